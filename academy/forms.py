@@ -1,0 +1,114 @@
+"""Input shapes for the admin's pages; saving and rules are in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from .models import Academy, Membership, Organisation
+from .permissions import Role
+
+
+class PortalFormHelper(FormHelper):
+    """A POST form with one primary button."""
+
+    def __init__(self, submit_label: str) -> None:
+        super().__init__()
+        self.form_method = "post"
+        self.add_input(Submit("submit", submit_label))
+
+
+class AcademyForm(forms.ModelForm[Academy]):
+    class Meta:
+        model = Academy
+        fields = ["name", "region", "area_code", "launched_on"]
+        widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save settings")
+
+
+class AcademyCreateForm(AcademyForm):
+    class Meta(AcademyForm.Meta):
+        fields = ["slug", "name", "region", "area_code", "launched_on"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Create academy")
+
+
+class OrganisationForm(forms.ModelForm[Organisation]):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "email", "phone", "postcode", "website", "is_active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Save organisation")
+
+
+class _OrganisationChoiceMixin(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text="Required for providers: the organisation whose vacancies they manage.",
+    )
+
+    def _limit_organisations(self, academy: Academy) -> None:
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.for_academy(academy).filter(is_active=True)
+
+    def _check_provider_organisation(self, cleaned: dict[str, Any]) -> None:
+        if cleaned.get("role") == Role.PROVIDER and not cleaned.get("organisation"):
+            self.add_error("organisation", "Choose the organisation this provider works for.")
+
+
+class MemberAddForm(_OrganisationChoiceMixin):
+    email = forms.EmailField(label="E-mail address")
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=Role.choices)
+
+    field_order = ["email", "first_name", "last_name", "role", "organisation"]
+
+    def __init__(self, *args: Any, academy: Academy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._limit_organisations(academy)
+        self.helper = PortalFormHelper("Add member and send invitation")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._check_provider_organisation(cleaned)
+        return cleaned
+
+
+class MembershipForm(_OrganisationChoiceMixin):
+    role = forms.ChoiceField(choices=Role.choices)
+    is_active = forms.BooleanField(
+        required=False, label="Active", help_text="Untick to end this person's access."
+    )
+
+    field_order = ["role", "organisation", "is_active"]
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "role": membership.role,
+                "organisation": membership.organisation,
+                "is_active": membership.is_active,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self._limit_organisations(membership.academy)
+        self.helper = PortalFormHelper("Save membership")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self._check_provider_organisation(cleaned)
+        return cleaned

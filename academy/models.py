@@ -1,0 +1,202 @@
+"""Academies, the organisations in their partnership, users and their memberships."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .permissions import Role
+from .tenancy import AcademyQuerySet
+
+gss_code_validator = RegexValidator(
+    r"^[EWSN]\d{8}$",
+    "Enter an ONS area code: a letter E, W, S or N followed by 8 digits, "
+    "e.g. E06000026 for Plymouth.",
+)
+
+
+class Academy(models.Model):
+    """A local care and health career academy: the tenant every record belongs to."""
+
+    slug = models.SlugField(
+        unique=True,
+        max_length=50,
+        help_text="Short name used in scripts and file names, e.g. plymouth.",
+    )
+    name = models.CharField(max_length=200)
+    region = models.CharField(
+        max_length=100, blank=True, help_text="English region, e.g. South West."
+    )
+    area_code = models.CharField(
+        "ONS area code",
+        max_length=9,
+        blank=True,
+        validators=[gss_code_validator],
+        help_text="The local authority's ONS (GSS) code, for labour-market figures.",
+    )
+    launched_on = models.DateField(
+        null=True, blank=True, help_text="Start of 'since launch' in reports."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "academies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A partner of the academy: provider, NHS trust, job centre, college and so on."""
+
+    class Kind(models.TextChoices):
+        CARE_PROVIDER = "care_provider", "Care provider"
+        NHS_TRUST = "nhs_trust", "NHS trust"
+        JOB_CENTRE = "job_centre", "Job centre"
+        COLLEGE = "college", "College or school"
+        TRAINING_PROVIDER = "training_provider", "Training provider"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        COUNCIL = "council", "Council"
+
+    academy = models.ForeignKey(
+        Academy, on_delete=models.CASCADE, related_name="organisations"
+    )
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    website = models.URLField(blank=True)
+    is_active = models.BooleanField(
+        default=True, help_text="Untick when the organisation leaves the partnership."
+    )
+
+    objects: ClassVar[AcademyQuerySet[Organisation]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "name"], name="organisation_name_unique_in_academy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("academy:organisation-edit", args=[self.pk])
+
+
+class UserManager(BaseUserManager["User"]):
+    """Users sign in with their e-mail address."""
+
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A person who signs in; what they may do comes from their memberships."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+
+class MembershipQuerySet(AcademyQuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True, user__is_active=True)
+
+
+class Membership(models.Model):
+    """A user's role in one academy; a provider's membership names its organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    academy = models.ForeignKey(
+        Academy, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="Required for providers: the organisation whose vacancies they manage.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["academy__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "academy"], name="one_membership_per_academy"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.PROVIDER) | Q(organisation__isnull=False),
+                name="provider_membership_names_organisation",
+                violation_error_message="A provider's membership must name its organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.academy}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.PROVIDER and self.organisation_id is None:
+            raise ValidationError(
+                {"organisation": "Choose the organisation this provider works for."}
+            )
+        if (
+            self.organisation_id is not None
+            and self.academy_id is not None
+            and self.organisation.academy_id != self.academy_id
+        ):
+            raise ValidationError(
+                {"organisation": "Choose an organisation of this academy."}
+            )

@@ -1,0 +1,92 @@
+"""Reads of academies, organisations and members, scoped to a membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q, QuerySet
+
+from .models import Academy, Membership, Organisation
+from .permissions import Role
+
+
+@dataclass(frozen=True)
+class KindCount:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class AcademyHeadlines:
+    """Counts about the partnership shown on the manager's and admin's home pages."""
+
+    partners: int
+    partners_by_kind: list[KindCount]
+    members: int
+    members_by_role: list[KindCount]
+
+
+def organisation_list(*, membership: Membership) -> QuerySet[Organisation]:
+    """The partner organisations of the membership's academy."""
+    return Organisation.objects.for_membership(membership).order_by("name")
+
+
+def member_list(*, academy: Academy) -> QuerySet[Membership]:
+    """Everyone with a role in the academy, with their user and organisation."""
+    return (
+        Membership.objects.for_academy(academy)
+        .select_related("user", "organisation")
+        .order_by("user__first_name", "user__last_name", "user__email")
+    )
+
+
+def colleague_list(*, membership: Membership) -> QuerySet[Membership]:
+    """Active members of the same academy; for a provider, of the same organisation."""
+    members = member_list(academy=membership.academy).active().exclude(pk=membership.pk)
+    if membership.role == Role.PROVIDER:
+        members = members.filter(organisation=membership.organisation)
+    return members
+
+
+def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
+    """Partners by kind and active members by role, each counted by the database."""
+    kinds = dict(
+        Organisation.objects.for_academy(academy)
+        .filter(is_active=True)
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .values_list("kind", "n")
+    )
+    roles = Membership.objects.for_academy(academy).aggregate(
+        **{
+            role.value: Count("pk", filter=Q(role=role, is_active=True, user__is_active=True))
+            for role in Role
+        }
+    )
+    return AcademyHeadlines(
+        partners=sum(kinds.values()),
+        partners_by_kind=[
+            KindCount(kind.label, kinds.get(kind.value, 0)) for kind in Organisation.Kind
+        ],
+        members=sum(roles.values()),
+        members_by_role=[KindCount(role.label, roles[role.value]) for role in Role],
+    )
+
+
+def service_problems() -> list[str]:
+    """What is down among the services the portal needs: the database and, if set, Redis."""
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        problems.append("database unreachable")
+    if settings.REDIS_URL:
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        except redis.RedisError:
+            problems.append("redis unreachable")
+    return problems

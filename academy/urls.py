@@ -1,0 +1,40 @@
+"""The portal's root URLconf; the core app's own pages are in the `academy` namespace."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+academy_patterns = (
+    [
+        path("switch/", views.academy_switch, name="switch"),
+        path("manage/academy/", views.academy_settings, name="settings"),
+        path("manage/organisations/", views.organisation_list, name="organisation-list"),
+        path(
+            "manage/organisations/new/", views.organisation_edit, name="organisation-add"
+        ),
+        path(
+            "manage/organisations/<int:pk>/",
+            views.organisation_edit,
+            name="organisation-edit",
+        ),
+        path("manage/members/", views.member_list, name="member-list"),
+        path("manage/members/new/", views.member_add, name="member-add"),
+        path("manage/members/<int:pk>/", views.membership_edit, name="membership-edit"),
+        path("platform/academies/", views.academy_list, name="academy-list"),
+        path("platform/academies/new/", views.academy_create, name="academy-create"),
+    ],
+    "academy",
+)
+
+admin.site.site_header = f"{settings.SITE_NAME} – administration"
+admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("", include(academy_patterns)),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,204 @@
+"""Home pages, the academy switcher, and the admin's pages for the partnership."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import (
+    AcademyCreateForm,
+    AcademyForm,
+    MemberAddForm,
+    MembershipForm,
+    OrganisationForm,
+)
+from .models import Academy, Membership, Organisation
+from .permissions import Role, role_required, superuser_required
+from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
+
+HOME_TEMPLATES = {
+    Role.COORDINATOR: "academy/home_coordinator.html",
+    Role.PROVIDER: "academy/home_provider.html",
+    Role.MANAGER: "academy/home_manager.html",
+    Role.ADMIN: "academy/home_admin.html",
+}
+
+
+def home(request: AcademyRequest) -> HttpResponse:
+    """Send each signed-in person to the home page of their role in the current academy."""
+    membership = request.membership
+    if membership is None:
+        if request.user.is_superuser:
+            return redirect("academy:academy-list")
+        return render(request, "academy/no_membership.html", status=403)
+    context: dict[str, object] = {
+        "colleagues": selectors.colleague_list(membership=membership),
+    }
+    if membership.role in (Role.MANAGER, Role.ADMIN):
+        context["headlines"] = selectors.academy_headlines(academy=membership.academy)
+    if membership.role == Role.COORDINATOR:
+        context["partners"] = selectors.organisation_list(membership=membership).filter(
+            is_active=True
+        )
+    if membership.role == Role.ADMIN:
+        context["recent_members"] = selectors.member_list(academy=membership.academy).order_by(
+            "-created_at"
+        )[:5]
+    return render(request, HOME_TEMPLATES[Role(membership.role)], context)
+
+
+@require_POST
+def academy_switch(request: AcademyRequest) -> HttpResponse:
+    """Make another of the user's academies the current one."""
+    wanted = request.POST.get("academy", "")
+    chosen = next((m for m in request.memberships if str(m.academy_id) == wanted), None)
+    if chosen is None:
+        raise Http404("You are not a member of that academy.")
+    request.session[SESSION_ACADEMY_KEY] = chosen.academy_id
+    messages.success(request, f"You are now working in {chosen.academy}.")
+    return redirect("home")
+
+
+@role_required(Role.ADMIN)
+def academy_settings(request: AcademyRequest) -> HttpResponse:
+    """Edit the current academy's name, region, area code and launch date."""
+    assert request.academy is not None
+    form = AcademyForm(request.POST or None, instance=request.academy)
+    if request.method == "POST" and form.is_valid():
+        services.academy_update(academy=form.instance)
+        messages.success(request, "Academy settings saved.")
+        return redirect("academy:settings")
+    return render(request, "academy/academy_settings.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def organisation_list(request: AcademyRequest) -> HttpResponse:
+    """The academy's partner organisations."""
+    assert request.membership is not None
+    organisations = selectors.organisation_list(membership=request.membership)
+    kind = request.GET.get("kind", "")
+    if kind in Organisation.Kind.values:
+        organisations = organisations.filter(kind=kind)
+    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "academy/organisation_list.html",
+        {"page": page, "kinds": Organisation.Kind.choices, "kind": kind},
+    )
+
+
+@role_required(Role.ADMIN)
+def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpResponse:
+    """Add a partner organisation, or edit one of this academy's."""
+    assert request.membership is not None
+    if pk is None:
+        organisation = Organisation(academy=request.membership.academy)
+    else:
+        organisation = get_object_or_404(
+            Organisation.objects.for_membership(request.membership), pk=pk
+        )
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_save(organisation=form.instance)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{organisation} saved.")
+            return redirect("academy:organisation-list")
+    return render(
+        request,
+        "academy/organisation_edit.html",
+        {"form": form, "organisation": organisation if pk else None},
+    )
+
+
+@role_required(Role.ADMIN)
+def member_list(request: AcademyRequest) -> HttpResponse:
+    """Everyone with a role in the academy."""
+    assert request.academy is not None
+    members = selectors.member_list(academy=request.academy)
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        members = members.filter(role=role)
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "academy/member_list.html",
+        {"page": page, "roles": Role.choices, "role": role},
+    )
+
+
+@role_required(Role.ADMIN)
+def member_add(request: AcademyRequest) -> HttpResponse:
+    """Give someone a role in the academy; a new person is e-mailed an invitation."""
+    assert request.academy is not None
+    form = MemberAddForm(request.POST or None, academy=request.academy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.member_add(academy=request.academy, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
+            return redirect("academy:member-list")
+    return render(request, "academy/member_add.html", {"form": form})
+
+
+@role_required(Role.ADMIN)
+def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Change a member's role, organisation or access."""
+    assert request.academy is not None
+    membership = get_object_or_404(
+        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
+    )
+    form = MembershipForm(request.POST or None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{membership.user}'s membership saved.")
+            return redirect("academy:member-list")
+    return render(
+        request, "academy/membership_edit.html", {"form": form, "membership": membership}
+    )
+
+
+@superuser_required
+def academy_list(request: AcademyRequest) -> HttpResponse:
+    """Every academy on the platform, for platform staff."""
+    academies = Academy.objects.order_by("name")
+    return render(request, "academy/academy_list.html", {"academies": academies})
+
+
+@superuser_required
+def academy_create(request: AcademyRequest) -> HttpResponse:
+    """Create a new academy; the creator becomes its first admin."""
+    form = AcademyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            academy = services.academy_create(**form.cleaned_data, first_admin=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[SESSION_ACADEMY_KEY] = academy.pk
+            messages.success(request, f"{academy} created. You are its admin.")
+            return redirect("home")
+    return render(request, "academy/academy_create.html", {"form": form})
+
+
+@login_not_required
+def health(request: HttpRequest) -> HttpResponse:
+    """Say whether the database (and Redis, where configured) answer, for load balancers."""
+    problems = selectors.service_problems()
+    if problems:
+        return HttpResponse("; ".join(problems), status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
