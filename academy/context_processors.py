@@ -9,7 +9,7 @@ from django.http import HttpRequest
 def portal(request: HttpRequest) -> dict[str, Any]:
     """The site name, current membership and the academies the user may switch to."""
     return {
-        "site_name": settings.SITE_NAME,
+        "portal_name": settings.SITE_NAME,
         "current_membership": getattr(request, "membership", None),
         "current_academy": getattr(request, "academy", None),
         "user_memberships": getattr(request, "memberships", []),

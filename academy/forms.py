@@ -31,6 +31,9 @@ class AcademyForm(forms.ModelForm[Academy]):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Save settings")
 
+    def clean_area_code(self) -> str:
+        return str(self.cleaned_data["area_code"]).strip().upper()
+
 
 class AcademyCreateForm(AcademyForm):
     class Meta(AcademyForm.Meta):

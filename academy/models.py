@@ -21,6 +21,14 @@ gss_code_validator = RegexValidator(
 )
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form adds https:// to an address typed without a scheme."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+
 class Academy(models.Model):
     """A local care and health career academy: the tenant every record belongs to."""
 
@@ -73,7 +81,7 @@ class Organisation(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
-    website = models.URLField(blank=True)
+    website = HttpsURLField(blank=True)
     is_active = models.BooleanField(
         default=True, help_text="Untick when the organisation leaves the partnership."
     )

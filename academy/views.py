@@ -69,7 +69,9 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
 def academy_settings(request: AcademyRequest) -> HttpResponse:
     """Edit the current academy's name, region, area code and launch date."""
     assert request.academy is not None
-    form = AcademyForm(request.POST or None, instance=request.academy)
+    # A fresh copy, so that a rejected edit does not rename the academy in this page's header.
+    academy = Academy.objects.get(pk=request.academy.pk)
+    form = AcademyForm(request.POST or None, instance=academy)
     if request.method == "POST" and form.is_valid():
         services.academy_update(academy=form.instance)
         messages.success(request, "Academy settings saved.")

@@ -1,0 +1,82 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from academy.models import Academy, Membership, Organisation, User
+from academy.permissions import Role
+
+
+@pytest.mark.django_db
+def test_create_academy_creates_one_from_the_command_line():
+    out = StringIO()
+    call_command(
+        "create_academy", "--slug", "tyneside", "--name", "North Tyneside Care Academy",
+        "--region", "North East", "--area-code", "E08000022", stdout=out,
+    )
+    academy = Academy.objects.get(slug="tyneside")
+    assert (academy.name, academy.region, academy.area_code) == (
+        "North Tyneside Care Academy", "North East", "E08000022")
+    assert "Created academy 'tyneside'" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_create_academy_without_optional_arguments():
+    call_command("create_academy", "--slug", "plymouth", "--name", "Caring Plymouth", stdout=StringIO())
+    assert Academy.objects.get(slug="plymouth").area_code == ""
+
+
+@pytest.mark.django_db
+def test_create_academy_refuses_a_taken_slug_and_keeps_the_first(academy):
+    with pytest.raises(CommandError, match="slug: Academy with this Slug already exists"):
+        call_command("create_academy", "--slug", academy.slug, "--name", "Another")
+    assert Academy.objects.get(slug=academy.slug).name == academy.name
+
+
+@pytest.mark.django_db
+def test_create_academy_explains_a_bad_area_code():
+    with pytest.raises(CommandError, match="area_code: Enter an ONS area code"):
+        call_command("create_academy", "--slug", "x", "--name", "X", "--area-code", "PL1")
+    assert not Academy.objects.filter(slug="x").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_login_per_role_that_works(tmp_path, settings, client):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    logins = json.loads((tmp_path / "demo-logins.json").read_text())
+    assert sorted(login["role"] for login in logins) == sorted(Role.values)
+    for login in logins:
+        assert login["password"] in out.getvalue()
+        user = User.objects.get(email=login["email"])
+        assert user.check_password(login["password"])
+        assert user.memberships.get().role == login["role"]
+    assert (tmp_path / "demo-logins.json").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_run_twice_keeps_the_data_and_the_passwords(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    first = (tmp_path / "demo-logins.json").read_text()
+    counts = (Academy.objects.count(), Organisation.objects.count(), Membership.objects.count())
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert "already there" in out.getvalue()
+    assert (tmp_path / "demo-logins.json").read_text() == first
+    assert counts == (Academy.objects.count(), Organisation.objects.count(), Membership.objects.count())
+
+
+@pytest.mark.django_db
+def test_seed_demo_gives_new_working_passwords_when_the_file_was_lost(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    (tmp_path / "demo-logins.json").unlink()
+    call_command("seed_demo", stdout=StringIO())
+    for login in json.loads((tmp_path / "demo-logins.json").read_text()):
+        assert User.objects.get(email=login["email"]).check_password(login["password"])

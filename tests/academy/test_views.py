@@ -1,0 +1,272 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from academy.models import Membership, Organisation, User
+from academy.permissions import Role
+from tests.academy.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("coordinator", "Partners you can refer people to"),
+        ("provider", "Your organisation"),
+        ("manager", "The partnership today"),
+        ("admin", "Newest members"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_page(request, client_of, persona, expected):
+    membership = request.getfixturevalue(persona)
+    response = client_of(membership).get(reverse("home"))
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_provider_home_shows_its_organisation_not_others(client_of, provider):
+    OrganisationFactory(academy=provider.academy, name="Rival Care Ltd")
+    body = client_of(provider).get(reverse("home")).content.decode()
+    assert provider.organisation.name in body
+    assert "Rival Care Ltd" not in body
+
+
+@pytest.mark.django_db
+def test_coordinator_home_lists_only_own_academys_partners(client_of, coordinator, other_academy):
+    OrganisationFactory(academy=coordinator.academy, name="Local Jobcentre")
+    OrganisationFactory(academy=other_academy, name="Faraway Homes")
+    body = client_of(coordinator).get(reverse("home")).content.decode()
+    assert "Local Jobcentre" in body
+    assert "Faraway Homes" not in body
+
+
+@pytest.mark.django_db
+def test_manager_home_counts_partners_by_kind(client_of, manager):
+    OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
+    OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
+    OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST, is_active=False)
+    response = client_of(manager).get(reverse("home"))
+    rows = {row.label: row.count for row in response.context["headlines"].partners_by_kind}
+    assert rows["NHS trust"] == 2
+    assert response.context["headlines"].partners == 2
+
+
+@pytest.mark.django_db
+def test_superuser_without_membership_goes_to_the_academy_list(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("academy:academy-list")
+
+
+@pytest.mark.django_db
+def test_admin_adds_an_organisation(client_of, admin):
+    response = client_of(admin).post(
+        reverse("academy:organisation-add"),
+        {"name": "Moor Care", "kind": "care_provider", "postcode": "pl4 6ab", "is_active": "on",
+         "website": "moorcare.example.org"},
+    )
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Moor Care")
+    assert organisation.academy == admin.academy
+    assert organisation.postcode == "PL4 6AB"
+    assert organisation.website == "https://moorcare.example.org"
+
+
+@pytest.mark.django_db
+def test_organisation_form_ignores_a_forged_academy(client_of, admin, other_academy):
+    client_of(admin).post(
+        reverse("academy:organisation-add"),
+        {"name": "Sneaky", "kind": "care_provider", "academy": other_academy.pk},
+    )
+    assert Organisation.objects.get(name="Sneaky").academy == admin.academy
+
+
+@pytest.mark.django_db
+def test_organisation_with_a_duplicate_name_is_refused_with_a_message(client_of, admin):
+    OrganisationFactory(academy=admin.academy, name="Moor Care")
+    response = client_of(admin).post(
+        reverse("academy:organisation-add"), {"name": "Moor Care", "kind": "care_provider"}
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+    assert Organisation.objects.filter(name="Moor Care").count() == 1
+
+
+@pytest.mark.django_db
+def test_another_academys_organisation_is_404_to_an_admin(client_of, admin, other_academy):
+    foreign = OrganisationFactory(academy=other_academy)
+    client = client_of(admin)
+    url = reverse("academy:organisation-edit", args=[foreign.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "Taken", "kind": "council"}).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name != "Taken"
+
+
+@pytest.mark.django_db
+def test_admin_adds_a_new_person_who_is_invited_by_email(client_of, admin, settings, django_capture_on_commit_callbacks):
+    organisation = OrganisationFactory(academy=admin.academy)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of(admin).post(
+            reverse("academy:member-add"),
+            {"email": "New.Person@Example.org", "first_name": "New", "last_name": "Person",
+             "role": "provider", "organisation": organisation.pk},
+        )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__email="new.person@example.org")
+    assert (membership.academy, membership.role, membership.organisation) == (
+        admin.academy, Role.PROVIDER, organisation)
+    assert not membership.user.has_usable_password()
+    assert membership.user.invited_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["new.person@example.org"]
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_invitation_link_lets_the_new_member_set_a_password(client, client_of, admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of(admin).post(
+            reverse("academy:member-add"),
+            {"email": "nina@example.org", "first_name": "Nina", "last_name": "Ng", "role": "coordinator"},
+        )
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("127.0.0.1:8000", 1)[1]
+    form_page = client.get(path, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    password = "a-long-enough-pass-phrase"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302
+    assert User.objects.get(email="nina@example.org").check_password(password)
+
+
+@pytest.mark.django_db
+def test_adding_someone_from_another_academy_keeps_their_account_and_sends_no_invite(
+    client_of, admin, other_coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of(admin).post(
+            reverse("academy:member-add"),
+            {"email": other_coordinator.user.email, "first_name": "X", "last_name": "Y", "role": "manager"},
+        )
+    assert other_coordinator.user.memberships.count() == 2
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_adding_an_existing_member_again_says_so(client_of, admin, coordinator):
+    response = client_of(admin).post(
+        reverse("academy:member-add"),
+        {"email": coordinator.user.email, "first_name": "X", "last_name": "Y", "role": "manager"},
+    )
+    assert "already a member" in response.content.decode()
+    coordinator.refresh_from_db()
+    assert coordinator.role == Role.COORDINATOR
+
+
+@pytest.mark.django_db
+def test_a_provider_must_be_given_an_organisation(client_of, admin):
+    response = client_of(admin).post(
+        reverse("academy:member-add"),
+        {"email": "p@example.org", "first_name": "P", "last_name": "Q", "role": "provider"},
+    )
+    assert "Choose the organisation this provider works for." in response.content.decode()
+    assert not User.objects.filter(email="p@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_a_provider_cannot_be_given_another_academys_organisation(client_of, admin, other_academy):
+    foreign = OrganisationFactory(academy=other_academy)
+    response = client_of(admin).post(
+        reverse("academy:member-add"),
+        {"email": "p@example.org", "first_name": "P", "last_name": "Q", "role": "provider",
+         "organisation": foreign.pk},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not User.objects.filter(email="p@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_admin_changes_a_role_and_ends_access(client_of, admin, coordinator):
+    response = client_of(admin).post(
+        reverse("academy:membership-edit", args=[coordinator.pk]), {"role": "manager"}
+    )
+    assert response.status_code == 302
+    coordinator.refresh_from_db()
+    assert (coordinator.role, coordinator.is_active) == (Role.MANAGER, False)
+
+
+@pytest.mark.django_db
+def test_the_last_admin_cannot_remove_their_own_admin_role(client_of, admin):
+    response = client_of(admin).post(
+        reverse("academy:membership-edit", args=[admin.pk]), {"role": "manager", "is_active": "on"}
+    )
+    assert "last admin" in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.role == Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_another_academys_membership_is_404(client_of, admin, other_coordinator):
+    url = reverse("academy:membership-edit", args=[other_coordinator.pk])
+    client = client_of(admin)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"role": "admin", "is_active": "on"}).status_code == 404
+    other_coordinator.refresh_from_db()
+    assert other_coordinator.role == Role.COORDINATOR
+
+
+@pytest.mark.django_db
+def test_member_list_shows_only_this_academy(client_of, admin, other_coordinator):
+    body = client_of(admin).get(reverse("academy:member-list")).content.decode()
+    assert admin.user.email in body
+    assert other_coordinator.user.email not in body
+
+
+@pytest.mark.django_db
+def test_member_list_queries_do_not_grow_with_members(client_of, admin, django_assert_max_num_queries):
+    client = client_of(admin)
+    MembershipFactory.create_batch(2, academy=admin.academy)
+    with django_assert_max_num_queries(8) as few:
+        client.get(reverse("academy:member-list"))
+    MembershipFactory.create_batch(30, academy=admin.academy, role=Role.PROVIDER)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("academy:member-list"))
+
+
+@pytest.mark.django_db
+def test_admin_edits_academy_settings_and_a_bad_area_code_is_explained(client_of, admin):
+    client = client_of(admin)
+    bad = client.post(reverse("academy:settings"), {"name": "Renamed", "area_code": "Plymouth"})
+    assert "ONS area code" in bad.content.decode()
+    admin.academy.refresh_from_db()
+    assert admin.academy.name == "Home Care Academy"
+    good = client.post(
+        reverse("academy:settings"),
+        {"name": "Renamed", "region": "South West", "area_code": "e06000026", "launched_on": "2023-11-01"},
+    )
+    assert good.status_code == 302
+    admin.academy.refresh_from_db()
+    assert (admin.academy.name, admin.academy.area_code) == ("Renamed", "E06000026")
+
+
+@pytest.mark.django_db
+def test_superuser_creates_an_academy_and_becomes_its_admin(client):
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(staff)
+    response = client.post(
+        reverse("academy:academy-create"),
+        {"slug": "tyneside", "name": "North Tyneside Care Academy", "region": "North East",
+         "area_code": "E08000022"},
+    )
+    assert response.status_code == 302
+    membership = staff.memberships.get()
+    assert (membership.academy.slug, membership.role) == ("tyneside", Role.ADMIN)
+    assert client.get(reverse("home")).wsgi_request.academy.slug == "tyneside"
+
+
+@pytest.mark.django_db
+def test_health_says_ok_without_signing_in(client):
+    response = client.get(reverse("health"))
+    assert (response.status_code, response.content) == (200, b"ok")
