@@ -35,6 +35,20 @@ def _fast_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery_and_empty_cache():
+    """Tasks run in-process, even when REDIS_URL names a broker (see the `worker` tests)."""
+    from django.core.cache import cache
+
+    from academy.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def academy(db):
     return AcademyFactory(slug="home", name="Home Care Academy")
@@ -73,3 +87,28 @@ def client_of() -> Callable[..., Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def postgres(db):
+    """The test database, which must be PostgreSQL (skip, or fail in CI, otherwise)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        service_missing("PostgreSQL: set DATABASE_URL=postgres://...")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    """A reachable Redis from REDIS_URL (skip, or fail in CI, otherwise)."""
+    import redis
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        service_missing("Redis: set REDIS_URL=redis://...")
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        service_missing(f"Redis at {settings.REDIS_URL} does not answer: {error}")
+    return settings.REDIS_URL
