@@ -28,6 +28,7 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/python -m pytest
 
+lint: export DEBUG ?= true
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,7 +51,7 @@ worker: $(INSTALLED)
 
 ## bench: benchmarks, printed as ratios against a baseline measured in the same run
 bench: $(INSTALLED)
-	$(BIN)/python -m pytest tests/bench -p no:randomly -s -m bench
+	$(BIN)/python -m pytest tests/bench -s -m bench
 
 clean:
 	rm -rf $(VENV) var/static

@@ -37,9 +37,16 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_active", "is_superuser", "last_login"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_superuser",
+        "last_login",
+    ]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [MembershipInline]
     fieldsets = (

@@ -1,4 +1,4 @@
-"""The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
+"""The Celery app: configured from settings (CELERY_*), tasks found in each app."""
 
 import os
 

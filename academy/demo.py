@@ -98,9 +98,13 @@ def demo_seed(*, credentials_file: Path) -> DemoSeed:
             user = User.objects.get(email=f"{role.value}@{DEMO_DOMAIN}")
             user.set_password(password)
             user.save(update_fields=["password"])
-            logins.append(DemoLogin(role=role.value, email=user.email, password=password))
+            logins.append(
+                DemoLogin(role=role.value, email=user.email, password=password)
+            )
         credentials_file.parent.mkdir(parents=True, exist_ok=True)
-        credentials_file.write_text(json.dumps([asdict(login) for login in logins], indent=2))
+        credentials_file.write_text(
+            json.dumps([asdict(login) for login in logins], indent=2)
+        )
         credentials_file.chmod(0o600)
     return DemoSeed(created=created, logins=logins)
 

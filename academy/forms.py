@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -58,17 +58,20 @@ class _OrganisationChoiceMixin(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        help_text="Required for providers: the organisation whose vacancies they manage.",
+        help_text="Required for providers: the organisation whose vacancies they run.",
     )
 
     def _limit_organisations(self, academy: Academy) -> None:
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Organisation.objects.for_academy(academy).filter(is_active=True)
+        field = cast(forms.ModelChoiceField[Organisation], self.fields["organisation"])
+        field.queryset = Organisation.objects.for_academy(academy).filter(
+            is_active=True
+        )
 
     def _check_provider_organisation(self, cleaned: dict[str, Any]) -> None:
         if cleaned.get("role") == Role.PROVIDER and not cleaned.get("organisation"):
-            self.add_error("organisation", "Choose the organisation this provider works for.")
+            self.add_error(
+                "organisation", "Choose the organisation this provider works for."
+            )
 
 
 class MemberAddForm(_OrganisationChoiceMixin):

@@ -21,7 +21,7 @@ gss_code_validator = RegexValidator(
 )
 
 
-class HttpsURLField(models.URLField):
+class HttpsURLField(models.URLField):  # type: ignore[type-arg]
     """A URL field whose form adds https:// to an address typed without a scheme."""
 
     def formfield(self, **kwargs: Any) -> Any:
@@ -119,12 +119,16 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+    def create_user(
+        self, email: str, password: str | None = None, **fields: Any
+    ) -> User:
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)
         return self._create(email, password, **fields)
 
-    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+    def create_superuser(
+        self, email: str, password: str | None = None, **fields: Any
+    ) -> User:
         fields.update(is_staff=True, is_superuser=True)
         return self._create(email, password, **fields)
 
@@ -171,7 +175,7 @@ class Membership(models.Model):
         null=True,
         blank=True,
         related_name="memberships",
-        help_text="Required for providers: the organisation whose vacancies they manage.",
+        help_text="Required for providers: the organisation whose vacancies they run.",
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,12 +191,14 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=~Q(role=Role.PROVIDER) | Q(organisation__isnull=False),
                 name="provider_membership_names_organisation",
-                violation_error_message="A provider's membership must name its organisation.",
+                violation_error_message=(
+                    "A provider's membership must name its organisation."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} at {self.academy}"
+        return f"{self.user}: {self.get_role_display()} at {self.academy}"
 
     def clean(self) -> None:
         super().clean()
@@ -201,7 +207,7 @@ class Membership(models.Model):
                 {"organisation": "Choose the organisation this provider works for."}
             )
         if (
-            self.organisation_id is not None
+            self.organisation is not None
             and self.academy_id is not None
             and self.organisation.academy_id != self.academy_id
         ):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q, QuerySet
 
-from .models import Academy, Membership, Organisation
+from .models import Academy, Membership, MembershipQuerySet, Organisation
 from .permissions import Role
 
 
@@ -34,7 +34,7 @@ def organisation_list(*, membership: Membership) -> QuerySet[Organisation]:
     return Organisation.objects.for_membership(membership).order_by("name")
 
 
-def member_list(*, academy: Academy) -> QuerySet[Membership]:
+def member_list(*, academy: Academy) -> MembershipQuerySet:
     """Everyone with a role in the academy, with their user and organisation."""
     return (
         Membership.objects.for_academy(academy)
@@ -43,7 +43,7 @@ def member_list(*, academy: Academy) -> QuerySet[Membership]:
     )
 
 
-def colleague_list(*, membership: Membership) -> QuerySet[Membership]:
+def colleague_list(*, membership: Membership) -> MembershipQuerySet:
     """Active members of the same academy; for a provider, of the same organisation."""
     members = member_list(academy=membership.academy).active().exclude(pk=membership.pk)
     if membership.role == Role.PROVIDER:
@@ -62,14 +62,17 @@ def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
     )
     roles = Membership.objects.for_academy(academy).aggregate(
         **{
-            role.value: Count("pk", filter=Q(role=role, is_active=True, user__is_active=True))
+            role.value: Count(
+                "pk", filter=Q(role=role, is_active=True, user__is_active=True)
+            )
             for role in Role
         }
     )
     return AcademyHeadlines(
         partners=sum(kinds.values()),
         partners_by_kind=[
-            KindCount(kind.label, kinds.get(kind.value, 0)) for kind in Organisation.Kind
+            KindCount(kind.label, kinds.get(kind.value, 0))
+            for kind in Organisation.Kind
         ],
         members=sum(roles.values()),
         members_by_role=[KindCount(role.label, roles[role.value]) for role in Role],
@@ -77,7 +80,7 @@ def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
 
 
 def service_problems() -> list[str]:
-    """What is down among the services the portal needs: the database and, if set, Redis."""
+    """What is down among the database and (where configured) Redis."""
     problems = []
     try:
         with connection.cursor() as cursor:

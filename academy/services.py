@@ -35,7 +35,11 @@ def academy_create(
     `first_admin`, when given, becomes the new academy's admin in the same transaction.
     """
     academy = Academy(
-        slug=slug, name=name, region=region, area_code=area_code.upper(), launched_on=launched_on
+        slug=slug,
+        name=name,
+        region=region,
+        area_code=area_code.upper(),
+        launched_on=launched_on,
     )
     academy.full_clean()
     academy.save()
@@ -85,9 +89,14 @@ def member_add(
         user.save()
     elif Membership.objects.filter(user=user, academy=academy).exists():
         raise ValidationError(
-            {"email": f"{email} is already a member of {academy}. Edit their membership instead."}
+            {
+                "email": f"{email} is already a member of {academy}. "
+                "Edit their membership instead."
+            }
         )
-    membership = Membership(user=user, academy=academy, role=role, organisation=organisation)
+    membership = Membership(
+        user=user, academy=academy, role=role, organisation=organisation
+    )
     membership.full_clean()
     membership.save()
     if is_new:
@@ -97,9 +106,13 @@ def member_add(
 
 @transaction.atomic
 def membership_update(
-    *, membership: Membership, role: Role, organisation: Organisation | None, is_active: bool
+    *,
+    membership: Membership,
+    role: Role,
+    organisation: Organisation | None,
+    is_active: bool,
 ) -> Membership:
-    """Change a member's role, organisation or access, never leaving the academy without an admin."""
+    """Change a member's role, organisation or access; an academy keeps an admin."""
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     was_admin = locked.role == Role.ADMIN and locked.is_active
     stays_admin = role == Role.ADMIN and is_active

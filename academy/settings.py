@@ -1,7 +1,7 @@
-"""The portal's only settings module: every machine-specific value comes from the environment.
+"""The portal's only settings module: what differs between machines comes from the env.
 
 Defaults give the embedded runtime (SQLite under var/, Celery in-process, mail to the
-console). Production sets DEBUG=false and must then provide SECRET_KEY and ALLOWED_HOSTS.
+console). Production sets DEBUG=false and must then give SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import secrets
@@ -103,12 +103,10 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite under var/ unless DATABASE_URL names another (PostgreSQL in production).
+# SQLite under var/ unless DATABASE_URL names another (PostgreSQL in production).
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
@@ -123,16 +121,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+_VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -218,13 +212,17 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 # filemail:///var/mail/portal writes each message to a file there (django-environ drops
 # the path's leading slash, so it is put back).
-EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"] if _email.get("EMAIL_FILE_PATH") else ""
+EMAIL_FILE_PATH = (
+    "/" + _email["EMAIL_FILE_PATH"] if _email.get("EMAIL_FILE_PATH") else ""
+)
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Care Academy Portal <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Care Academy Portal <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Operations", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
-# Redis, when REDIS_URL is set, is Celery's broker and result store and the shared cache.
+# Redis, when REDIS_URL is set, is Celery's broker and result store, and the cache.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -255,7 +253,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # Every night at 03:15: forget expired sessions, so a stolen cookie has nothing to find.
+    # Every night at 03:15: delete expired sessions, so old cookies find nothing.
     "academy-session-cleanup": {
         "task": "academy.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),

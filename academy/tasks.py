@@ -15,7 +15,9 @@ def user_invite_send(membership_id: int) -> None:
     from . import services
     from .models import Membership
 
-    membership = Membership.objects.select_related("user", "academy").get(pk=membership_id)
+    membership = Membership.objects.select_related("user", "academy").get(
+        pk=membership_id
+    )
     services.user_invite_send(membership=membership)
 
 

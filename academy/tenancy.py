@@ -1,9 +1,9 @@
-"""The one scoping mechanism: the current academy of a request, and querysets scoped to it.
+"""The one scoping mechanism: a request's current academy, and querysets scoped to it.
 
 `CurrentAcademyMiddleware` resolves `request.academy` and `request.membership` from the
 user's active memberships (the one chosen in the session, else the first). Every
 academy-owned model's manager is an `AcademyQuerySet`, and views fetch only through
-`Model.objects.for_membership(request.membership)`, so another academy's object is a 404.
+`Model.objects.for_membership(request.membership)`: another academy's object is a 404.
 Models whose rows reach their academy through a relation set `academy_path`; models with
 role rules (a provider sees only its own organisation's rows) override `for_membership`.
 """
@@ -11,7 +11,7 @@ role rules (a provider sees only its own organisation's rows) override `for_memb
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -31,21 +31,25 @@ class AcademyQuerySet(models.QuerySet[_M], Generic[_M]):
 
     academy_path = "academy"
 
-    def for_academy(self, academy: Academy) -> AcademyQuerySet[_M]:
+    def for_academy(self, academy: Academy) -> Self:
         """Rows of this academy only."""
         return self.filter(**{self.academy_path: academy})
 
-    def for_membership(self, membership: Membership) -> AcademyQuerySet[_M]:
-        """Rows this membership may see: its academy's, narrowed by role where a model says so."""
+    def for_membership(self, membership: Membership) -> Self:
+        """Rows this membership may see: its academy's, narrowed by role if need be."""
         return self.for_academy(membership.academy)
 
 
 class AcademyRequest(HttpRequest):
-    """A request that has passed `CurrentAcademyMiddleware` and the login check."""
+    """A request that has passed `CurrentAcademyMiddleware` and the login check.
 
-    user: User  # type: ignore[assignment]
-    academy: Academy | None
-    membership: Membership | None
+    `academy` and `membership` are None only for a user without an active membership,
+    whom `role_required` never lets through, so views behind it use them as set.
+    """
+
+    user: User
+    academy: Academy
+    membership: Membership
     memberships: list[Membership]
 
 

@@ -1,4 +1,4 @@
-"""The portal's root URLconf; the core app's own pages are in the `academy` namespace."""
+"""The portal's root URLconf; the core app's pages are in the `academy` namespace."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -11,9 +11,13 @@ academy_patterns = (
     [
         path("switch/", views.academy_switch, name="switch"),
         path("manage/academy/", views.academy_settings, name="settings"),
-        path("manage/organisations/", views.organisation_list, name="organisation-list"),
         path(
-            "manage/organisations/new/", views.organisation_edit, name="organisation-add"
+            "manage/organisations/", views.organisation_list, name="organisation-list"
+        ),
+        path(
+            "manage/organisations/new/",
+            views.organisation_edit,
+            name="organisation-add",
         ),
         path(
             "manage/organisations/<int:pk>/",
@@ -29,7 +33,7 @@ academy_patterns = (
     "academy",
 )
 
-admin.site.site_header = f"{settings.SITE_NAME} – administration"
+admin.site.site_header = f"{settings.SITE_NAME}: administration"
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [

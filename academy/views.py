@@ -31,7 +31,7 @@ HOME_TEMPLATES = {
 
 
 def home(request: AcademyRequest) -> HttpResponse:
-    """Send each signed-in person to the home page of their role in the current academy."""
+    """Show each signed-in person the home page of their role in the current academy."""
     membership = request.membership
     if membership is None:
         if request.user.is_superuser:
@@ -47,9 +47,9 @@ def home(request: AcademyRequest) -> HttpResponse:
             is_active=True
         )
     if membership.role == Role.ADMIN:
-        context["recent_members"] = selectors.member_list(academy=membership.academy).order_by(
-            "-created_at"
-        )[:5]
+        context["recent_members"] = selectors.member_list(
+            academy=membership.academy
+        ).order_by("-created_at")[:5]
     return render(request, HOME_TEMPLATES[Role(membership.role)], context)
 
 
@@ -68,8 +68,7 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def academy_settings(request: AcademyRequest) -> HttpResponse:
     """Edit the current academy's name, region, area code and launch date."""
-    assert request.academy is not None
-    # A fresh copy, so that a rejected edit does not rename the academy in this page's header.
+    # A fresh copy, so that a rejected edit does not rename the academy in the header.
     academy = Academy.objects.get(pk=request.academy.pk)
     form = AcademyForm(request.POST or None, instance=academy)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +81,6 @@ def academy_settings(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def organisation_list(request: AcademyRequest) -> HttpResponse:
     """The academy's partner organisations."""
-    assert request.membership is not None
     organisations = selectors.organisation_list(membership=request.membership)
     kind = request.GET.get("kind", "")
     if kind in Organisation.Kind.values:
@@ -98,7 +96,6 @@ def organisation_list(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpResponse:
     """Add a partner organisation, or edit one of this academy's."""
-    assert request.membership is not None
     if pk is None:
         organisation = Organisation(academy=request.membership.academy)
     else:
@@ -124,7 +121,6 @@ def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpRes
 @role_required(Role.ADMIN)
 def member_list(request: AcademyRequest) -> HttpResponse:
     """Everyone with a role in the academy."""
-    assert request.academy is not None
     members = selectors.member_list(academy=request.academy)
     role = request.GET.get("role", "")
     if role in Role.values:
@@ -140,15 +136,19 @@ def member_list(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def member_add(request: AcademyRequest) -> HttpResponse:
     """Give someone a role in the academy; a new person is e-mailed an invitation."""
-    assert request.academy is not None
     form = MemberAddForm(request.POST or None, academy=request.academy)
     if request.method == "POST" and form.is_valid():
         try:
-            membership = services.member_add(academy=request.academy, **form.cleaned_data)
+            membership = services.member_add(
+                academy=request.academy, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{membership.user} is now a {membership.get_role_display().lower()}.")
+            messages.success(
+                request,
+                f"{membership.user} is now a {membership.get_role_display().lower()}.",
+            )
             return redirect("academy:member-list")
     return render(request, "academy/member_add.html", {"form": form})
 
@@ -156,7 +156,6 @@ def member_add(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change a member's role, organisation or access."""
-    assert request.academy is not None
     membership = get_object_or_404(
         Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
     )
@@ -170,7 +169,9 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{membership.user}'s membership saved.")
             return redirect("academy:member-list")
     return render(
-        request, "academy/membership_edit.html", {"form": form, "membership": membership}
+        request,
+        "academy/membership_edit.html",
+        {"form": form, "membership": membership},
     )
 
 
@@ -187,7 +188,9 @@ def academy_create(request: AcademyRequest) -> HttpResponse:
     form = AcademyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            academy = services.academy_create(**form.cleaned_data, first_admin=request.user)
+            academy = services.academy_create(
+                **form.cleaned_data, first_admin=request.user
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -199,7 +202,7 @@ def academy_create(request: AcademyRequest) -> HttpResponse:
 
 @login_not_required
 def health(request: HttpRequest) -> HttpResponse:
-    """Say whether the database (and Redis, where configured) answer, for load balancers."""
+    """Say whether the database (and Redis, if set) answer, for load balancers."""
     problems = selectors.service_problems()
     if problems:
         return HttpResponse("; ".join(problems), status=503, content_type="text/plain")

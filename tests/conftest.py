@@ -1,4 +1,4 @@
-"""Shared fixtures: test speed-ups, the service switch, and the personas of two academies.
+"""Shared fixtures: speed-ups, the service switch, and the personas of two academies.
 
 Personas (as healthchecks' alice/bob/charlie): `coordinator`, `provider`, `manager` and
 `admin` are memberships in `academy`; `other_*` are the same roles in `other_academy`.
@@ -30,14 +30,16 @@ def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_empty_cache():
-    """Tasks run in-process, even when REDIS_URL names a broker (see the `worker` tests)."""
+    """Tasks run in-process, even when REDIS_URL names a broker (see test_worker)."""
     from django.core.cache import cache
 
     from academy.celery import app
@@ -56,13 +58,17 @@ def academy(db):
 
 @pytest.fixture
 def other_academy(db):
-    return AcademyFactory(slug="other", name="Other Care Academy", area_code="E08000022")
+    return AcademyFactory(
+        slug="other", name="Other Care Academy", area_code="E08000022"
+    )
 
 
 def _persona(role: Role, academy_fixture: str):
     @pytest.fixture
     def persona(request):
-        return MembershipFactory(role=role, academy=request.getfixturevalue(academy_fixture))
+        return MembershipFactory(
+            role=role, academy=request.getfixturevalue(academy_fixture)
+        )
 
     return persona
 

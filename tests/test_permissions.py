@@ -1,4 +1,4 @@
-"""spec/roles.md as one table: every role against every page, in its academy and another.
+"""spec/roles.md as one table: every role against every page, in two academies.
 
 `MATRIX` lists, per URL name, the roles that may open it; everyone else must be refused
 (403 for pages, 404 for another academy's objects). `test_every_url_is_in_the_matrix`
@@ -27,9 +27,16 @@ MATRIX = {
     "academy:academy-create": (set(), None),
 }
 
-# Pages anyone may open, and views whose access rule is not a role (tested on their own).
-PUBLIC = {"health", "login", "logout", "password_reset", "password_reset_done",
-          "password_reset_confirm", "password_reset_complete"}
+# Pages anyone may open, and views whose rule is not a role (tested on their own).
+PUBLIC = {
+    "health",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 OWN_RULE = {"academy:switch", "password_change", "password_change_done"}
 
 
@@ -39,7 +46,9 @@ def _url_names(resolver=None, namespace=""):
         if isinstance(pattern, URLResolver):
             if pattern.app_name == "admin":
                 continue  # Django admin: staff only, guarded by Django itself
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
             yield from _url_names(pattern, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}{pattern.name}"
@@ -48,7 +57,9 @@ def _url_names(resolver=None, namespace=""):
 def test_every_url_is_in_the_matrix():
     names = set(_url_names())
     missing = names - set(MATRIX) - PUBLIC - OWN_RULE
-    assert not missing, f"add these URLs to tests/test_permissions.py MATRIX: {sorted(missing)}"
+    assert not missing, (
+        f"add these URLs to tests/test_permissions.py MATRIX: {sorted(missing)}"
+    )
 
 
 def test_every_role_guarded_view_declares_its_roles():
@@ -62,7 +73,9 @@ def _object(kind, academy, request):
     if kind == "organisation":
         return OrganisationFactory(academy=academy)
     if kind == "membership":
-        return request.getfixturevalue("other_coordinator" if academy.slug == "other" else "coordinator")
+        return request.getfixturevalue(
+            "other_coordinator" if academy.slug == "other" else "coordinator"
+        )
     return None
 
 
@@ -88,7 +101,9 @@ OBJECT_CASES = sorted(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role"), OBJECT_CASES)
-def test_objects_of_another_academy_are_404(request, client_of, other_academy, name, role):
+def test_objects_of_another_academy_are_404(
+    request, client_of, other_academy, name, role
+):
     membership = request.getfixturevalue(role)
     obj = _object(MATRIX[name][1], other_academy, request)
     client = client_of(membership)

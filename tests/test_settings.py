@@ -15,19 +15,32 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(*args, **env_overrides):
     """Run manage.py in a fresh process; an override of None removes the variable."""
-    env = {k: v for k, v in os.environ.items() if k not in ("HTTPS", "DEBUG", "SECRET_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("HTTPS", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(env_overrides)
     env = {k: v for k, v in env.items() if v is not None}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         check=False,
     )
 
 
 def test_check_deploy_passes_with_production_values():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example.org",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
@@ -41,7 +54,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_development_generates_a_secret_key_under_var(tmp_path):
     result = manage(
-        "shell", "-v", "0", "-c", "from django.conf import settings; print(len(settings.SECRET_KEY))",
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(len(settings.SECRET_KEY))",
         DEBUG="true",
     )
     assert result.returncode == 0, result.stderr
@@ -51,23 +68,36 @@ def test_development_generates_a_secret_key_under_var(tmp_path):
 
 def test_embedded_default_is_sqlite_and_in_process_jobs():
     result = manage(
-        "shell", "-v", "0", "-c",
-        "from django.conf import settings; "
-        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)",
-        DEBUG="true", DATABASE_URL=None, REDIS_URL=None,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)",
+        DEBUG="true",
+        DATABASE_URL=None,
+        REDIS_URL=None,
     )
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"], result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True"], (
+        result.stderr
+    )
 
 
 def test_redis_url_turns_on_a_real_broker_and_shared_cache():
     result = manage(
-        "shell", "-v", "0", "-c",
+        "shell",
+        "-v",
+        "0",
+        "-c",
         "from django.conf import settings; print(settings.CELERY_TASK_ALWAYS_EAGER, "
         "settings.CELERY_BROKER_URL, settings.CACHES['default']['BACKEND'])",
-        DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/9",
+        DEBUG="true",
+        REDIS_URL="redis://127.0.0.1:6379/9",
     )
     assert result.stdout.split() == [
-        "False", "redis://127.0.0.1:6379/9", "django.core.cache.backends.redis.RedisCache"
+        "False",
+        "redis://127.0.0.1:6379/9",
+        "django.core.cache.backends.redis.RedisCache",
     ], result.stderr
 
 
@@ -80,10 +110,16 @@ def test_no_model_change_lacks_a_migration():
 def test_signed_in_pages_carry_the_security_headers(client_of, coordinator):
     response = client_of(coordinator).get(reverse("home"))
     csp = response["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'self'",
-                      "form-action 'self'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
-    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
@@ -96,7 +132,9 @@ def test_signed_in_pages_carry_the_security_headers(client_of, coordinator):
 def test_session_cookie_is_http_only_and_same_site(client, coordinator):
     from tests.academy.factories import PASSWORD
 
-    response = client.post(reverse("login"), {"username": coordinator.user.email, "password": PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": coordinator.user.email, "password": PASSWORD}
+    )
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"

@@ -9,7 +9,9 @@ from tests.academy.factories import PASSWORD
 
 
 def sign_in(client, email, password=PASSWORD, **extra):
-    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+    return client.post(
+        reverse("login"), {"username": email, "password": password}, **extra
+    )
 
 
 @pytest.mark.django_db
@@ -21,11 +23,15 @@ def test_signing_in_with_email_and_password_reaches_the_home_page(client, coordi
 
 
 @pytest.mark.django_db
-def test_a_wrong_password_says_so_without_saying_whether_the_account_exists(client, coordinator):
+def test_a_wrong_password_says_so_without_saying_whether_the_account_exists(
+    client, coordinator
+):
     known = sign_in(client, coordinator.user.email, "wrong-password-123")
     unknown = sign_in(client, "nobody@example.org", "wrong-password-123")
     assert known.status_code == unknown.status_code == 200
-    assert "Please enter a correct e-mail address and password" in known.content.decode()
+    assert (
+        "Please enter a correct e-mail address and password" in known.content.decode()
+    )
     assert known.context["form"].errors == unknown.context["form"].errors
 
 
@@ -75,11 +81,16 @@ def test_password_reset_mail_carries_a_one_time_link(client, coordinator):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "Care Academy Portal" in mail.outbox[0].subject
-    path = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    path = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(
+        1
+    )
 
     form_url = client.get(path, follow=True).redirect_chain[-1][0]
     new = "another-long-pass-phrase"
-    assert client.post(form_url, {"new_password1": new, "new_password2": new}).status_code == 302
+    assert (
+        client.post(form_url, {"new_password1": new, "new_password2": new}).status_code
+        == 302
+    )
     assert sign_in(client, coordinator.user.email, new).status_code == 302
 
     client.post(reverse("logout"))
@@ -91,7 +102,10 @@ def test_password_reset_mail_carries_a_one_time_link(client, coordinator):
 def test_password_reset_answers_the_same_for_unknown_addresses(client, coordinator):
     known = client.post(reverse("password_reset"), {"email": coordinator.user.email})
     unknown = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
-    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert (known.status_code, known["Location"]) == (
+        unknown.status_code,
+        unknown["Location"],
+    )
     assert len(mail.outbox) == 1
 
 
@@ -99,7 +113,9 @@ def test_password_reset_answers_the_same_for_unknown_addresses(client, coordinat
 def test_reset_link_expires_after_an_hour(client, coordinator):
     with time_machine.travel("2026-01-05 09:00", tick=False) as traveller:
         client.post(reverse("password_reset"), {"email": coordinator.user.email})
-        path = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+        path = re.search(
+            r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body
+        ).group(1)
         traveller.shift(61 * 60)
         page = client.get(path, follow=True)
     assert "This link no longer works" in page.content.decode()
@@ -109,7 +125,11 @@ def test_reset_link_expires_after_an_hour(client, coordinator):
 def test_short_and_common_passwords_are_refused(client_of, coordinator):
     response = client_of(coordinator).post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "password", "new_password2": "password"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "password",
+            "new_password2": "password",
+        },
     )
     body = response.content.decode()
     assert "at least 12 characters" in body

@@ -12,24 +12,44 @@ from academy.permissions import Role
 def test_create_academy_creates_one_from_the_command_line():
     out = StringIO()
     call_command(
-        "create_academy", "--slug", "tyneside", "--name", "North Tyneside Care Academy",
-        "--region", "North East", "--area-code", "E08000022", stdout=out,
+        "create_academy",
+        "--slug",
+        "tyneside",
+        "--name",
+        "North Tyneside Care Academy",
+        "--region",
+        "North East",
+        "--area-code",
+        "E08000022",
+        stdout=out,
     )
     academy = Academy.objects.get(slug="tyneside")
     assert (academy.name, academy.region, academy.area_code) == (
-        "North Tyneside Care Academy", "North East", "E08000022")
+        "North Tyneside Care Academy",
+        "North East",
+        "E08000022",
+    )
     assert "Created academy 'tyneside'" in out.getvalue()
 
 
 @pytest.mark.django_db
 def test_create_academy_without_optional_arguments():
-    call_command("create_academy", "--slug", "plymouth", "--name", "Caring Plymouth", stdout=StringIO())
+    call_command(
+        "create_academy",
+        "--slug",
+        "plymouth",
+        "--name",
+        "Caring Plymouth",
+        stdout=StringIO(),
+    )
     assert Academy.objects.get(slug="plymouth").area_code == ""
 
 
 @pytest.mark.django_db
 def test_create_academy_refuses_a_taken_slug_and_keeps_the_first(academy):
-    with pytest.raises(CommandError, match="slug: Academy with this Slug already exists"):
+    with pytest.raises(
+        CommandError, match="slug: Academy with this Slug already exists"
+    ):
         call_command("create_academy", "--slug", academy.slug, "--name", "Another")
     assert Academy.objects.get(slug=academy.slug).name == academy.name
 
@@ -37,7 +57,9 @@ def test_create_academy_refuses_a_taken_slug_and_keeps_the_first(academy):
 @pytest.mark.django_db
 def test_create_academy_explains_a_bad_area_code():
     with pytest.raises(CommandError, match="area_code: Enter an ONS area code"):
-        call_command("create_academy", "--slug", "x", "--name", "X", "--area-code", "PL1")
+        call_command(
+            "create_academy", "--slug", "x", "--name", "X", "--area-code", "PL1"
+        )
     assert not Academy.objects.filter(slug="x").exists()
 
 
@@ -62,18 +84,28 @@ def test_seed_demo_run_twice_keeps_the_data_and_the_passwords(tmp_path, settings
     settings.VAR_DIR = tmp_path
     call_command("seed_demo", stdout=StringIO())
     first = (tmp_path / "demo-logins.json").read_text()
-    counts = (Academy.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    counts = (
+        Academy.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    )
 
     out = StringIO()
     call_command("seed_demo", stdout=out)
 
     assert "already there" in out.getvalue()
     assert (tmp_path / "demo-logins.json").read_text() == first
-    assert counts == (Academy.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    assert counts == (
+        Academy.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    )
 
 
 @pytest.mark.django_db
-def test_seed_demo_gives_new_working_passwords_when_the_file_was_lost(tmp_path, settings):
+def test_seed_demo_gives_new_working_passwords_when_the_file_was_lost(
+    tmp_path, settings
+):
     settings.VAR_DIR = tmp_path
     call_command("seed_demo", stdout=StringIO())
     (tmp_path / "demo-logins.json").unlink()

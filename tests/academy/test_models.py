@@ -4,17 +4,26 @@ from django.db import IntegrityError
 
 from academy.models import Membership
 from academy.permissions import Role
-from tests.academy.factories import AcademyFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.academy.factories import (
+    AcademyFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.django_db
 def test_provider_membership_without_organisation_is_refused_by_the_database(academy):
     with pytest.raises(IntegrityError):
-        Membership.objects.create(user=UserFactory(), academy=academy, role=Role.PROVIDER)
+        Membership.objects.create(
+            user=UserFactory(), academy=academy, role=Role.PROVIDER
+        )
 
 
 @pytest.mark.django_db
-def test_provider_membership_without_organisation_fails_validation_with_a_message(academy):
+def test_provider_membership_without_organisation_fails_validation_with_a_message(
+    academy,
+):
     membership = Membership(user=UserFactory(), academy=academy, role=Role.PROVIDER)
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
@@ -29,7 +38,9 @@ def test_membership_cannot_name_another_academys_organisation(academy, other_aca
     )
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
-    assert "organisation of this academy" in str(error.value.message_dict["organisation"])
+    assert "organisation of this academy" in str(
+        error.value.message_dict["organisation"]
+    )
 
 
 @pytest.mark.django_db

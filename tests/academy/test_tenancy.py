@@ -21,7 +21,9 @@ def test_request_academy_is_the_users_only_academy(client_of, coordinator):
 
 
 @pytest.mark.django_db
-def test_user_in_two_academies_switches_between_them(client_of, coordinator, other_academy):
+def test_user_in_two_academies_switches_between_them(
+    client_of, coordinator, other_academy
+):
     MembershipFactory(user=coordinator.user, academy=other_academy, role="manager")
     client = client_of(coordinator)
     assert client.get(reverse("home")).wsgi_request.academy == coordinator.academy
@@ -36,7 +38,9 @@ def test_user_in_two_academies_switches_between_them(client_of, coordinator, oth
 
 
 @pytest.mark.django_db
-def test_switching_to_an_academy_without_membership_is_404(client_of, coordinator, other_academy):
+def test_switching_to_an_academy_without_membership_is_404(
+    client_of, coordinator, other_academy
+):
     client = client_of(coordinator)
     response = client.post(reverse("academy:switch"), {"academy": other_academy.pk})
     assert response.status_code == 404

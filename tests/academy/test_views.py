@@ -33,7 +33,9 @@ def test_provider_home_shows_its_organisation_not_others(client_of, provider):
 
 
 @pytest.mark.django_db
-def test_coordinator_home_lists_only_own_academys_partners(client_of, coordinator, other_academy):
+def test_coordinator_home_lists_only_own_academys_partners(
+    client_of, coordinator, other_academy
+):
     OrganisationFactory(academy=coordinator.academy, name="Local Jobcentre")
     OrganisationFactory(academy=other_academy, name="Faraway Homes")
     body = client_of(coordinator).get(reverse("home")).content.decode()
@@ -45,9 +47,13 @@ def test_coordinator_home_lists_only_own_academys_partners(client_of, coordinato
 def test_manager_home_counts_partners_by_kind(client_of, manager):
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
-    OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST, is_active=False)
+    OrganisationFactory(
+        academy=manager.academy, kind=Organisation.Kind.NHS_TRUST, is_active=False
+    )
     response = client_of(manager).get(reverse("home"))
-    rows = {row.label: row.count for row in response.context["headlines"].partners_by_kind}
+    rows = {
+        row.label: row.count for row in response.context["headlines"].partners_by_kind
+    }
     assert rows["NHS trust"] == 2
     assert response.context["headlines"].partners == 2
 
@@ -63,8 +69,13 @@ def test_superuser_without_membership_goes_to_the_academy_list(client):
 def test_admin_adds_an_organisation(client_of, admin):
     response = client_of(admin).post(
         reverse("academy:organisation-add"),
-        {"name": "Moor Care", "kind": "care_provider", "postcode": "pl4 6ab", "is_active": "on",
-         "website": "moorcare.example.org"},
+        {
+            "name": "Moor Care",
+            "kind": "care_provider",
+            "postcode": "pl4 6ab",
+            "is_active": "on",
+            "website": "moorcare.example.org",
+        },
     )
     assert response.status_code == 302
     organisation = Organisation.objects.get(name="Moor Care")
@@ -86,7 +97,8 @@ def test_organisation_form_ignores_a_forged_academy(client_of, admin, other_acad
 def test_organisation_with_a_duplicate_name_is_refused_with_a_message(client_of, admin):
     OrganisationFactory(academy=admin.academy, name="Moor Care")
     response = client_of(admin).post(
-        reverse("academy:organisation-add"), {"name": "Moor Care", "kind": "care_provider"}
+        reverse("academy:organisation-add"),
+        {"name": "Moor Care", "kind": "care_provider"},
     )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
@@ -94,7 +106,9 @@ def test_organisation_with_a_duplicate_name_is_refused_with_a_message(client_of,
 
 
 @pytest.mark.django_db
-def test_another_academys_organisation_is_404_to_an_admin(client_of, admin, other_academy):
+def test_another_academys_organisation_is_404_to_an_admin(
+    client_of, admin, other_academy
+):
     foreign = OrganisationFactory(academy=other_academy)
     client = client_of(admin)
     url = reverse("academy:organisation-edit", args=[foreign.pk])
@@ -105,18 +119,28 @@ def test_another_academys_organisation_is_404_to_an_admin(client_of, admin, othe
 
 
 @pytest.mark.django_db
-def test_admin_adds_a_new_person_who_is_invited_by_email(client_of, admin, settings, django_capture_on_commit_callbacks):
+def test_admin_adds_a_new_person_who_is_invited_by_email(
+    client_of, admin, settings, django_capture_on_commit_callbacks
+):
     organisation = OrganisationFactory(academy=admin.academy)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_of(admin).post(
             reverse("academy:member-add"),
-            {"email": "New.Person@Example.org", "first_name": "New", "last_name": "Person",
-             "role": "provider", "organisation": organisation.pk},
+            {
+                "email": "New.Person@Example.org",
+                "first_name": "New",
+                "last_name": "Person",
+                "role": "provider",
+                "organisation": organisation.pk,
+            },
         )
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="new.person@example.org")
     assert (membership.academy, membership.role, membership.organisation) == (
-        admin.academy, Role.PROVIDER, organisation)
+        admin.academy,
+        Role.PROVIDER,
+        organisation,
+    )
     assert not membership.user.has_usable_password()
     assert membership.user.invited_at is not None
     assert len(mail.outbox) == 1
@@ -125,18 +149,30 @@ def test_admin_adds_a_new_person_who_is_invited_by_email(client_of, admin, setti
 
 
 @pytest.mark.django_db
-def test_invitation_link_lets_the_new_member_set_a_password(client, client_of, admin, django_capture_on_commit_callbacks):
+def test_invitation_link_lets_the_new_member_set_a_password(
+    client, client_of, admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client_of(admin).post(
             reverse("academy:member-add"),
-            {"email": "nina@example.org", "first_name": "Nina", "last_name": "Ng", "role": "coordinator"},
+            {
+                "email": "nina@example.org",
+                "first_name": "Nina",
+                "last_name": "Ng",
+                "role": "coordinator",
+            },
         )
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    link = next(
+        line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line
+    )
     path = link.split("127.0.0.1:8000", 1)[1]
     form_page = client.get(path, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     password = "a-long-enough-pass-phrase"
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": password, "new_password2": password},
+    )
     assert done.status_code == 302
     assert User.objects.get(email="nina@example.org").check_password(password)
 
@@ -148,7 +184,12 @@ def test_adding_someone_from_another_academy_keeps_their_account_and_sends_no_in
     with django_capture_on_commit_callbacks(execute=True):
         client_of(admin).post(
             reverse("academy:member-add"),
-            {"email": other_coordinator.user.email, "first_name": "X", "last_name": "Y", "role": "manager"},
+            {
+                "email": other_coordinator.user.email,
+                "first_name": "X",
+                "last_name": "Y",
+                "role": "manager",
+            },
         )
     assert other_coordinator.user.memberships.count() == 2
     assert mail.outbox == []
@@ -158,7 +199,12 @@ def test_adding_someone_from_another_academy_keeps_their_account_and_sends_no_in
 def test_adding_an_existing_member_again_says_so(client_of, admin, coordinator):
     response = client_of(admin).post(
         reverse("academy:member-add"),
-        {"email": coordinator.user.email, "first_name": "X", "last_name": "Y", "role": "manager"},
+        {
+            "email": coordinator.user.email,
+            "first_name": "X",
+            "last_name": "Y",
+            "role": "manager",
+        },
     )
     assert "already a member" in response.content.decode()
     coordinator.refresh_from_db()
@@ -169,19 +215,33 @@ def test_adding_an_existing_member_again_says_so(client_of, admin, coordinator):
 def test_a_provider_must_be_given_an_organisation(client_of, admin):
     response = client_of(admin).post(
         reverse("academy:member-add"),
-        {"email": "p@example.org", "first_name": "P", "last_name": "Q", "role": "provider"},
+        {
+            "email": "p@example.org",
+            "first_name": "P",
+            "last_name": "Q",
+            "role": "provider",
+        },
     )
-    assert "Choose the organisation this provider works for." in response.content.decode()
+    assert (
+        "Choose the organisation this provider works for." in response.content.decode()
+    )
     assert not User.objects.filter(email="p@example.org").exists()
 
 
 @pytest.mark.django_db
-def test_a_provider_cannot_be_given_another_academys_organisation(client_of, admin, other_academy):
+def test_a_provider_cannot_be_given_another_academys_organisation(
+    client_of, admin, other_academy
+):
     foreign = OrganisationFactory(academy=other_academy)
     response = client_of(admin).post(
         reverse("academy:member-add"),
-        {"email": "p@example.org", "first_name": "P", "last_name": "Q", "role": "provider",
-         "organisation": foreign.pk},
+        {
+            "email": "p@example.org",
+            "first_name": "P",
+            "last_name": "Q",
+            "role": "provider",
+            "organisation": foreign.pk,
+        },
     )
     assert "Select a valid choice" in response.content.decode()
     assert not User.objects.filter(email="p@example.org").exists()
@@ -200,7 +260,8 @@ def test_admin_changes_a_role_and_ends_access(client_of, admin, coordinator):
 @pytest.mark.django_db
 def test_the_last_admin_cannot_remove_their_own_admin_role(client_of, admin):
     response = client_of(admin).post(
-        reverse("academy:membership-edit", args=[admin.pk]), {"role": "manager", "is_active": "on"}
+        reverse("academy:membership-edit", args=[admin.pk]),
+        {"role": "manager", "is_active": "on"},
     )
     assert "last admin" in response.content.decode()
     admin.refresh_from_db()
@@ -225,7 +286,9 @@ def test_member_list_shows_only_this_academy(client_of, admin, other_coordinator
 
 
 @pytest.mark.django_db
-def test_member_list_queries_do_not_grow_with_members(client_of, admin, django_assert_max_num_queries):
+def test_member_list_queries_do_not_grow_with_members(
+    client_of, admin, django_assert_max_num_queries
+):
     client = client_of(admin)
     MembershipFactory.create_batch(2, academy=admin.academy)
     with django_assert_max_num_queries(8) as few:
@@ -236,15 +299,24 @@ def test_member_list_queries_do_not_grow_with_members(client_of, admin, django_a
 
 
 @pytest.mark.django_db
-def test_admin_edits_academy_settings_and_a_bad_area_code_is_explained(client_of, admin):
+def test_admin_edits_academy_settings_and_a_bad_area_code_is_explained(
+    client_of, admin
+):
     client = client_of(admin)
-    bad = client.post(reverse("academy:settings"), {"name": "Renamed", "area_code": "Plymouth"})
+    bad = client.post(
+        reverse("academy:settings"), {"name": "Renamed", "area_code": "Plymouth"}
+    )
     assert "ONS area code" in bad.content.decode()
     admin.academy.refresh_from_db()
     assert admin.academy.name == "Home Care Academy"
     good = client.post(
         reverse("academy:settings"),
-        {"name": "Renamed", "region": "South West", "area_code": "e06000026", "launched_on": "2023-11-01"},
+        {
+            "name": "Renamed",
+            "region": "South West",
+            "area_code": "e06000026",
+            "launched_on": "2023-11-01",
+        },
     )
     assert good.status_code == 302
     admin.academy.refresh_from_db()
@@ -257,8 +329,12 @@ def test_superuser_creates_an_academy_and_becomes_its_admin(client):
     client.force_login(staff)
     response = client.post(
         reverse("academy:academy-create"),
-        {"slug": "tyneside", "name": "North Tyneside Care Academy", "region": "North East",
-         "area_code": "E08000022"},
+        {
+            "slug": "tyneside",
+            "name": "North Tyneside Care Academy",
+            "region": "North East",
+            "area_code": "E08000022",
+        },
     )
     assert response.status_code == 302
     membership = staff.memberships.get()

@@ -26,15 +26,34 @@ def worker(postgres, redis_url, tmp_path, transactional_db):
     db = postgres.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
         "REDIS_URL": redis_url,
         "EMAIL_URL": f"filemail://{tmp_path}",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "academy", "worker", "--pool=solo",
-         "-Q", queue, "--loglevel=INFO", "--without-heartbeat", "--without-mingle",
-         "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "academy",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
@@ -51,8 +70,12 @@ def test_invitation_is_sent_by_a_real_worker(worker):
     academy = AcademyFactory()
     with transaction.atomic():
         membership = services.member_add(
-            academy=academy, email="wendy@example.org", first_name="Wendy", last_name="Wu",
-            role=Role.COORDINATOR, organisation=None,
+            academy=academy,
+            email="wendy@example.org",
+            first_name="Wendy",
+            last_name="Wu",
+            role=Role.COORDINATOR,
+            organisation=None,
         )
         # Not queued before commit: a rolled-back add must never e-mail anyone.
         assert not list(worker.iterdir())

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's chromium against pytest-django's live server."""
+"""Browser tests: Playwright drives Debian's chromium against pytest-django's server."""
 
 import os
 import shutil
@@ -23,9 +23,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 

@@ -1,4 +1,4 @@
-"""Each role signs in and sees its own home page; admins manage members; forbidden pages stay shut."""
+"""Each role signs in to its home; admins add members; forbidden pages stay shut."""
 
 import pytest
 from playwright.sync_api import expect
@@ -18,23 +18,34 @@ HOME_HEADINGS = {
 @pytest.mark.parametrize("role", list(HOME_HEADINGS))
 def test_each_role_signs_in_to_its_home_page(request, page, sign_in, screenshot, role):
     membership = request.getfixturevalue(role)
-    OrganisationFactory(academy=membership.academy, name="Plymouth Jobcentre", kind="job_centre")
+    OrganisationFactory(
+        academy=membership.academy, name="Plymouth Jobcentre", kind="job_centre"
+    )
     sign_in(page, membership.user.email)
     expect(page.get_by_role("heading", name=HOME_HEADINGS[role])).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main")).to_contain_text(membership.academy.name)
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text(
+        membership.academy.name
+    )
     screenshot(page, f"foundation-home-{role}")
 
 
 def test_coordinator_home_works_on_a_phone(page, sign_in, screenshot, coordinator):
     page.set_viewport_size({"width": 390, "height": 844})
-    OrganisationFactory(academy=coordinator.academy, name="Plymouth Jobcentre", kind="job_centre",
-                        email="jobs@example.org", phone="01752 000000")
+    OrganisationFactory(
+        academy=coordinator.academy,
+        name="Plymouth Jobcentre",
+        kind="job_centre",
+        email="jobs@example.org",
+        phone="01752 000000",
+    )
     sign_in(page, coordinator.user.email)
     expect(page.get_by_text("Plymouth Jobcentre")).to_be_visible()
     menu = page.get_by_role("button", name="Show menu")
     expect(menu).to_be_visible()
     menu.click()
-    expect(page.get_by_role("button", name=coordinator.user.get_full_name())).to_be_visible()
+    expect(
+        page.get_by_role("button", name=coordinator.user.get_full_name())
+    ).to_be_visible()
     # Nothing is wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "foundation-home-coordinator-phone")
@@ -49,34 +60,48 @@ def test_admin_adds_a_provider_member(page, live_server, sign_in, screenshot, ad
     page.get_by_label("Last name").fill("Shah")
     page.get_by_label("Role").select_option("provider")
     page.get_by_role("button", name="Add member and send invitation").click()
-    expect(page.get_by_text("Choose the organisation this provider works for.")).to_be_visible()
+    expect(
+        page.get_by_text("Choose the organisation this provider works for.")
+    ).to_be_visible()
     screenshot(page, "foundation-member-add-error")
     page.get_by_label("Organisation").select_option(label="Tamar View Care Homes")
     page.get_by_role("button", name="Add member and send invitation").click()
-    expect(page.get_by_role("heading", name=f"Members of {admin.academy.name}")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"Members of {admin.academy.name}")
+    ).to_be_visible()
     row = page.get_by_role("row", name="Priya Shah")
     expect(row).to_contain_text("Tamar View Care Homes")
     expect(row).to_contain_text("Invited")
     screenshot(page, "foundation-member-list")
 
 
-def test_provider_sees_no_admin_links_and_is_refused_admin_pages(page, live_server, sign_in, provider):
+def test_provider_sees_no_admin_links_and_is_refused_admin_pages(
+    page, live_server, sign_in, provider
+):
     sign_in(page, provider.user.email)
     expect(page.get_by_role("heading", name="Your organisation")).to_be_visible()
     expect(page.get_by_role("link", name="Members")).to_have_count(0)
     response = page.goto(f"{live_server.url}/manage/members/")
     assert response.status == 403
-    expect(page.get_by_role("heading", name="You cannot open this page")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="You cannot open this page")
+    ).to_be_visible()
 
 
-def test_member_of_two_academies_switches(page, sign_in, screenshot, coordinator, other_academy):
+def test_member_of_two_academies_switches(
+    page, sign_in, screenshot, coordinator, other_academy
+):
     MembershipFactory(user=coordinator.user, academy=other_academy, role="manager")
     sign_in(page, coordinator.user.email)
-    expect(page.get_by_role("heading", name="Partners you can refer people to")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Partners you can refer people to")
+    ).to_be_visible()
     page.get_by_role("button", name=coordinator.academy.name).click()
     screenshot(page, "foundation-academy-switcher")
     page.get_by_role("button", name=f"{other_academy.name} (Manager)").click()
-    expect(page.get_by_text(f"You are now working in {other_academy.name}.")).to_be_visible()
+    expect(
+        page.get_by_text(f"You are now working in {other_academy.name}.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name="The partnership today")).to_be_visible()
 
 

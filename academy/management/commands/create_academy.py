@@ -1,4 +1,7 @@
-"""`manage.py create_academy --slug SLUG --name NAME [--region REGION] [--area-code CODE]`."""
+"""Create an academy from the command line.
+
+manage.py create_academy --slug SLUG --name NAME [--region REGION] [--area-code CODE]
+"""
 
 from typing import Any
 
@@ -33,4 +36,6 @@ class Command(BaseCommand):
                 for field, messages in error.message_dict.items()
             )
             raise CommandError(f"Academy not created. {problems}") from error
-        self.stdout.write(self.style.SUCCESS(f"Created academy '{academy.slug}': {academy.name}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created academy '{academy.slug}': {academy.name}")
+        )

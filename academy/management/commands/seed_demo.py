@@ -16,7 +16,9 @@ class Command(BaseCommand):
         if seed.created:
             self.stdout.write(self.style.SUCCESS("Created the demo academy."))
         else:
-            self.stdout.write("The demo academy is already there; its data is unchanged.")
+            self.stdout.write(
+                "The demo academy is already there; its data is unchanged."
+            )
         self.stdout.write("\nDemo logins (also in var/demo-logins.json):")
         for login in seed.logins:
             self.stdout.write(f"  {login.role:<12} {login.email:<32} {login.password}")
