@@ -138,3 +138,17 @@ def test_session_cookie_is_http_only_and_same_site(client, coordinator):
     cookie = response.cookies["sessionid"]
     assert cookie["httponly"] is True
     assert cookie["samesite"] == "Lax"
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    result = manage(
+        "collectstatic",
+        "--noinput",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "js-lib-bootstrap5/css/bootstrap.min.css" in manifest
+    assert "django_htmx/htmx-2.min.js" in manifest

@@ -1,0 +1,30 @@
+# The portal's production image: gunicorn for the web, the same image for the Celery
+# worker and beat (docker-compose.yml picks the command).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint needs Pango and fonts to lay out PDFs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install .
+
+COPY . .
+# Static files are collected at build time and served by WhiteNoise.
+RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && useradd --system --uid 1000 --home-dir /app portal \
+    && mkdir -p /app/var/media \
+    && chown -R portal /app/var
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "academy.wsgi:application", "--bind", "0.0.0.0:8000", \
+     "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
