@@ -40,6 +40,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("", include(academy_patterns)),
+    path("", include("participants.urls")),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(

@@ -8,14 +8,48 @@ fails when a new view is added without a row here, so no page escapes the check.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from participants.models import ImportRun, SustainmentCheck
 from tests.academy.factories import OrganisationFactory
+from tests.participants.factories import (
+    EnquiryFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    PlanActionFactory,
+    SkillsActionPlanFactory,
+)
 
 ROLES = ["coordinator", "provider", "manager", "admin"]
 EVERY_ROLE = set(ROLES)
 
-# url name -> (roles allowed, object kind the URL takes or None)
+CASEWORK = {"coordinator", "admin"}
+
+# url name -> (roles allowed, object kind the URL takes or None[, "post" if POST-only])
 MATRIX = {
     "home": (EVERY_ROLE, None),
+    "participants:list": (CASEWORK, None),
+    "participants:export": (CASEWORK, None),
+    "participants:register": (CASEWORK, None),
+    "participants:detail": (CASEWORK, "participant"),
+    "participants:edit": (CASEWORK, "participant"),
+    "participants:consent": (CASEWORK, "participant"),
+    "participants:meeting-add": (CASEWORK, "participant"),
+    "participants:plan-agree": (CASEWORK, "participant"),
+    "participants:support-add": (CASEWORK, "participant"),
+    "participants:outcome-add": (CASEWORK, "participant"),
+    "participants:close": (CASEWORK, "participant"),
+    "participants:reopen": (CASEWORK, "participant", "post"),
+    "participants:merge": (CASEWORK, "participant"),
+    "participants:plan-review": (CASEWORK, "plan"),
+    "participants:action-complete": (CASEWORK, "action", "post"),
+    "participants:actions-overdue": (CASEWORK, None),
+    "participants:checks-due": (CASEWORK, None),
+    "participants:check-record": (CASEWORK, "check"),
+    "participants:enquiry-list": (CASEWORK, None),
+    "participants:enquiry-detail": (CASEWORK, "enquiry"),
+    "participants:enquiry-contacted": (CASEWORK, "enquiry", "post"),
+    "participants:enquiry-close": (CASEWORK, "enquiry", "post"),
+    "participants:import-upload": (CASEWORK, None),
+    "participants:import-detail": (CASEWORK, "import_run"),
     "academy:settings": ({"admin"}, None),
     "academy:organisation-list": ({"admin"}, None),
     "academy:organisation-add": ({"admin"}, None),
@@ -30,6 +64,8 @@ MATRIX = {
 # Pages anyone may open, and views whose rule is not a role (tested on their own).
 PUBLIC = {
     "health",
+    "participants:enquiry-public",
+    "participants:enquiry-thanks",
     "login",
     "logout",
     "password_reset",
@@ -70,6 +106,27 @@ def test_every_role_guarded_view_declares_its_roles():
 
 
 def _object(kind, academy, request):
+    if kind == "participant":
+        return ParticipantFactory(academy=academy)
+    if kind == "plan":
+        return SkillsActionPlanFactory(participant__academy=academy)
+    if kind == "action":
+        return PlanActionFactory(plan__participant__academy=academy)
+    if kind == "check":
+        outcome = OutcomeFactory(participant__academy=academy)
+        return SustainmentCheck.objects.create(
+            outcome=outcome, weeks=13, due_on=outcome.started_on
+        )
+    if kind == "enquiry":
+        return EnquiryFactory(academy=academy)
+    if kind == "import_run":
+        return ImportRun.objects.create(
+            academy=academy,
+            kind="support",
+            file="imports/x.csv",
+            original_name="x.csv",
+            status=ImportRun.Status.REJECTED,
+        )
     if kind == "organisation":
         return OrganisationFactory(academy=academy)
     if kind == "membership":
@@ -83,19 +140,26 @@ def _object(kind, academy, request):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_role_matrix_on_own_academy(request, client_of, academy, role, name):
-    allowed, kind = MATRIX[name]
+    allowed, kind, *method = MATRIX[name]
     membership = request.getfixturevalue(role)
     obj = _object(kind, academy, request)
     url = reverse(name, args=[obj.pk] if obj else [])
-    status = client_of(membership).get(url).status_code
+    client = client_of(membership)
+    if method == ["post"]:
+        status = client.post(url, {}).status_code
+        # An empty POST may be refused as bad input, never as forbidden or unknown.
+        ok = status not in (403, 404, 405)
+    else:
+        status = client.get(url).status_code
+        ok = status == 200
     if role in allowed:
-        assert status == 200, f"{role} should open {name}"
+        assert ok, f"{role} should reach {name}, got {status}"
     else:
         assert status == 403, f"{role} must be refused {name}, got {status}"
 
 
 OBJECT_CASES = sorted(
-    (name, role) for name, (allowed, kind) in MATRIX.items() if kind for role in allowed
+    (name, role) for name, (allowed, kind, *_) in MATRIX.items() if kind for role in allowed
 )
 
 
@@ -108,7 +172,8 @@ def test_objects_of_another_academy_are_404(
     obj = _object(MATRIX[name][1], other_academy, request)
     client = client_of(membership)
     url = reverse(name, args=[obj.pk])
-    assert client.get(url).status_code == 404
+    if MATRIX[name][2:] != ("post",):
+        assert client.get(url).status_code == 404
     assert client.post(url, {}).status_code == 404
 
 
