@@ -7,6 +7,8 @@ from typing import Any, cast
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, QueryDict
 
 from .models import Academy, Membership, Organisation
 from .permissions import Role
@@ -118,3 +120,18 @@ class MembershipForm(_OrganisationChoiceMixin):
         cleaned = super().clean() or {}
         self._check_provider_organisation(cleaned)
         return cleaned
+
+
+def form_add_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field if the form has that
+    field, else above the form (a model field the form does not show)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The POST data to bind a form to, or None on GET (an empty POST still binds)."""
+    return request.POST if request.method == "POST" else None

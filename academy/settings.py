@@ -258,6 +258,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "academy.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every morning at 06:00: 13- and 26-week sustainment checks that fall due today
+    # appear on coordinators' lists before they start work.
+    "participants-sustainment-checks-raise": {
+        "task": "participants.tasks.sustainment_checks_raise",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")

@@ -12,12 +12,15 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import (
+    form_add_validation_error,
+    posted,
     AcademyCreateForm,
     AcademyForm,
     MemberAddForm,
     MembershipForm,
     OrganisationForm,
 )
+from .home import home_panels
 from .models import Academy, Membership, Organisation
 from .permissions import Role, role_required, superuser_required
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
@@ -39,6 +42,7 @@ def home(request: AcademyRequest) -> HttpResponse:
         return render(request, "academy/no_membership.html", status=403)
     context: dict[str, object] = {
         "colleagues": selectors.colleague_list(membership=membership),
+        "panels": home_panels(membership),
     }
     if membership.role in (Role.MANAGER, Role.ADMIN):
         context["headlines"] = selectors.academy_headlines(academy=membership.academy)
@@ -70,7 +74,7 @@ def academy_settings(request: AcademyRequest) -> HttpResponse:
     """Edit the current academy's name, region, area code and launch date."""
     # A fresh copy, so that a rejected edit does not rename the academy in the header.
     academy = Academy.objects.get(pk=request.academy.pk)
-    form = AcademyForm(request.POST or None, instance=academy)
+    form = AcademyForm(posted(request), instance=academy)
     if request.method == "POST" and form.is_valid():
         services.academy_update(academy=form.instance)
         messages.success(request, "Academy settings saved.")
@@ -102,12 +106,12 @@ def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpRes
         organisation = get_object_or_404(
             Organisation.objects.for_membership(request.membership), pk=pk
         )
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(posted(request), instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.organisation_save(organisation=form.instance)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_validation_error(form, error)
         else:
             messages.success(request, f"{organisation} saved.")
             return redirect("academy:organisation-list")
@@ -136,14 +140,14 @@ def member_list(request: AcademyRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def member_add(request: AcademyRequest) -> HttpResponse:
     """Give someone a role in the academy; a new person is e-mailed an invitation."""
-    form = MemberAddForm(request.POST or None, academy=request.academy)
+    form = MemberAddForm(posted(request), academy=request.academy)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.member_add(
                 academy=request.academy, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_validation_error(form, error)
         else:
             messages.success(
                 request,
@@ -159,12 +163,12 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
     )
-    form = MembershipForm(request.POST or None, membership=membership)
+    form = MembershipForm(posted(request), membership=membership)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_update(membership=membership, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_validation_error(form, error)
         else:
             messages.success(request, f"{membership.user}'s membership saved.")
             return redirect("academy:member-list")
@@ -185,14 +189,14 @@ def academy_list(request: AcademyRequest) -> HttpResponse:
 @superuser_required
 def academy_create(request: AcademyRequest) -> HttpResponse:
     """Create a new academy; the creator becomes its first admin."""
-    form = AcademyCreateForm(request.POST or None)
+    form = AcademyCreateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             academy = services.academy_create(
                 **form.cleaned_data, first_admin=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_validation_error(form, error)
         else:
             request.session[SESSION_ACADEMY_KEY] = academy.pk
             messages.success(request, f"{academy} created. You are its admin.")

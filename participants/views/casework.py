@@ -1,27 +1,534 @@
-"""A coordinator's casework pages. Being written; every view answers 404 until then."""
+"""A coordinator's casework pages: find, register, record and close."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from academy.forms import form_add_validation_error, posted
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from .. import selectors, services
+from ..forms import (
+    CloseForm,
+    ConsentForm,
+    MeetingForm,
+    MergeForm,
+    OutcomeForm,
+    ParticipantForm,
+    ParticipantRegisterForm,
+    PlanActionFormSet,
+    PlanForm,
+    PlanReviewForm,
+    SupportForm,
+    SustainmentCheckForm,
+)
+from ..models import (
+    Cohort,
+    Enquiry,
+    Participant,
+    PlanAction,
+    SkillsActionPlan,
+    SustainmentCheck,
+)
+
+casework = role_required(Role.COORDINATOR, Role.ADMIN)
 
 
-def _pending(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+def _participant(request: AcademyRequest, pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.for_membership(request.membership), pk=pk
+    )
 
 
-participant_list = _pending
-participant_export = _pending
-participant_register = _pending
-participant_detail = _pending
-participant_edit = _pending
-consent_change = _pending
-meeting_add = _pending
-plan_agree = _pending
-support_add = _pending
-outcome_add = _pending
-case_close = _pending
-case_reopen = _pending
-participant_merge = _pending
-plan_review = _pending
-action_complete = _pending
-actions_overdue = _pending
-checks_due = _pending
-check_record = _pending
+def _filters(request: AcademyRequest) -> selectors.ParticipantFilter:
+    get = request.GET
+    coordinator = get.get("coordinator", "")
+    claimant = {"yes": True, "no": False}.get(get.get("claimant", ""))
+    return selectors.ParticipantFilter(
+        q=get.get("q", "").strip(),
+        status=get.get("status", "open"),
+        cohort=get.get("cohort", "") if get.get("cohort") in Cohort.values else "",
+        coordinator=request.user.pk
+        if coordinator == "me"
+        else int(coordinator)
+        if coordinator.isdigit()
+        else None,
+        claimant=claimant,
+        pathway=get.get("pathway", "")
+        if get.get("pathway") in SkillsActionPlan.Pathway.values
+        else "",
+        no_contact=get.get("no_contact") == "1",
+        action_overdue=get.get("action_overdue") == "1",
+        sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
+    )
+
+
+@casework
+def participant_list(request: AcademyRequest) -> HttpResponse:
+    """Find people: search, filter, sort and page through the academy's participants."""
+    filters = _filters(request)
+    people = selectors.participant_list(membership=request.membership, filters=filters)
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "cohorts": Cohort.choices,
+        "pathways": SkillsActionPlan.Pathway.choices,
+        "statuses": Participant.Status.choices,
+        "coordinators": selectors.coordinator_choices(membership=request.membership),
+        "sorts": [
+            ("name", "Name"),
+            ("reference", "Reference"),
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("last_contact", "Longest without contact"),
+        ],
+    }
+    template = (
+        "participants/_participant_table.html"
+        if request.htmx
+        else "participants/participant_list.html"
+    )
+    return render(request, template, context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@casework
+def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV."""
+    people = selectors.participant_list(
+        membership=request.membership, filters=_filters(request)
+    )
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in selectors.participant_export_rows(people))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="participants-{stamp}.csv"'
+    return response
+
+
+@casework
+def participant_register(request: AcademyRequest) -> HttpResponse:
+    """Register a person, warning first of a likely duplicate."""
+    enquiry = None
+    if request.GET.get("enquiry", "").isdigit():
+        enquiry = get_object_or_404(
+            Enquiry.objects.for_membership(request.membership).waiting(),
+            pk=request.GET["enquiry"],
+        )
+    initial: dict[str, Any] = {"source": Participant.Source.JOB_CENTRE}
+    if enquiry is not None:
+        initial = {
+            "first_name": enquiry.first_name,
+            "last_name": enquiry.last_name,
+            "email": enquiry.email,
+            "phone": enquiry.phone,
+            "postcode": enquiry.postcode,
+            "source": Participant.Source.CAMPAIGN,
+        }
+    form = ParticipantRegisterForm(
+        posted(request), membership=request.membership, initial=initial
+    )
+    duplicates: list[Participant] = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        duplicates = selectors.participant_duplicates(
+            membership=request.membership,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+        if duplicates and not data.pop("not_a_duplicate"):
+            form.show_duplicate_confirmation()
+        else:
+            data.pop("not_a_duplicate", None)
+            try:
+                participant = services.participant_register(
+                    academy=request.academy, by=request.user, enquiry=enquiry, **data
+                )
+            except ValidationError as error:
+                form_add_validation_error(form, error)
+            else:
+                messages.success(
+                    request, f"{participant} is registered as {participant.reference}."
+                )
+                return redirect(participant)
+    return render(
+        request,
+        "participants/participant_register.html",
+        {"form": form, "duplicates": duplicates, "enquiry": enquiry},
+    )
+
+
+@casework
+def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """A participant's record: details, consent, plan, checks due and the timeline."""
+    participant = get_object_or_404(
+        Participant.objects.for_membership(request.membership)
+        .select_related("coordinator", "referring_organisation")
+        .prefetch_related("cohorts"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "participants/participant_detail.html",
+        {
+            "participant": participant,
+            "plan": selectors.plan_current(participant=participant),
+            "consents": selectors.consent_latest(participant=participant),
+            "checks": SustainmentCheck.objects.filter(
+                outcome__participant=participant
+            ).exclude(status=SustainmentCheck.Status.DONE)[:4],
+            "timeline": selectors.participant_timeline(participant=participant),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@casework
+def participant_edit(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Edit a participant's details and cohorts."""
+    participant = _participant(request, pk)
+    form = ParticipantForm(
+        posted(request), instance=participant, membership=request.membership
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.participant_update(
+                participant=participant, by=request.user, **data
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect(participant)
+    return _form_page(request, participant, form, "Edit details")
+
+
+def _form_page(
+    request: AcademyRequest,
+    participant: Participant,
+    form: Any,
+    title: str,
+    template: str = "participants/participant_form.html",
+    **extra: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"participant": participant, "form": form, "title": title, **extra},
+    )
+
+
+@casework
+def consent_change(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record consent given or withdrawn; withdrawal takes effect at once."""
+    participant = _participant(request, pk)
+    form = ConsentForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.consent_set(
+            participant=participant, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, "Consent recorded.")
+        return redirect(participant)
+    return _form_page(
+        request,
+        participant,
+        form,
+        "Consent",
+        consents=selectors.consent_latest(participant=participant),
+        ledger=participant.consents.select_related("recorded_by"),
+        template="participants/consent_form.html",
+    )
+
+
+def _record(
+    request: AcademyRequest,
+    pk: int,
+    form_class: Any,
+    service: Any,
+    title: str,
+    done: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """The common shape of 'record one thing about a participant' pages."""
+    participant = _participant(request, pk)
+    form = form_class(posted(request), **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(participant=participant, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(participant)
+    return _form_page(request, participant, form, title)
+
+
+@casework
+def meeting_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Log a meeting."""
+    return _record(
+        request,
+        pk,
+        MeetingForm,
+        services.meeting_log,
+        "Log a meeting",
+        "Meeting logged.",
+    )
+
+
+@casework
+def support_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record support given."""
+    return _record(
+        request,
+        pk,
+        SupportForm,
+        services.support_record,
+        "Record support",
+        "Support recorded.",
+        membership=request.membership,
+    )
+
+
+@casework
+def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record an outcome (a job start also schedules sustainment checks)."""
+    return _record(
+        request,
+        pk,
+        OutcomeForm,
+        services.outcome_record,
+        "Record an outcome",
+        "Outcome recorded.",
+    )
+
+
+def _actions(formset: Any) -> list[services.NewAction]:
+    return [a for a in (f.new_action() for f in formset.forms) if a is not None]
+
+
+@casework
+def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Agree a skills action plan and its first actions, saved together or not at all."""
+    participant = _participant(request, pk)
+    form = PlanForm(posted(request))
+    actions = PlanActionFormSet(posted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            services.plan_agree(
+                participant=participant,
+                by=request.user,
+                actions=_actions(actions),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Skills action plan agreed.")
+            return redirect(participant)
+    return _form_page(
+        request,
+        participant,
+        form,
+        "Agree a skills action plan",
+        template="participants/plan_form.html",
+        actions=actions,
+        submit="Agree the plan",
+    )
+
+
+@casework
+def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Review a plan: change it, add actions, and say what changed."""
+    plan = get_object_or_404(
+        SkillsActionPlan.objects.for_membership(request.membership).select_related(
+            "participant"
+        ),
+        pk=pk,
+    )
+    initial = {
+        "pathway": plan.pathway,
+        "target_role": plan.target_role,
+        "barriers": plan.barriers,
+        "status": plan.status,
+    }
+    form = PlanReviewForm(posted(request), initial=initial)
+    actions = PlanActionFormSet(posted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            services.plan_review(
+                plan=plan,
+                by=request.user,
+                actions=_actions(actions),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Plan reviewed.")
+            return redirect(plan.participant)
+    return _form_page(
+        request,
+        plan.participant,
+        form,
+        f"Review the plan agreed {plan.agreed_on:%d %B %Y}",
+        template="participants/plan_form.html",
+        actions=actions,
+        plan=plan,
+        submit="Save the review",
+    )
+
+
+@casework
+@require_POST
+def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Tick an action done, or undo it."""
+    action = get_object_or_404(
+        PlanAction.objects.for_membership(request.membership).select_related(
+            "plan__participant"
+        ),
+        pk=pk,
+    )
+    if request.POST.get("undo"):
+        services.plan_action_reopen(action=action)
+        messages.info(request, f"'{action}' is open again.")
+    else:
+        services.plan_action_complete(action=action, on=timezone.localdate())
+        messages.success(request, f"'{action}' is done.")
+    return redirect(
+        request.POST.get("next") or action.plan.participant.get_absolute_url()
+    )
+
+
+@casework
+def actions_overdue(request: AcademyRequest) -> HttpResponse:
+    """Plan actions past their due date across the caseload (or the academy)."""
+    mine = request.GET.get("all") != "1"
+    actions = selectors.actions_overdue(membership=request.membership, mine_only=mine)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/actions_overdue.html",
+        {"page": page, "mine": mine, "today": timezone.localdate()},
+    )
+
+
+@casework
+def checks_due(request: AcademyRequest) -> HttpResponse:
+    """Sustainment checks that are due."""
+    mine = request.GET.get("all") != "1"
+    checks = selectors.checks_due(membership=request.membership, mine_only=mine)
+    page = Paginator(checks, 50).get_page(request.GET.get("page"))
+    return render(request, "participants/checks_due.html", {"page": page, "mine": mine})
+
+
+@casework
+def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Answer a sustainment check: still in work or not, and how we know."""
+    check = get_object_or_404(
+        SustainmentCheck.objects.for_membership(request.membership).select_related(
+            "outcome__participant"
+        ),
+        pk=pk,
+    )
+    participant = check.outcome.participant
+    form = SustainmentCheckForm(posted(request), instance=check)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sustainment_check_record(check=check, by=request.user, **data)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Check recorded.")
+            return redirect(participant)
+    title = f"{check.weeks}-week check: {check.outcome.role or 'job'} at {check.outcome.employer or 'employer'}"
+    return _form_page(request, participant, form, title)
+
+
+@casework
+def case_close(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Close a case with a reason."""
+    participant = _participant(request, pk)
+    form = CloseForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_close(
+                participant=participant, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Case closed.")
+            return redirect(participant)
+    return _form_page(request, participant, form, "Close the case")
+
+
+@casework
+@require_POST
+def case_reopen(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Reopen a closed case."""
+    participant = _participant(request, pk)
+    try:
+        services.case_reopen(participant=participant, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Case reopened.")
+    return redirect(participant)
+
+
+@casework
+def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Merge another record of the same person into this one."""
+    participant = _participant(request, pk)
+    form = MergeForm(
+        posted(request), initial={"other_reference": request.GET.get("other", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        other = (
+            Participant.objects.for_membership(request.membership)
+            .filter(reference__iexact=form.cleaned_data["other_reference"].strip())
+            .first()
+        )
+        if other is None:
+            form.add_error(
+                "other_reference", "No record of this academy has that reference."
+            )
+        else:
+            try:
+                services.participant_merge(
+                    keep=participant, duplicate=other, by=request.user
+                )
+            except ValidationError as error:
+                form_add_validation_error(form, error)
+            else:
+                messages.success(
+                    request, f"{other.reference} is merged into this record."
+                )
+                return redirect(participant)
+    return _form_page(
+        request, participant, form, "Merge a duplicate record into this one"
+    )

@@ -1,0 +1,158 @@
+"""Writes of campaign enquiries: the public sign-up with its hourly allowance per
+address, then a coordinator's triage (contacted, closed) and the retention purge."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import Academy, User
+
+from ..models import Enquiry
+from .casework import normalise_postcode
+
+# At most this many enquiries from one address to one academy in the window (seconds).
+ENQUIRY_RATE_LIMIT: int = getattr(settings, "ENQUIRY_RATE_LIMIT", 5)
+ENQUIRY_RATE_WINDOW: int = getattr(settings, "ENQUIRY_RATE_WINDOW", 60 * 60)
+# The privacy notice promises deletion after this many months (unless registered).
+ENQUIRY_RETENTION_MONTHS: int = getattr(settings, "ENQUIRY_RETENTION_MONTHS", 12)
+
+WAITING = (Enquiry.Status.NEW, Enquiry.Status.CONTACTED)
+
+
+def _rate_key(academy: Academy, ip: str) -> str:
+    return f"enquiry-rate:{academy.pk}:{ip}"
+
+
+def enquiry_rate_limited(*, academy: Academy, ip: str) -> bool:
+    """Whether this address has used up its hourly allowance of enquiries here."""
+    return int(cache.get(_rate_key(academy, ip), 0)) >= ENQUIRY_RATE_LIMIT
+
+
+def _rate_count(academy: Academy, ip: str) -> None:
+    key = _rate_key(academy, ip)
+    # add() starts the window; incr() keeps its expiry on LocMem and Redis alike.
+    if not cache.add(key, 1, timeout=ENQUIRY_RATE_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.set(key, 1, timeout=ENQUIRY_RATE_WINDOW)
+
+
+def enquiry_submit(
+    *,
+    academy: Academy,
+    ip: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    postcode: str = "",
+    interest: str = "",
+    vacancy_title: str = "",
+) -> Enquiry:
+    """Store a sign-up from the public form and count it against its sender's address."""
+    enquiry = Enquiry(
+        academy=academy,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        postcode=normalise_postcode(postcode),
+        interest=interest.strip(),
+        vacancy_title=vacancy_title.strip(),
+    )
+    enquiry.full_clean()
+    enquiry.save()
+    _rate_count(academy, ip)
+    return enquiry
+
+
+def _append_note(enquiry: Enquiry, *, by: User, text: str) -> None:
+    stamp = f"{timezone.localtime():%d %b %Y %H:%M}"
+    line = f"{stamp}, {by}: {text}"
+    enquiry.notes = f"{enquiry.notes}\n{line}" if enquiry.notes else line
+
+
+def _lock(enquiry: Enquiry) -> None:
+    # Re-read under a row lock, so that two coordinators acting at once see each other.
+    enquiry.refresh_from_db(from_queryset=Enquiry.objects.select_for_update())
+
+
+@transaction.atomic
+def enquiry_mark_contacted(*, enquiry: Enquiry, by: User, note: str = "") -> Enquiry:
+    """Record that someone got in touch with the enquirer, with an optional note."""
+    _lock(enquiry)
+    if enquiry.status not in WAITING:
+        raise ValidationError(
+            f"This enquiry is already {enquiry.get_status_display().lower()}, so it "
+            "cannot be marked as contacted."
+        )
+    enquiry.status = Enquiry.Status.CONTACTED
+    enquiry.contacted_at = timezone.now()
+    enquiry.handled_by = by
+    note = note.strip()
+    _append_note(enquiry, by=by, text="Contacted." + (f" {note}" if note else ""))
+    enquiry.full_clean()
+    enquiry.save(update_fields=["status", "contacted_at", "handled_by", "notes"])
+    return enquiry
+
+
+@transaction.atomic
+def enquiry_close(
+    *, enquiry: Enquiry, by: User, reason: Enquiry.CloseReason | str, note: str = ""
+) -> Enquiry:
+    """Close an enquiry that will not become a participant, with the reason why."""
+    _lock(enquiry)
+    if enquiry.status == Enquiry.Status.CONVERTED:
+        raise ValidationError(
+            "This enquiry is already registered as a participant, so it cannot be "
+            "closed. Close the participant's case instead if they no longer need help."
+        )
+    if enquiry.status == Enquiry.Status.CLOSED:
+        raise ValidationError("This enquiry is already closed.")
+    if reason not in Enquiry.CloseReason.values:
+        raise ValidationError(
+            {"close_reason": "Choose why you are closing this enquiry."}
+        )
+    enquiry.status = Enquiry.Status.CLOSED
+    enquiry.close_reason = reason
+    enquiry.handled_by = by
+    note = note.strip()
+    label = Enquiry.CloseReason(reason).label
+    _append_note(
+        enquiry, by=by, text=f"Closed: {label}." + (f" {note}" if note else "")
+    )
+    enquiry.full_clean()
+    enquiry.save(update_fields=["status", "close_reason", "handled_by", "notes"])
+    return enquiry
+
+
+def enquiries_delete_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete enquiries older than the retention period that never became a
+    participant (the privacy notice promises it); return how many went."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=ENQUIRY_RETENTION_MONTHS * 365 // 12)
+    deleted, _ = (
+        Enquiry.objects.filter(created_at__lt=cutoff)
+        .exclude(status=Enquiry.Status.CONVERTED)
+        .delete()
+    )
+    return deleted
+
+
+__all__ = [
+    "ENQUIRY_RATE_LIMIT",
+    "ENQUIRY_RATE_WINDOW",
+    "ENQUIRY_RETENTION_MONTHS",
+    "enquiries_delete_expired",
+    "enquiry_close",
+    "enquiry_mark_contacted",
+    "enquiry_rate_limited",
+    "enquiry_submit",
+]

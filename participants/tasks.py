@@ -1,0 +1,12 @@
+"""Celery tasks of casework: thin callers of services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task
+def sustainment_checks_raise() -> int:
+    """Raise the sustainment checks whose day has come as due."""
+    return services.sustainment_checks_raise(today=timezone.localdate())

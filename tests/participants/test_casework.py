@@ -1,0 +1,578 @@
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import services
+from participants.models import (
+    CaseNote,
+    ConsentRecord,
+    Meeting,
+    Outcome,
+    Participant,
+    PlanAction,
+    SkillsActionPlan,
+    Support,
+    SustainmentCheck,
+)
+from tests.participants.factories import (
+    MeetingFactory,
+    OutcomeFactory,
+    ParticipantCohortFactory,
+    ParticipantFactory,
+    PlanActionFactory,
+    SkillsActionPlanFactory,
+    SupportFactory,
+)
+
+REGISTER = {
+    "first_name": "Amira",
+    "last_name": "Haddad",
+    "date_of_birth": "1985-03-02",
+    "phone": "07700 900111",
+    "email": "Amira@Example.net",
+    "postcode": "pl1 2ab",
+    "is_claimant": "on",
+    "benefit_type": "universal_credit",
+    "status_at_entry": "unemployed",
+    "source": "job_centre",
+    "registered_on": "2024-02-01",
+    "cohorts": ["refugee", "long_term_unemployed"],
+    "dbs_level": "none",
+    "right_to_work": "yes",
+    "consent_to_hold": "on",
+    "consent_to_share": "on",
+}
+
+
+@pytest.mark.django_db
+def test_coordinator_registers_a_person_with_cohorts_and_consents(client_of, coordinator):
+    response = client_of(coordinator).post(reverse("participants:register"), REGISTER)
+    person = Participant.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == person.get_absolute_url()
+    assert person.reference == "CA-000001"
+    assert person.academy == coordinator.academy
+    assert person.coordinator == coordinator.user
+    assert (person.email, person.postcode) == ("amira@example.net", "PL1 2AB")
+    assert set(person.cohorts.values_list("code", flat=True)) == {
+        "refugee",
+        "long_term_unemployed",
+    }
+    assert person.has_consent_to_hold and person.has_consent_to_share
+    ledger = person.consents.order_by("kind")
+    assert [(r.kind, r.is_given, r.recorded_by) for r in ledger] == [
+        ("hold_data", True, coordinator.user),
+        ("share_with_providers", True, coordinator.user),
+    ]
+
+
+@pytest.mark.django_db
+def test_references_are_unique_and_counted_per_academy(coordinator, other_coordinator):
+    def register(membership):
+        return services.participant_register(
+            academy=membership.academy,
+            by=membership.user,
+            first_name="A",
+            last_name="B",
+            registered_on=dt.date(2024, 1, 1),
+            consent_to_hold=True,
+            consent_to_share=False,
+        )
+
+    refs = [register(coordinator).reference, register(coordinator).reference]
+    assert refs == ["CA-000001", "CA-000002"]
+    assert register(other_coordinator).reference == "CA-000001"
+
+
+@pytest.mark.django_db
+def test_registration_needs_consent_to_hold_data(client_of, coordinator):
+    data = {**REGISTER}
+    del data["consent_to_hold"]
+    response = client_of(coordinator).post(reverse("participants:register"), data)
+    assert "Without this agreement the person cannot be registered." in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_of_birth", "2030-01-01", "Check the date of birth"),
+        ("registered_on", "2999-01-01", "cannot be in the future"),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("first_name", "", "This field is required."),
+        ("hours_wanted", "120", "less than or equal to 80"),
+    ],
+)
+def test_bad_registration_input_is_explained_and_nothing_saved(
+    client_of, coordinator, field, value, message
+):
+    response = client_of(coordinator).post(
+        reverse("participants:register"), {**REGISTER, field: value}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "same",
+    [
+        {"first_name": "amira", "last_name": "HADDAD", "date_of_birth": "1985-03-02"},
+        {"email": "amira@example.net"},
+        {"phone": "+44 7700 900111"},
+    ],
+)
+def test_a_likely_duplicate_is_flagged_before_registering(client_of, coordinator, same):
+    existing = ParticipantFactory(
+        academy=coordinator.academy,
+        first_name="Amira",
+        last_name="Haddad",
+        date_of_birth=dt.date(1985, 3, 2),
+        email="amira@example.net",
+        phone="07700 900111",
+    )
+    data = {
+        **REGISTER,
+        "first_name": "Someone",
+        "last_name": "Else",
+        "date_of_birth": "1990-01-01",
+        "email": "else@example.net",
+        "phone": "0123",
+        **same,
+    }
+    client = client_of(coordinator)
+    warned = client.post(reverse("participants:register"), data)
+    assert "This may be someone already registered" in warned.content.decode()
+    assert existing.reference in warned.content.decode()
+    assert Participant.objects.count() == 1
+
+    confirmed = client.post(reverse("participants:register"), {**data, "not_a_duplicate": "on"})
+    assert confirmed.status_code == 302
+    assert Participant.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_duplicates_of_another_academy_are_not_shown(client_of, coordinator, other_academy):
+    ParticipantFactory(academy=other_academy, email="amira@example.net")
+    response = client_of(coordinator).post(reverse("participants:register"), REGISTER)
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_merge_keeps_all_history_of_both_records(client_of, coordinator):
+    keep = ParticipantFactory(academy=coordinator.academy, phone="")
+    dupe = ParticipantFactory(academy=coordinator.academy, phone="07700 900999")
+    ParticipantCohortFactory(participant=keep, code="over_50")
+    ParticipantCohortFactory(participant=dupe, code="refugee")
+    MeetingFactory(participant=keep)
+    MeetingFactory(participant=dupe)
+    SupportFactory(participant=dupe)
+    OutcomeFactory(participant=dupe, kind="training", sector="")
+    SkillsActionPlanFactory(participant=dupe)
+
+    response = client_of(coordinator).post(
+        reverse("participants:merge", args=[keep.pk]),
+        {"other_reference": dupe.reference.lower(), "confirm": "on"},
+    )
+
+    assert response.status_code == 302
+    assert not Participant.objects.filter(pk=dupe.pk).exists()
+    assert keep.meetings.count() == 2
+    assert (keep.support.count(), keep.outcomes.count(), keep.plans.count()) == (1, 1, 1)
+    assert set(keep.cohorts.values_list("code", flat=True)) == {"over_50", "refugee"}
+    keep.refresh_from_db()
+    assert keep.phone == "07700 900999"
+    assert CaseNote.objects.get(participant=keep).text.startswith(f"Merged record {dupe.reference}")
+
+
+@pytest.mark.django_db
+def test_merge_refuses_another_academys_record(client_of, coordinator, other_academy):
+    keep = ParticipantFactory(academy=coordinator.academy)
+    foreign = ParticipantFactory(academy=other_academy, reference="X-1")
+    response = client_of(coordinator).post(
+        reverse("participants:merge", args=[keep.pk]),
+        {"other_reference": "X-1", "confirm": "on"},
+    )
+    assert "No record of this academy has that reference." in response.content.decode()
+    assert Participant.objects.filter(pk=foreign.pk).exists()
+
+
+@pytest.mark.django_db
+def test_withdrawing_consent_to_share_takes_effect_and_is_kept_in_the_ledger(
+    client_of, coordinator
+):
+    person = ParticipantFactory(academy=coordinator.academy, has_consent_to_share=True)
+    client_of(coordinator).post(
+        reverse("participants:consent", args=[person.pk]),
+        {"kind": "share_with_providers", "is_given": "False", "note": "Asked by phone"},
+    )
+    person.refresh_from_db()
+    assert person.has_consent_to_share is False
+    record = ConsentRecord.objects.get(participant=person)
+    assert (record.is_given, record.recorded_by, record.note) == (
+        False,
+        coordinator.user,
+        "Asked by phone",
+    )
+
+
+@pytest.mark.django_db
+def test_logging_a_meeting_updates_last_contact_and_shows_on_the_timeline(
+    client_of, coordinator
+):
+    person = ParticipantFactory(academy=coordinator.academy)
+    client = client_of(coordinator)
+    response = client.post(
+        reverse("participants:meeting-add", args=[person.pk]),
+        {
+            "kind": "job_centre",
+            "held_at": "2024-03-04T10:30",
+            "location": "Royal Parade Jobcentre",
+            "notes": "Interested in night shifts.",
+            "next_step": "Send Care Certificate dates",
+            "next_step_on": "2024-03-08",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert timezone.localtime(person.last_contact_at).strftime("%Y-%m-%d %H:%M") == (
+        "2024-03-04 10:30"
+    )
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "Job centre meeting at Royal Parade Jobcentre" in page
+    assert "Next step: Send Care Certificate dates" in page
+
+
+@pytest.mark.django_db
+def test_a_meeting_in_the_future_or_with_an_earlier_next_step_is_refused(
+    client_of, coordinator
+):
+    person = ParticipantFactory(academy=coordinator.academy)
+    client = client_of(coordinator)
+    future = client.post(
+        reverse("participants:meeting-add", args=[person.pk]),
+        {"kind": "phone", "held_at": "2999-01-01T10:00"},
+    )
+    assert "the time is in the future" in future.content.decode()
+    backwards = client.post(
+        reverse("participants:meeting-add", args=[person.pk]),
+        {
+            "kind": "phone",
+            "held_at": "2024-03-04T10:00",
+            "next_step": "Call back",
+            "next_step_on": "2024-03-01",
+        },
+    )
+    assert "The next step must be on or after the meeting." in backwards.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def _plan_post(**extra):
+    data = {
+        "agreed_on": "2024-02-05",
+        "pathway": "demand",
+        "target_role": "Care worker",
+        "barriers": ["transport", "dbs"],
+        "goals": "Days only, near home",
+        "actions-TOTAL_FORMS": "3",
+        "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0",
+        "actions-MAX_NUM_FORMS": "10",
+        "actions-0-description": "Apply for DBS",
+        "actions-0-owner": "coordinator",
+        "actions-0-due_on": "2024-02-12",
+        "actions-1-description": "Book Care Certificate",
+        "actions-1-owner": "participant",
+        "actions-1-due_on": "2024-02-20",
+        "actions-2-owner": "participant",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.django_db
+def test_agreeing_a_plan_saves_it_with_its_actions(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:plan-agree", args=[person.pk]), _plan_post()
+    )
+    assert response.status_code == 302
+    plan = SkillsActionPlan.objects.get(participant=person)
+    assert (plan.pathway, plan.target_role, plan.barriers) == (
+        "demand",
+        "Care worker",
+        ["dbs", "transport"],
+    )
+    assert [a.description for a in plan.actions.order_by("due_on")] == [
+        "Apply for DBS",
+        "Book Care Certificate",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_plan_with_one_bad_action_saves_nothing(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    client = client_of(coordinator)
+    missing_date = client.post(
+        reverse("participants:plan-agree", args=[person.pk]),
+        _plan_post(**{"actions-1-due_on": ""}),
+    )
+    assert "Give the action a due date." in missing_date.content.decode()
+    too_early = client.post(
+        reverse("participants:plan-agree", args=[person.pk]),
+        _plan_post(**{"actions-1-due_on": "2024-01-01"}),
+    )
+    assert "is due before the plan was agreed" in too_early.content.decode()
+    assert not SkillsActionPlan.objects.exists()
+    assert not PlanAction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reviewing_a_plan_changes_it_adds_actions_and_notes_the_review(
+    client_of, coordinator
+):
+    plan = SkillsActionPlanFactory(participant__academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:plan-review", args=[plan.pk]),
+        _plan_post(
+            reviewed_on="2024-03-01",
+            summary="Moved to supply: wants training first",
+            pathway="supply",
+            status="active",
+            **{"actions-0-due_on": "2024-03-10", "actions-1-due_on": "2024-03-20"},
+        ),
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.pathway == "supply"
+    assert plan.actions.count() == 2
+    assert plan.reviews.get().summary == "Moved to supply: wants training first"
+
+
+@pytest.mark.django_db
+def test_overdue_actions_are_listed_for_the_caseload(client_of, coordinator):
+    mine = PlanActionFactory(
+        plan__participant__academy=coordinator.academy,
+        plan__participant__coordinator=coordinator.user,
+        due_on=dt.date(2024, 1, 1),
+        description="Chase references",
+    )
+    PlanActionFactory(
+        plan__participant__academy=coordinator.academy,
+        due_on=dt.date(2024, 1, 1),
+        description="Someone else's action",
+    )
+    PlanActionFactory(
+        plan__participant__academy=coordinator.academy,
+        plan__participant__coordinator=coordinator.user,
+        due_on=dt.date(2024, 1, 1),
+        completed_on=dt.date(2024, 1, 2),
+        description="Finished action",
+    )
+    client = client_of(coordinator)
+    body = client.get(reverse("participants:actions-overdue")).content.decode()
+    assert "Chase references" in body
+    assert "Someone else&#x27;s action" not in body
+    assert "Finished action" not in body
+    assert "Someone else&#x27;s action" in client.get(
+        reverse("participants:actions-overdue") + "?all=1"
+    ).content.decode()
+    client.post(reverse("participants:action-complete", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert mine.completed_on == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_support_is_recorded_with_a_referral_to_a_partner(client_of, coordinator):
+    from tests.academy.factories import OrganisationFactory
+
+    partner = OrganisationFactory(academy=coordinator.academy, kind="voluntary")
+    person = ParticipantFactory(academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:support-add", args=[person.pk]),
+        {
+            "kind": "financial",
+            "given_on": "2024-02-01",
+            "notes": "Budgeting",
+            "referred_to": partner.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Support.objects.get().referred_to == partner
+
+
+@pytest.mark.django_db
+def test_support_cannot_be_referred_to_another_academys_organisation(
+    client_of, coordinator, other_academy
+):
+    from tests.academy.factories import OrganisationFactory
+
+    foreign = OrganisationFactory(academy=other_academy)
+    person = ParticipantFactory(academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:support-add", args=[person.pk]),
+        {"kind": "careers", "given_on": "2024-02-01", "referred_to": foreign.pk},
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Support.objects.exists()
+
+
+@pytest.mark.django_db
+@time_machine.travel("2024-06-01 09:00", tick=False)
+def test_an_employment_start_schedules_checks_at_13_and_26_weeks(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:outcome-add", args=[person.pk]),
+        {
+            "kind": "employment",
+            "started_on": "2024-02-01",
+            "sector": "health_social_care",
+            "employer": "Tamar View",
+            "role": "Care worker",
+            "hours_per_week": "37.5",
+            "hourly_pay": "11.50",
+        },
+    )
+    assert response.status_code == 302
+    checks = SustainmentCheck.objects.order_by("weeks")
+    assert [(c.weeks, c.due_on, c.status) for c in checks] == [
+        (13, dt.date(2024, 5, 2), "due"),
+        (26, dt.date(2024, 8, 1), "scheduled"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "employment"}, "Choose the sector of the job"),
+        ({"kind": "training", "sector": "other"}, "Only a job has a sector"),
+        ({"hours_per_week": "90"}, "less than or equal to 80"),
+        ({"hourly_pay": "-1"}, "greater than or equal to 0"),
+        ({"started_on": "2999-01-01"}, "more than 90 days ahead"),
+    ],
+)
+def test_bad_outcomes_are_explained_and_nothing_saved(client_of, coordinator, data, message):
+    person = ParticipantFactory(academy=coordinator.academy)
+    post = {"kind": "employment", "started_on": "2024-02-01", "sector": "", **data}
+    response = client_of(coordinator).post(
+        reverse("participants:outcome-add", args=[person.pk]), post
+    )
+    assert message in response.content.decode()
+    assert not Outcome.objects.exists()
+
+
+@pytest.mark.django_db
+def test_employment_without_sector_is_refused_by_the_service_and_the_database(coordinator):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    person = ParticipantFactory(academy=coordinator.academy)
+    with pytest.raises(ValidationError):
+        services.outcome_record(
+            participant=person, by=None, kind="employment", started_on=dt.date(2024, 1, 1)
+        )
+    with pytest.raises(IntegrityError):
+        Outcome.objects.create(participant=person, kind="employment", started_on=dt.date(2024, 1, 1))
+
+
+@pytest.mark.django_db
+def test_the_beat_task_raises_checks_whose_day_has_come(coordinator):
+    from participants.tasks import sustainment_checks_raise
+
+    outcome = OutcomeFactory(participant__academy=coordinator.academy)
+    with time_machine.travel("2024-03-02 09:00", tick=False):
+        services.sustainment_checks_schedule(outcome=outcome)
+    assert set(SustainmentCheck.objects.values_list("status", flat=True)) == {"scheduled"}
+    with time_machine.travel(outcome.started_on + dt.timedelta(weeks=13), tick=False):
+        assert sustainment_checks_raise.delay().get() == 1
+    statuses = dict(SustainmentCheck.objects.values_list("weeks", "status"))
+    assert statuses == {13: "due", 26: "scheduled"}
+
+
+@pytest.mark.django_db
+def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(client_of, coordinator):
+    outcome = OutcomeFactory(
+        participant__academy=coordinator.academy,
+        participant__coordinator=coordinator.user,
+        employer="Sound Homecare",
+    )
+    check = SustainmentCheck.objects.create(
+        outcome=outcome, weeks=13, due_on=dt.date(2024, 6, 1), status="due"
+    )
+    client = client_of(coordinator)
+    assert "13-week check at Sound Homecare" in client.get(reverse("home")).content.decode()
+    response = client.post(
+        reverse("participants:check-record", args=[check.pk]),
+        {
+            "is_in_work": "True",
+            "confirmed_how": "employer",
+            "confirmed_by": "Jo, HR",
+            "checked_on": "2024-06-03",
+        },
+    )
+    assert response.status_code == 302
+    check.refresh_from_db()
+    assert (check.status, check.is_in_work, check.checked_by) == ("done", True, coordinator.user)
+
+
+@pytest.mark.django_db
+def test_closing_and_reopening_a_case(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    client = client_of(coordinator)
+    missing = client.post(reverse("participants:close", args=[person.pk]), {})
+    assert "This field is required." in missing.content.decode()
+    client.post(
+        reverse("participants:close", args=[person.pk]),
+        {"reason": "moved_away", "note": "To Leeds"},
+    )
+    person.refresh_from_db()
+    assert (person.status, person.close_reason) == ("closed", "moved_away")
+    client.post(reverse("participants:reopen", args=[person.pk]))
+    person.refresh_from_db()
+    assert person.status == "open"
+    notes = list(person.case_notes.order_by("written_at").values_list("text", flat=True))
+    assert notes == ["Case closed: Moved out of the area. To Leeds", "Case reopened."]
+
+
+@pytest.mark.django_db
+def test_editing_ignores_fields_outside_the_form(client_of, coordinator, other_academy):
+    person = ParticipantFactory(academy=coordinator.academy, reference="CA-000009")
+    data = {
+        **REGISTER,
+        "reference": "HACKED",
+        "academy": other_academy.pk,
+        "status": "closed",
+        "has_consent_to_share": "on",
+    }
+    client_of(coordinator).post(reverse("participants:edit", args=[person.pk]), data)
+    person.refresh_from_db()
+    assert (person.reference, person.academy, person.status) == (
+        "CA-000009",
+        coordinator.academy,
+        "open",
+    )
+
+
+@pytest.mark.django_db
+def test_timeline_shows_everything_newest_first(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy, registered_on=dt.date(2024, 1, 2))
+    MeetingFactory(participant=person, held_at=timezone.make_aware(dt.datetime(2024, 1, 3, 10)))
+    SkillsActionPlanFactory(participant=person, agreed_on=dt.date(2024, 1, 4))
+    SupportFactory(participant=person, given_on=dt.date(2024, 1, 5), kind="mental_health")
+    OutcomeFactory(participant=person, started_on=dt.date(2024, 1, 6), role="Senior carer")
+    from participants.selectors import participant_timeline
+
+    titles = [e.title for e in participant_timeline(participant=person)]
+    assert titles == [
+        "Started: paid employment",
+        "Mental health support",
+        "Skills action plan agreed",
+        "Job centre meeting at Plymouth Jobcentre",
+        "Registered",
+    ]
