@@ -227,7 +227,11 @@ class TimelineEntry:
     link: str = ""
 
 
-def _day(value: dt.date) -> dt.datetime:
+def _day(value: dt.date, created: dt.datetime | None = None) -> dt.datetime:
+    """When a dated record happened: the moment it was typed in if that was on the
+    same day (so today's entries keep their order), else 09:00 that day."""
+    if created is not None and timezone.localtime(created).date() == value:
+        return created
     return timezone.make_aware(dt.datetime.combine(value, dt.time(9, 0)))
 
 
@@ -240,7 +244,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
     """Everything that happened to a participant, newest first."""
     entries: list[TimelineEntry] = [
         TimelineEntry(
-            _day(participant.registered_on),
+            _day(participant.registered_on, participant.created_at),
             "registered",
             "Registered",
             participant.get_source_display() if participant.source else "",
@@ -261,7 +265,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
         )
         entries.append(
             TimelineEntry(
-                _day(plan.agreed_on),
+                _day(plan.agreed_on, plan.updated_at),
                 "plan",
                 "Skills action plan agreed",
                 detail,
@@ -284,7 +288,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
         detail = s.notes + (f"\nReferred to {s.referred_to}" if s.referred_to else "")
         entries.append(
             TimelineEntry(
-                _day(s.given_on),
+                _day(s.given_on, s.created_at),
                 "support",
                 f"{s.get_kind_display()} support",
                 detail.strip(),
@@ -295,7 +299,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
         parts = [o.role, o.employer, o.get_sector_display() if o.sector else ""]
         entries.append(
             TimelineEntry(
-                _day(o.started_on),
+                _day(o.started_on, o.created_at),
                 "outcome",
                 f"Started: {o.get_kind_display().lower()}",
                 ", ".join(p for p in parts if p),

@@ -431,7 +431,12 @@ def actions_overdue(request: AcademyRequest) -> HttpResponse:
     return render(
         request,
         "participants/actions_overdue.html",
-        {"page": page, "mine": mine, "today": timezone.localdate()},
+        {
+            "page": page,
+            "mine": mine,
+            "query": "" if mine else "all=1",
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -441,7 +446,11 @@ def checks_due(request: AcademyRequest) -> HttpResponse:
     mine = request.GET.get("all") != "1"
     checks = selectors.checks_due(membership=request.membership, mine_only=mine)
     page = Paginator(checks, 50).get_page(request.GET.get("page"))
-    return render(request, "participants/checks_due.html", {"page": page, "mine": mine})
+    return render(
+        request,
+        "participants/checks_due.html",
+        {"page": page, "mine": mine, "query": "" if mine else "all=1"},
+    )
 
 
 @casework

@@ -1,0 +1,77 @@
+"""A coordinator on a phone: register a person, log a meeting, agree a plan."""
+
+import pytest
+from playwright.sync_api import expect
+
+from participants.models import Meeting, Participant, SkillsActionPlan
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_coordinator_registers_logs_a_meeting_and_agrees_a_plan_on_a_phone(
+    page, live_server, sign_in, screenshot, coordinator
+):
+    page.set_viewport_size(PHONE)
+    sign_in(page, coordinator.user.email)
+    expect(page.get_by_role("heading", name="Today's work")).to_be_visible()
+    screenshot(page, "casework-home-phone")
+
+    page.get_by_role("link", name="Register a person").first.click()
+    page.get_by_label("First name").fill("Amira")
+    page.get_by_label("Last name").fill("Haddad")
+    page.get_by_label("Phone").fill("07700 900111")
+    page.get_by_label("Postcode").fill("pl1 2ab")
+    page.get_by_label("Claims benefits").check()
+    page.get_by_label("Refugee").check()
+    page.get_by_label("They agree to the academy holding their details").check()
+    page.get_by_label("They agree to their name and contact details").check()
+    screenshot(page, "casework-register-phone")
+    page.get_by_role("button", name="Register").click()
+
+    expect(page.get_by_text("is registered as CA-000001")).to_be_visible()
+    expect(page.get_by_role("heading", name="Amira Haddad")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "casework-participant-phone")
+
+    page.get_by_role("link", name="Log a meeting").click()
+    page.get_by_label("Kind").select_option("job_centre")
+    page.get_by_label("Location").fill("Royal Parade Jobcentre")
+    page.get_by_label("Notes").fill("Keen on home care, no car.")
+    page.get_by_label("Next step", exact=True).fill("Send Care Certificate dates")
+    screenshot(page, "casework-meeting-phone")
+    page.get_by_role("button", name="Log meeting").click()
+    expect(page.get_by_text("Meeting logged.")).to_be_visible()
+    expect(page.get_by_text("Job centre meeting at Royal Parade Jobcentre")).to_be_visible()
+
+    page.get_by_role("link", name="Agree a plan").first.click()
+    page.get_by_label("Pathway").select_option("demand")
+    page.get_by_label("Target role").fill("Care worker")
+    page.get_by_label("Transport").check()
+    page.locator("#id_actions-0-description").fill("Apply for DBS check")
+    page.locator("#id_actions-0-due_on").fill("2099-01-31")
+    screenshot(page, "casework-plan-phone")
+    page.get_by_role("button", name="Agree the plan").click()
+    expect(page.get_by_text("Skills action plan agreed.")).to_be_visible()
+    expect(page.get_by_text("Apply for DBS check")).to_be_visible()
+    screenshot(page, "casework-participant-with-plan-phone")
+
+    person = Participant.objects.get()
+    assert person.reference == "CA-000001"
+    assert Meeting.objects.filter(participant=person).count() == 1
+    assert SkillsActionPlan.objects.get(participant=person).actions.count() == 1
+
+
+def test_coordinator_finds_a_person_by_typing(page, live_server, sign_in, coordinator):
+    from tests.participants.factories import ParticipantFactory
+
+    ParticipantFactory(academy=coordinator.academy, first_name="Zed", last_name="Zulu")
+    ParticipantFactory(academy=coordinator.academy, first_name="Yan", last_name="York")
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/participants/")
+    expect(page.get_by_text("2 people")).to_be_visible()
+    page.get_by_label("Search").fill("zulu")
+    expect(page.get_by_text("1 person")).to_be_visible()
+    expect(page.get_by_role("link", name="Zed Zulu")).to_be_visible()
+    expect(page.get_by_role("link", name="Yan York")).to_have_count(0)

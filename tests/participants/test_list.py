@@ -1,0 +1,151 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.participants.factories import (
+    ParticipantCohortFactory,
+    ParticipantFactory,
+    PlanActionFactory,
+    SkillsActionPlanFactory,
+)
+
+LIST = reverse("participants:list")
+
+
+def names(response):
+    return [f"{p.first_name} {p.last_name}" for p in response.context["page"]]
+
+
+@pytest.fixture
+def people(coordinator, other_academy):
+    a = coordinator.academy
+    return {
+        "ann": ParticipantFactory(
+            academy=a, first_name="Ann", last_name="Adams", reference="CA-000001",
+            email="ann@example.net", phone="07700 900001", postcode="PL1 1AA",
+            is_claimant=True, coordinator=coordinator.user,
+            registered_on=dt.date(2024, 1, 1),
+            last_contact_at=timezone.now() - dt.timedelta(days=40),
+        ),
+        "bob": ParticipantFactory(
+            academy=a, first_name="Bob", last_name="Brown", reference="CA-000002",
+            email="bob@example.net", phone="07700 900002", postcode="PL4 6AB",
+            is_claimant=False, registered_on=dt.date(2024, 2, 1),
+            last_contact_at=timezone.now() - dt.timedelta(days=2),
+        ),
+        "cat": ParticipantFactory(
+            academy=a, first_name="Cat", last_name="Clark", reference="CA-000003",
+            status="closed", registered_on=dt.date(2024, 3, 1),
+        ),
+        "far": ParticipantFactory(academy=other_academy, first_name="Ann", last_name="Faraway"),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ann", ["Ann Adams"]),
+        ("Ann Adams", ["Ann Adams"]),
+        ("ca-000002", ["Bob Brown"]),
+        ("BOB@example.net", ["Bob Brown"]),
+        ("07700900002", ["Bob Brown"]),
+        ("pl4 6ab", ["Bob Brown"]),
+        ("PL4", ["Bob Brown"]),
+    ],
+)
+def test_search_by_name_reference_email_phone_or_postcode(
+    client_of, coordinator, people, query, expected
+):
+    response = client_of(coordinator).get(LIST, {"q": query})
+    assert names(response) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ["Ann Adams", "Bob Brown"]),
+        ({"status": "closed"}, ["Cat Clark"]),
+        ({"status": "all"}, ["Ann Adams", "Bob Brown", "Cat Clark"]),
+        ({"claimant": "no"}, ["Bob Brown"]),
+        ({"claimant": "yes"}, ["Ann Adams"]),
+        ({"coordinator": "me"}, ["Ann Adams"]),
+        ({"cohort": "refugee"}, ["Bob Brown"]),
+        ({"pathway": "supply"}, ["Ann Adams"]),
+        ({"no_contact": "1"}, ["Ann Adams"]),
+        ({"action_overdue": "1"}, ["Bob Brown"]),
+        ({"sort": "newest"}, ["Bob Brown", "Ann Adams"]),
+        ({"sort": "last_contact"}, ["Ann Adams", "Bob Brown"]),
+    ],
+)
+def test_filters_and_sorts(client_of, coordinator, people, params, expected):
+    ParticipantCohortFactory(participant=people["bob"], code="refugee")
+    SkillsActionPlanFactory(participant=people["ann"], pathway="supply")
+    PlanActionFactory(plan__participant=people["bob"], due_on=dt.date(2024, 1, 1))
+    response = client_of(coordinator).get(LIST, params)
+    assert names(response) == expected
+
+
+@pytest.mark.django_db
+def test_list_never_shows_another_academys_people(client_of, coordinator, people):
+    body = client_of(coordinator).get(LIST, {"q": "Ann", "status": "all"}).content.decode()
+    assert "Adams" in body
+    assert "Faraway" not in body
+
+
+@pytest.mark.django_db
+def test_list_queries_stay_constant_whatever_the_page_size(
+    client_of, coordinator, django_assert_max_num_queries
+):
+    client = client_of(coordinator)
+    for person in ParticipantFactory.create_batch(1, academy=coordinator.academy):
+        ParticipantCohortFactory(participant=person)
+    with django_assert_max_num_queries(20) as one:
+        client.get(LIST)
+    for person in ParticipantFactory.create_batch(49, academy=coordinator.academy):
+        ParticipantCohortFactory(participant=person, code="refugee")
+        ParticipantCohortFactory(participant=person, code="over_50")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(LIST)
+    assert len(response.context["page"]) == 50
+
+
+@pytest.mark.django_db
+def test_list_pages_fifty_at_a_time(client_of, coordinator):
+    ParticipantFactory.create_batch(51, academy=coordinator.academy)
+    client = client_of(coordinator)
+    assert len(client.get(LIST).context["page"]) == 50
+    assert len(client.get(LIST, {"page": 2}).context["page"]) == 1
+
+
+@pytest.mark.django_db
+def test_htmx_request_gets_only_the_table(client_of, coordinator, people):
+    response = client_of(coordinator).get(LIST, {"q": "bob"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Bob" in body
+    assert "<html" not in body
+
+
+@pytest.mark.django_db
+def test_csv_export_of_the_filtered_list(client_of, coordinator, people):
+    ParticipantCohortFactory(participant=people["ann"], code="over_50")
+    response = client_of(coordinator).get(reverse("participants:export"), {"claimant": "yes"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["reference"] for r in rows] == ["CA-000001"]
+    assert rows[0]["cohorts"] == "over_50"
+    assert rows[0]["email"] == "ann@example.net"
+
+
+@pytest.mark.django_db
+def test_csv_export_neutralises_spreadsheet_formulas(client_of, coordinator):
+    ParticipantFactory(academy=coordinator.academy, first_name="=HYPERLINK(1)")
+    response = client_of(coordinator).get(reverse("participants:export"))
+    content = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(1)" in content
