@@ -576,3 +576,32 @@ def test_timeline_shows_everything_newest_first(client_of, coordinator):
         "Job centre meeting at Plymouth Jobcentre",
         "Registered",
     ]
+
+
+@pytest.mark.django_db
+def test_registering_from_an_enquiry_prefills_and_converts_it(client_of, coordinator):
+    from tests.participants.factories import EnquiryFactory
+
+    enquiry = EnquiryFactory(
+        academy=coordinator.academy, first_name="Noor", last_name="Islam", email="noor@example.net"
+    )
+    client = client_of(coordinator)
+    url = reverse("participants:register") + f"?enquiry={enquiry.pk}"
+    form = client.get(url).context["form"]
+    assert (form.initial["first_name"], form.initial["source"]) == ("Noor", "campaign")
+    response = client.post(
+        url, {**REGISTER, "first_name": "Noor", "last_name": "Islam", "email": "noor@example.net"}
+    )
+    assert response.status_code == 302
+    enquiry.refresh_from_db()
+    assert enquiry.status == "converted"
+    assert enquiry.participant.first_name == "Noor"
+
+
+@pytest.mark.django_db
+def test_another_academys_enquiry_cannot_be_converted(client_of, coordinator, other_academy):
+    from tests.participants.factories import EnquiryFactory
+
+    enquiry = EnquiryFactory(academy=other_academy)
+    url = reverse("participants:register") + f"?enquiry={enquiry.pk}"
+    assert client_of(coordinator).get(url).status_code == 404

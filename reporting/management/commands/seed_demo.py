@@ -1,0 +1,34 @@
+"""`manage.py seed_demo`: create the demo academy once and print its logins.
+
+It lives in `reporting`, the app that may read all others, because the demo spans them.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from academy.demo import DEMO_DOMAIN, demo_seed
+from academy.models import User
+from participants.demo import demo_casework_seed
+
+
+class Command(BaseCommand):
+    help = "Create the demo academy (once) and print one login per role."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed = demo_seed(credentials_file=settings.VAR_DIR / "demo-logins.json")
+        if seed.created:
+            coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
+            people = demo_casework_seed(
+                academy=coordinator.memberships.get().academy, coordinator=coordinator
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Created the demo academy, with {people} people.")
+            )
+        else:
+            self.stdout.write("The demo academy is already there; its data is unchanged.")
+        self.stdout.write("\nDemo logins (also in var/demo-logins.json):")
+        for login in seed.logins:
+            self.stdout.write(f"  {login.role:<12} {login.email:<32} {login.password}")
+        self.stdout.write("")
