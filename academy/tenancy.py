@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django_htmx.middleware import HtmxDetails
 
     from .models import Academy, Membership, User
 
@@ -51,6 +52,7 @@ class AcademyRequest(HttpRequest):
     academy: Academy
     membership: Membership
     memberships: list[Membership]
+    htmx: HtmxDetails
 
 
 def memberships_of(user: User | AnonymousUser) -> list[Membership]:

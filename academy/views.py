@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import (
-    form_add_validation_error,
-    posted,
     AcademyCreateForm,
     AcademyForm,
     MemberAddForm,
     MembershipForm,
     OrganisationForm,
+    form_add_validation_error,
+    posted,
 )
 from .home import home_panels
 from .models import Academy, Membership, Organisation

@@ -40,8 +40,56 @@ PLAN_PEOPLE, PLAN_CLAIMANTS = 653, 540
 EMPLOYMENT_HSC, EMPLOYMENT_OTHER, TRAINING_ETC, SUPPORTED = 165, 57, 69, 637
 REGISTERED = 720  # some registered in the period never agreed a plan in it
 
-FIRST = "Amira Ben Chloe Dan Ewa Femi Grace Hassan Iona Jack Kasia Liam Maya Noor Owen Priya Ravi Sara Tom Uma Wes Yara Zoe".split()
-LAST = "Adams Bello Carter Davies Evans Fofana Green Hughes Islam Jones Khan Lewis Morgan Nowak Okafor Patel Quinn Reid Smith Taylor Usman Walsh Young".split()
+FIRST = [
+    "Amira",
+    "Ben",
+    "Chloe",
+    "Dan",
+    "Ewa",
+    "Femi",
+    "Grace",
+    "Hassan",
+    "Iona",
+    "Jack",
+    "Kasia",
+    "Liam",
+    "Maya",
+    "Noor",
+    "Owen",
+    "Priya",
+    "Ravi",
+    "Sara",
+    "Tom",
+    "Uma",
+    "Wes",
+    "Yara",
+    "Zoe",
+]
+LAST = [
+    "Adams",
+    "Bello",
+    "Carter",
+    "Davies",
+    "Evans",
+    "Fofana",
+    "Green",
+    "Hughes",
+    "Islam",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Reid",
+    "Smith",
+    "Taylor",
+    "Usman",
+    "Walsh",
+    "Young",
+]
 ROLES = [
     "Care worker",
     "Home carer",
@@ -66,7 +114,7 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
     """Create the demo academy's casework once; return how many people it registered."""
     if Participant.objects.for_academy(academy).exists():
         return 0
-    rng = random.Random(2023)  # the same demo every time
+    rng = random.Random(2023)  # noqa: S311 - the same demo every time, not a secret
     today = timezone.localdate()
     people = []
     for n in range(REGISTERED):
@@ -146,7 +194,7 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
         if p.last_contact_at
     )
     plans = []
-    for n, p in enumerate(people[:PLAN_PEOPLE]):
+    for p in people[:PLAN_PEOPLE]:
         agreed = _day_in(
             rng,
             p.registered_on,
@@ -175,12 +223,9 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
             )
         )
     SkillsActionPlan.objects.bulk_create(plans)
-    mine = [
-        plan
-        for plan in SkillsActionPlan.objects.filter(
-            participant__coordinator=coordinator
-        )[:12]
-    ]
+    mine = list(
+        SkillsActionPlan.objects.filter(participant__coordinator=coordinator)[:12]
+    )
     PlanAction.objects.bulk_create(
         PlanAction(
             plan=plan,
@@ -199,7 +244,7 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
         )
         for i, plan in enumerate(mine)
     )
-    # Support: 637 distinct people in the period; some twice; some 'other' (not counted).
+    # Support: 637 people in the period, some twice; 'other' support is not counted.
     support = []
     for n, p in enumerate(people[:SUPPORTED]):
         given = _day_in(rng, p.registered_on, PERIOD_END)

@@ -124,7 +124,7 @@ class ParticipantForm(forms.ModelForm[Participant]):
         return born
 
     def clean_registered_on(self) -> dt.date:
-        registered = self.cleaned_data["registered_on"]
+        registered: dt.date = self.cleaned_data["registered_on"]
         _not_future(registered, "The registration date")
         return registered
 

@@ -4,7 +4,7 @@ and outcomes. spec/impact-report.md fixes the codes the impact report counts."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -199,29 +199,33 @@ class ParticipantCohort(models.Model):
         return self.get_code_display()
 
 
-class CaseQuerySet(AcademyQuerySet[models.Model]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class CaseQuerySet(AcademyQuerySet[_M], Generic[_M]):
     """Rows that reach their academy through their participant."""
 
     academy_path = "participant__academy"
 
 
-class PlanActionQuerySet(AcademyQuerySet[models.Model]):
+class PlanActionQuerySet(AcademyQuerySet["PlanAction"]):
     academy_path = "plan__participant__academy"
 
 
-class SustainmentCheckQuerySet(AcademyQuerySet[models.Model]):
+class SustainmentCheckQuerySet(AcademyQuerySet["SustainmentCheck"]):
     academy_path = "outcome__participant__academy"
 
 
 class ConsentRecord(models.Model):
-    """One entry of a participant's consent ledger: given or withdrawn, by whom, when."""
+    """One entry of a consent ledger: given or withdrawn, by whom, when."""
 
     class Kind(models.TextChoices):
         HOLD_DATA = "hold_data", "To hold their data"
         SHARE_WITH_PROVIDERS = (
             "share_with_providers",
             (
-                "To share their name and contact details with providers they are referred to"
+                "To share their name and contact details with providers they are "
+                "referred to"
             ),
         )
 
@@ -240,7 +244,7 @@ class ConsentRecord(models.Model):
     recorded_at = models.DateTimeField()
     note = models.CharField(max_length=300, blank=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[ConsentRecord]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
@@ -352,7 +356,7 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[Meeting]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-held_at"]
@@ -376,7 +380,7 @@ class Barrier(models.TextChoices):
 
 
 class SkillsActionPlan(models.Model):
-    """A skills action plan agreed with a participant (counted by `action_plan_people`)."""
+    """A skills action plan agreed with a participant (`action_plan_people`)."""
 
     class Pathway(models.TextChoices):
         DEMAND = "demand", "Demand: into a job now"
@@ -408,7 +412,7 @@ class SkillsActionPlan(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[SkillsActionPlan]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-agreed_on", "-pk"]
@@ -443,7 +447,7 @@ class PlanAction(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PlanActionQuerySet.as_manager()
+    objects: ClassVar[PlanActionQuerySet] = PlanActionQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["completed_on", "due_on", "pk"]
@@ -512,7 +516,7 @@ class Support(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[Support]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-given_on", "-pk"]
@@ -524,7 +528,7 @@ class Support(models.Model):
 
 
 class Outcome(models.Model):
-    """What came of the work: a job, training, work experience, volunteering, education."""
+    """What came of the work: a job, training, experience, volunteering, education."""
 
     class Kind(models.TextChoices):
         EMPLOYMENT = "employment", "Paid employment"
@@ -572,12 +576,12 @@ class Outcome(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[Outcome]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-started_on", "-pk"]
         constraints = [
-            # spec/impact-report.md: employment is counted by sector, so it must have one.
+            # spec/impact-report.md counts employment by sector, so it must have one.
             models.CheckConstraint(
                 condition=~Q(kind="employment") | ~Q(sector=""),
                 name="employment_outcome_has_sector",
@@ -627,7 +631,7 @@ class SustainmentCheck(models.Model):
         related_name="+",
     )
 
-    objects = SustainmentCheckQuerySet.as_manager()
+    objects: ClassVar[SustainmentCheckQuerySet] = SustainmentCheckQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -643,7 +647,7 @@ class SustainmentCheck(models.Model):
 
 
 class CaseNote(models.Model):
-    """A line on the timeline for events that have no record of their own (merge, close)."""
+    """A timeline line for events with no record of their own (merge, close)."""
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="case_notes"
@@ -658,7 +662,7 @@ class CaseNote(models.Model):
     )
     written_at = models.DateTimeField()
 
-    objects = CaseQuerySet.as_manager()
+    objects: ClassVar[CaseQuerySet[CaseNote]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-written_at", "-pk"]
@@ -668,7 +672,7 @@ class CaseNote(models.Model):
 
 
 class ImportRun(models.Model):
-    """An uploaded file of existing records: previewed first, imported on confirmation."""
+    """An uploaded file of records: previewed first, imported when confirmed."""
 
     class Kind(models.TextChoices):
         PARTICIPANTS = "participants", "Participants"

@@ -15,17 +15,14 @@ from academy.models import Membership, User
 from academy.permissions import Role
 
 from .models import (
-    CaseNote,
     ConsentRecord,
     Enquiry,
     Meeting,
-    Outcome,
     Participant,
     ParticipantCohort,
     PlanAction,
     PlanReview,
     SkillsActionPlan,
-    Support,
     SustainmentCheck,
 )
 from .services.casework import normalise_phone

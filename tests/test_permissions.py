@@ -159,7 +159,10 @@ def test_role_matrix_on_own_academy(request, client_of, academy, role, name):
 
 
 OBJECT_CASES = sorted(
-    (name, role) for name, (allowed, kind, *_) in MATRIX.items() if kind for role in allowed
+    (name, role)
+    for name, (allowed, kind, *_) in MATRIX.items()
+    if kind
+    for role in allowed
 )
 
 

@@ -1,5 +1,5 @@
 """Writes of a coordinator's casework: registration, consent, meetings, plans, support,
-outcomes, sustainment checks, closing and merging. Each commits all of its parts or none."""
+outcomes, sustainment checks, closing and merging. Each saves all its parts or none."""
 
 from __future__ import annotations
 
@@ -76,7 +76,8 @@ def normalise_postcode(value: str) -> str:
 def normalise_phone(value: str) -> str:
     """Digits only, +44 folded to 0, so that the same number always compares equal."""
     digits = "".join(ch for ch in value if ch.isdigit())
-    if value.strip().startswith("+44") or digits.startswith("44") and len(digits) == 12:
+    international = digits.startswith("44") and len(digits) == 12
+    if value.strip().startswith("+44") or international:
         digits = "0" + digits[2:]
     return digits
 
@@ -344,7 +345,8 @@ def outcome_record(
     if outcome.kind == Outcome.Kind.EMPLOYMENT and not outcome.sector:
         raise ValidationError(
             {
-                "sector": "Choose the sector of the job: health or social care, or another."
+                "sector": "Choose the sector of the job: health or social care, "
+                "or another."
             }
         )
     if outcome.kind != Outcome.Kind.EMPLOYMENT:

@@ -331,7 +331,7 @@ def _actions(formset: Any) -> list[services.NewAction]:
 
 @casework
 def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Agree a skills action plan and its first actions, saved together or not at all."""
+    """Agree a skills action plan and its first actions, all saved or none."""
     participant = _participant(request, pk)
     form = PlanForm(posted(request))
     actions = PlanActionFormSet(posted(request), prefix="actions")
@@ -473,7 +473,8 @@ def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Check recorded.")
             return redirect(participant)
-    title = f"{check.weeks}-week check: {check.outcome.role or 'job'} at {check.outcome.employer or 'employer'}"
+    job = check.outcome.role or "job"
+    title = f"{check.weeks}-week check: {job} at {check.outcome.employer or 'employer'}"
     return _form_page(request, participant, form, title)
 
 

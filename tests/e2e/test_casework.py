@@ -43,7 +43,9 @@ def test_coordinator_registers_logs_a_meeting_and_agrees_a_plan_on_a_phone(
     screenshot(page, "casework-meeting-phone")
     page.get_by_role("button", name="Log meeting").click()
     expect(page.get_by_text("Meeting logged.")).to_be_visible()
-    expect(page.get_by_text("Job centre meeting at Royal Parade Jobcentre")).to_be_visible()
+    expect(
+        page.get_by_text("Job centre meeting at Royal Parade Jobcentre")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Agree a plan").first.click()
     page.get_by_label("Pathway").select_option("demand")

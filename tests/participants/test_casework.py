@@ -48,7 +48,9 @@ REGISTER = {
 
 
 @pytest.mark.django_db
-def test_coordinator_registers_a_person_with_cohorts_and_consents(client_of, coordinator):
+def test_coordinator_registers_a_person_with_cohorts_and_consents(
+    client_of, coordinator
+):
     response = client_of(coordinator).post(reverse("participants:register"), REGISTER)
     person = Participant.objects.get()
     assert response.status_code == 302
@@ -61,7 +63,8 @@ def test_coordinator_registers_a_person_with_cohorts_and_consents(client_of, coo
         "refugee",
         "long_term_unemployed",
     }
-    assert person.has_consent_to_hold and person.has_consent_to_share
+    assert person.has_consent_to_hold
+    assert person.has_consent_to_share
     ledger = person.consents.order_by("kind")
     assert [(r.kind, r.is_given, r.recorded_by) for r in ledger] == [
         ("hold_data", True, coordinator.user),
@@ -92,7 +95,10 @@ def test_registration_needs_consent_to_hold_data(client_of, coordinator):
     data = {**REGISTER}
     del data["consent_to_hold"]
     response = client_of(coordinator).post(reverse("participants:register"), data)
-    assert "Without this agreement the person cannot be registered." in response.content.decode()
+    assert (
+        "Without this agreement the person cannot be registered."
+        in response.content.decode()
+    )
     assert not Participant.objects.exists()
 
 
@@ -151,13 +157,17 @@ def test_a_likely_duplicate_is_flagged_before_registering(client_of, coordinator
     assert existing.reference in warned.content.decode()
     assert Participant.objects.count() == 1
 
-    confirmed = client.post(reverse("participants:register"), {**data, "not_a_duplicate": "on"})
+    confirmed = client.post(
+        reverse("participants:register"), {**data, "not_a_duplicate": "on"}
+    )
     assert confirmed.status_code == 302
     assert Participant.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_duplicates_of_another_academy_are_not_shown(client_of, coordinator, other_academy):
+def test_duplicates_of_another_academy_are_not_shown(
+    client_of, coordinator, other_academy
+):
     ParticipantFactory(academy=other_academy, email="amira@example.net")
     response = client_of(coordinator).post(reverse("participants:register"), REGISTER)
     assert response.status_code == 302
@@ -183,11 +193,17 @@ def test_merge_keeps_all_history_of_both_records(client_of, coordinator):
     assert response.status_code == 302
     assert not Participant.objects.filter(pk=dupe.pk).exists()
     assert keep.meetings.count() == 2
-    assert (keep.support.count(), keep.outcomes.count(), keep.plans.count()) == (1, 1, 1)
+    assert (keep.support.count(), keep.outcomes.count(), keep.plans.count()) == (
+        1,
+        1,
+        1,
+    )
     assert set(keep.cohorts.values_list("code", flat=True)) == {"over_50", "refugee"}
     keep.refresh_from_db()
     assert keep.phone == "07700 900999"
-    assert CaseNote.objects.get(participant=keep).text.startswith(f"Merged record {dupe.reference}")
+    assert CaseNote.objects.get(participant=keep).text.startswith(
+        f"Merged record {dupe.reference}"
+    )
 
 
 @pytest.mark.django_db
@@ -268,7 +284,9 @@ def test_a_meeting_in_the_future_or_with_an_earlier_next_step_is_refused(
             "next_step_on": "2024-03-01",
         },
     )
-    assert "The next step must be on or after the meeting." in backwards.content.decode()
+    assert (
+        "The next step must be on or after the meeting." in backwards.content.decode()
+    )
     assert not Meeting.objects.exists()
 
 
@@ -379,9 +397,12 @@ def test_overdue_actions_are_listed_for_the_caseload(client_of, coordinator):
     assert "Chase references" in body
     assert "Someone else&#x27;s action" not in body
     assert "Finished action" not in body
-    assert "Someone else&#x27;s action" in client.get(
-        reverse("participants:actions-overdue") + "?all=1"
-    ).content.decode()
+    assert (
+        "Someone else&#x27;s action"
+        in client.get(
+            reverse("participants:actions-overdue") + "?all=1"
+        ).content.decode()
+    )
     client.post(reverse("participants:action-complete", args=[mine.pk]))
     mine.refresh_from_db()
     assert mine.completed_on == timezone.localdate()
@@ -424,7 +445,9 @@ def test_support_cannot_be_referred_to_another_academys_organisation(
 
 @pytest.mark.django_db
 @time_machine.travel("2024-06-01 09:00", tick=False)
-def test_an_employment_start_schedules_checks_at_13_and_26_weeks(client_of, coordinator):
+def test_an_employment_start_schedules_checks_at_13_and_26_weeks(
+    client_of, coordinator
+):
     person = ParticipantFactory(academy=coordinator.academy)
     response = client_of(coordinator).post(
         reverse("participants:outcome-add", args=[person.pk]),
@@ -457,7 +480,9 @@ def test_an_employment_start_schedules_checks_at_13_and_26_weeks(client_of, coor
         ({"started_on": "2999-01-01"}, "more than 90 days ahead"),
     ],
 )
-def test_bad_outcomes_are_explained_and_nothing_saved(client_of, coordinator, data, message):
+def test_bad_outcomes_are_explained_and_nothing_saved(
+    client_of, coordinator, data, message
+):
     person = ParticipantFactory(academy=coordinator.academy)
     post = {"kind": "employment", "started_on": "2024-02-01", "sector": "", **data}
     response = client_of(coordinator).post(
@@ -468,17 +493,24 @@ def test_bad_outcomes_are_explained_and_nothing_saved(client_of, coordinator, da
 
 
 @pytest.mark.django_db
-def test_employment_without_sector_is_refused_by_the_service_and_the_database(coordinator):
+def test_employment_without_sector_is_refused_by_the_service_and_the_database(
+    coordinator,
+):
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError
 
     person = ParticipantFactory(academy=coordinator.academy)
     with pytest.raises(ValidationError):
         services.outcome_record(
-            participant=person, by=None, kind="employment", started_on=dt.date(2024, 1, 1)
+            participant=person,
+            by=None,
+            kind="employment",
+            started_on=dt.date(2024, 1, 1),
         )
     with pytest.raises(IntegrityError):
-        Outcome.objects.create(participant=person, kind="employment", started_on=dt.date(2024, 1, 1))
+        Outcome.objects.create(
+            participant=person, kind="employment", started_on=dt.date(2024, 1, 1)
+        )
 
 
 @pytest.mark.django_db
@@ -488,7 +520,9 @@ def test_the_beat_task_raises_checks_whose_day_has_come(coordinator):
     outcome = OutcomeFactory(participant__academy=coordinator.academy)
     with time_machine.travel("2024-03-02 09:00", tick=False):
         services.sustainment_checks_schedule(outcome=outcome)
-    assert set(SustainmentCheck.objects.values_list("status", flat=True)) == {"scheduled"}
+    assert set(SustainmentCheck.objects.values_list("status", flat=True)) == {
+        "scheduled"
+    }
     with time_machine.travel(outcome.started_on + dt.timedelta(weeks=13), tick=False):
         assert sustainment_checks_raise.delay().get() == 1
     statuses = dict(SustainmentCheck.objects.values_list("weeks", "status"))
@@ -496,7 +530,9 @@ def test_the_beat_task_raises_checks_whose_day_has_come(coordinator):
 
 
 @pytest.mark.django_db
-def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(client_of, coordinator):
+def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(
+    client_of, coordinator
+):
     outcome = OutcomeFactory(
         participant__academy=coordinator.academy,
         participant__coordinator=coordinator.user,
@@ -506,7 +542,10 @@ def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(client_of, 
         outcome=outcome, weeks=13, due_on=dt.date(2024, 6, 1), status="due"
     )
     client = client_of(coordinator)
-    assert "13-week check at Sound Homecare" in client.get(reverse("home")).content.decode()
+    assert (
+        "13-week check at Sound Homecare"
+        in client.get(reverse("home")).content.decode()
+    )
     response = client.post(
         reverse("participants:check-record", args=[check.pk]),
         {
@@ -518,7 +557,11 @@ def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(client_of, 
     )
     assert response.status_code == 302
     check.refresh_from_db()
-    assert (check.status, check.is_in_work, check.checked_by) == ("done", True, coordinator.user)
+    assert (check.status, check.is_in_work, check.checked_by) == (
+        "done",
+        True,
+        coordinator.user,
+    )
 
 
 @pytest.mark.django_db
@@ -536,7 +579,9 @@ def test_closing_and_reopening_a_case(client_of, coordinator):
     client.post(reverse("participants:reopen", args=[person.pk]))
     person.refresh_from_db()
     assert person.status == "open"
-    notes = list(person.case_notes.order_by("written_at").values_list("text", flat=True))
+    notes = list(
+        person.case_notes.order_by("written_at").values_list("text", flat=True)
+    )
     assert notes == ["Case closed: Moved out of the area. To Leeds", "Case reopened."]
 
 
@@ -561,11 +606,19 @@ def test_editing_ignores_fields_outside_the_form(client_of, coordinator, other_a
 
 @pytest.mark.django_db
 def test_timeline_shows_everything_newest_first(client_of, coordinator):
-    person = ParticipantFactory(academy=coordinator.academy, registered_on=dt.date(2024, 1, 2))
-    MeetingFactory(participant=person, held_at=timezone.make_aware(dt.datetime(2024, 1, 3, 10)))
+    person = ParticipantFactory(
+        academy=coordinator.academy, registered_on=dt.date(2024, 1, 2)
+    )
+    MeetingFactory(
+        participant=person, held_at=dt.datetime(2024, 1, 3, 10, tzinfo=dt.UTC)
+    )
     SkillsActionPlanFactory(participant=person, agreed_on=dt.date(2024, 1, 4))
-    SupportFactory(participant=person, given_on=dt.date(2024, 1, 5), kind="mental_health")
-    OutcomeFactory(participant=person, started_on=dt.date(2024, 1, 6), role="Senior carer")
+    SupportFactory(
+        participant=person, given_on=dt.date(2024, 1, 5), kind="mental_health"
+    )
+    OutcomeFactory(
+        participant=person, started_on=dt.date(2024, 1, 6), role="Senior carer"
+    )
     from participants.selectors import participant_timeline
 
     titles = [e.title for e in participant_timeline(participant=person)]
@@ -583,14 +636,23 @@ def test_registering_from_an_enquiry_prefills_and_converts_it(client_of, coordin
     from tests.participants.factories import EnquiryFactory
 
     enquiry = EnquiryFactory(
-        academy=coordinator.academy, first_name="Noor", last_name="Islam", email="noor@example.net"
+        academy=coordinator.academy,
+        first_name="Noor",
+        last_name="Islam",
+        email="noor@example.net",
     )
     client = client_of(coordinator)
     url = reverse("participants:register") + f"?enquiry={enquiry.pk}"
     form = client.get(url).context["form"]
     assert (form.initial["first_name"], form.initial["source"]) == ("Noor", "campaign")
     response = client.post(
-        url, {**REGISTER, "first_name": "Noor", "last_name": "Islam", "email": "noor@example.net"}
+        url,
+        {
+            **REGISTER,
+            "first_name": "Noor",
+            "last_name": "Islam",
+            "email": "noor@example.net",
+        },
     )
     assert response.status_code == 302
     enquiry.refresh_from_db()
@@ -599,7 +661,9 @@ def test_registering_from_an_enquiry_prefills_and_converts_it(client_of, coordin
 
 
 @pytest.mark.django_db
-def test_another_academys_enquiry_cannot_be_converted(client_of, coordinator, other_academy):
+def test_another_academys_enquiry_cannot_be_converted(
+    client_of, coordinator, other_academy
+):
     from tests.participants.factories import EnquiryFactory
 
     enquiry = EnquiryFactory(academy=other_academy)

@@ -26,11 +26,16 @@ def test_demo_academy_reproduces_caring_plymouths_published_figures(tmp_path, se
     assert people(plans) == 653
     assert people(plans.filter(participant__is_claimant=True)) == 540
     assert people(plans.filter(participant__is_claimant=False)) == 113
-    assert people(outcomes.filter(kind="employment", sector="health_social_care")) == 165
+    assert (
+        people(outcomes.filter(kind="employment", sector="health_social_care")) == 165
+    )
     assert people(outcomes.filter(kind="employment", sector="other")) == 57
-    assert people(
-        outcomes.filter(kind__in=["training", "work_experience", "volunteering"])
-    ) == 69
+    assert (
+        people(
+            outcomes.filter(kind__in=["training", "work_experience", "volunteering"])
+        )
+        == 69
+    )
     assert people(support) == 637
     # People, not records: some have several qualifying records.
     assert outcomes.filter(sector="health_social_care").count() > 165

@@ -25,23 +25,41 @@ def people(coordinator, other_academy):
     a = coordinator.academy
     return {
         "ann": ParticipantFactory(
-            academy=a, first_name="Ann", last_name="Adams", reference="CA-000001",
-            email="ann@example.net", phone="07700 900001", postcode="PL1 1AA",
-            is_claimant=True, coordinator=coordinator.user,
+            academy=a,
+            first_name="Ann",
+            last_name="Adams",
+            reference="CA-000001",
+            email="ann@example.net",
+            phone="07700 900001",
+            postcode="PL1 1AA",
+            is_claimant=True,
+            coordinator=coordinator.user,
             registered_on=dt.date(2024, 1, 1),
             last_contact_at=timezone.now() - dt.timedelta(days=40),
         ),
         "bob": ParticipantFactory(
-            academy=a, first_name="Bob", last_name="Brown", reference="CA-000002",
-            email="bob@example.net", phone="07700 900002", postcode="PL4 6AB",
-            is_claimant=False, registered_on=dt.date(2024, 2, 1),
+            academy=a,
+            first_name="Bob",
+            last_name="Brown",
+            reference="CA-000002",
+            email="bob@example.net",
+            phone="07700 900002",
+            postcode="PL4 6AB",
+            is_claimant=False,
+            registered_on=dt.date(2024, 2, 1),
             last_contact_at=timezone.now() - dt.timedelta(days=2),
         ),
         "cat": ParticipantFactory(
-            academy=a, first_name="Cat", last_name="Clark", reference="CA-000003",
-            status="closed", registered_on=dt.date(2024, 3, 1),
+            academy=a,
+            first_name="Cat",
+            last_name="Clark",
+            reference="CA-000003",
+            status="closed",
+            registered_on=dt.date(2024, 3, 1),
         ),
-        "far": ParticipantFactory(academy=other_academy, first_name="Ann", last_name="Faraway"),
+        "far": ParticipantFactory(
+            academy=other_academy, first_name="Ann", last_name="Faraway"
+        ),
     }
 
 
@@ -93,7 +111,9 @@ def test_filters_and_sorts(client_of, coordinator, people, params, expected):
 
 @pytest.mark.django_db
 def test_list_never_shows_another_academys_people(client_of, coordinator, people):
-    body = client_of(coordinator).get(LIST, {"q": "Ann", "status": "all"}).content.decode()
+    body = (
+        client_of(coordinator).get(LIST, {"q": "Ann", "status": "all"}).content.decode()
+    )
     assert "Adams" in body
     assert "Faraway" not in body
 
@@ -134,10 +154,14 @@ def test_htmx_request_gets_only_the_table(client_of, coordinator, people):
 @pytest.mark.django_db
 def test_csv_export_of_the_filtered_list(client_of, coordinator, people):
     ParticipantCohortFactory(participant=people["ann"], code="over_50")
-    response = client_of(coordinator).get(reverse("participants:export"), {"claimant": "yes"})
+    response = client_of(coordinator).get(
+        reverse("participants:export"), {"claimant": "yes"}
+    )
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
     assert [r["reference"] for r in rows] == ["CA-000001"]
     assert rows[0]["cohorts"] == "over_50"
     assert rows[0]["email"] == "ann@example.net"

@@ -27,7 +27,9 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Created the demo academy, with {people} people.")
             )
         else:
-            self.stdout.write("The demo academy is already there; its data is unchanged.")
+            self.stdout.write(
+                "The demo academy is already there; its data is unchanged."
+            )
         self.stdout.write("\nDemo logins (also in var/demo-logins.json):")
         for login in seed.logins:
             self.stdout.write(f"  {login.role:<12} {login.email:<32} {login.password}")
