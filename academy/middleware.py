@@ -22,3 +22,20 @@ class PrivateResponseMiddleware:
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private"
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class TrustedProxyMiddleware:
+    """Behind the deployment's own proxy, take the client's address from the last
+    X-Forwarded-For entry (the one that proxy added), so that per-address limits (sign-in
+    lockout, enquiry rate limit) count people, not the proxy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.BEHIND_PROXY:
+            forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+            client = forwarded.split(",")[-1].strip()
+            if client:
+                request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "academy.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,7 +159,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -260,13 +262,27 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # Every morning at 06:00: 13- and 26-week sustainment checks that fall due today
     # appear on coordinators' lists before they start work.
+    # Every night at 02:30: delete campaign enquiries past the retention period that
+    # the public form's privacy notice promises.
+    "participants-enquiries-delete-expired": {
+        "task": "participants.tasks.enquiries_delete_expired",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "participants-sustainment-checks-raise": {
         "task": "participants.tasks.sustainment_checks_raise",
         "schedule": crontab(hour=6, minute=0),
     },
+    # The 1st of each month at 07:00: last month's impact report to each academy's
+    # managers.
+    "reporting-monthly-reports": {
+        "task": "reporting.tasks.monthly_reports_send",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
+    },
 }
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
+# spec/impact-report.md: published counts below this read "<5".
+SMALL_NUMBER_THRESHOLD = 5
 SITE_NAME = env("SITE_NAME", default="Care Academy Portal")
 # Links in e-mails sent by background tasks, which have no request to build them from.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

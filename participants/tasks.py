@@ -10,3 +10,9 @@ from . import services
 def sustainment_checks_raise() -> int:
     """Raise the sustainment checks whose day has come as due."""
     return services.sustainment_checks_raise(today=timezone.localdate())
+
+
+@shared_task
+def enquiries_delete_expired() -> int:
+    """Delete enquiries past their retention period."""
+    return services.enquiries_delete_expired()

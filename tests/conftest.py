@@ -26,7 +26,8 @@ def service_missing(reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_settings(settings):
+def _fast_settings(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,

@@ -2,5 +2,7 @@
 
 from .casework import *  # noqa: F403
 from .casework import __all__ as _casework
+from .enquiries import *  # noqa: F403
+from .enquiries import __all__ as _enquiries
 
-__all__ = [*_casework]
+__all__ = [*_casework, *_enquiries]

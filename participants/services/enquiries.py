@@ -56,7 +56,7 @@ def enquiry_submit(
     interest: str = "",
     vacancy_title: str = "",
 ) -> Enquiry:
-    """Store a sign-up from the public form and count it against its sender's address."""
+    """Store a sign-up from the public form; count it against the sender's address."""
     enquiry = Enquiry(
         academy=academy,
         first_name=first_name.strip(),

@@ -1,14 +1,231 @@
-"""Campaign enquiries: the public 'register your interest' form and the coordinators' queue.
+"""Campaign enquiries: the public 'register your interest' form, and the queue in which
+coordinators triage them."""
 
-Being written; every view answers 404 until then.
-"""
+from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from academy.models import Academy, Membership
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from ..forms_enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
+from ..models import Enquiry
+from ..services import enquiries as services
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_TEMPLATE = "participants/enquiry_public.html"
+DETAIL_TEMPLATE = "participants/enquiry_detail.html"
+PAGE_SIZE = 50
+
+# The queue's status filter: value -> label. "" (the default) is the work still to do.
+STATUS_FILTERS = {
+    "": "New and contacted",
+    **dict(Enquiry.Status.choices),
+    "all": "All",
+}
 
 
-def _pending(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class QueueRow:
+    """An enquiry in the queue, with how many days the person has waited so far."""
+
+    enquiry: Enquiry
+    waiting_days: int | None
 
 
-enquiry_public = enquiry_thanks = enquiry_list = enquiry_detail = _pending
-enquiry_contacted = enquiry_close = _pending
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def enquiry_public(request: HttpRequest, academy_slug: str) -> HttpResponse:
+    """The campaign's 'register your interest' form, open to anyone."""
+    academy = get_object_or_404(Academy, slug=academy_slug)
+    context: dict[str, object] = {
+        "academy": academy,
+        "retention_months": services.ENQUIRY_RETENTION_MONTHS,
+    }
+    if request.method != "POST":
+        vacancy = request.GET.get("vacancy", "")
+        context["form"] = EnquiryForm(academy=academy, vacancy_title=vacancy)
+        return render(request, PUBLIC_TEMPLATE, context)
+    ip = _client_ip(request)
+    if services.enquiry_rate_limited(academy=academy, ip=ip):
+        logger.info("Enquiry to %s refused: hourly limit reached", academy.slug)
+        return render(
+            request, PUBLIC_TEMPLATE, {**context, "is_limited": True}, status=429
+        )
+    form = EnquiryForm(request.POST, academy=academy)
+    if form.is_from_robot:
+        # Pretend all went well, so that the robot learns nothing.
+        logger.info("Enquiry to %s dropped: hidden field filled in", academy.slug)
+        return redirect("participants:enquiry-thanks", academy_slug=academy.slug)
+    if form.is_valid():
+        try:
+            services.enquiry_submit(academy=academy, ip=ip, **form.enquiry_details())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("participants:enquiry-thanks", academy_slug=academy.slug)
+    return render(request, PUBLIC_TEMPLATE, {**context, "form": form})
+
+
+@login_not_required
+@require_safe
+def enquiry_thanks(request: HttpRequest, academy_slug: str) -> HttpResponse:
+    """What happens after a person has registered their interest."""
+    academy = get_object_or_404(Academy, slug=academy_slug)
+    return render(request, "participants/enquiry_thanks.html", {"academy": academy})
+
+
+def _queue(membership: Membership, status: str) -> QuerySet[Enquiry]:
+    enquiries = Enquiry.objects.for_membership(membership)
+    if status == "":
+        enquiries = enquiries.waiting()
+    elif status != "all":
+        enquiries = enquiries.filter(status=status)
+    # New first, then contacted, each oldest first so that nobody waits; then the
+    # finished ones, newest first.
+    rank = Case(
+        When(status=Enquiry.Status.NEW, then=Value(0)),
+        When(status=Enquiry.Status.CONTACTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    waiting_since = Case(
+        When(status__in=services.WAITING, then=F("created_at")), default=None
+    )
+    return enquiries.alias(rank=rank, waiting_since=waiting_since).order_by(
+        "rank", "waiting_since", "-created_at", "-pk"
+    )
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def enquiry_list(request: AcademyRequest) -> HttpResponse:
+    """The queue of campaign sign-ups, those still waiting for a call first."""
+    status = request.GET.get("status", "")
+    if status not in STATUS_FILTERS:
+        status = ""
+    page = Paginator(_queue(request.membership, status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    rows = [
+        QueueRow(
+            enquiry=enquiry,
+            waiting_days=(today - timezone.localdate(enquiry.created_at)).days
+            if enquiry.status in services.WAITING
+            else None,
+        )
+        for enquiry in page
+    ]
+    return render(
+        request,
+        "participants/enquiry_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "status_filters": STATUS_FILTERS,
+            "query": f"status={status}" if status else "",
+        },
+    )
+
+
+def _enquiry_or_404(request: AcademyRequest, pk: int) -> Enquiry:
+    return get_object_or_404(
+        Enquiry.objects.for_membership(request.membership).select_related(
+            "handled_by", "participant"
+        ),
+        pk=pk,
+    )
+
+
+def _detail(
+    request: AcademyRequest,
+    enquiry: Enquiry,
+    *,
+    contacted_form: EnquiryContactedForm | None = None,
+    close_form: EnquiryCloseForm | None = None,
+) -> HttpResponse:
+    if contacted_form is None:
+        contacted_form = EnquiryContactedForm(enquiry=enquiry)
+    if close_form is None:
+        close_form = EnquiryCloseForm(enquiry=enquiry)
+    return render(
+        request,
+        DETAIL_TEMPLATE,
+        {
+            "enquiry": enquiry,
+            "is_waiting": enquiry.status in services.WAITING,
+            "contacted_form": contacted_form,
+            "close_form": close_form,
+        },
+    )
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def enquiry_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """One enquiry: what the person told us, notes so far, and what to do next."""
+    return _detail(request, _enquiry_or_404(request, pk))
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+@require_POST
+def enquiry_contacted(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record that someone got in touch with the enquirer."""
+    enquiry = _enquiry_or_404(request, pk)
+    form = EnquiryContactedForm(request.POST, enquiry=enquiry)
+    if form.is_valid():
+        try:
+            services.enquiry_mark_contacted(
+                enquiry=enquiry, by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{enquiry} is marked as contacted.")
+            return redirect(enquiry)
+    return _detail(request, enquiry, contacted_form=form)
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+@require_POST
+def enquiry_close(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Close an enquiry that will not become a participant, with a reason."""
+    enquiry = _enquiry_or_404(request, pk)
+    form = EnquiryCloseForm(request.POST, enquiry=enquiry)
+    if form.is_valid():
+        try:
+            services.enquiry_close(
+                enquiry=enquiry,
+                by=request.user,
+                reason=form.cleaned_data["close_reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The enquiry from {enquiry} is closed.")
+            return redirect("participants:enquiry-list")
+    return _detail(request, enquiry, close_form=form)

@@ -1,0 +1,235 @@
+"""Input shapes for campaign enquiries: the public sign-up form, with its spam checks,
+and a coordinator's 'contacted' and 'close' forms. Saving and rules are in services."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from crispy_forms.layout import HTML, Field, Layout
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from academy.forms import PortalFormHelper
+from academy.models import Academy
+
+from .models import Enquiry
+from .services.casework import normalise_phone
+
+# A form sent sooner than this after it was served is a robot's (seconds).
+ENQUIRY_MIN_SECONDS: float = getattr(settings, "ENQUIRY_MIN_SECONDS", 3)
+# A served form stays usable this long (seconds): a day, for a tab left open.
+ENQUIRY_FORM_MAX_AGE: int = getattr(settings, "ENQUIRY_FORM_MAX_AGE", 24 * 60 * 60)
+
+_FORM_SALT = "participants.enquiry-form"
+TRY_AGAIN = (
+    "Sorry, we could not send your details this time. Please check them and press "
+    "“Send my details” again."
+)
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+PHONE_CHARACTERS = re.compile(r"^[0-9 +()\-]+$")
+
+
+def _tidy_vacancy_title(value: str) -> str:
+    # It comes from a link's query string: trim it to fit rather than refuse it.
+    max_length = Enquiry._meta.get_field("vacancy_title").max_length or 200
+    return " ".join(value.split())[:max_length]
+
+
+def enquiry_form_token(*, academy: Academy) -> str:
+    """A signed note of when, and for which academy, the public form was served."""
+    return signing.dumps({"academy": academy.pk, "at": time.time()}, salt=_FORM_SALT)
+
+
+def _is_token_good(token: str, academy: Academy) -> bool:
+    try:
+        served = signing.loads(token, salt=_FORM_SALT, max_age=ENQUIRY_FORM_MAX_AGE)
+    except signing.BadSignature:  # forged, or older than ENQUIRY_FORM_MAX_AGE
+        return False
+    if not isinstance(served, dict) or served.get("academy") != academy.pk:
+        return False
+    served_at = served.get("at")
+    if not isinstance(served_at, int | float):
+        return False
+    return time.time() - served_at >= ENQUIRY_MIN_SECONDS
+
+
+class _FreshTokenField(forms.CharField):
+    """A hidden token shown fresh even when a form comes back with errors, so that
+    the person can correct it and send it again."""
+
+    widget = forms.HiddenInput
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return initial
+
+
+class EnquiryForm(forms.Form):
+    """The public 'register your interest' form of the recruitment campaign."""
+
+    HONEYPOT = "website"
+
+    first_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=32,
+        help_text="Give an e-mail address, a phone number, or both.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    postcode = forms.CharField(
+        max_length=10,
+        help_text="So that we can tell you about work near you.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}
+        ),
+    )
+    interest = forms.CharField(
+        label="What interests you?",
+        required=False,
+        max_length=500,
+        help_text="For example: caring for people at home, nursing, part-time hours.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    has_read_privacy = forms.BooleanField(
+        label="I have read the privacy notice",
+        error_messages={
+            "required": "Tick the box to say that you have read the privacy notice."
+        },
+    )
+    vacancy_title = forms.CharField(required=False, widget=forms.HiddenInput)
+    served = _FreshTokenField(required=False)
+    # Hidden from people by CSS; robots fill every field they find.
+    website = forms.CharField(
+        label="Leave this empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(
+        self, *args: Any, academy: Academy, vacancy_title: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.academy = academy
+        self.fields["vacancy_title"].initial = _tidy_vacancy_title(vacancy_title)
+        self.fields["served"].initial = enquiry_form_token(academy=academy)
+        self.helper = PortalFormHelper("Send my details")
+        self.helper.attrs = {"data-submit-once": "", "novalidate": ""}
+        self.helper.layout = Layout(
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "postcode",
+            "interest",
+            Field(self.HONEYPOT, wrapper_class="visually-hidden"),
+            HTML('{% include "participants/_enquiry_privacy.html" %}'),
+            "has_read_privacy",
+            "vacancy_title",
+            "served",
+        )
+
+    @property
+    def is_from_robot(self) -> bool:
+        """Whether the field that people cannot see came back filled in."""
+        return bool(str(self.data.get(self.add_prefix(self.HONEYPOT), "")).strip())
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data["phone"]).strip()
+        digits = normalise_phone(phone)
+        if phone and (not PHONE_CHARACTERS.match(phone) or not 10 <= len(digits) <= 15):
+            raise forms.ValidationError(
+                "Enter a phone number with its area code, like 01752 123456 or "
+                "07700 900123."
+            )
+        return phone
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(str(self.cleaned_data["postcode"]).upper().split())
+        if not POSTCODE.match(postcode):
+            raise forms.ValidationError("Enter a UK postcode, like PL1 1AA.")
+        return postcode
+
+    def clean_vacancy_title(self) -> str:
+        return _tidy_vacancy_title(str(self.cleaned_data["vacancy_title"]))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not _is_token_good(str(cleaned.get("served", "")), self.academy):
+            raise forms.ValidationError(TRY_AGAIN)
+        has_contact = cleaned.get("email") or cleaned.get("phone")
+        if not has_contact and not {"email", "phone"} & set(self.errors):
+            raise forms.ValidationError(
+                "Give us an e-mail address or a phone number (or both), so that we "
+                "can get in touch with you."
+            )
+        return cleaned
+
+    def enquiry_details(self) -> dict[str, str]:
+        """The cleaned values the enquiry is made of."""
+        names = ("first_name", "last_name", "email", "phone", "postcode", "interest")
+        details = {name: str(self.cleaned_data[name]) for name in names}
+        details["vacancy_title"] = str(self.cleaned_data["vacancy_title"])
+        return details
+
+
+class EnquiryContactedForm(forms.Form):
+    """A coordinator records that they got in touch."""
+
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        help_text="What was said or agreed, e.g. “Left a voicemail”.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, enquiry: Enquiry, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contacted-%s")
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Mark as contacted")
+        self.helper.form_action = reverse(
+            "participants:enquiry-contacted", args=[enquiry.pk]
+        )
+        self.helper.attrs = {"data-submit-once": ""}
+
+
+class EnquiryCloseForm(forms.Form):
+    """A coordinator closes an enquiry that will not become a participant."""
+
+    close_reason = forms.ChoiceField(
+        label="Reason",
+        choices=[("", "Choose a reason"), *Enquiry.CloseReason.choices],
+        error_messages={"required": "Choose why you are closing this enquiry."},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, enquiry: Enquiry, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "close-%s")
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Close enquiry")
+        self.helper.inputs[0].field_classes = "btn btn-outline-danger"
+        self.helper.form_action = reverse(
+            "participants:enquiry-close", args=[enquiry.pk]
+        )
+        # The server's message says what to do better than the browser's tooltip.
+        self.helper.attrs = {"data-submit-once": "", "novalidate": ""}
