@@ -5,10 +5,14 @@
 fails when a new view is added without a row here, so no page escapes the check.
 """
 
+import datetime as dt
+
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import ImportRun, SustainmentCheck
+from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import (
     EnquiryFactory,
@@ -22,6 +26,7 @@ ROLES = ["coordinator", "provider", "manager", "admin"]
 EVERY_ROLE = set(ROLES)
 
 CASEWORK = {"coordinator", "admin"}
+REPORTS = {"coordinator", "manager", "admin"}
 
 # url name -> (roles allowed, object kind the URL takes or None[, "post" if POST-only])
 MATRIX = {
@@ -50,6 +55,13 @@ MATRIX = {
     "participants:enquiry-close": (CASEWORK, "enquiry", "post"),
     "participants:import-upload": (CASEWORK, None),
     "participants:import-detail": (CASEWORK, "import_run"),
+    "reporting:impact": (REPORTS, None),
+    "reporting:impact-csv": (REPORTS, None),
+    "reporting:people": (CASEWORK, "metric"),
+    "reporting:run-request": (REPORTS, None, "post"),
+    "reporting:run-detail": (REPORTS, "report_run"),
+    "reporting:run-download": (REPORTS, "report_run"),
+    "reporting:run-retry": (REPORTS, "report_run", "post"),
     "academy:settings": ({"admin"}, None),
     "academy:organisation-list": ({"admin"}, None),
     "academy:organisation-add": ({"admin"}, None),
@@ -101,11 +113,31 @@ def test_every_url_is_in_the_matrix():
 def test_every_role_guarded_view_declares_its_roles():
     resolver = get_resolver()
     for name in MATRIX:
-        view = resolver.resolve(reverse(name, args=[1] if MATRIX[name][1] else [])).func
+        view = resolver.resolve(_url(name, 1 if MATRIX[name][1] else None)).func
         assert hasattr(view, "required_roles") or name == "home", name
 
 
+def _url(name, obj):
+    """A matrix row's URL for an object (or its pk); a figure's key for 'metric'."""
+    if MATRIX[name][1] == "metric":
+        return reverse(name, args=["action_plan_people"])
+    if obj is None:
+        return reverse(name)
+    return reverse(name, args=[getattr(obj, "pk", obj)])
+
+
 def _object(kind, academy, request):
+    if kind == "metric":
+        return "action_plan_people"
+    if kind == "report_run":
+        run = ReportRun.objects.create(
+            academy=academy,
+            start=dt.date(2024, 1, 1),
+            end=dt.date(2024, 1, 31),
+            status=ReportRun.Status.DONE,
+        )
+        run.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"))
+        return run
     if kind == "participant":
         return ParticipantFactory(academy=academy)
     if kind == "plan":
@@ -143,14 +175,16 @@ def test_role_matrix_on_own_academy(request, client_of, academy, role, name):
     allowed, kind, *method = MATRIX[name]
     membership = request.getfixturevalue(role)
     obj = _object(kind, academy, request)
-    url = reverse(name, args=[obj.pk] if obj else [])
+    url = _url(name, obj)
     client = client_of(membership)
     if method == ["post"]:
         status = client.post(url, {}).status_code
         # An empty POST may be refused as bad input, never as forbidden or unknown.
         ok = status not in (403, 404, 405)
     else:
-        status = client.get(url).status_code
+        response = client.get(url)
+        response.close()  # a file download holds the file open until closed
+        status = response.status_code
         ok = status == 200
     if role in allowed:
         assert ok, f"{role} should reach {name}, got {status}"
@@ -161,7 +195,7 @@ def test_role_matrix_on_own_academy(request, client_of, academy, role, name):
 OBJECT_CASES = sorted(
     (name, role)
     for name, (allowed, kind, *_) in MATRIX.items()
-    if kind
+    if kind and kind != "metric"
     for role in allowed
 )
 
@@ -192,7 +226,7 @@ def test_platform_pages_open_for_superusers_only(client, name):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_anonymous_visitors_are_sent_to_sign_in(client, name):
-    url = reverse(name, args=[1] if MATRIX[name][1] else [])
+    url = _url(name, 1 if MATRIX[name][1] else None)
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))

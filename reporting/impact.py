@@ -1,0 +1,380 @@
+"""The impact report: every figure, computed by the database (spec/impact-report.md).
+
+The dashboard, CSV, JSON, PDF, command and monthly e-mail all read `impact_report()`;
+none counts a figure its own way. Each headline metric counts DISTINCT people: a person
+with several qualifying records in the period counts once, and may count in several
+metrics. Periods are inclusive of both dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from academy.models import Academy
+from participants.models import (
+    Cohort,
+    Meeting,
+    Outcome,
+    Participant,
+    ParticipantCohort,
+    SkillsActionPlan,
+    Support,
+    SustainmentCheck,
+)
+
+COUNTED_SUPPORT = ["careers", "employability", "financial", "mental_health"]
+TRAINING_KINDS = ["training", "work_experience", "volunteering"]
+SUPPRESSED = "<5"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A headline metric: its key (spec), labels and printed definition."""
+
+    key: str
+    label: str
+    definition: str
+    short: str = ""
+
+
+METRICS = (
+    Metric(
+        "action_plan_people",
+        "People supported with a skills action plan",
+        "People with a skills action plan agreed in the period.",
+        short="Skills action plans",
+    ),
+    Metric(
+        "action_plan_claimants",
+        "… of whom benefit claimants",
+        "Of the people with a plan agreed in the period, those recorded as benefit "
+        "claimants.",
+        short="… claimants",
+    ),
+    Metric(
+        "action_plan_non_claimants",
+        "… of whom not claimants",
+        "Of the people with a plan agreed in the period, those not recorded as "
+        "benefit claimants.",
+        short="… not claimants",
+    ),
+    Metric(
+        "employment_health_social_care",
+        "Into paid work in health or social care",
+        "People who started paid employment in the health or social care sector in "
+        "the period.",
+        short="Jobs in care",
+    ),
+    Metric(
+        "employment_other_sector",
+        "Into paid work in another sector",
+        "People who started paid employment in another sector in the period.",
+        short="Jobs in other sectors",
+    ),
+    Metric(
+        "training_experience_volunteering",
+        "Into training, work experience or volunteering",
+        "People who started training, work experience or volunteering in the period.",
+        short="Training, experience, volunteering",
+    ),
+    Metric(
+        "support_people",
+        "Given careers, employability, financial or mental-health support",
+        "People given at least one careers, employability, financial or "
+        "mental-health support in the period (support recorded as 'other' is not "
+        "counted).",
+        short="Supported",
+    ),
+    Metric(
+        "people_registered",
+        "People registered",
+        "People registered with the academy in the period.",
+        short="Registered",
+    ),
+)
+METRIC_KEYS = tuple(m.key for m in METRICS)
+
+
+def _qualifying(key: str, start: dt.date, end: dt.date) -> Q | Exists:
+    """The condition on a Participant row that puts them in metric `key`."""
+    person = OuterRef("pk")
+    plans = Exists(
+        SkillsActionPlan.objects.filter(
+            participant=person, agreed_on__range=(start, end)
+        )
+    )
+    outcomes = Outcome.objects.filter(
+        participant=person, started_on__range=(start, end)
+    )
+    conditions: dict[str, Q | Exists] = {
+        "action_plan_people": plans,
+        "action_plan_claimants": plans & Q(is_claimant=True),
+        "action_plan_non_claimants": plans & Q(is_claimant=False),
+        "employment_health_social_care": Exists(
+            outcomes.filter(kind="employment", sector="health_social_care")
+        ),
+        "employment_other_sector": Exists(
+            outcomes.filter(kind="employment", sector="other")
+        ),
+        "training_experience_volunteering": Exists(
+            outcomes.filter(kind__in=TRAINING_KINDS)
+        ),
+        "support_people": Exists(
+            Support.objects.filter(
+                participant=person,
+                given_on__range=(start, end),
+                kind__in=COUNTED_SUPPORT,
+            )
+        ),
+        "people_registered": Q(registered_on__range=(start, end)),
+    }
+    return conditions[key]
+
+
+def metric_people(
+    *, academy: Academy, key: str, start: dt.date, end: dt.date
+) -> QuerySet[Participant]:
+    """The people behind one figure (for the roles that may see them)."""
+    if key not in METRIC_KEYS:
+        raise KeyError(key)
+    return Participant.objects.for_academy(academy).filter(_qualifying(key, start, end))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the long-format report: `metric,breakdown,category,value`."""
+
+    metric: str
+    breakdown: str
+    category: str
+    value: int
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    month: dt.date
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Figures shown beside the headline ones; not people counts unless said."""
+
+    meetings: int
+    sources: dict[str, int]
+    starts_checked_13: int
+    starts_sustained_13: int
+    starts_checked_26: int
+    starts_sustained_26: int
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    """Everything the report shows for one academy and period."""
+
+    academy: Academy
+    start: dt.date
+    end: dt.date
+    rows: list[Row]
+    months: list[MonthCount]
+    activity: Activity
+    produced_at: dt.datetime
+
+    def value(self, metric: str, breakdown: str = "all", category: str = "all") -> int:
+        for row in self.rows:
+            if (row.metric, row.breakdown, row.category) == (
+                metric,
+                breakdown,
+                category,
+            ):
+                return row.value
+        raise KeyError((metric, breakdown, category))
+
+    @property
+    def headline(self) -> dict[str, int]:
+        return {r.metric: r.value for r in self.rows if r.breakdown == "all"}
+
+
+def _breakdown_rows(academy: Academy, start: dt.date, end: dt.date) -> list[Row]:
+    people = Participant.objects.for_academy(academy).annotate(
+        **{key: _qualifying(key, start, end) for key in METRIC_KEYS}
+    )
+    aggregates: dict[str, Count] = {}
+    for key in METRIC_KEYS:
+        flag = Q(**{key: True})
+        aggregates[f"{key}__all"] = Count("pk", filter=flag)
+        aggregates[f"{key}__yes"] = Count("pk", filter=flag & Q(is_claimant=True))
+        aggregates[f"{key}__no"] = Count("pk", filter=flag & Q(is_claimant=False))
+    totals = people.aggregate(**aggregates)
+    cohort_people = (
+        ParticipantCohort.objects.filter(participant__academy=academy)
+        .annotate(**{key: _cohort_condition(key, start, end) for key in METRIC_KEYS})
+        .values("code")
+        .annotate(
+            **{
+                key: Count("participant", filter=Q(**{key: True}))
+                for key in METRIC_KEYS
+            }
+        )
+    )
+    by_cohort: dict[str, dict[str, Any]] = {
+        row["code"]: dict(row) for row in cohort_people
+    }
+    rows = []
+    for key in METRIC_KEYS:
+        rows.append(Row(key, "all", "all", totals[f"{key}__all"]))
+        rows.append(Row(key, "claimant", "yes", totals[f"{key}__yes"]))
+        rows.append(Row(key, "claimant", "no", totals[f"{key}__no"]))
+        for code in Cohort.values:
+            rows.append(Row(key, "cohort", code, by_cohort.get(code, {}).get(key, 0)))
+    return rows
+
+
+def _cohort_condition(key: str, start: dt.date, end: dt.date) -> Exists:
+    """Metric `key` as a condition on a ParticipantCohort row (one row per person)."""
+    return Exists(
+        Participant.objects.filter(pk=OuterRef("participant_id")).filter(
+            _qualifying(key, start, end)
+        )
+    )
+
+
+def _month_rows(academy: Academy, start: dt.date, end: dt.date) -> list[MonthCount]:
+    """Distinct people per calendar month for the record-based metrics."""
+    series: dict[str, QuerySet[Any]] = {
+        "action_plan_people": SkillsActionPlan.objects.filter(
+            agreed_on__range=(start, end)
+        ).annotate(month=TruncMonth("agreed_on")),
+        "employment_health_social_care": Outcome.objects.filter(
+            started_on__range=(start, end),
+            kind="employment",
+            sector="health_social_care",
+        ).annotate(month=TruncMonth("started_on")),
+        "employment_other_sector": Outcome.objects.filter(
+            started_on__range=(start, end), kind="employment", sector="other"
+        ).annotate(month=TruncMonth("started_on")),
+        "training_experience_volunteering": Outcome.objects.filter(
+            started_on__range=(start, end), kind__in=TRAINING_KINDS
+        ).annotate(month=TruncMonth("started_on")),
+        "support_people": Support.objects.filter(
+            given_on__range=(start, end), kind__in=COUNTED_SUPPORT
+        ).annotate(month=TruncMonth("given_on")),
+        "people_registered": Participant.objects.filter(
+            registered_on__range=(start, end)
+        ).annotate(month=TruncMonth("registered_on")),
+    }
+    months: dict[dt.date, dict[str, int]] = {m: {} for m in _months(start, end)}
+    for key, records in series.items():
+        person = "pk" if key == "people_registered" else "participant"
+        academy_filter = (
+            {"academy": academy}
+            if key == "people_registered"
+            else {"participant__academy": academy}
+        )
+        for row in (
+            records.filter(**academy_filter)
+            .values("month")
+            .annotate(n=Count(person, distinct=True))
+        ):
+            month = row["month"]
+            month = month.date() if isinstance(month, dt.datetime) else month
+            months.setdefault(month, {})[key] = row["n"]
+    return [
+        MonthCount(month, {key: counts.get(key, 0) for key in series})
+        for month, counts in sorted(months.items())
+    ]
+
+
+def _months(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    month = start.replace(day=1)
+    while month <= end:
+        yield month
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
+    meetings = Meeting.objects.filter(
+        participant__academy=academy, held_at__date__range=(start, end)
+    ).count()
+    sources = dict(
+        Participant.objects.for_academy(academy)
+        .filter(registered_on__range=(start, end))
+        .values_list("source")
+        .annotate(n=Count("pk"))
+        .values_list("source", "n")
+    )
+    checks = SustainmentCheck.objects.filter(
+        outcome__participant__academy=academy,
+        outcome__started_on__range=(start, end),
+        status=SustainmentCheck.Status.DONE,
+    ).aggregate(
+        **{
+            f"{what}_{weeks}": Count(
+                "outcome__participant",
+                distinct=True,
+                filter=Q(weeks=weeks)
+                & (Q(is_in_work=True) if what == "sustained" else Q()),
+            )
+            for weeks in (13, 26)
+            for what in ("checked", "sustained")
+        }
+    )
+    extra: dict[str, int] = {}
+    for provider in activity_providers:
+        extra.update(provider(academy, start, end))
+    return Activity(
+        meetings=meetings,
+        sources={source or "not_recorded": n for source, n in sources.items()},
+        starts_checked_13=checks["checked_13"],
+        starts_sustained_13=checks["sustained_13"],
+        starts_checked_26=checks["checked_26"],
+        starts_sustained_26=checks["sustained_26"],
+        extra=extra,
+    )
+
+
+# Functions (academy, start, end) -> {label: count} that other apps add (events held,
+# vacancies posted, referrals made and started) once they exist.
+activity_providers: list[Callable[[Academy, dt.date, dt.date], dict[str, int]]] = []
+
+
+def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactReport:
+    """Every figure of the impact report for one academy and period."""
+    if end < start:
+        raise ValueError("The period ends before it starts.")
+    return ImpactReport(
+        academy=academy,
+        start=start,
+        end=end,
+        rows=_breakdown_rows(academy, start, end),
+        months=_month_rows(academy, start, end),
+        activity=_activity(academy, start, end),
+        produced_at=timezone.now(),
+    )
+
+
+def suppress(value: int, *, publish: bool) -> int | str:
+    """spec/impact-report.md: a published count from 1 to 4 reads '<5'; 0 stays 0."""
+    threshold = getattr(settings, "SMALL_NUMBER_THRESHOLD", 5)
+    if publish and 0 < value < threshold:
+        return f"<{threshold}"
+    return value
+
+
+def report_rows(
+    report: ImpactReport, *, publish: bool
+) -> list[tuple[str, str, str, int | str]]:
+    """The long-format rows, suppressed when published: what CSV and JSON carry."""
+    return [
+        (r.metric, r.breakdown, r.category, suppress(r.value, publish=publish))
+        for r in report.rows
+    ]

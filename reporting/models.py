@@ -1,0 +1,71 @@
+"""Built report files: each PDF is made by a worker and kept for downloading again."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from academy.models import Academy
+from academy.tenancy import AcademyQuerySet
+
+
+class ReportRun(models.Model):
+    """A request for an impact report PDF, and the file once a worker has built it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Being built"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField("from")
+    end = models.DateField("to")
+    is_published = models.BooleanField(
+        "for publication", default=False, help_text="Counts of 1 to 4 read '<5'."
+    )
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_monthly = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[AcademyQuerySet[ReportRun]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")),
+                name="report_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Impact report {self.start:%d %b %Y} to {self.end:%d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:run-detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        kind = "published" if self.is_published else "internal"
+        return f"impact-{self.academy.slug}-{self.start}-to-{self.end}-{kind}.pdf"

@@ -1,0 +1,217 @@
+"""Writes of the reporting app: PDF report runs and the monthly report e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from academy.models import Academy, Membership, User
+from academy.permissions import Role
+
+from . import tasks
+from .charts import bar_chart, trend_chart
+from .exports import impact_csv
+from .impact import METRICS, ImpactReport, impact_report, suppress
+from .models import ReportRun
+from .pdf import render_pdf
+from .periods import period_custom
+
+logger = logging.getLogger(__name__)
+
+MAX_PERIOD_DAYS = 366 * 5
+
+
+def report_period_check(*, academy: Academy, start: dt.date, end: dt.date) -> None:
+    """Refuse a period that cannot make a sensible report, saying what to fix."""
+    if end < start:
+        raise ValidationError("The period ends before it starts. Swap the dates.")
+    if start > timezone.localdate():
+        raise ValidationError("The period starts in the future.")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise ValidationError("Choose a period of five years or less.")
+
+
+@transaction.atomic
+def report_run_request(
+    *, academy: Academy, start: dt.date, end: dt.date, publish: bool, by: User | None
+) -> ReportRun:
+    """Ask a worker for a PDF; the same request while one waits returns that one."""
+    report_period_check(academy=academy, start=start, end=end)
+    waiting = ReportRun.objects.for_academy(academy).filter(
+        start=start,
+        end=end,
+        is_published=publish,
+        status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING],
+    )
+    existing = waiting.first()
+    if existing is not None:
+        return existing
+    run = ReportRun.objects.create(
+        academy=academy, start=start, end=end, is_published=publish, requested_by=by
+    )
+    transaction.on_commit(lambda: tasks.report_run_build.delay(run.pk))
+    return run
+
+
+def report_run_retry(*, run: ReportRun) -> ReportRun:
+    """Queue a failed run again."""
+    if run.status != ReportRun.Status.FAILED:
+        raise ValidationError("Only a failed report can be tried again.")
+    run.status = ReportRun.Status.QUEUED
+    run.error = ""
+    run.save(update_fields=["status", "error"])
+    transaction.on_commit(lambda: tasks.report_run_build.delay(run.pk))
+    return run
+
+
+def impact_context(report: ImpactReport, *, publish: bool) -> dict[str, Any]:
+    """What the dashboard and the PDF show, suppressed when published."""
+
+    def value(metric: str, breakdown: str = "all", category: str = "all") -> int | str:
+        return suppress(report.value(metric, breakdown, category), publish=publish)
+
+    headline = [
+        {
+            "metric": m,
+            "value": value(m.key),
+            "yes": value(m.key, "claimant", "yes"),
+            "no": value(m.key, "claimant", "no"),
+        }
+        for m in METRICS
+    ]
+    from participants.models import Cohort, Participant
+
+    cohorts = [
+        {"label": label, "values": [value(m.key, "cohort", code) for m in METRICS]}
+        for code, label in Cohort.choices
+    ]
+    month_labels = [f"{m.month:%b %y}" for m in report.months]
+    trend_keys = [
+        ("action_plan_people", "Plans agreed"),
+        ("support_people", "Supported"),
+        ("employment_health_social_care", "Into care jobs"),
+    ]
+    sources = [
+        (
+            Participant.Source(code).label
+            if code in Participant.Source.values
+            else "Not recorded",
+            suppress(n, publish=publish),
+        )
+        for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
+    ]
+    return {
+        "report": report,
+        "publish": publish,
+        "headline": headline,
+        "metrics": METRICS,
+        "cohorts": cohorts,
+        "sources": sources,
+        "activity": {
+            "meetings": report.activity.meetings,
+            "checked_13": suppress(report.activity.starts_checked_13, publish=publish),
+            "sustained_13": suppress(
+                report.activity.starts_sustained_13, publish=publish
+            ),
+            "checked_26": suppress(report.activity.starts_checked_26, publish=publish),
+            "sustained_26": suppress(
+                report.activity.starts_sustained_26, publish=publish
+            ),
+            "extra": {
+                k: suppress(v, publish=publish)
+                for k, v in report.activity.extra.items()
+            },
+        },
+        "headline_chart": bar_chart(
+            [
+                (m.short, value(m.key))
+                for m in METRICS
+                if m.key not in ("action_plan_claimants", "action_plan_non_claimants")
+            ],
+            title="Headline figures",
+        ),
+        "trend_chart": trend_chart(
+            month_labels,
+            [
+                (label, [m.counts.get(key, 0) for m in report.months])
+                for key, label in trend_keys
+            ],
+            title="People by month",
+        ),
+        "sources_chart": bar_chart(sources, title="How people came to the academy"),
+        "context_sections": [builder(report) for builder in context_builders],
+    }
+
+
+# Functions (report) -> {"title", "rows": [...], "source"} that add context to the
+# report (the labour-market app adds the area's workforce figures).
+context_builders: list[Any] = []
+
+
+def report_run_build(*, run: ReportRun) -> ReportRun:
+    """Build the PDF of a run. A failure marks the run failed with its reason and
+    leaves no file; the file is saved only once the whole PDF is made."""
+    ReportRun.objects.filter(pk=run.pk).update(
+        status=ReportRun.Status.RUNNING, started_at=timezone.now(), error=""
+    )
+    try:
+        report = impact_report(academy=run.academy, start=run.start, end=run.end)
+        pdf = render_pdf(
+            "print/impact_report.html",
+            {**impact_context(report, publish=run.is_published), "run": run},
+        )
+    except Exception as error:
+        logger.exception("impact report %s failed", run.pk)
+        run.status = ReportRun.Status.FAILED
+        run.error = f"{type(error).__name__}: {error}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        return run
+    run.file.save(run.filename, ContentFile(pdf), save=False)
+    run.status = ReportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["file", "status", "finished_at"])
+    return run
+
+
+def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None:
+    """Build last month's report and e-mail it to the academy's managers."""
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    period = period_custom(end.replace(day=1), end)
+    managers = list(
+        Membership.objects.active()
+        .filter(academy=academy, role=Role.MANAGER)
+        .values_list("user__email", flat=True)
+    )
+    if not managers:
+        return None
+    run = ReportRun.objects.create(
+        academy=academy, start=period.start, end=period.end, is_monthly=True
+    )
+    run = report_run_build(run=run)
+    context = {"academy": academy, "period": period, "run": run}
+    message = EmailMessage(
+        subject=render_to_string("emails/monthly_report_subject.txt", context).strip(),
+        body=render_to_string("emails/monthly_report_body.txt", context),
+        to=managers,
+    )
+    if run.status == ReportRun.Status.DONE:
+        run.file.open("rb")
+        message.attach(run.filename, run.file.read(), "application/pdf")
+        run.file.close()
+    report = impact_report(academy=academy, start=period.start, end=period.end)
+    message.attach(
+        run.filename.replace(".pdf", ".csv"),
+        impact_csv(report, publish=False),
+        "text/csv",
+    )
+    message.send()
+    return run

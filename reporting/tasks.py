@@ -1,0 +1,29 @@
+"""Celery tasks of reporting: thin callers of services, taking ids."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def report_run_build(run_id: int) -> str:
+    """Build the PDF of a report run."""
+    from . import services
+    from .models import ReportRun
+
+    run = ReportRun.objects.select_related("academy").get(pk=run_id)
+    return services.report_run_build(run=run).status
+
+
+@shared_task
+def monthly_reports_send() -> int:
+    """E-mail last month's report to every academy's managers; return how many went."""
+    from academy.models import Academy
+
+    from . import services
+
+    today = timezone.localdate()
+    sent = 0
+    for academy in Academy.objects.all():
+        if services.monthly_report_send(academy=academy, today=today) is not None:
+            sent += 1
+    return sent

@@ -1,0 +1,170 @@
+"""The impact dashboard, its downloads, PDF runs and the people behind a figure."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from . import services
+from .exports import impact_csv
+from .forms import PeriodForm
+from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
+from .models import ReportRun
+
+report_readers = role_required(Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+# Managers see aggregates only (spec/roles.md): the people behind a figure are casework.
+casework = role_required(Role.COORDINATOR, Role.ADMIN)
+
+
+def _period_form(request: AcademyRequest) -> PeriodForm:
+    form = PeriodForm(request.GET, academy=request.academy, today=timezone.localdate())
+    form.is_valid()
+    return form
+
+
+@report_readers
+def impact_dashboard(request: AcademyRequest) -> HttpResponse:
+    """Every headline figure, its breakdowns, charts and trend for a chosen period."""
+    form = _period_form(request)
+    context: dict[str, object] = {
+        "form": form,
+        "runs": ReportRun.objects.for_membership(request.membership)
+        .select_related("requested_by")
+        .filter(is_monthly=False)[:10],
+        "can_see_people": request.membership.role != Role.MANAGER,
+    }
+    if form.is_valid():
+        period = form.chosen
+        publish = form.cleaned_data["publish"]
+        try:
+            services.report_period_check(
+                academy=request.academy, start=period.start, end=period.end
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            report = impact_report(
+                academy=request.academy, start=period.start, end=period.end
+            )
+            context.update(services.impact_context(report, publish=publish))
+            context["period"] = period
+            context["query"] = request.GET.urlencode()
+    return render(request, "reporting/impact_dashboard.html", context)
+
+
+@report_readers
+def impact_csv_download(request: AcademyRequest) -> HttpResponse:
+    """The chosen period's report as CSV, at once."""
+    form = _period_form(request)
+    if not form.is_valid():
+        return redirect("reporting:impact")
+    period, publish = form.chosen, form.cleaned_data["publish"]
+    report = impact_report(academy=request.academy, start=period.start, end=period.end)
+    response = HttpResponse(
+        impact_csv(report, publish=publish), content_type="text/csv; charset=utf-8"
+    )
+    name = f"impact-{request.academy.slug}-{period.start}-to-{period.end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@report_readers
+@require_POST
+def run_request(request: AcademyRequest) -> HttpResponse:
+    """Ask for a PDF of the chosen period; its page shows the progress."""
+    form = PeriodForm(request.POST, academy=request.academy, today=timezone.localdate())
+    if not form.is_valid():
+        messages.error(request, "Choose a valid period first.")
+        return redirect("reporting:impact")
+    try:
+        run = services.report_run_request(
+            academy=request.academy,
+            start=form.chosen.start,
+            end=form.chosen.end,
+            publish=form.cleaned_data["publish"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("reporting:impact")
+    return redirect(run)
+
+
+def _run(request: AcademyRequest, pk: int) -> ReportRun:
+    return get_object_or_404(
+        ReportRun.objects.for_membership(request.membership).select_related(
+            "requested_by", "academy"
+        ),
+        pk=pk,
+    )
+
+
+@report_readers
+def run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """A PDF's progress; htmx polls the status part until it is ready or has failed."""
+    run = _run(request, pk)
+    template = (
+        "reporting/_run_status.html" if request.htmx else "reporting/run_detail.html"
+    )
+    return render(request, template, {"run": run})
+
+
+@report_readers
+def run_download(request: AcademyRequest, pk: int) -> FileResponse:
+    """The finished PDF; nothing is offered until the whole file is built."""
+    run = _run(request, pk)
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise Http404("This report is not ready.")
+    return FileResponse(
+        run.file.open("rb"),
+        as_attachment=True,
+        filename=run.filename,
+        content_type="application/pdf",
+    )
+
+
+@report_readers
+@require_POST
+def run_retry(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Try a failed PDF again."""
+    run = _run(request, pk)
+    try:
+        services.report_run_retry(run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(run)
+
+
+@casework
+def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
+    """The people behind one figure of the report, for coordinators and admins."""
+    if metric not in METRIC_KEYS:
+        raise Http404("No such figure.")
+    form = _period_form(request)
+    if not form.is_valid():
+        return redirect("reporting:impact")
+    period = form.chosen
+    people = metric_people(
+        academy=request.academy, key=metric, start=period.start, end=period.end
+    ).order_by("last_name", "first_name")
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reporting/figure_people.html",
+        {
+            "page": page,
+            "metric": next(m for m in METRICS if m.key == metric),
+            "period": period,
+            "query": query.urlencode(),
+        },
+    )
