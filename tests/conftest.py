@@ -5,11 +5,16 @@ Personas (as healthchecks' alice/bob/charlie): `coordinator`, `provider`, `manag
 """
 
 import os
+import subprocess
+import sys
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
+from academy.celery import app
 from academy.permissions import Role
 from tests.academy.factories import AcademyFactory, MembershipFactory
 
@@ -42,8 +47,6 @@ def _fast_settings(settings, tmp_path_factory):
 def _eager_celery_and_empty_cache():
     """Tasks run in-process, even when REDIS_URL names a broker (see test_worker)."""
     from django.core.cache import cache
-
-    from academy.celery import app
 
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True
@@ -119,3 +122,50 @@ def redis_url():
     except redis.RedisError as error:
         service_missing(f"Redis at {settings.REDIS_URL} does not answer: {error}")
     return settings.REDIS_URL
+
+
+@pytest.fixture
+def worker(postgres, redis_url, tmp_path, transactional_db, settings):
+    """A `celery worker` process on its own queue, using the test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = postgres.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "REDIS_URL": redis_url,
+        "EMAIL_URL": f"filemail://{tmp_path}",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "academy",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    yield tmp_path
+    app.conf.task_always_eager, app.conf.task_default_queue = saved
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    print(output)  # noqa: T201 - shown by pytest when the test fails
