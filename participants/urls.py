@@ -14,10 +14,16 @@ urlpatterns = [
     path("participants/<int:pk>/", casework.participant_detail, name="detail"),
     path("participants/<int:pk>/edit/", casework.participant_edit, name="edit"),
     path("participants/<int:pk>/consent/", casework.consent_change, name="consent"),
-    path("participants/<int:pk>/meetings/new/", casework.meeting_add, name="meeting-add"),
+    path(
+        "participants/<int:pk>/meetings/new/", casework.meeting_add, name="meeting-add"
+    ),
     path("participants/<int:pk>/plans/new/", casework.plan_agree, name="plan-agree"),
-    path("participants/<int:pk>/support/new/", casework.support_add, name="support-add"),
-    path("participants/<int:pk>/outcomes/new/", casework.outcome_add, name="outcome-add"),
+    path(
+        "participants/<int:pk>/support/new/", casework.support_add, name="support-add"
+    ),
+    path(
+        "participants/<int:pk>/outcomes/new/", casework.outcome_add, name="outcome-add"
+    ),
     path("participants/<int:pk>/close/", casework.case_close, name="close"),
     path("participants/<int:pk>/reopen/", casework.case_reopen, name="reopen"),
     path("participants/<int:pk>/merge/", casework.participant_merge, name="merge"),

@@ -4,5 +4,7 @@ from .casework import *  # noqa: F403
 from .casework import __all__ as _casework
 from .enquiries import *  # noqa: F403
 from .enquiries import __all__ as _enquiries
+from .imports import *  # noqa: F403
+from .imports import __all__ as _imports
 
-__all__ = [*_casework, *_enquiries]
+__all__ = [*_casework, *_enquiries, *_imports]

@@ -1,13 +1,128 @@
-"""Importing existing records from CSV or XLSX: upload, preview, confirm.
+"""Importing existing records from CSV or XLSX: upload, preview, confirm."""
 
-Being written; every view answers 404 until then.
-"""
+from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import csv
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from .. import imports
+from ..forms_imports import ImportConfirmForm, ImportUploadForm
+from ..models import ImportRun
+from ..services.imports import import_run_confirm, import_run_create
+
+RECENT_RUNS = 20
+PROBLEMS_SHOWN = 1000
 
 
-def _pending(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+@dataclass(frozen=True)
+class KindGuide:
+    """The columns of one kind of file, for the upload page."""
+
+    kind: str
+    label: str
+    columns: tuple[imports.Column, ...]
+    template_url: str
 
 
-import_upload = import_detail = _pending
+def _guides() -> list[KindGuide]:
+    url = reverse("participants:import-upload")
+    return [
+        KindGuide(
+            kind,
+            label,
+            imports.COLUMNS[kind],
+            f"{url}?{urlencode({'template': kind})}",
+        )
+        for kind, label in ImportRun.Kind.choices
+    ]
+
+
+def _template_csv(kind: str) -> HttpResponse:
+    if kind not in ImportRun.Kind.values:
+        raise Http404("No such kind of import.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    csv.writer(response).writerow(imports.template_header(kind))
+    return response
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def import_upload(request: AcademyRequest) -> HttpResponse:
+    """Choose a kind and a file; it is checked in full and previewed, not imported."""
+    if "template" in request.GET:
+        return _template_csv(request.GET["template"])
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = import_run_create(
+            academy=request.academy,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+        )
+        return redirect(run)
+    runs = ImportRun.objects.for_membership(request.membership).select_related(
+        "created_by"
+    )[:RECENT_RUNS]
+    return render(
+        request,
+        "participants/import_upload.html",
+        {"form": form, "guides": _guides(), "runs": runs},
+    )
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """A checked file's preview or problems; POST confirms and imports it."""
+    run = get_object_or_404(
+        ImportRun.objects.for_membership(request.membership).select_related(
+            "created_by"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        try:
+            run = import_run_confirm(run=run, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if run.status == ImportRun.Status.IMPORTED:
+                messages.success(request, f"Imported {run.original_name}.")
+            else:
+                messages.error(
+                    request,
+                    "Nothing was imported: the file has problems now (records may "
+                    "have changed since it was checked). Fix it and upload it again.",
+                )
+        return redirect(run)
+    if request.GET.get("download") == "problems":
+        response = HttpResponse(
+            "\n".join(run.problems) + "\n", content_type="text/plain; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="import-{run.pk}-problems.txt"'
+        )
+        return response
+    problems = [imports.Problem.parse(line) for line in run.problems[:PROBLEMS_SHOWN]]
+    return render(
+        request,
+        "participants/import_detail.html",
+        {
+            "run": run,
+            "summary": run.summary,
+            "problems": problems,
+            "more_problems": max(len(run.problems) - PROBLEMS_SHOWN, 0),
+            "form": ImportConfirmForm()
+            if run.status == ImportRun.Status.PREVIEWED
+            else None,
+        },
+    )
