@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "participants.tasks.enquiries_delete_expired",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every night at 00:05: vacancies past their closing date close themselves.
+    "vacancies-close-expired": {
+        "task": "vacancies.tasks.vacancies_close_expired",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "participants-sustainment-checks-raise": {
         "task": "participants.tasks.sustainment_checks_raise",
         "schedule": crontab(hour=6, minute=0),

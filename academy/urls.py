@@ -41,6 +41,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("", include(academy_patterns)),
     path("", include("participants.urls")),
+    path("", include("vacancies.urls")),
     path("", include("reporting.urls")),
     path(
         "accounts/password_reset/",

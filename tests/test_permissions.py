@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from participants.models import ImportRun, SustainmentCheck
 from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
+from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 from tests.participants.factories import (
     EnquiryFactory,
     OutcomeFactory,
@@ -27,6 +28,8 @@ EVERY_ROLE = set(ROLES)
 
 CASEWORK = {"coordinator", "admin"}
 REPORTS = {"coordinator", "manager", "admin"}
+# Providers work on their own organisation's opportunities and referrals.
+OPPORTUNITIES = {"coordinator", "provider", "admin"}
 
 # url name -> (roles allowed, object kind the URL takes or None[, "post" if POST-only])
 MATRIX = {
@@ -55,6 +58,21 @@ MATRIX = {
     "participants:enquiry-close": (CASEWORK, "enquiry", "post"),
     "participants:import-upload": (CASEWORK, None),
     "participants:import-detail": (CASEWORK, "import_run"),
+    "vacancies:list": (OPPORTUNITIES, None),
+    "vacancies:add": (OPPORTUNITIES, None),
+    "vacancies:detail": (EVERY_ROLE, "vacancy"),
+    "vacancies:edit": (OPPORTUNITIES, "vacancy"),
+    "vacancies:status": (OPPORTUNITIES, "vacancy", "post"),
+    "vacancies:matches": (CASEWORK, "vacancy"),
+    "vacancies:training-list": (OPPORTUNITIES, None),
+    "vacancies:training-add": (OPPORTUNITIES, None),
+    "vacancies:training-detail": (EVERY_ROLE, "training"),
+    "vacancies:training-edit": (OPPORTUNITIES, "training"),
+    "vacancies:participant-matches": (CASEWORK, "participant"),
+    "vacancies:referral-list": (OPPORTUNITIES, None),
+    "vacancies:referral-create": (CASEWORK, None, "post"),
+    "vacancies:referral-detail": (OPPORTUNITIES, "referral"),
+    "vacancies:referral-advance": (OPPORTUNITIES, "referral", "post"),
     "reporting:impact": (REPORTS, None),
     "reporting:impact-csv": (REPORTS, None),
     "reporting:people": (CASEWORK, "metric"),
@@ -76,6 +94,8 @@ MATRIX = {
 # Pages anyone may open, and views whose rule is not a role (tested on their own).
 PUBLIC = {
     "health",
+    "vacancies:board",
+    "vacancies:board-detail",
     "participants:enquiry-public",
     "participants:enquiry-thanks",
     "login",
@@ -126,7 +146,31 @@ def _url(name, obj):
     return reverse(name, args=[getattr(obj, "pk", obj)])
 
 
+def _provider_organisation(academy, request):
+    """The organisation of the `provider` persona when it is in `academy`, so that the
+    provider's own rows are tested in its academy (another provider's are tested in
+    tests/vacancies)."""
+    provider = request.getfixturevalue("provider")
+    if provider.academy_id == academy.pk:
+        return provider.organisation
+    return OrganisationFactory(academy=academy)
+
+
 def _object(kind, academy, request):
+    if kind == "vacancy":
+        return VacancyFactory(
+            academy=academy, organisation=_provider_organisation(academy, request)
+        )
+    if kind == "training":
+        return TrainingFactory(
+            academy=academy, organisation=_provider_organisation(academy, request)
+        )
+    if kind == "referral":
+        return ReferralFactory(
+            participant__academy=academy,
+            vacancy__academy=academy,
+            vacancy__organisation=_provider_organisation(academy, request),
+        )
     if kind == "metric":
         return "action_plan_people"
     if kind == "report_run":

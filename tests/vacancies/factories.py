@@ -1,0 +1,65 @@
+"""Factories for vacancies, training places and referrals."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from tests.academy.factories import AcademyFactory, OrganisationFactory
+from tests.participants.factories import ParticipantFactory
+from vacancies.models import Referral, TrainingOpportunity, Vacancy
+
+
+def _in(days):
+    return factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=days))
+
+
+class VacancyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vacancy
+
+    academy = factory.SubFactory(AcademyFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, academy=factory.SelfAttribute("..academy")
+    )
+    title = factory.Sequence(lambda n: f"Care worker {n}")
+    role = "care_worker"
+    setting = "care_home"
+    hours_per_week = Decimal("37.5")
+    contract = "permanent"
+    pay_min = Decimal("12.00")
+    pay_max = Decimal("13.50")
+    postcode = "PL4 6AB"
+    latitude = 50.374
+    longitude = -4.121
+    closing_on = _in(30)
+    dbs_level = "enhanced"
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingOpportunity
+
+    academy = factory.SubFactory(AcademyFactory)
+    organisation = factory.SubFactory(
+        OrganisationFactory, academy=factory.SelfAttribute("..academy")
+    )
+    kind = "course"
+    title = "Care Certificate"
+    starts_on = _in(14)
+    places = 12
+    postcode = "PL1 2AA"
+    latitude = 50.3714
+    longitude = -4.1422
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    participant = factory.SubFactory(ParticipantFactory)
+    vacancy = factory.SubFactory(
+        VacancyFactory, academy=factory.SelfAttribute("..participant.academy")
+    )
+    stage = Referral.Stage.REFERRED

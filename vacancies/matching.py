@@ -1,0 +1,213 @@
+"""Matching people and opportunities: a plain, tested scoring function.
+
+Weights (points; higher ranks first):
+
+| what | points | why |
+| --- | --- | --- |
+| the role they want is the vacancy's role | +40 | what the plan says they are aiming for |
+| no role recorded yet | +10 | neither for nor against |
+| distance 5 km or less / 10 / 20 / further | +20 / +15 / +8 / 0 | travel is the commonest barrier |
+| distance unknown (a postcode not found) | +5 | still matched, and said so |
+| hours within 8 of what they want (or unknown) | +10 | |
+| role in demand in the area (labour-market data) | +10 | the academy pushes these roles |
+| needs a driving licence and car they lack | -30, blocked | cannot do the job |
+| no right to work | -50, blocked | cannot be employed yet |
+| right to work not checked yet | -5 | a check to make |
+| needs a higher DBS level than they hold | -5 | can be applied for |
+
+Order: matches that nothing blocks come first; among them critical shortages first, then
+roles in demand, then by points; ties by soonest closing date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .geo import Place, distance_km
+from .models import DBS_ORDER, CareRole
+
+WANTED_ROLE = 40
+NO_ROLE_RECORDED = 10
+DISTANCE_POINTS = ((5.0, 20), (10.0, 15), (20.0, 8))
+DISTANCE_UNKNOWN = 5
+HOURS_FIT = 10
+HOURS_TOLERANCE = 8
+ROLE_IN_DEMAND = 10
+NO_LICENCE = -30
+NO_RIGHT_TO_WORK = -50
+RIGHT_TO_WORK_UNCHECKED = -5
+DBS_SHORT = -5
+
+# Words in a plan's free-text target role that name a care role (checked in order).
+_ROLE_WORDS: list[tuple[str, CareRole]] = [
+    (r"senior (care|carer|support)", CareRole.SENIOR_CARE_WORKER),
+    (r"(registered )?manager", CareRole.REGISTERED_MANAGER),
+    (
+        r"health ?care assistant|\bhca\b|nursing (assistant|auxiliary)",
+        CareRole.NURSING_ASSISTANT,
+    ),
+    (r"nurse", CareRole.REGISTERED_NURSE),
+    (r"support worker", CareRole.SUPPORT_WORKER),
+    (r"activit", CareRole.ACTIVITIES_COORDINATOR),
+    (r"\bcook|\bchef|kitchen", CareRole.COOK),
+    (r"domestic|housekeep|clean", CareRole.DOMESTIC),
+    (r"driver", CareRole.DRIVER),
+    (
+        r"care ?worker|carer|care assistant|home care|personal assistant",
+        CareRole.CARE_WORKER,
+    ),
+]
+
+
+def role_from_text(text: str) -> CareRole | None:
+    """The care role a free-text target role names, if any ('Home carer' -> care_worker)."""
+    if text in CareRole.values:
+        return CareRole(text)
+    lowered = text.lower()
+    for pattern, role in _ROLE_WORDS:
+        if re.search(pattern, lowered):
+            return role
+    return None
+
+
+@dataclass(frozen=True)
+class Person:
+    """What matching knows of a participant."""
+
+    id: int
+    name: str
+    role_wanted: CareRole | None
+    place: Place | None
+    hours_wanted: int | None
+    has_driving_licence: bool
+    has_car: bool
+    dbs_level: str
+    right_to_work: str
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What matching knows of a vacancy or training place."""
+
+    id: int
+    kind: str  # "vacancy" or "training"
+    title: str
+    role: CareRole | None
+    place: Place | None
+    hours: Decimal | None
+    needs_driving_licence: bool
+    dbs_level: str
+    is_critical_shortage: bool
+    closing_on: dt.date
+
+
+@dataclass(frozen=True)
+class Match:
+    """A scored pairing with the reasons shown beside it."""
+
+    person: Person
+    opening: Opening
+    points: int
+    blocked: bool
+    in_demand: bool
+    distance_km: float | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int, int, dt.date]:
+        return (
+            int(self.blocked),
+            -int(self.opening.is_critical_shortage),
+            -int(self.in_demand),
+            -self.points,
+            self.opening.closing_on,
+        )
+
+
+def score(
+    person: Person, opening: Opening, *, roles_in_demand: frozenset[str] = frozenset()
+) -> Match:
+    """Score one person against one opening, saying why."""
+    points, blocked, reasons = 0, False, []
+    if opening.is_critical_shortage:
+        reasons.append("Critical shortage: the provider needs people now")
+    in_demand = opening.role is not None and opening.role in roles_in_demand
+    if in_demand:
+        points += ROLE_IN_DEMAND
+        reasons.append("A role in demand in this area")
+    if person.role_wanted is None:
+        points += NO_ROLE_RECORDED
+        reasons.append("No target role recorded in their plan yet")
+    elif opening.role == person.role_wanted:
+        points += WANTED_ROLE
+        reasons.append(f"The role they want: {opening.role.label}")
+    elif opening.role is not None:
+        reasons.append(f"Not the role they want ({person.role_wanted.label})")
+    distance = None
+    if person.place and opening.place:
+        distance = distance_km(person.place, opening.place)
+        gained = next((p for limit, p in DISTANCE_POINTS if distance <= limit), 0)
+        points += gained
+        approx = (
+            " (approx.)"
+            if "district" in (person.place.precision, opening.place.precision)
+            else ""
+        )
+        reasons.append(f"{distance:.1f} km away{approx}")
+    else:
+        points += DISTANCE_UNKNOWN
+        which = "their postcode" if not person.place else "the opportunity's postcode"
+        reasons.append(f"Distance unknown: {which} was not found")
+    if opening.hours is not None:
+        if (
+            person.hours_wanted is None
+            or abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE
+        ):
+            points += HOURS_FIT
+            if person.hours_wanted is not None:
+                reasons.append(
+                    f"{opening.hours:g} hours a week, near the {person.hours_wanted} they want"
+                )
+        else:
+            reasons.append(
+                f"{opening.hours:g} hours a week; they want {person.hours_wanted}"
+            )
+    if opening.needs_driving_licence and not (
+        person.has_driving_licence and person.has_car
+    ):
+        points += NO_LICENCE
+        blocked = True
+        reasons.append("Needs a driving licence and car, which they do not have")
+    if person.right_to_work == "no":
+        points += NO_RIGHT_TO_WORK
+        blocked = True
+        reasons.append("No right to work yet")
+    elif person.right_to_work == "unknown":
+        points += RIGHT_TO_WORK_UNCHECKED
+        reasons.append("Right to work not checked yet")
+    if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
+        points += DBS_SHORT
+        reasons.append(f"Needs a {opening.dbs_level} DBS check (they can apply)")
+    return Match(person, opening, points, blocked, in_demand, distance, reasons)
+
+
+def rank(
+    pairs: Iterable[tuple[Person, Opening]],
+    *,
+    roles_in_demand: frozenset[str] = frozenset(),
+    limit: int | None = None,
+) -> list[Match]:
+    """Score every pair and put the best first."""
+    matches = sorted(
+        (score(p, o, roles_in_demand=roles_in_demand) for p, o in pairs),
+        key=lambda m: m.sort_key,
+    )
+    return matches[:limit] if limit else matches
+
+
+# Functions (academy) -> role keys in demand there; the labour-market app adds one.
+roles_in_demand_providers: list[Callable[..., frozenset[str]]] = []

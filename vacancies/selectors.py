@@ -1,0 +1,309 @@
+"""Reads of vacancies, training and referrals: matching inputs, the public board, and
+what a provider may see of a referred person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from academy.models import Academy, Membership
+from academy.permissions import Role
+from participants.models import Participant, SkillsActionPlan
+
+from . import matching
+from .geo import distance_km, place_of, places_of, postcode_parts
+from .matching import Match, Opening, Person, role_from_text
+from .models import CareRole, Referral, TrainingOpportunity, Vacancy
+
+
+def roles_in_demand(*, academy: Academy) -> frozenset[str]:
+    """Role keys in demand in the academy's area (from labour-market data, if loaded)."""
+    roles: frozenset[str] = frozenset()
+    for provider in matching.roles_in_demand_providers:
+        roles |= provider(academy)
+    return roles
+
+
+def _target_role() -> Subquery:
+    return Subquery(
+        SkillsActionPlan.objects.filter(participant=OuterRef("pk"))
+        .order_by("-agreed_on", "-pk")
+        .values("target_role")[:1]
+    )
+
+
+def _people(rows: list[dict[str, object]]) -> list[Person]:
+    places = places_of(str(r["postcode"]) for r in rows)
+    return [
+        Person(
+            id=int(r["pk"]),  # type: ignore[call-overload]
+            name=f"{r['first_name']} {r['last_name']}",
+            role_wanted=role_from_text(str(r["target_role"] or "")),
+            place=places.get(str(r["postcode"])),
+            hours_wanted=r["hours_wanted"],  # type: ignore[arg-type]
+            has_driving_licence=bool(r["has_driving_licence"]),
+            has_car=bool(r["has_car"]),
+            dbs_level=str(r["dbs_level"]),
+            right_to_work=str(r["right_to_work"]),
+        )
+        for r in rows
+    ]
+
+
+PERSON_FIELDS = (
+    "pk",
+    "first_name",
+    "last_name",
+    "postcode",
+    "hours_wanted",
+    "has_driving_licence",
+    "has_car",
+    "dbs_level",
+    "right_to_work",
+    "target_role",
+)
+
+
+def _vacancy_opening(v: Vacancy) -> Opening:
+    place = (
+        matching.Place(v.latitude, v.longitude, "postcode")
+        if v.latitude is not None and v.longitude is not None
+        else None
+    )
+    return Opening(
+        id=v.pk,
+        kind="vacancy",
+        title=v.title,
+        role=CareRole(v.role),
+        place=place,
+        hours=v.hours_per_week,
+        needs_driving_licence=v.needs_driving_licence,
+        dbs_level=v.dbs_level,
+        is_critical_shortage=v.is_critical_shortage,
+        closing_on=v.closing_on,
+    )
+
+
+def _training_opening(t: TrainingOpportunity) -> Opening:
+    place = (
+        matching.Place(t.latitude, t.longitude, "postcode")
+        if t.latitude is not None and t.longitude is not None
+        else None
+    )
+    return Opening(
+        id=t.pk,
+        kind="training",
+        title=t.title,
+        role=CareRole(t.role) if t.role else None,
+        place=place,
+        hours=None,
+        needs_driving_licence=False,
+        dbs_level="none",
+        is_critical_shortage=False,
+        closing_on=t.starts_on,
+    )
+
+
+def open_vacancies(
+    *, academy: Academy, today: dt.date | None = None
+) -> QuerySet[Vacancy]:
+    """The academy's vacancies that are open and not past their closing date."""
+    return Vacancy.objects.for_academy(academy).open(today or timezone.localdate())
+
+
+def matches_for_participant(
+    *, membership: Membership, participant: Participant, limit: int = 25
+) -> tuple[list[Match], list[Match]]:
+    """Open vacancies and training places ranked for one participant, with reasons."""
+    academy = membership.academy
+    row = (
+        Participant.objects.filter(pk=participant.pk)
+        .annotate(target_role=_target_role())
+        .values(*PERSON_FIELDS)
+        .get()
+    )
+    person = _people([row])[0]
+    today = timezone.localdate()
+    in_demand = roles_in_demand(academy=academy)
+    vacancies = [
+        _vacancy_opening(v)
+        for v in open_vacancies(academy=academy, today=today).only(
+            "pk",
+            "title",
+            "role",
+            "latitude",
+            "longitude",
+            "hours_per_week",
+            "needs_driving_licence",
+            "dbs_level",
+            "is_critical_shortage",
+            "closing_on",
+        )
+    ]
+    training = [
+        _training_opening(t)
+        for t in TrainingOpportunity.objects.for_academy(academy).filter(
+            is_open=True, starts_on__gte=today
+        )
+    ]
+    return (
+        matching.rank(
+            ((person, o) for o in vacancies), roles_in_demand=in_demand, limit=limit
+        ),
+        matching.rank(
+            ((person, o) for o in training), roles_in_demand=in_demand, limit=limit
+        ),
+    )
+
+
+def matches_for_vacancy(
+    *, membership: Membership, vacancy: Vacancy, limit: int = 25
+) -> list[Match]:
+    """The open cases best matched to one vacancy, with reasons."""
+    rows = list(
+        Participant.objects.for_academy(membership.academy)
+        .open()
+        .annotate(target_role=_target_role())
+        .values(*PERSON_FIELDS)
+    )
+    opening = _vacancy_opening(vacancy)
+    in_demand = roles_in_demand(academy=membership.academy)
+    return matching.rank(
+        ((p, opening) for p in _people(rows)), roles_in_demand=in_demand, limit=limit
+    )
+
+
+def vacancy_list(*, membership: Membership) -> QuerySet[Vacancy]:
+    """Vacancies the membership may manage: a provider's own, or the academy's."""
+    return Vacancy.objects.for_membership(membership).select_related("organisation")
+
+
+def referral_list(*, membership: Membership) -> QuerySet[Referral]:
+    """Referrals the membership may see, with what the list shows."""
+    return Referral.objects.for_membership(membership).select_related(
+        "participant", "vacancy__organisation", "training__organisation"
+    )
+
+
+@dataclass(frozen=True)
+class SharedPerson:
+    """What a provider may see of a referred person (spec/roles.md: consented fields)."""
+
+    is_shared: bool
+    name: str
+    email: str = ""
+    phone: str = ""
+    role_wanted: str = ""
+    availability: str = ""
+
+
+def referral_person(*, referral: Referral, membership: Membership) -> SharedPerson:
+    """The referred person as this membership may see them: providers get the consented
+    fields only, and nothing at all once consent to share is withdrawn."""
+    person = referral.participant
+    if membership.role == Role.PROVIDER and not person.has_consent_to_share:
+        return SharedPerson(
+            False, "Details withheld: the person has withdrawn consent to share"
+        )
+    plan = person.plans.order_by("-agreed_on", "-pk").first()
+    hours = f"{person.hours_wanted} hours a week" if person.hours_wanted else ""
+    return SharedPerson(
+        True,
+        person.full_name,
+        person.email,
+        person.phone,
+        plan.target_role if plan else "",
+        hours,
+    )
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    role: str = ""
+    setting: str = ""
+    area: str = ""
+    min_hours: int | None = None
+    max_hours: int | None = None
+    near: str = ""
+    within_km: int | None = None
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    vacancy: Vacancy
+    distance_km: float | None
+
+
+def public_board(
+    *, academy: Academy, filters: BoardFilter
+) -> tuple[list[BoardEntry], str]:
+    """Open vacancies for the public board, filtered; and a note about the 'near' postcode."""
+    rows = open_vacancies(academy=academy).select_related("organisation")
+    if filters.role:
+        rows = rows.filter(role=filters.role)
+    if filters.setting:
+        rows = rows.filter(setting=filters.setting)
+    if filters.area:
+        district = postcode_parts(filters.area)
+        rows = rows.filter(
+            postcode__istartswith=(district[0] if district else filters.area)
+        )
+    if filters.min_hours is not None:
+        rows = rows.filter(hours_per_week__gte=filters.min_hours)
+    if filters.max_hours is not None:
+        rows = rows.filter(hours_per_week__lte=filters.max_hours)
+    note = ""
+    origin = place_of(filters.near) if filters.near else None
+    if filters.near and origin is None:
+        note = f"We could not find {filters.near}, so distances are not shown."
+    entries = []
+    for vacancy in rows:
+        distance = None
+        if origin and vacancy.latitude is not None and vacancy.longitude is not None:
+            distance = distance_km(
+                origin, matching.Place(vacancy.latitude, vacancy.longitude, "postcode")
+            )
+        if (
+            origin
+            and filters.within_km
+            and (distance is None or distance > filters.within_km)
+        ):
+            continue
+        entries.append(BoardEntry(vacancy, distance))
+    if origin:
+        entries.sort(key=lambda e: (e.distance_km is None, e.distance_km or 0))
+    return entries, note
+
+
+def critical_shortages(*, academy: Academy) -> QuerySet[Vacancy]:
+    """Open vacancies flagged as critical shortages, for the coordinators' banner."""
+    return (
+        open_vacancies(academy=academy)
+        .filter(is_critical_shortage=True)
+        .select_related("organisation")
+    )
+
+
+def referral_counts(
+    *, academy: Academy, start: dt.date, end: dt.date
+) -> dict[str, int]:
+    """For the impact report: vacancies posted, referrals made, referrals that started."""
+    referrals = Referral.objects.for_academy(academy)
+    return {
+        "Vacancies posted": Vacancy.objects.for_academy(academy)
+        .filter(created_at__date__range=(start, end))
+        .count(),
+        "Referrals made": referrals.filter(
+            ~Q(stage=Referral.Stage.SUGGESTED), created_at__date__range=(start, end)
+        ).count(),
+        "Referrals that became starts": referrals.filter(
+            stage=Referral.Stage.STARTED,
+            events__stage=Referral.Stage.STARTED,
+            events__on__range=(start, end),
+        )
+        .distinct()
+        .count(),
+    }

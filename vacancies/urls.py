@@ -1,0 +1,31 @@
+"""URLs of vacancies, training places, matching, referrals and the public board."""
+
+from django.urls import path
+
+from .views import board, opportunities, referrals
+
+app_name = "vacancies"
+
+urlpatterns = [
+    path("vacancies/", opportunities.vacancy_list, name="list"),
+    path("vacancies/new/", opportunities.vacancy_add, name="add"),
+    path("vacancies/<int:pk>/", opportunities.vacancy_detail, name="detail"),
+    path("vacancies/<int:pk>/edit/", opportunities.vacancy_edit, name="edit"),
+    path("vacancies/<int:pk>/status/", opportunities.vacancy_status, name="status"),
+    path("vacancies/<int:pk>/matches/", referrals.vacancy_matches, name="matches"),
+    path("training/", opportunities.training_list, name="training-list"),
+    path("training/new/", opportunities.training_add, name="training-add"),
+    path("training/<int:pk>/", opportunities.training_detail, name="training-detail"),
+    path("training/<int:pk>/edit/", opportunities.training_edit, name="training-edit"),
+    path(
+        "participants/<int:pk>/matches/",
+        referrals.participant_matches,
+        name="participant-matches",
+    ),
+    path("referrals/", referrals.referral_list, name="referral-list"),
+    path("referrals/new/", referrals.referral_create, name="referral-create"),
+    path("referrals/<int:pk>/", referrals.referral_detail, name="referral-detail"),
+    path("referrals/<int:pk>/move/", referrals.referral_advance, name="referral-advance"),
+    path("jobs/<slug:academy_slug>/", board.board_list, name="board"),
+    path("jobs/<slug:academy_slug>/<int:pk>/", board.board_detail, name="board-detail"),
+]
