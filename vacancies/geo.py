@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Postcode
 
@@ -26,6 +27,7 @@ class Place:
     precision: str  # "postcode" or "district"
 
 
+@lru_cache(maxsize=65536)
 def postcode_parts(value: str) -> tuple[str, str] | None:
     """('PL4 6AB' -> ('PL4', 'PL4 6AB')); None when it does not look like a UK postcode.
     A district alone ('PL4') is accepted, with itself as the full form."""
@@ -42,7 +44,7 @@ def postcode_parts(value: str) -> tuple[str, str] | None:
 def places_of(postcodes: Iterable[str]) -> dict[str, Place]:
     """The centroid of each postcode that can be placed, in one query."""
     wanted: dict[str, tuple[str, str]] = {}
-    for postcode in postcodes:
+    for postcode in set(postcodes):
         parts = postcode_parts(postcode) if postcode else None
         if parts:
             wanted[postcode] = parts
@@ -69,6 +71,7 @@ def place_of(postcode: str) -> Place | None:
     return places_of([postcode]).get(postcode)
 
 
+@lru_cache(maxsize=65536)
 def distance_km(a: Place, b: Place) -> float:
     """Great-circle distance (haversine), in kilometres."""
     lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)

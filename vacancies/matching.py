@@ -22,7 +22,9 @@ roles in demand, then by points; ties by soonest closing date.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
+from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,6 +65,7 @@ _ROLE_WORDS: list[tuple[str, CareRole]] = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def role_from_text(text: str) -> CareRole | None:
     """The care role a free-text target role names, if any ('Home carer' -> care_worker)."""
     if text in CareRole.values:
@@ -117,61 +120,84 @@ class Match:
     distance_km: float | None
     reasons: list[str] = field(default_factory=list)
 
-    @property
-    def sort_key(self) -> tuple[int, int, int, int, dt.date]:
-        return (
-            int(self.blocked),
-            -int(self.opening.is_critical_shortage),
-            -int(self.in_demand),
-            -self.points,
-            self.opening.closing_on,
-        )
+
+@dataclass(frozen=True)
+class _Points:
+    points: int
+    blocked: bool
+    in_demand: bool
+    distance_km: float | None
 
 
-def score(
-    person: Person, opening: Opening, *, roles_in_demand: frozenset[str] = frozenset()
-) -> Match:
-    """Score one person against one opening, saying why."""
-    points, blocked, reasons = 0, False, []
-    if opening.is_critical_shortage:
-        reasons.append("Critical shortage: the provider needs people now")
+def _distance_points(distance: float) -> int:
+    for limit, gained in DISTANCE_POINTS:
+        if distance <= limit:
+            return gained
+    return 0
+
+
+def _points(
+    person: Person, opening: Opening, roles_in_demand: frozenset[str]
+) -> _Points:
+    """The numbers alone, for ranking many pairs quickly; `score` adds the reasons."""
+    points, blocked = 0, False
     in_demand = opening.role is not None and opening.role in roles_in_demand
     if in_demand:
         points += ROLE_IN_DEMAND
-        reasons.append("A role in demand in this area")
     if person.role_wanted is None:
         points += NO_ROLE_RECORDED
-        reasons.append("No target role recorded in their plan yet")
     elif opening.role == person.role_wanted:
         points += WANTED_ROLE
-        reasons.append(f"The role they want: {opening.role.label}")
-    elif opening.role is not None:
-        reasons.append(f"Not the role they want ({person.role_wanted.label})")
     distance = None
     if person.place and opening.place:
         distance = distance_km(person.place, opening.place)
-        gained = next((p for limit, p in DISTANCE_POINTS if distance <= limit), 0)
-        points += gained
-        approx = (
-            " (approx.)"
-            if "district" in (person.place.precision, opening.place.precision)
-            else ""
-        )
-        reasons.append(f"{distance:.1f} km away{approx}")
+        points += _distance_points(distance)
     else:
         points += DISTANCE_UNKNOWN
+    if opening.hours is not None and (
+        person.hours_wanted is None
+        or abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE
+    ):
+        points += HOURS_FIT
+    if opening.needs_driving_licence and not (
+        person.has_driving_licence and person.has_car
+    ):
+        points += NO_LICENCE
+        blocked = True
+    if person.right_to_work == "no":
+        points += NO_RIGHT_TO_WORK
+        blocked = True
+    elif person.right_to_work == "unknown":
+        points += RIGHT_TO_WORK_UNCHECKED
+    if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
+        points += DBS_SHORT
+    return _Points(points, blocked, in_demand, distance)
+
+
+def _reasons(person: Person, opening: Opening, p: _Points) -> list[str]:
+    reasons = []
+    if opening.is_critical_shortage:
+        reasons.append("Critical shortage: the provider needs people now")
+    if p.in_demand:
+        reasons.append("A role in demand in this area")
+    if person.role_wanted is None:
+        reasons.append("No target role recorded in their plan yet")
+    elif opening.role == person.role_wanted:
+        reasons.append(f"The role they want: {opening.role.label}")
+    elif opening.role is not None:
+        reasons.append(f"Not the role they want ({person.role_wanted.label})")
+    if p.distance_km is not None and person.place and opening.place:
+        precisions = (person.place.precision, opening.place.precision)
+        approx = " (approx.)" if "district" in precisions else ""
+        reasons.append(f"{p.distance_km:.1f} km away{approx}")
+    else:
         which = "their postcode" if not person.place else "the opportunity's postcode"
         reasons.append(f"Distance unknown: {which} was not found")
-    if opening.hours is not None:
-        if (
-            person.hours_wanted is None
-            or abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE
-        ):
-            points += HOURS_FIT
-            if person.hours_wanted is not None:
-                reasons.append(
-                    f"{opening.hours:g} hours a week, near the {person.hours_wanted} they want"
-                )
+    if opening.hours is not None and person.hours_wanted is not None:
+        if abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE:
+            reasons.append(
+                f"{opening.hours:g} hours a week, near the {person.hours_wanted} they want"
+            )
         else:
             reasons.append(
                 f"{opening.hours:g} hours a week; they want {person.hours_wanted}"
@@ -179,20 +205,40 @@ def score(
     if opening.needs_driving_licence and not (
         person.has_driving_licence and person.has_car
     ):
-        points += NO_LICENCE
-        blocked = True
         reasons.append("Needs a driving licence and car, which they do not have")
     if person.right_to_work == "no":
-        points += NO_RIGHT_TO_WORK
-        blocked = True
         reasons.append("No right to work yet")
     elif person.right_to_work == "unknown":
-        points += RIGHT_TO_WORK_UNCHECKED
         reasons.append("Right to work not checked yet")
     if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
-        points += DBS_SHORT
         reasons.append(f"Needs a {opening.dbs_level} DBS check (they can apply)")
-    return Match(person, opening, points, blocked, in_demand, distance, reasons)
+    return reasons
+
+
+def score(
+    person: Person, opening: Opening, *, roles_in_demand: frozenset[str] = frozenset()
+) -> Match:
+    """Score one person against one opening, saying why."""
+    p = _points(person, opening, roles_in_demand)
+    return Match(
+        person,
+        opening,
+        p.points,
+        p.blocked,
+        p.in_demand,
+        p.distance_km,
+        _reasons(person, opening, p),
+    )
+
+
+def _key(opening: Opening, p: _Points) -> tuple[int, int, int, int, dt.date]:
+    return (
+        int(p.blocked),
+        -int(opening.is_critical_shortage),
+        -int(p.in_demand),
+        -p.points,
+        opening.closing_on,
+    )
 
 
 def rank(
@@ -201,12 +247,40 @@ def rank(
     roles_in_demand: frozenset[str] = frozenset(),
     limit: int | None = None,
 ) -> list[Match]:
-    """Score every pair and put the best first."""
-    matches = sorted(
-        (score(p, o, roles_in_demand=roles_in_demand) for p, o in pairs),
-        key=lambda m: m.sort_key,
-    )
-    return matches[:limit] if limit else matches
+    """Score every pair and put the best first; reasons are written for those returned."""
+    # Many people share the same circumstances: score each distinct kind once.
+    memo: dict[tuple[object, ...], _Points] = {}
+    scored = []
+    for person, opening in pairs:
+        key = (
+            person.role_wanted,
+            person.place,
+            person.hours_wanted,
+            person.has_driving_licence,
+            person.has_car,
+            person.dbs_level,
+            person.right_to_work,
+            opening.kind,
+            opening.id,
+        )
+        points = memo.get(key)
+        if points is None:
+            points = memo[key] = _points(person, opening, roles_in_demand)
+        scored.append((person, opening, points))
+    keyed = ((_key(o, p), n) for n, (_, o, p) in enumerate(scored))
+    order = heapq.nsmallest(limit, keyed) if limit else sorted(keyed)
+    return [
+        Match(
+            person,
+            opening,
+            p.points,
+            p.blocked,
+            p.in_demand,
+            p.distance_km,
+            _reasons(person, opening, p),
+        )
+        for person, opening, p in (scored[n] for _, n in order)
+    ]
 
 
 # Functions (academy) -> role keys in demand there; the labour-market app adds one.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -35,21 +36,22 @@ def _target_role() -> Subquery:
     )
 
 
-def _people(rows: list[dict[str, object]]) -> list[Person]:
-    places = places_of(str(r["postcode"]) for r in rows)
+def _people(rows: list[tuple[Any, ...]]) -> list[Person]:
+    """Persons from `values_list(*PERSON_FIELDS)` rows (tuples: fast for 100,000)."""
+    places = places_of(row[3] for row in rows)
     return [
         Person(
-            id=int(r["pk"]),  # type: ignore[call-overload]
-            name=f"{r['first_name']} {r['last_name']}",
-            role_wanted=role_from_text(str(r["target_role"] or "")),
-            place=places.get(str(r["postcode"])),
-            hours_wanted=r["hours_wanted"],  # type: ignore[arg-type]
-            has_driving_licence=bool(r["has_driving_licence"]),
-            has_car=bool(r["has_car"]),
-            dbs_level=str(r["dbs_level"]),
-            right_to_work=str(r["right_to_work"]),
+            pk,
+            f"{first} {last}",
+            role_from_text(target or ""),
+            places.get(postcode),
+            hours,
+            licence,
+            car,
+            dbs,
+            right,
         )
-        for r in rows
+        for pk, first, last, postcode, hours, licence, car, dbs, right, target in rows
     ]
 
 
@@ -122,7 +124,7 @@ def matches_for_participant(
     row = (
         Participant.objects.filter(pk=participant.pk)
         .annotate(target_role=_target_role())
-        .values(*PERSON_FIELDS)
+        .values_list(*PERSON_FIELDS)
         .get()
     )
     person = _people([row])[0]
@@ -167,7 +169,7 @@ def matches_for_vacancy(
         Participant.objects.for_academy(membership.academy)
         .open()
         .annotate(target_role=_target_role())
-        .values(*PERSON_FIELDS)
+        .values_list(*PERSON_FIELDS)
     )
     opening = _vacancy_opening(vacancy)
     in_demand = roles_in_demand(academy=membership.academy)

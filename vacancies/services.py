@@ -69,8 +69,9 @@ def _place(obj: Vacancy | TrainingOpportunity, *, required: bool) -> None:
 
 
 @transaction.atomic
-def vacancy_save(*, vacancy: Vacancy, by: User) -> Vacancy:
-    """Post or update a vacancy; coordinators hear at once of a new critical shortage."""
+def vacancy_save(*, vacancy: Vacancy, by: User, notify: bool = True) -> Vacancy:
+    """Post or update a vacancy; coordinators hear at once of a new critical shortage
+    (unless `notify` is off, as when seeding the demo)."""
     today = timezone.localdate()
     before = (
         Vacancy.objects.filter(pk=vacancy.pk)
@@ -99,7 +100,7 @@ def vacancy_save(*, vacancy: Vacancy, by: User) -> Vacancy:
     newly_critical = vacancy.is_critical_shortage and not (before or {}).get(
         "is_critical_shortage"
     )
-    if newly_critical and vacancy.status == Vacancy.Status.OPEN:
+    if notify and newly_critical and vacancy.status == Vacancy.Status.OPEN:
         transaction.on_commit(lambda: tasks.critical_shortage_notify.delay(vacancy.pk))
     return vacancy
 

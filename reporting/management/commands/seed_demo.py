@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from academy.demo import DEMO_DOMAIN, demo_seed
 from academy.models import User
 from participants.demo import demo_casework_seed
+from vacancies.demo import demo_vacancies_seed
 
 
 class Command(BaseCommand):
@@ -20,9 +21,9 @@ class Command(BaseCommand):
         seed = demo_seed(credentials_file=settings.VAR_DIR / "demo-logins.json")
         if seed.created:
             coordinator = User.objects.get(email=f"coordinator@{DEMO_DOMAIN}")
-            people = demo_casework_seed(
-                academy=coordinator.memberships.get().academy, coordinator=coordinator
-            )
+            academy = coordinator.memberships.get().academy
+            people = demo_casework_seed(academy=academy, coordinator=coordinator)
+            demo_vacancies_seed(academy=academy, by=coordinator)
             self.stdout.write(
                 self.style.SUCCESS(f"Created the demo academy, with {people} people.")
             )

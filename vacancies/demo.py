@@ -1,0 +1,210 @@
+"""Vacancies, training places and referrals of the demo academy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import Academy, Organisation, User
+from participants.models import Participant
+
+from . import services
+from .models import Referral, TrainingOpportunity, Vacancy
+
+VACANCIES = [
+    # title, role, setting, hours, pay_min, pay_max, postcode, critical, licence
+    (
+        "Home carer (days)",
+        "care_worker",
+        "domiciliary",
+        "30",
+        "12.60",
+        "13.40",
+        "PL4 6AB",
+        True,
+        True,
+    ),
+    (
+        "Night care assistant",
+        "care_worker",
+        "care_home",
+        "36",
+        "12.80",
+        None,
+        "PL1 2AA",
+        False,
+        False,
+    ),
+    (
+        "Senior care worker",
+        "senior_care_worker",
+        "care_home",
+        "37.5",
+        "13.90",
+        "14.50",
+        "PL1 2AA",
+        False,
+        False,
+    ),
+    (
+        "Healthcare assistant",
+        "nursing_assistant",
+        "care_home_nursing",
+        "37.5",
+        "12.90",
+        "13.60",
+        "PL6 8DH",
+        True,
+        False,
+    ),
+    (
+        "Registered nurse (nights)",
+        "registered_nurse",
+        "care_home_nursing",
+        "36",
+        "21.50",
+        "24.00",
+        "PL6 8DH",
+        True,
+        False,
+    ),
+    (
+        "Support worker, supported living",
+        "support_worker",
+        "supported_living",
+        "24",
+        "12.40",
+        "12.90",
+        "PL2 2PQ",
+        False,
+        False,
+    ),
+    (
+        "Activities coordinator",
+        "activities_coordinator",
+        "care_home",
+        "20",
+        "12.20",
+        None,
+        "PL7 4JH",
+        False,
+        False,
+    ),
+    ("Cook", "cook", "care_home", "30", "12.50", None, "PL1 2AA", False, False),
+    (
+        "Domestic assistant",
+        "domestic",
+        "care_home",
+        "16",
+        "12.21",
+        None,
+        "PL5 1CD",
+        False,
+        False,
+    ),
+    (
+        "Care worker, weekends",
+        "care_worker",
+        "domiciliary",
+        "16",
+        "12.60",
+        None,
+        "PL9 1AA",
+        False,
+        True,
+    ),
+]
+
+
+@transaction.atomic
+def demo_vacancies_seed(*, academy: Academy, by: User) -> int:
+    """Post the demo academy's vacancies, training places and referrals once."""
+    if Vacancy.objects.for_academy(academy).exists():
+        return 0
+    providers = list(
+        Organisation.objects.for_academy(academy).filter(
+            kind__in=["care_provider", "nhs_trust"]
+        )
+    )
+    trainer = (
+        Organisation.objects.for_academy(academy)
+        .filter(kind="training_provider")
+        .first()
+    )
+    today = timezone.localdate()
+    vacancies = []
+    for n, (
+        title,
+        role,
+        setting,
+        hours,
+        low,
+        high,
+        postcode,
+        critical,
+        licence,
+    ) in enumerate(VACANCIES):
+        vacancy = Vacancy(
+            academy=academy,
+            organisation=providers[n % len(providers)],
+            title=title,
+            role=role,
+            setting=setting,
+            hours_per_week=Decimal(hours),
+            works_nights="night" in title.lower(),
+            works_weekends="weekend" in title.lower(),
+            contract="permanent",
+            pay_min=Decimal(low),
+            pay_max=Decimal(high) if high else None,
+            postcode=postcode,
+            posts=1 + n % 3,
+            closing_on=today + dt.timedelta(days=14 + 3 * n),
+            needs_driving_licence=licence,
+            is_critical_shortage=critical,
+            benefits="Paid training, paid DBS check, mileage",
+            how_to_apply="Ask your coordinator, or register your interest on the board.",
+        )
+        vacancies.append(services.vacancy_save(vacancy=vacancy, by=by, notify=False))
+    if trainer is not None:
+        for n, (kind, title) in enumerate(
+            [
+                ("course", "Care Certificate"),
+                ("course", "First aid at work"),
+                ("course", "Moving and handling"),
+                ("interview_prep", "Interview preparation"),
+            ]
+        ):
+            services.training_save(
+                training=TrainingOpportunity(
+                    academy=academy,
+                    organisation=trainer,
+                    kind=kind,
+                    title=title,
+                    starts_on=today + dt.timedelta(days=7 + 7 * n),
+                    places=12,
+                    location="Care Skills Training, Plympton",
+                    postcode="PL7 4JH",
+                    role="care_worker",
+                )
+            )
+    people = (
+        Participant.objects.for_academy(academy)
+        .open()
+        .filter(has_consent_to_share=True, coordinator=by)[:4]
+    )
+    stages = [
+        Referral.Stage.REFERRED,
+        Referral.Stage.INTERVIEW,
+        Referral.Stage.OFFERED,
+        Referral.Stage.REFERRED,
+    ]
+    for person, vacancy, stage in zip(people, vacancies, stages, strict=False):
+        referral = services.referral_create(participant=person, vacancy=vacancy, by=by)
+        for step in (Referral.Stage.INTERVIEW, Referral.Stage.OFFERED):
+            if stage == Referral.Stage.REFERRED or referral.stage == stage:
+                break
+            referral = services.referral_advance(referral=referral, to=step, by=by)
+    return len(vacancies)
