@@ -165,12 +165,18 @@ def matches_for_vacancy(
     *, membership: Membership, vacancy: Vacancy, limit: int = 25
 ) -> list[Match]:
     """The open cases best matched to one vacancy, with reasons."""
-    rows = list(
-        Participant.objects.for_academy(membership.academy)
-        .open()
-        .annotate(target_role=_target_role())
-        .values_list(*PERSON_FIELDS)
+    people = Participant.objects.for_academy(membership.academy).open()
+    # Latest plan's target role per person, in one ordered pass (the last one wins),
+    # rather than a subquery per person.
+    targets = dict(
+        SkillsActionPlan.objects.filter(participant__in=people)
+        .order_by("agreed_on", "pk")
+        .values_list("participant_id", "target_role")
     )
+    rows = [
+        (*row, targets.get(row[0], ""))
+        for row in people.values_list(*PERSON_FIELDS[:-1])
+    ]
     opening = _vacancy_opening(vacancy)
     in_demand = roles_in_demand(academy=membership.academy)
     return matching.rank(
