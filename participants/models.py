@@ -682,6 +682,8 @@ class ImportRun(models.Model):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", "Checked, waiting for confirmation"
+        QUEUED = "queued", "Waiting for a worker"
+        IMPORTING = "importing", "Importing…"
         REJECTED = "rejected", "Has problems: nothing imported"
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Failed: nothing imported"
@@ -693,7 +695,15 @@ class ImportRun(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     summary = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
+    progress = models.PositiveIntegerField(default=0, help_text="rows done")
     created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
@@ -713,3 +723,13 @@ class ImportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("participants:import-detail", args=[self.pk])
+
+    @property
+    def is_in_progress(self) -> bool:
+        """Confirmed and not finished: a worker has it, or will."""
+        return self.status in (self.Status.QUEUED, self.Status.IMPORTING)
+
+    @property
+    def rows_total(self) -> int:
+        """The file's data rows, as counted when it was checked."""
+        return int(self.summary.get("rows", 0))

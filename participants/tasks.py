@@ -16,3 +16,13 @@ def sustainment_checks_raise() -> int:
 def enquiries_delete_expired() -> int:
     """Delete enquiries past their retention period."""
     return services.enquiries_delete_expired()
+
+
+# A 100,000-row file takes about 20 s; the limits leave room for much slower databases.
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def import_run_apply(run_id: int) -> str:
+    """Import a confirmed file: check it again, then write it all or nothing."""
+    from .models import ImportRun
+
+    run = ImportRun.objects.get(pk=run_id)
+    return services.import_run_apply(run=run).status

@@ -1,4 +1,4 @@
-"""URLs of casework (/participants/), enquiries (/enquiries/, public /join/) and imports."""
+"""URLs of casework, enquiries (public at /join/) and imports."""
 
 from django.urls import path
 

@@ -4,7 +4,7 @@ referrals of participants to them, with their pipeline."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import ClassVar, Generic, Self, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -65,7 +65,7 @@ class Setting(models.TextChoices):
     OTHER = "other", "Other"
 
 
-DBS_ORDER = {
+DBS_ORDER: dict[str, int] = {
     Participant.DbsLevel.NONE: 0,
     Participant.DbsLevel.BASIC: 1,
     Participant.DbsLevel.STANDARD: 2,
@@ -85,8 +85,11 @@ class Postcode(models.Model):
         return self.postcode
 
 
-class OpportunityQuerySet(AcademyQuerySet[models.Model]):
-    def for_membership(self, membership: Membership) -> OpportunityQuerySet:
+_M = TypeVar("_M", bound=models.Model)
+
+
+class OpportunityQuerySet(AcademyQuerySet[_M], Generic[_M]):
+    def for_membership(self, membership: Membership) -> Self:
         """A provider sees its own organisation's rows; staff see the academy's."""
         rows = self.for_academy(membership.academy)
         if membership.role == Role.PROVIDER:
@@ -94,7 +97,7 @@ class OpportunityQuerySet(AcademyQuerySet[models.Model]):
         return rows
 
 
-class VacancyQuerySet(OpportunityQuerySet):
+class VacancyQuerySet(OpportunityQuerySet["Vacancy"]):
     def open(self, today: dt.date | None = None) -> VacancyQuerySet:
         rows = self.filter(status=Vacancy.Status.OPEN)
         if today is not None:
@@ -260,7 +263,9 @@ class TrainingOpportunity(models.Model):
     longitude = models.FloatField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[OpportunityQuerySet] = OpportunityQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[OpportunityQuerySet[TrainingOpportunity]] = (
+        OpportunityQuerySet.as_manager()  # type: ignore[assignment]
+    )
 
     class Meta:
         ordering = ["starts_on", "pk"]

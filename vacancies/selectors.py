@@ -15,7 +15,7 @@ from academy.permissions import Role
 from participants.models import Participant, SkillsActionPlan
 
 from . import matching
-from .geo import distance_km, place_of, places_of, postcode_parts
+from .geo import Place, distance_km, place_of, places_of, postcode_parts
 from .matching import Match, Opening, Person, role_from_text
 from .models import CareRole, Referral, TrainingOpportunity, Vacancy
 
@@ -71,7 +71,7 @@ PERSON_FIELDS = (
 
 def _vacancy_opening(v: Vacancy) -> Opening:
     place = (
-        matching.Place(v.latitude, v.longitude, "postcode")
+        Place(v.latitude, v.longitude, "postcode")
         if v.latitude is not None and v.longitude is not None
         else None
     )
@@ -91,7 +91,7 @@ def _vacancy_opening(v: Vacancy) -> Opening:
 
 def _training_opening(t: TrainingOpportunity) -> Opening:
     place = (
-        matching.Place(t.latitude, t.longitude, "postcode")
+        Place(t.latitude, t.longitude, "postcode")
         if t.latitude is not None and t.longitude is not None
         else None
     )
@@ -272,7 +272,7 @@ def public_board(
         distance = None
         if origin and vacancy.latitude is not None and vacancy.longitude is not None:
             distance = distance_km(
-                origin, matching.Place(vacancy.latitude, vacancy.longitude, "postcode")
+                origin, Place(vacancy.latitude, vacancy.longitude, "postcode")
             )
         if (
             origin

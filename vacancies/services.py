@@ -97,9 +97,8 @@ def vacancy_save(*, vacancy: Vacancy, by: User, notify: bool = True) -> Vacancy:
         vacancy.created_by = by
     vacancy.full_clean()
     vacancy.save()
-    newly_critical = vacancy.is_critical_shortage and not (before or {}).get(
-        "is_critical_shortage"
-    )
+    was_critical = bool(before and before["is_critical_shortage"])
+    newly_critical = vacancy.is_critical_shortage and not was_critical
     if notify and newly_critical and vacancy.status == Vacancy.Status.OPEN:
         transaction.on_commit(lambda: tasks.critical_shortage_notify.delay(vacancy.pk))
     return vacancy

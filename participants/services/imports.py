@@ -1,8 +1,11 @@
 """Writes of imports (spec/import-format.md): a file from the command line, and an
-uploaded file kept as an ImportRun, previewed first and imported on confirmation."""
+uploaded file kept as an ImportRun, previewed first, then imported by a worker once
+confirmed (a large file takes longer than a web request may)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -13,8 +16,10 @@ from django.utils import timezone
 
 from academy.models import Academy, User
 
-from .. import imports
+from .. import imports, tasks
 from ..models import ImportRun
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -81,52 +86,148 @@ def import_run_create(
 
 
 def import_run_confirm(*, run: ImportRun, by: User) -> ImportRun:
-    """Import a previewed file, checked again against today's records, all or nothing.
+    """Queue a previewed file for import by a worker, which checks it again first.
 
-    Raises ValidationError for a run that is already imported or was rejected; a file
-    that has problems now is rejected with them, and nothing is imported.
+    Raises ValidationError for a run that is already imported, being imported, or was
+    rejected.
     """
     with transaction.atomic():
-        # Lock the run: two confirmations at once must not import the file twice.
+        # Lock the run: two confirmations at once must not queue the file twice.
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
         if run.status == ImportRun.Status.IMPORTED:
             raise ValidationError(
                 "This file is already imported; it was not imported again."
+            )
+        if run.is_in_progress:
+            raise ValidationError(
+                "This file is already being imported; it was not queued again."
             )
         if run.status != ImportRun.Status.PREVIEWED:
             raise ValidationError(
                 "This file has problems, so nothing can be imported from it. "
                 "Fix the file and upload it again."
             )
-        try:
-            with run.file.open("rb") as source:
-                result = records_import(
-                    academy=run.academy,
-                    kind=run.kind,
-                    source=source,
-                    file_name=run.original_name,
-                    by=by,
-                )
-        except (imports.ImportFileError, OSError) as error:
-            run.status = ImportRun.Status.FAILED
-            run.problems = _file_problem(error)
-        except IntegrityError:
-            # Someone added the same records while this file was being imported.
-            run.status = ImportRun.Status.FAILED
-            run.problems = _file_problem(
-                Exception("records changed while importing; upload the file again")
-            )
-        else:
-            run.summary = result.summary.as_dict()
-            run.problems = [str(problem) for problem in result.problems]
-            run.status = (
-                ImportRun.Status.IMPORTED
-                if result.is_written
-                else ImportRun.Status.REJECTED
-            )
-        run.finished_at = timezone.now()
-        run.save()
+        run.status = ImportRun.Status.QUEUED
+        run.confirmed_by = by
+        run.progress = 0
+        run.save(update_fields=["status", "confirmed_by", "progress"])
+        transaction.on_commit(lambda: tasks.import_run_apply.delay(run.pk))
     return run
 
 
-__all__ = ["import_run_confirm", "import_run_create", "records_import"]
+def import_run_apply(*, run: ImportRun) -> ImportRun:
+    """Import a confirmed file (a worker's job): check it again against today's
+    records, then write it all or nothing.
+
+    The run ends `imported`, `rejected` with the problems found now, or `failed` with
+    the reason. A run that has already finished is left as it is.
+    """
+    with transaction.atomic():
+        run = (
+            ImportRun.objects.select_for_update(of=("self",))
+            .select_related("academy", "confirmed_by")
+            .get(pk=run.pk)
+        )
+        if not run.is_in_progress:
+            return run
+        # Still `importing`: the task is redelivered because its worker died, and the
+        # write transaction died with it, so the import starts again.
+        run.status = ImportRun.Status.IMPORTING
+        run.progress = 0
+        run.save(update_fields=["status", "progress"])
+    try:
+        with run.file.open("rb") as source:
+            imports.file_check(source, name=run.original_name)
+            table = imports.table_read(source, name=run.original_name)
+            plan = imports.import_check(
+                academy=run.academy, kind=run.kind, table=_counted(run, table)
+            )
+    except (imports.ImportFileError, OSError) as error:
+        return _run_finish(run, ImportRun.Status.FAILED, _file_problem(error))
+    except Exception as error:
+        return _run_finish(run, ImportRun.Status.FAILED, _unexpected(run, error))
+    if plan.problems:
+        return _run_finish(
+            run,
+            ImportRun.Status.REJECTED,
+            [str(problem) for problem in plan.problems],
+            summary=plan.summary,
+        )
+    # Progress cannot be saved from inside the write transaction: no other connection
+    # would see it before the end. So it counts rows checked, all of them by now.
+    ImportRun.objects.filter(pk=run.pk).update(progress=plan.rows)
+    try:
+        with transaction.atomic():
+            # Only one task writes a run: another one waits here, then finds it done.
+            locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != ImportRun.Status.IMPORTING:
+                return locked
+            summary = imports.import_apply(
+                plan=plan, by=run.confirmed_by, file_name=run.original_name
+            )
+            return _run_finish(run, ImportRun.Status.IMPORTED, [], summary=summary)
+    except IntegrityError:
+        # Someone added or removed the same records while this file was imported.
+        problems = _file_problem(
+            Exception("records changed while importing; upload the file again")
+        )
+        return _run_finish(run, ImportRun.Status.FAILED, problems)
+    except Exception as error:
+        return _run_finish(run, ImportRun.Status.FAILED, _unexpected(run, error))
+
+
+def _counted(run: ImportRun, table: imports.Table) -> imports.Table:
+    """The same table, saving on the run how many rows have been checked.
+
+    Saved outside any transaction, so that the run's page sees it while it works.
+    """
+
+    def rows() -> Iterator[tuple[int, tuple[imports.Cell, ...]]]:
+        for count, row in enumerate(table.rows, start=1):
+            yield row
+            if count % imports.PROGRESS_EVERY == 0:
+                ImportRun.objects.filter(pk=run.pk).update(progress=count)
+
+    return imports.Table(header=table.header, rows=rows())
+
+
+def _unexpected(run: ImportRun, error: Exception) -> list[str]:
+    logger.exception("import run %s failed", run.pk)
+    return _file_problem(
+        Exception(
+            f"the import stopped with an unexpected error "
+            f"({type(error).__name__}: {error}); nothing was imported"
+        )
+    )
+
+
+def _run_finish(
+    run: ImportRun,
+    status: ImportRun.Status,
+    problems: list[str],
+    *,
+    summary: imports.ImportSummary | None = None,
+) -> ImportRun:
+    """Record how an import ended, unless another task has already recorded it."""
+    fields: dict[str, Any] = {
+        "status": status,
+        "problems": problems,
+        "finished_at": timezone.now(),
+    }
+    if summary is not None:
+        fields["summary"] = summary.as_dict()
+    if status == ImportRun.Status.IMPORTED and summary is not None:
+        fields["progress"] = summary.rows
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.IMPORTING).update(
+        **fields
+    )
+    run.refresh_from_db()
+    return run
+
+
+__all__ = [
+    "import_run_apply",
+    "import_run_confirm",
+    "import_run_create",
+    "records_import",
+]

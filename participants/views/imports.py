@@ -82,7 +82,10 @@ def import_upload(request: AcademyRequest) -> HttpResponse:
 
 @role_required(Role.COORDINATOR, Role.ADMIN)
 def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
-    """A checked file's preview or problems; POST confirms and imports it."""
+    """A checked file's preview or problems; POST confirms it, queueing its import.
+
+    While the import waits or runs, htmx polls the status part of this page.
+    """
     run = get_object_or_404(
         ImportRun.objects.for_membership(request.membership).select_related(
             "created_by"
@@ -94,15 +97,6 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             run = import_run_confirm(run=run, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            if run.status == ImportRun.Status.IMPORTED:
-                messages.success(request, f"Imported {run.original_name}.")
-            else:
-                messages.error(
-                    request,
-                    "Nothing was imported: the file has problems now (records may "
-                    "have changed since it was checked). Fix it and upload it again.",
-                )
         return redirect(run)
     if request.GET.get("download") == "problems":
         response = HttpResponse(
@@ -113,9 +107,14 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
         )
         return response
     problems = [imports.Problem.parse(line) for line in run.problems[:PROBLEMS_SHOWN]]
+    template = (
+        "participants/_import_status.html"
+        if request.htmx
+        else "participants/import_detail.html"
+    )
     return render(
         request,
-        "participants/import_detail.html",
+        template,
         {
             "run": run,
             "summary": run.summary,

@@ -1,0 +1,148 @@
+"""Parsing the cells of one row, collecting every problem found."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+
+from ..models import Cohort
+from .columns import Cell, Problem, _allowed, _codes
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _show(value: str) -> str:
+    return f"'{value[:37]}...'" if len(value) > 40 else f"'{value}'"
+
+
+class _Row:
+    """The cells of one row, read one column at a time, collecting problems."""
+
+    __slots__ = ("cells", "number", "problems", "start")
+
+    def __init__(
+        self, number: int, cells: Mapping[str, Cell], problems: list[Problem]
+    ) -> None:
+        self.number = number
+        self.cells = cells
+        self.problems = problems
+        self.start = len(problems)
+
+    @property
+    def is_valid(self) -> bool:
+        return len(self.problems) == self.start
+
+    def has(self, column: str) -> bool:
+        return column in self.cells
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.number, column, message))
+
+    def text(self, column: str, max_length: int, *, required: bool = False) -> str:
+        value = self.cells.get(column, "")
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if not value and required:
+            self.problem(column, "required, but empty")
+        elif len(value) > max_length:
+            self.problem(column, f"longer than {max_length} characters")
+        return value
+
+    def date(
+        self,
+        column: str,
+        *,
+        required: bool = False,
+        latest: tuple[dt.date, str] | None = None,
+    ) -> dt.date | None:
+        """A YYYY-MM-DD date (or a date cell); `latest` is the last allowed day and
+        what to say about a later one."""
+        value = self.cells.get(column, "")
+        if isinstance(value, dt.date):
+            day = value
+        elif not value:
+            if required:
+                self.problem(column, "required, but empty")
+            return None
+        elif not _DATE.fullmatch(value):
+            self.problem(column, f"{_show(value)} is not a date in the form YYYY-MM-DD")
+            return None
+        else:
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                self.problem(column, f"{_show(value)} is not a real date")
+                return None
+        if latest is not None and day > latest[0]:
+            self.problem(column, f"'{day}' {latest[1]}")
+        return day
+
+    def yes_no(self, column: str, *, required: bool = False) -> bool | None:
+        value = self.cells.get(column, "")
+        text = value.lower() if isinstance(value, str) else str(value)
+        if text in ("yes", "no"):
+            return text == "yes"
+        if text:
+            self.problem(column, f"{_show(text)} is not yes or no")
+        elif required:
+            self.problem(column, "required, but empty")
+        return None
+
+    def choice(
+        self, column: str, choices: type[models.TextChoices], *, required: bool = False
+    ) -> str:
+        value = self.cells.get(column, "")
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        code = value.lower()
+        if code in _allowed(choices):
+            return code
+        if code:
+            self.problem(
+                column, f"{_show(value)} is not one of: {_codes(choices.values)}"
+            )
+        elif required:
+            self.problem(column, "required, but empty")
+        return ""
+
+    def cohorts(self, column: str) -> frozenset[str]:
+        value = self.text(column, 1000)
+        codes = frozenset(c.strip().lower() for c in value.split(";") if c.strip())
+        for code in sorted(codes - _allowed(Cohort)):
+            self.problem(
+                column,
+                f"{_show(code)} is not a cohort; use codes separated by ';' from: "
+                f"{_codes(Cohort.values)}",
+            )
+        return codes
+
+    def email(self, column: str) -> str:
+        value = self.text(column, 254).lower()
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError:
+                self.problem(column, f"{_show(value)} is not an e-mail address")
+        return value
+
+    def hours(self, column: str) -> Decimal | None:
+        value = self.text(column, 20)
+        if not value:
+            return None
+        try:
+            hours = Decimal(value)
+        except InvalidOperation:
+            hours = Decimal("NaN")
+        if not hours.is_finite() or not Decimal(0) <= hours <= Decimal(80):
+            self.problem(
+                column, f"{_show(value)} is not a number of hours from 0 to 80"
+            )
+        elif hours != hours.quantize(Decimal("0.1")):
+            self.problem(column, f"{_show(value)} has more than one decimal place")
+        return hours

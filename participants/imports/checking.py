@@ -1,0 +1,303 @@
+"""Checking a file: each kind's rows parsed and validated, then matched against the
+academy's records to plan what is created, updated or left unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from academy.models import Academy
+
+from ..models import (
+    ImportRun,
+    Outcome,
+    Participant,
+    ParticipantCohort,
+    SkillsActionPlan,
+    Support,
+)
+from ..services.casework import normalise_postcode
+from .cells import _Row, _show
+from .columns import (
+    MAX_START_AHEAD,
+    PROGRESS_EVERY,
+    Problem,
+    Progress,
+    Value,
+    _codes,
+    _header,
+)
+from .plans import ImportPlan, ParsedRow, Update
+from .reading import Table
+
+
+@dataclass(frozen=True)
+class _Context:
+    today: dt.date
+    people: Mapping[str, int]  # reference -> participant id, for the other kinds
+
+    @property
+    def not_future(self) -> tuple[dt.date, str]:
+        return self.today, "is in the future"
+
+    @property
+    def start_limit(self) -> tuple[dt.date, str]:
+        days = MAX_START_AHEAD.days
+        return self.today + MAX_START_AHEAD, f"is more than {days} days ahead"
+
+    def participant_id(self, row: _Row) -> int | None:
+        reference = row.text("participant_reference", 40, required=True)
+        if reference and reference not in self.people:
+            row.problem(
+                "participant_reference",
+                f"no participant with reference {_show(reference)} in this academy",
+            )
+        return self.people.get(reference)
+
+
+def _parse_participant(row: _Row, context: _Context) -> ParsedRow | None:
+    reference = row.text("reference", 40, required=True)
+    fields: dict[str, Value] = {
+        "first_name": row.text("first_name", 100, required=True),
+        "last_name": row.text("last_name", 100, required=True),
+        "registered_on": row.date(
+            "registered_on", required=True, latest=context.not_future
+        ),
+        "is_claimant": row.yes_no("claimant", required=True),
+    }
+    if fields["is_claimant"] is False:
+        fields["benefit_type"] = ""  # as casework does: only claimants have one
+    if row.has("date_of_birth"):
+        fields["date_of_birth"] = row.date("date_of_birth", latest=context.not_future)
+    if row.has("postcode"):
+        postcode = normalise_postcode(row.text("postcode", 20))
+        if len(postcode) > 10:
+            row.problem("postcode", f"{_show(postcode)} is too long for a postcode")
+        fields["postcode"] = postcode
+    if row.has("email"):
+        fields["email"] = row.email("email")
+    if row.has("phone"):
+        fields["phone"] = row.text("phone", 32)
+    if row.has("source"):
+        fields["source"] = row.choice("source", Participant.Source)
+    if row.cells.get("consent_to_share"):
+        fields["has_consent_to_share"] = row.yes_no("consent_to_share")
+    cohorts = row.cohorts("cohorts") if row.has("cohorts") else None
+    if not row.is_valid:
+        return None
+    return ParsedRow(
+        row.number, (reference,), {"reference": reference, **fields}, fields, cohorts
+    )
+
+
+def _parse_action_plan(row: _Row, context: _Context) -> ParsedRow | None:
+    participant_id = context.participant_id(row)
+    agreed_on = row.date("agreed_on", required=True, latest=context.not_future)
+    fields: dict[str, Value] = {}
+    if row.has("pathway"):
+        fields["pathway"] = row.choice("pathway", SkillsActionPlan.Pathway)
+    if row.has("target_role"):
+        fields["target_role"] = row.text("target_role", 120)
+    if row.cells.get("status"):  # empty: active for a new plan, unchanged otherwise
+        fields["status"] = row.choice("status", SkillsActionPlan.Status)
+    if not row.is_valid:
+        return None
+    key = {"participant_id": participant_id, "agreed_on": agreed_on}
+    return ParsedRow(row.number, tuple(key.values()), {**key, **fields}, fields)
+
+
+def _parse_support(row: _Row, context: _Context) -> ParsedRow | None:
+    participant_id = context.participant_id(row)
+    given_on = row.date("date", required=True, latest=context.not_future)
+    kind = row.choice("kind", Support.Kind, required=True)
+    fields: dict[str, Value] = {}
+    if row.has("notes"):
+        fields["notes"] = row.text("notes", 10_000)
+    if not row.is_valid:
+        return None
+    key = {"participant_id": participant_id, "given_on": given_on, "kind": kind}
+    return ParsedRow(row.number, tuple(key.values()), {**key, **fields}, fields)
+
+
+def _parse_outcome(row: _Row, context: _Context) -> ParsedRow | None:
+    participant_id = context.participant_id(row)
+    kind = row.choice("kind", Outcome.Kind, required=True)
+    started_on = row.date("started_on", required=True, latest=context.start_limit)
+    fields: dict[str, Value] = {}
+    if row.has("sector"):
+        fields["sector"] = row.choice("sector", Outcome.Sector)
+    # spec/impact-report.md counts employment by sector, so a job must have one.
+    if kind == Outcome.Kind.EMPLOYMENT and not row.cells.get("sector"):
+        row.problem(
+            "sector",
+            f"required for employment: one of {_codes(Outcome.Sector.values)}",
+        )
+    if row.has("employer"):
+        fields["employer"] = row.text("employer", 200)
+    if row.has("role"):
+        fields["role"] = row.text("role", 120)
+    if row.has("hours_per_week"):
+        fields["hours_per_week"] = row.hours("hours_per_week")
+    if not row.is_valid:
+        return None
+    key = {"participant_id": participant_id, "kind": kind, "started_on": started_on}
+    return ParsedRow(row.number, tuple(key.values()), {**key, **fields}, fields)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    model: type[models.Model]
+    academy_path: str
+    key_column: str  # the column named when a row repeats another
+    key_fields: tuple[str, ...]  # model fields that identify a record
+    fields: tuple[str, ...]  # model fields a file may change
+    same: str  # what two rows share when they are the same record, for messages
+    parse: Callable[[_Row, _Context], ParsedRow | None]
+
+
+_SPECS: dict[str, _Spec] = {
+    ImportRun.Kind.PARTICIPANTS: _Spec(
+        Participant,
+        "academy",
+        "reference",
+        ("reference",),
+        (
+            "first_name",
+            "last_name",
+            "registered_on",
+            "is_claimant",
+            "benefit_type",
+            "date_of_birth",
+            "postcode",
+            "email",
+            "phone",
+            "source",
+            "has_consent_to_share",
+        ),
+        "reference",
+        _parse_participant,
+    ),
+    ImportRun.Kind.ACTION_PLANS: _Spec(
+        SkillsActionPlan,
+        "participant__academy",
+        "participant_reference",
+        ("participant_id", "agreed_on"),
+        ("pathway", "target_role", "status"),
+        "participant and agreed_on",
+        _parse_action_plan,
+    ),
+    ImportRun.Kind.SUPPORT: _Spec(
+        Support,
+        "participant__academy",
+        "participant_reference",
+        ("participant_id", "given_on", "kind"),
+        ("notes",),
+        "participant, date and kind",
+        _parse_support,
+    ),
+    ImportRun.Kind.OUTCOMES: _Spec(
+        Outcome,
+        "participant__academy",
+        "participant_reference",
+        ("participant_id", "kind", "started_on"),
+        ("sector", "employer", "role", "hours_per_week"),
+        "participant, kind and started_on",
+        _parse_outcome,
+    ),
+}
+
+
+def import_check(
+    *,
+    academy: Academy,
+    kind: str,
+    table: Table,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Check every row of a file and plan its import, reading but writing nothing."""
+    spec = _SPECS[kind]
+    positions, ignored, problems = _header(table.header, kind)
+    if problems:
+        return ImportPlan(kind, academy, 0, ignored, tuple(problems), (), (), 0)
+    people: dict[str, int] = {}
+    if kind != ImportRun.Kind.PARTICIPANTS:
+        people = dict(
+            Participant.objects.for_academy(academy).values_list("reference", "pk")
+        )
+    context = _Context(today or timezone.localdate(), people)
+    parsed: list[ParsedRow] = []
+    first_rows: dict[tuple[Any, ...], int] = {}
+    count = 0
+    for count, (number, values) in enumerate(table.rows, start=1):
+        cells = {
+            name: values[index] if index < len(values) else ""
+            for name, index in positions.items()
+        }
+        row = spec.parse(_Row(number, cells, problems), context)
+        if row is not None:
+            first = first_rows.setdefault(row.key, number)
+            if first != number:
+                problems.append(
+                    Problem(
+                        number,
+                        spec.key_column,
+                        f"repeats row {first} (same {spec.same})",
+                    )
+                )
+            else:
+                parsed.append(row)
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(f"checked {count:,} rows")
+    if problems:
+        return ImportPlan(kind, academy, count, ignored, tuple(problems), (), (), 0)
+    creates, updates, unchanged = _match(spec, academy, parsed)
+    return ImportPlan(
+        kind, academy, count, ignored, (), tuple(creates), tuple(updates), unchanged
+    )
+
+
+def _match(
+    spec: _Spec, academy: Academy, rows: list[ParsedRow]
+) -> tuple[list[ParsedRow], list[Update], int]:
+    """Split rows into new records, changed records and unchanged ones."""
+    existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+    # One query per kind; a key the database holds twice matches its oldest record.
+    for values in (
+        spec.model._default_manager.filter(**{spec.academy_path: academy})
+        .order_by("pk")
+        .values("pk", *spec.key_fields, *spec.fields)
+    ):
+        existing.setdefault(tuple(values[f] for f in spec.key_fields), values)
+    cohorts_now: dict[int, frozenset[str]] = {}
+    if any(row.cohorts is not None for row in rows):
+        codes: dict[int, set[str]] = {}
+        for participant_id, code in ParticipantCohort.objects.filter(
+            participant__academy=academy
+        ).values_list("participant_id", "code"):
+            codes.setdefault(participant_id, set()).add(code)
+        cohorts_now = {pk: frozenset(found) for pk, found in codes.items()}
+    creates: list[ParsedRow] = []
+    updates: list[Update] = []
+    unchanged = 0
+    for row in rows:
+        current = existing.get(row.key)
+        if current is None:
+            creates.append(row)
+            continue
+        changes = {f: v for f, v in row.update.items() if current[f] != v}
+        cohorts = row.cohorts
+        if cohorts is not None and cohorts == cohorts_now.get(
+            current["pk"], frozenset()
+        ):
+            cohorts = None
+        if changes or cohorts is not None:
+            updates.append(Update(current["pk"], current, changes, cohorts))
+        else:
+            unchanged += 1
+    return creates, updates, unchanged

@@ -1,0 +1,197 @@
+"""Writing a checked plan in one transaction, in chunks, with the consent ledger,
+cohorts and sustainment checks that go with the records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import Academy, User
+
+from ..models import (
+    ConsentRecord,
+    ImportRun,
+    Outcome,
+    Participant,
+    ParticipantCohort,
+    SustainmentCheck,
+)
+from ..services.casework import SUSTAINMENT_WEEKS
+from .checking import _SPECS, _Spec
+from .columns import BATCH_SIZE, PROGRESS_EVERY, Progress
+from .plans import ImportPlan, ImportSummary, ParsedRow, Update
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _fill_pks(spec: _Spec, academy: Academy, objects: list[Any], rows: Any) -> None:
+    """Give created records their ids where the database did not return them."""
+    if all(obj.pk is not None for obj in objects):
+        return
+    ids = {
+        tuple(values[f] for f in spec.key_fields): values["pk"]
+        for values in spec.model._default_manager.filter(
+            **{spec.academy_path: academy}
+        ).values("pk", *spec.key_fields)
+    }
+    for obj, row in zip(objects, rows, strict=True):
+        obj.pk = ids[row.key]
+
+
+@transaction.atomic
+def import_apply(
+    *,
+    plan: ImportPlan,
+    by: User | None,
+    file_name: str,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Write a checked plan: create, update, and their consents, cohorts and checks.
+
+    Works through the plan in chunks, so that memory stays flat on large files.
+    """
+    if plan.problems:
+        raise ValueError("a plan with problems cannot be applied")
+    spec = _SPECS[plan.kind]
+    log = _Ledger(by=by, note=f"Imported from {file_name}"[:300], now=timezone.now())
+    extra: dict[str, Any] = {}
+    if plan.kind == ImportRun.Kind.PARTICIPANTS:
+        # The academy already holds these people's data: consent to hold it is given.
+        extra = {"academy": plan.academy, "has_consent_to_hold": True}
+    elif plan.kind in (ImportRun.Kind.SUPPORT, ImportRun.Kind.OUTCOMES):
+        extra = {"recorded_by": by}
+    total = len(plan.creates) + len(plan.updates)
+    done = 0
+    for rows in _chunks(plan.creates, PROGRESS_EVERY):
+        created: list[Any] = [spec.model(**row.create, **extra) for row in rows]
+        spec.model._default_manager.bulk_create(created, batch_size=BATCH_SIZE)
+        _fill_pks(spec, plan.academy, created, rows)
+        if plan.kind == ImportRun.Kind.PARTICIPANTS:
+            log.participants_created(zip(created, rows, strict=True))
+        elif plan.kind == ImportRun.Kind.OUTCOMES:
+            _sustainment_checks(created)
+        done += len(rows)
+        if progress is not None:
+            progress(f"wrote {done:,} of {total:,} records")
+    for updates in _chunks(plan.updates, PROGRESS_EVERY):
+        _update(spec, updates, log.now)
+        if plan.kind == ImportRun.Kind.PARTICIPANTS:
+            log.participants_updated(updates)
+        done += len(updates)
+        if progress is not None:
+            progress(f"wrote {done:,} of {total:,} records")
+    return plan.summary
+
+
+def _update(spec: _Spec, updates: Sequence[Update], now: dt.datetime) -> None:
+    """Save changed records, writing only the fields that changed in this chunk."""
+    fields = {name for update in updates for name in update.changes}
+    has_updated_at = any(f.name == "updated_at" for f in spec.model._meta.fields)
+    if has_updated_at:
+        fields.add("updated_at")  # auto_now is not applied by bulk_update
+    if not fields:
+        return
+    objects = []
+    for update in updates:
+        values = {**update.current, **update.changes}
+        if has_updated_at:
+            values["updated_at"] = now
+        objects.append(spec.model(**values))
+    spec.model._default_manager.bulk_update(objects, sorted(fields), batch_size=500)
+
+
+@dataclass(frozen=True)
+class _Ledger:
+    """Writes the consent ledger rows and cohorts that go with imported participants."""
+
+    by: User | None
+    note: str
+    now: dt.datetime
+
+    def _consent(self, participant_id: int, kind: str, is_given: bool) -> ConsentRecord:
+        return ConsentRecord(
+            participant_id=participant_id,
+            kind=kind,
+            is_given=is_given,
+            recorded_by=self.by,
+            recorded_at=self.now,
+            note=self.note,
+        )
+
+    def participants_created(
+        self, created: Iterable[tuple[Participant, ParsedRow]]
+    ) -> None:
+        consents: list[ConsentRecord] = []
+        cohorts: list[ParticipantCohort] = []
+        for participant, row in created:
+            consents.append(
+                self._consent(participant.pk, ConsentRecord.Kind.HOLD_DATA, True)
+            )
+            if "has_consent_to_share" in row.create:
+                share = bool(row.create["has_consent_to_share"])
+                consents.append(
+                    self._consent(
+                        participant.pk, ConsentRecord.Kind.SHARE_WITH_PROVIDERS, share
+                    )
+                )
+            cohorts.extend(
+                ParticipantCohort(participant_id=participant.pk, code=code)
+                for code in sorted(row.cohorts or ())
+            )
+        ConsentRecord.objects.bulk_create(consents, batch_size=BATCH_SIZE)
+        ParticipantCohort.objects.bulk_create(cohorts, batch_size=BATCH_SIZE)
+
+    def participants_updated(self, updates: Sequence[Update]) -> None:
+        consents = [
+            self._consent(
+                update.pk,
+                ConsentRecord.Kind.SHARE_WITH_PROVIDERS,
+                bool(update.changes["has_consent_to_share"]),
+            )
+            for update in updates
+            if "has_consent_to_share" in update.changes
+        ]
+        ConsentRecord.objects.bulk_create(consents, batch_size=BATCH_SIZE)
+        replaced = [update for update in updates if update.cohorts is not None]
+        for chunk in _chunks(replaced, BATCH_SIZE):
+            ParticipantCohort.objects.filter(
+                participant_id__in=[update.pk for update in chunk]
+            ).delete()
+        ParticipantCohort.objects.bulk_create(
+            [
+                ParticipantCohort(participant_id=update.pk, code=code)
+                for update in replaced
+                for code in sorted(update.cohorts or ())
+            ],
+            batch_size=BATCH_SIZE,
+        )
+
+
+def _sustainment_checks(created: list[Outcome]) -> None:
+    """The 13- and 26-week checks of new employment starts (as casework schedules)."""
+    today = timezone.localdate()
+    checks = []
+    for outcome in created:
+        if outcome.kind != Outcome.Kind.EMPLOYMENT:
+            continue
+        for weeks in SUSTAINMENT_WEEKS:
+            due_on = outcome.started_on + dt.timedelta(weeks=weeks)
+            status = (
+                SustainmentCheck.Status.DUE
+                if due_on <= today
+                else SustainmentCheck.Status.SCHEDULED
+            )
+            checks.append(
+                SustainmentCheck(
+                    outcome_id=outcome.pk, weeks=weeks, due_on=due_on, status=status
+                )
+            )
+    SustainmentCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)

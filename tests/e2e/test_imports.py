@@ -1,0 +1,73 @@
+"""A coordinator uploads a spreadsheet, checks the preview, confirms, sees it done."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
+
+from participants.models import ImportRun, Participant
+from participants.services.imports import import_run_apply, import_run_create
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PEOPLE = (
+    b"reference,first_name,last_name,registered_on,claimant,cohorts\r\n"
+    b"A-1,Ann,Jones,2024-01-15,yes,over_50\r\n"
+    b"A-2,Bob,Smith,2024-02-01,no,\r\n"
+)
+
+
+def test_coordinator_uploads_previews_and_confirms_an_import(
+    page, live_server, sign_in, screenshot, coordinator, tmp_path
+):
+    path = tmp_path / "people.csv"
+    path.write_bytes(PEOPLE)
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/participants/import/")
+    page.get_by_label("What the file holds").select_option("participants")
+    page.locator("#id_file").set_input_files(path)
+    page.get_by_role("button", name="Check the file").click()
+
+    expect(page.get_by_text("nothing has been imported yet")).to_be_visible()
+    expect(page.get_by_role("row", name="Would be created 2")).to_be_visible()
+    screenshot(page, "import-preview")
+    page.get_by_role("button", name="Confirm import").click()
+
+    # Without a broker the task runs in-process, so the import is done on arrival.
+    expect(page.get_by_text("The file has been imported.")).to_be_visible()
+    expect(page.get_by_role("row", name="Created 2")).to_be_visible()
+    screenshot(page, "import-done")
+    assert Participant.objects.for_academy(coordinator.academy).count() == 2
+
+
+def test_the_run_page_updates_itself_until_the_import_is_done(
+    page, live_server, sign_in, screenshot, coordinator
+):
+    run = import_run_create(
+        academy=coordinator.academy,
+        by=coordinator.user,
+        kind="participants",
+        upload=SimpleUploadedFile("people.csv", PEOPLE),
+    )
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.QUEUED, confirmed_by=coordinator.user
+    )
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}{run.get_absolute_url()}")
+    expect(page.get_by_text("Waiting for a worker to start the import")).to_be_visible()
+    expect(page.get_by_text("0 of 2 rows")).to_be_visible()
+    screenshot(page, "import-queued")
+
+    ImportRun.objects.filter(pk=run.pk).update(status="importing", progress=1)
+    expect(page.get_by_text("1 of 2 rows")).to_be_visible(timeout=10000)
+    screenshot(page, "import-checking")
+    ImportRun.objects.filter(pk=run.pk).update(progress=2)
+    expect(page.get_by_text("Now writing the records")).to_be_visible(timeout=10000)
+    screenshot(page, "import-writing")
+    import_run_apply(run=run)  # what the worker does
+
+    # htmx polls every 2 s and swaps the status part in, without a reload.
+    expect(page.get_by_text("The file has been imported.")).to_be_visible(timeout=10000)
+    expect(page.locator("#import-status")).not_to_have_attribute(
+        "hx-trigger", "every 2s"
+    )
+    screenshot(page, "import-done-by-worker")

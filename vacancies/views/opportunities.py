@@ -1,0 +1,281 @@
+"""Providers' and staff's pages for vacancies and training places: the lists, posting
+and editing, each one's page, and pausing, closing or re-opening a vacancy."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from academy.forms import form_add_validation_error, posted
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from .. import selectors, services
+from ..forms import TrainingForm, VacancyForm
+from ..models import CareRole, TrainingOpportunity, Vacancy
+
+# spec/roles.md: vacancies and training are created, edited and closed by these roles,
+# a provider only for its own organisation (the querysets see to that).
+MANAGERS_OF_OPPORTUNITIES = (Role.COORDINATOR, Role.PROVIDER, Role.ADMIN)
+PAGE_SIZE = 50
+
+# The vacancy list's status filter: value -> label; "" (the default) is the live ones.
+VACANCY_STATUS_FILTERS = {
+    "": "Open and paused",
+    **dict(Vacancy.Status.choices),
+    "all": "All",
+}
+TRAINING_FILTERS = {"": "Open", "closed": "Closed", "all": "All"}
+
+# The buttons a vacancy's page offers in each status: (new status, label, style).
+STATUS_ACTIONS = {
+    Vacancy.Status.OPEN: [
+        ("paused", "Pause", "btn-outline-secondary"),
+        ("closed", "Close", "btn-outline-danger"),
+    ],
+    Vacancy.Status.PAUSED: [
+        ("open", "Re-open", "btn-outline-primary"),
+        ("closed", "Close", "btn-outline-danger"),
+    ],
+    Vacancy.Status.CLOSED: [("open", "Re-open", "btn-outline-primary")],
+}
+STATUS_DONE = {"open": "re-opened", "paused": "paused", "closed": "closed"}
+
+
+def _choice(request: AcademyRequest, name: str, allowed: Collection[str]) -> str:
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
+
+
+def _can_manage(request: AcademyRequest) -> bool:
+    return request.membership.role in MANAGERS_OF_OPPORTUNITIES
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def vacancy_list(request: AcademyRequest) -> HttpResponse:
+    """The vacancies the member manages: a provider's own, or all of the academy's."""
+    status = _choice(request, "status", VACANCY_STATUS_FILTERS)
+    role = _choice(request, "role", CareRole.values)
+    vacancies = selectors.vacancy_list(membership=request.membership)
+    if status == "":
+        vacancies = vacancies.filter(
+            status__in=[Vacancy.Status.OPEN, Vacancy.Status.PAUSED]
+        )
+    elif status != "all":
+        vacancies = vacancies.filter(status=status)
+    if role:
+        vacancies = vacancies.filter(role=role)
+    page = Paginator(vacancies, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vacancies/vacancy_list.html",
+        {
+            "page": page,
+            "status": status,
+            "role": role,
+            "status_filters": VACANCY_STATUS_FILTERS,
+            "roles": CareRole.choices,
+            "query": urlencode(
+                {k: v for k, v in (("status", status), ("role", role)) if v}
+            ),
+            "show_organisation": request.membership.role != Role.PROVIDER,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _vacancy_form(
+    request: AcademyRequest, vacancy: Vacancy, *, heading: str
+) -> HttpResponse:
+    """Show the vacancy form, and save it through the service when it is valid."""
+    is_new = vacancy.pk is None
+    form = VacancyForm(posted(request), instance=vacancy, membership=request.membership)
+    if request.method == "POST" and form.is_valid():
+        vacancy = form.save(commit=False)
+        try:
+            # A provider's vacancy is its own organisation's, whatever was posted.
+            vacancy.organisation = services.organisation_for(
+                request.membership, form.cleaned_data.get("organisation")
+            )
+            services.vacancy_save(vacancy=vacancy, by=request.user)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"{vacancy} is {'posted' if is_new else 'saved'}."
+            )
+            return redirect(vacancy)
+    return render(
+        request,
+        "vacancies/vacancy_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "vacancy_pk": None if is_new else vacancy.pk,
+        },
+    )
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def vacancy_add(request: AcademyRequest) -> HttpResponse:
+    """Post a new vacancy."""
+    return _vacancy_form(
+        request, Vacancy(academy=request.academy), heading="Post a vacancy"
+    )
+
+
+def _vacancy_or_404(request: AcademyRequest, pk: int) -> Vacancy:
+    return get_object_or_404(
+        selectors.vacancy_list(membership=request.membership), pk=pk
+    )
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def vacancy_edit(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Change a vacancy's details."""
+    vacancy = _vacancy_or_404(request, pk)
+    return _vacancy_form(request, vacancy, heading=f"Edit: {vacancy.title}")
+
+
+@role_required(*Role)
+def vacancy_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Everything about one vacancy; its managers also get edit and status buttons."""
+    vacancy = _vacancy_or_404(request, pk)
+    today = timezone.localdate()
+    can_manage = _can_manage(request)
+    return render(
+        request,
+        "vacancies/vacancy_detail.html",
+        {
+            "vacancy": vacancy,
+            "can_manage": can_manage,
+            "can_match": request.membership.role in (Role.COORDINATOR, Role.ADMIN),
+            "status_actions": STATUS_ACTIONS[Vacancy.Status(vacancy.status)]
+            if can_manage
+            else [],
+            "is_past_closing": vacancy.closing_on < today,
+            "is_on_board": vacancy.is_open_on(today),
+        },
+    )
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@require_POST
+def vacancy_status(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Pause, close or re-open a vacancy."""
+    vacancy = _vacancy_or_404(request, pk)
+    status = request.POST.get("status", "")
+    if status not in STATUS_DONE:
+        messages.error(request, "Choose whether to pause, close or re-open it.")
+        return redirect(vacancy)
+    try:
+        services.vacancy_status_set(vacancy=vacancy, status=status)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{vacancy} is {STATUS_DONE[status]}.")
+    return redirect(vacancy)
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def training_list(request: AcademyRequest) -> HttpResponse:
+    """The training places the member manages: a provider's own, or the academy's."""
+    show = _choice(request, "show", TRAINING_FILTERS)
+    kind = _choice(request, "kind", TrainingOpportunity.Kind.values)
+    training = TrainingOpportunity.objects.for_membership(
+        request.membership
+    ).select_related("organisation")
+    if show != "all":
+        training = training.filter(is_open=show == "")
+    if kind:
+        training = training.filter(kind=kind)
+    page = Paginator(training, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "vacancies/training_list.html",
+        {
+            "page": page,
+            "show": show,
+            "kind": kind,
+            "filters": TRAINING_FILTERS,
+            "kinds": TrainingOpportunity.Kind.choices,
+            "query": urlencode(
+                {k: v for k, v in (("show", show), ("kind", kind)) if v}
+            ),
+            "show_organisation": request.membership.role != Role.PROVIDER,
+        },
+    )
+
+
+def _training_form(
+    request: AcademyRequest, training: TrainingOpportunity, *, heading: str
+) -> HttpResponse:
+    """Show the training form, and save it through the service when it is valid."""
+    is_new = training.pk is None
+    form = TrainingForm(
+        posted(request), instance=training, membership=request.membership
+    )
+    if request.method == "POST" and form.is_valid():
+        training = form.save(commit=False)
+        try:
+            training.organisation = services.organisation_for(
+                request.membership, form.cleaned_data.get("organisation")
+            )
+            services.training_save(training=training)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"{training} is {'offered' if is_new else 'saved'}."
+            )
+            return redirect(training)
+    return render(
+        request,
+        "vacancies/training_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "training_pk": None if is_new else training.pk,
+        },
+    )
+
+
+def _training_or_404(request: AcademyRequest, pk: int) -> TrainingOpportunity:
+    training = TrainingOpportunity.objects.for_membership(request.membership)
+    return get_object_or_404(training.select_related("organisation"), pk=pk)
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def training_add(request: AcademyRequest) -> HttpResponse:
+    """Offer a training place, work placement or interview preparation."""
+    return _training_form(
+        request,
+        TrainingOpportunity(academy=request.academy),
+        heading="Offer a training place",
+    )
+
+
+@role_required(*MANAGERS_OF_OPPORTUNITIES)
+def training_edit(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Change a training place's details, or close it."""
+    training = _training_or_404(request, pk)
+    return _training_form(request, training, heading=f"Edit: {training.title}")
+
+
+@role_required(*Role)
+def training_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Everything about one training place; its managers also get the edit button."""
+    training = _training_or_404(request, pk)
+    return render(
+        request,
+        "vacancies/training_detail.html",
+        {"training": training, "can_manage": _can_manage(request)},
+    )
