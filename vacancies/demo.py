@@ -165,7 +165,7 @@ def demo_vacancies_seed(*, academy: Academy, by: User) -> int:
             needs_driving_licence=licence,
             is_critical_shortage=critical,
             benefits="Paid training, paid DBS check, mileage",
-            how_to_apply="Ask your coordinator, or register your interest on the board.",
+            how_to_apply="Ask your coordinator, or register your interest online.",
         )
         vacancies.append(services.vacancy_save(vacancy=vacancy, by=by, notify=False))
     if trainer is not None:

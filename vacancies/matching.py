@@ -2,18 +2,18 @@
 
 Weights (points; higher ranks first):
 
-| what | points | why |
-| --- | --- | --- |
-| the role they want is the vacancy's role | +40 | what the plan says they are aiming for |
-| no role recorded yet | +10 | neither for nor against |
-| distance 5 km or less / 10 / 20 / further | +20 / +15 / +8 / 0 | travel is the commonest barrier |
-| distance unknown (a postcode not found) | +5 | still matched, and said so |
-| hours within 8 of what they want (or unknown) | +10 | |
-| role in demand in the area (labour-market data) | +10 | the academy pushes these roles |
-| needs a driving licence and car they lack | -30, blocked | cannot do the job |
-| no right to work | -50, blocked | cannot be employed yet |
-| right to work not checked yet | -5 | a check to make |
-| needs a higher DBS level than they hold | -5 | can be applied for |
+| what | points |
+| --- | --- |
+| the role their plan aims for is the vacancy's role | +40 |
+| no role recorded yet (neither for nor against) | +10 |
+| distance: 5 km or less / 10 / 20 / further | +20 / +15 / +8 / 0 |
+| distance unknown (a postcode not found: still matched, and said so) | +5 |
+| hours within 8 of what they want (or they have not said) | +10 |
+| a role in demand in the area (labour-market data) | +10 |
+| needs a driving licence and car they lack | -30, blocked |
+| no right to work | -50, blocked |
+| right to work not checked yet | -5 |
+| needs a higher DBS level than they hold (they can apply) | -5 |
 
 Order: matches that nothing blocks come first; among them critical shortages first, then
 roles in demand, then by points; ties by soonest closing date.
@@ -24,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import re
-from functools import lru_cache
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+
+from participants.models import Participant
 
 from .geo import Place, distance_km
 from .models import DBS_ORDER, CareRole
@@ -67,7 +69,7 @@ _ROLE_WORDS: list[tuple[str, CareRole]] = [
 
 @lru_cache(maxsize=4096)
 def role_from_text(text: str) -> CareRole | None:
-    """The care role a free-text target role names, if any ('Home carer' -> care_worker)."""
+    """The care role a free-text target role names ('Home carer' -> care_worker)."""
     if text in CareRole.values:
         return CareRole(text)
     lowered = text.lower()
@@ -194,14 +196,13 @@ def _reasons(person: Person, opening: Opening, p: _Points) -> list[str]:
         which = "their postcode" if not person.place else "the opportunity's postcode"
         reasons.append(f"Distance unknown: {which} was not found")
     if opening.hours is not None and person.hours_wanted is not None:
+        hours = f"{opening.hours.normalize():f}"
         if abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE:
             reasons.append(
-                f"{opening.hours:g} hours a week, near the {person.hours_wanted} they want"
+                f"{hours} hours a week, near the {person.hours_wanted} they want"
             )
         else:
-            reasons.append(
-                f"{opening.hours:g} hours a week; they want {person.hours_wanted}"
-            )
+            reasons.append(f"{hours} hours a week; they want {person.hours_wanted}")
     if opening.needs_driving_licence and not (
         person.has_driving_licence and person.has_car
     ):
@@ -211,7 +212,9 @@ def _reasons(person: Person, opening: Opening, p: _Points) -> list[str]:
     elif person.right_to_work == "unknown":
         reasons.append("Right to work not checked yet")
     if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
-        reasons.append(f"Needs a {opening.dbs_level} DBS check (they can apply)")
+        level = Participant.DbsLevel(opening.dbs_level).label.lower()
+        article = "an" if level[0] in "aeiou" else "a"
+        reasons.append(f"Needs {article} {level} DBS check (they can apply)")
     return reasons
 
 
@@ -247,7 +250,7 @@ def rank(
     roles_in_demand: frozenset[str] = frozenset(),
     limit: int | None = None,
 ) -> list[Match]:
-    """Score every pair and put the best first; reasons are written for those returned."""
+    """Score every pair and put the best first (with reasons for those returned)."""
     # Many people share the same circumstances: score each distinct kind once.
     memo: dict[tuple[object, ...], _Points] = {}
     scored = []

@@ -233,7 +233,7 @@ class Vacancy(models.Model):
 
 
 class TrainingOpportunity(models.Model):
-    """A training place, work placement or interview-preparation session a provider offers."""
+    """A training place, work placement or interview-preparation session."""
 
     class Kind(models.TextChoices):
         COURSE = "course", "Training course"
@@ -275,7 +275,7 @@ class TrainingOpportunity(models.Model):
                 condition=Q(ends_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="training_dates_in_order",
-                violation_error_message="The end date must not be before the start date.",
+                violation_error_message="The end date is before the start date.",
             )
         ]
 

@@ -21,7 +21,7 @@ from .models import CareRole, Referral, TrainingOpportunity, Vacancy
 
 
 def roles_in_demand(*, academy: Academy) -> frozenset[str]:
-    """Role keys in demand in the academy's area (from labour-market data, if loaded)."""
+    """Role keys in demand in the academy's area (from labour-market data)."""
     roles: frozenset[str] = frozenset()
     for provider in matching.roles_in_demand_providers:
         roles |= provider(academy)
@@ -191,14 +191,18 @@ def vacancy_list(*, membership: Membership) -> QuerySet[Vacancy]:
 
 def referral_list(*, membership: Membership) -> QuerySet[Referral]:
     """Referrals the membership may see, with what the list shows."""
-    return Referral.objects.for_membership(membership).select_related(
-        "participant", "vacancy__organisation", "training__organisation"
+    return (
+        Referral.objects.for_membership(membership)
+        .select_related(
+            "participant", "vacancy__organisation", "training__organisation"
+        )
+        .prefetch_related("participant__plans")
     )
 
 
 @dataclass(frozen=True)
 class SharedPerson:
-    """What a provider may see of a referred person (spec/roles.md: consented fields)."""
+    """What a provider may see of a referred person (spec/roles.md: consented)."""
 
     is_shared: bool
     name: str
@@ -208,24 +212,41 @@ class SharedPerson:
     availability: str = ""
 
 
-def referral_person(*, referral: Referral, membership: Membership) -> SharedPerson:
-    """The referred person as this membership may see them: providers get the consented
-    fields only, and nothing at all once consent to share is withdrawn."""
-    person = referral.participant
-    if membership.role == Role.PROVIDER and not person.has_consent_to_share:
-        return SharedPerson(
-            False, "Details withheld: the person has withdrawn consent to share"
+def referral_people(
+    *, referrals: list[Referral], membership: Membership
+) -> list[SharedPerson]:
+    """Each referred person as this membership may see them: providers get the
+    consented fields only, and nothing at all once consent to share is withdrawn.
+    Plans come from `with_plans()`, so a page of rows costs no query per row."""
+    shared = []
+    for referral in referrals:
+        person = referral.participant
+        if membership.role == Role.PROVIDER and not person.has_consent_to_share:
+            shared.append(
+                SharedPerson(
+                    False, "Details withheld: the person has withdrawn consent to share"
+                )
+            )
+            continue
+        plans = sorted(
+            person.plans.all(), key=lambda p: (p.agreed_on, p.pk), reverse=True
         )
-    plan = person.plans.order_by("-agreed_on", "-pk").first()
-    hours = f"{person.hours_wanted} hours a week" if person.hours_wanted else ""
-    return SharedPerson(
-        True,
-        person.full_name,
-        person.email,
-        person.phone,
-        plan.target_role if plan else "",
-        hours,
-    )
+        shared.append(
+            SharedPerson(
+                True,
+                person.full_name,
+                person.email,
+                person.phone,
+                plans[0].target_role if plans else "",
+                f"{person.hours_wanted} hours a week" if person.hours_wanted else "",
+            )
+        )
+    return shared
+
+
+def referral_person(*, referral: Referral, membership: Membership) -> SharedPerson:
+    """One referred person as this membership may see them (see `referral_people`)."""
+    return referral_people(referrals=[referral], membership=membership)[0]
 
 
 @dataclass(frozen=True)
@@ -248,7 +269,7 @@ class BoardEntry:
 def public_board(
     *, academy: Academy, filters: BoardFilter
 ) -> tuple[list[BoardEntry], str]:
-    """Open vacancies for the public board, filtered; and a note about the 'near' postcode."""
+    """Open vacancies for the public board, filtered, and a note on the 'near' place."""
     rows = open_vacancies(academy=academy).select_related("organisation")
     if filters.role:
         rows = rows.filter(role=filters.role)
@@ -298,7 +319,7 @@ def critical_shortages(*, academy: Academy) -> QuerySet[Vacancy]:
 def referral_counts(
     *, academy: Academy, start: dt.date, end: dt.date
 ) -> dict[str, int]:
-    """For the impact report: vacancies posted, referrals made, referrals that started."""
+    """For the impact report: vacancies posted, referrals made and started."""
     referrals = Referral.objects.for_academy(academy)
     return {
         "Vacancies posted": Vacancy.objects.for_academy(academy)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from academy.models import Academy, Membership, Organisation, User
+from academy.models import Membership, Organisation, User
 from academy.permissions import Role
 from participants import services as casework
 from participants.models import Outcome, Participant
@@ -110,7 +109,8 @@ def vacancy_status_set(*, vacancy: Vacancy, status: str) -> Vacancy:
         raise ValidationError("Unknown status.")
     if status == Vacancy.Status.OPEN and vacancy.closing_on < timezone.localdate():
         raise ValidationError(
-            "The closing date has passed: edit the vacancy to give a new one, then re-open it."
+            "The closing date has passed: edit the vacancy to give a new one, then "
+            "re-open it."
         )
     vacancy.status = status
     vacancy.closed_at = timezone.now() if status == Vacancy.Status.CLOSED else None
@@ -182,9 +182,9 @@ def referral_create(
         raise ValidationError("That opportunity is not one of this academy's.")
     if not participant.has_consent_to_share:
         raise ValidationError(
-            f"{participant.full_name} has not agreed to their details being shared with "
-            "providers, so they cannot be referred. Ask them, and record their consent "
-            "first."
+            f"{participant.full_name} has not agreed to their details being shared "
+            "with providers, so they cannot be referred. Ask them, and record their "
+            "consent first."
         )
     if not participant.is_open:
         raise ValidationError("The case is closed. Reopen it to refer the person.")
@@ -347,7 +347,7 @@ def postcodes_load(*, path: Path, source: str) -> int:
 def organisation_for(
     membership: Membership, organisation: Organisation | None
 ) -> Organisation:
-    """The organisation a new vacancy belongs to: a provider's own, whatever was sent."""
+    """The organisation a new vacancy is for: a provider's own, whatever was sent."""
     if membership.role == Role.PROVIDER:
         assert membership.organisation is not None  # noqa: S101 - the model's constraint
         return membership.organisation

@@ -25,7 +25,9 @@ urlpatterns = [
     path("referrals/", referrals.referral_list, name="referral-list"),
     path("referrals/new/", referrals.referral_create, name="referral-create"),
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral-detail"),
-    path("referrals/<int:pk>/move/", referrals.referral_advance, name="referral-advance"),
+    path(
+        "referrals/<int:pk>/move/", referrals.referral_advance, name="referral-advance"
+    ),
     path("jobs/<slug:academy_slug>/", board.board_list, name="board"),
     path("jobs/<slug:academy_slug>/<int:pk>/", board.board_detail, name="board-detail"),
 ]

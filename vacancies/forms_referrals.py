@@ -1,0 +1,141 @@
+"""Input shapes of the matching pages and the referral pipeline (rules: services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.bootstrap import FieldWithButtons, StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from academy.forms import PortalFormHelper
+
+from .models import Referral
+from .services import NEXT_STAGES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The stages a referral list may be filtered by; "" shows the ones waiting on someone.
+ACTIVE_STAGES = (
+    Referral.Stage.REFERRED,
+    Referral.Stage.INTERVIEW,
+    Referral.Stage.OFFERED,
+)
+ALL_STAGES = "all"
+
+
+class ReferralCreateForm(forms.Form):
+    """Refer a participant to one vacancy or training place (a Refer button's data)."""
+
+    participant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    vacancy = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    training = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    note = forms.CharField(
+        max_length=300, required=False, label="Note for the provider (optional)"
+    )
+    next = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        host: str = "",
+        require_https: bool = False,
+        can_refer: bool = True,
+        button_label: str = "Refer",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.host = host
+        self.require_https = require_https
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_action = reverse("vacancies:referral-create")
+        self.helper.form_class = "referral-refer-form"
+        self.helper.label_class = "small"
+        button: dict[str, Any] = {"type": "submit", "aria_label": button_label}
+        if not can_refer:
+            button["disabled"] = "disabled"
+        self.helper.layout = Layout(
+            "participant",
+            "vacancy",
+            "training",
+            "next",
+            FieldWithButtons(
+                "note",
+                StrictButton("Refer", css_class="btn-primary", **button),
+                input_size="input-group-sm",
+            ),
+        )
+
+    def clean_next(self) -> str:
+        """A same-site path to return to, or nothing (an unsafe one is dropped)."""
+        wanted = str(self.cleaned_data.get("next") or "")
+        safe = wanted.startswith("/") and url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={self.host}, require_https=self.require_https
+        )
+        return wanted if safe else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("vacancy")) == bool(cleaned.get("training")):
+            raise forms.ValidationError("Refer to one vacancy or one training place.")
+        return cleaned
+
+
+class ReferralAdvanceForm(forms.Form):
+    """Move a referral along: the next stage, when it happened, and a note."""
+
+    to = forms.ChoiceField(
+        choices=Referral.Stage.choices, widget=forms.RadioSelect, label="Move it to"
+    )
+    on = forms.DateField(widget=DATE, label="Date it happened")
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+        # Any stage is accepted as input; the service says which moves are allowed,
+        # so an illegal one is refused with its reason rather than "not a choice".
+        to = self.fields["to"]
+        assert isinstance(to, forms.ChoiceField)  # noqa: S101 - form definition
+        allowed = NEXT_STAGES.get(referral.stage, ())
+        to.widget.choices = [(s, Referral.Stage(s).label) for s in allowed]
+        self.helper = PortalFormHelper("Update stage")
+        self.helper.form_action = reverse(
+            "vacancies:referral-advance", args=[referral.pk]
+        )
+        self.helper.attrs = {"data-submit-once": ""}
+
+
+class ReferralFilterForm(forms.Form):
+    """The referral list's stage filter."""
+
+    stage = forms.ChoiceField(
+        choices=[
+            ("", "In progress: referred, interview, offered"),
+            (ALL_STAGES, "Every stage"),
+            *Referral.Stage.choices,
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "d-flex flex-wrap align-items-end gap-2 mb-3"
+        self.helper.layout = Layout(
+            "stage",
+            StrictButton("Show", type="submit", css_class="btn-outline-primary mb-3"),
+        )
+
+    def stages(self) -> tuple[str, ...] | None:
+        """The stages to show; None for every stage."""
+        chosen = self.cleaned_data.get("stage", "") if self.is_valid() else ""
+        if chosen == ALL_STAGES:
+            return None
+        return (chosen,) if chosen else ACTIVE_STAGES

@@ -1,0 +1,345 @@
+"""Matching pages and the referral pipeline: coordinators match and refer people;
+providers (for their own opportunities) and coordinators move referrals along."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from academy.forms import form_add_validation_error
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+from participants.models import Participant
+
+from .. import selectors, services
+from ..forms_referrals import (
+    ReferralAdvanceForm,
+    ReferralCreateForm,
+    ReferralFilterForm,
+)
+from ..matching import Match
+from ..models import Referral, TrainingOpportunity, Vacancy
+
+casework = role_required(Role.COORDINATOR, Role.ADMIN)
+pipeline = role_required(Role.COORDINATOR, Role.PROVIDER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    """One match as a matching page shows it: what, why, and the Refer button."""
+
+    match: Match
+    title: str
+    url: str
+    detail: str
+    when: str
+    distance: str
+    reasons: list[str]
+    referral: Referral | None = None
+    form: ReferralCreateForm | None = None
+    participant: Participant | None = None
+
+
+def _shown_reasons(match: Match) -> tuple[str, list[str]]:
+    """The distance line, and the other reasons (the critical shortage is a badge)."""
+    reasons = list(match.reasons)
+    if match.opening.is_critical_shortage:
+        reasons = reasons[1:]  # matching.score puts it first
+    if match.distance_km is None:
+        return "Distance unknown", reasons
+    prefix = f"{match.distance_km:.1f} km away"
+    distance = next((r for r in reasons if r.startswith(prefix)), prefix)
+    return distance, [r for r in reasons if r != distance]
+
+
+def _refer_form(
+    request: AcademyRequest,
+    *,
+    participant_id: int,
+    kind: str,
+    opening_id: int,
+    title: str,
+    can_refer: bool,
+) -> ReferralCreateForm:
+    return ReferralCreateForm(
+        initial={"participant": participant_id, kind: opening_id, "next": request.path},
+        auto_id=f"refer-{participant_id}-{kind}-{opening_id}-%s",
+        can_refer=can_refer,
+        button_label=f"Refer to {title}",
+    )
+
+
+def _opportunity_rows(
+    request: AcademyRequest, participant: Participant, matches: list[Match], kind: str
+) -> list[MatchRow]:
+    """Rows for a participant's matches: the opportunity, and a button or its stage."""
+    membership = request.membership
+    ids = [m.opening.id for m in matches]
+    opportunities: dict[int, Vacancy] | dict[int, TrainingOpportunity] = (
+        selectors.vacancy_list(membership=membership).in_bulk(ids)
+        if kind == "vacancy"
+        else TrainingOpportunity.objects.for_membership(membership)
+        .select_related("organisation")
+        .in_bulk(ids)
+    )
+    referred = {
+        r.vacancy_id if kind == "vacancy" else r.training_id: r
+        for r in selectors.referral_list(membership=membership).filter(
+            participant=participant
+        )
+    }
+    can_refer = participant.has_consent_to_share and participant.is_open
+    rows = []
+    for match in matches:
+        opportunity = opportunities[match.opening.id]
+        distance, reasons = _shown_reasons(match)
+        referral = referred.get(match.opening.id)
+        rows.append(
+            MatchRow(
+                match=match,
+                title=match.opening.title,
+                url=opportunity.get_absolute_url(),
+                detail=str(opportunity.organisation),
+                when="Closes" if kind == "vacancy" else "Starts",
+                distance=distance,
+                reasons=reasons,
+                referral=referral,
+                form=None
+                if referral
+                else _refer_form(
+                    request,
+                    participant_id=participant.pk,
+                    kind=kind,
+                    opening_id=match.opening.id,
+                    title=match.opening.title,
+                    can_refer=can_refer,
+                ),
+            )
+        )
+    return rows
+
+
+@casework
+def participant_matches(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Open vacancies and training places ranked for one person, with the reasons."""
+    participant = get_object_or_404(
+        Participant.objects.for_membership(request.membership), pk=pk
+    )
+    vacancies, training = selectors.matches_for_participant(
+        membership=request.membership, participant=participant
+    )
+    return render(
+        request,
+        "vacancies/matches_participant.html",
+        {
+            "participant": participant,
+            "vacancy_rows": _opportunity_rows(
+                request, participant, vacancies, "vacancy"
+            ),
+            "training_rows": _opportunity_rows(
+                request, participant, training, "training"
+            ),
+        },
+    )
+
+
+def _person_rows(
+    request: AcademyRequest, vacancy: Vacancy, matches: list[Match]
+) -> list[MatchRow]:
+    """Rows for a vacancy's matches: the person, and a button (with consent) or the
+    stage of their referral."""
+    membership = request.membership
+    people = Participant.objects.for_membership(membership).in_bulk(
+        [m.person.id for m in matches]
+    )
+    referred = {
+        r.participant_id: r
+        for r in selectors.referral_list(membership=membership).filter(vacancy=vacancy)
+    }
+    is_open = vacancy.is_open_on(timezone.localdate())
+    rows = []
+    for match in matches:
+        person = people[match.person.id]
+        distance, reasons = _shown_reasons(match)
+        referral = referred.get(person.pk)
+        rows.append(
+            MatchRow(
+                match=match,
+                title=person.full_name,
+                url=person.get_absolute_url(),
+                detail=person.reference,
+                when="",
+                distance=distance,
+                reasons=reasons,
+                referral=referral,
+                form=_refer_form(
+                    request,
+                    participant_id=person.pk,
+                    kind="vacancy",
+                    opening_id=vacancy.pk,
+                    title=f"{vacancy.title}: {person.full_name}",
+                    can_refer=is_open,
+                )
+                if referral is None and person.has_consent_to_share
+                else None,
+                participant=person,
+            )
+        )
+    return rows
+
+
+@casework
+def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
+    """The open cases best matched to a vacancy, with the reasons."""
+    vacancy = get_object_or_404(
+        selectors.vacancy_list(membership=request.membership), pk=pk
+    )
+    matches = selectors.matches_for_vacancy(
+        membership=request.membership, vacancy=vacancy, limit=25
+    )
+    return render(
+        request,
+        "vacancies/matches_vacancy.html",
+        {
+            "vacancy": vacancy,
+            "rows": _person_rows(request, vacancy, matches),
+            "is_open": vacancy.is_open_on(timezone.localdate()),
+        },
+    )
+
+
+@casework
+@require_POST
+def referral_create(request: AcademyRequest) -> HttpResponse:
+    """Refer a person to a vacancy or training place (the Refer buttons post here)."""
+    form = ReferralCreateForm(
+        request.POST, host=request.get_host(), require_https=request.is_secure()
+    )
+    if not form.is_valid():
+        problem = (
+            " ".join(str(e) for e in form.non_field_errors())
+            or "Choose who to refer, and to what."
+        )
+        messages.error(request, problem)
+        return redirect(form.cleaned_data.get("next") or "vacancies:referral-list")
+    data = form.cleaned_data
+    participant = get_object_or_404(
+        Participant.objects.for_membership(request.membership), pk=data["participant"]
+    )
+    vacancy = training = None
+    if data["vacancy"]:
+        vacancy = get_object_or_404(
+            Vacancy.objects.for_academy(request.academy), pk=data["vacancy"]
+        )
+    else:
+        training = get_object_or_404(
+            TrainingOpportunity.objects.for_academy(request.academy),
+            pk=data["training"],
+        )
+    back = data["next"] or reverse(
+        "vacancies:participant-matches", args=[participant.pk]
+    )
+    try:
+        referral = services.referral_create(
+            participant=participant,
+            by=request.user,
+            vacancy=vacancy,
+            training=training,
+            note=data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        f"{participant.full_name} referred to {referral.opportunity} "
+        f"({referral.opportunity.organisation}).",
+    )
+    return redirect(data["next"] or referral.get_absolute_url())
+
+
+@pipeline
+def referral_list(request: AcademyRequest) -> HttpResponse:
+    """Referrals the membership may see (a provider: its own), filtered by stage."""
+    form = ReferralFilterForm(request.GET or None)
+    stages = form.stages()
+    referrals = selectors.referral_list(membership=request.membership)
+    if stages is not None:
+        referrals = referrals.filter(stage__in=stages)
+    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    people = selectors.referral_people(
+        referrals=list(page), membership=request.membership
+    )
+    return render(
+        request,
+        "vacancies/referral_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": zip(page, people, strict=True),
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _detail(
+    request: AcademyRequest, referral: Referral, form: ReferralAdvanceForm
+) -> HttpResponse:
+    return render(
+        request,
+        "vacancies/referral_detail.html",
+        {
+            "referral": referral,
+            "person": selectors.referral_person(
+                referral=referral, membership=request.membership
+            ),
+            "events": referral.events.select_related("by"),
+            "form": form,
+            "can_move": bool(services.NEXT_STAGES.get(referral.stage)),
+            "is_staff": request.membership.role != Role.PROVIDER,
+        },
+    )
+
+
+@pipeline
+def referral_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """A referral: the person as the viewer may see them, its history, and what next."""
+    referral = get_object_or_404(
+        selectors.referral_list(membership=request.membership), pk=pk
+    )
+    return _detail(request, referral, ReferralAdvanceForm(referral=referral))
+
+
+@pipeline
+@require_POST
+def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Move a referral one step along; a start records the person's Outcome."""
+    referral = get_object_or_404(
+        selectors.referral_list(membership=request.membership), pk=pk
+    )
+    form = ReferralAdvanceForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            referral = services.referral_advance(
+                referral=referral,
+                to=form.cleaned_data["to"],
+                by=request.user,
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, f"Moved to {referral.get_stage_display()}.")
+            return redirect(referral)
+    return _detail(request, referral, form)
