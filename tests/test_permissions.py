@@ -14,7 +14,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from participants.models import ImportRun, SustainmentCheck
 from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
-from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 from tests.participants.factories import (
     EnquiryFactory,
     OutcomeFactory,
@@ -22,6 +21,7 @@ from tests.participants.factories import (
     PlanActionFactory,
     SkillsActionPlanFactory,
 )
+from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 
 ROLES = ["coordinator", "provider", "manager", "admin"]
 EVERY_ROLE = set(ROLES)

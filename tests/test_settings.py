@@ -155,7 +155,9 @@ def test_production_static_files_collect_with_hashed_names(tmp_path):
 
 
 @pytest.mark.django_db
-def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(settings, client):
+def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(
+    settings, client
+):
     settings.BEHIND_PROXY = True
     response = client.get(
         reverse("health"), HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7"
@@ -164,4 +166,3 @@ def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(settings
     settings.BEHIND_PROXY = False
     response = client.get(reverse("health"), HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert response.wsgi_request.META["REMOTE_ADDR"] == "127.0.0.1"
-

@@ -54,7 +54,7 @@ def compare():
             statistics.median(subject_times) * 1000,
             statistics.median(baseline_times) * 1000,
         )
-        print(f"\nBENCH {result}")  # noqa: T201
+        print(f"\nBENCH {result}")
         return result
 
     return run

@@ -1,4 +1,4 @@
-"""Home and member-list pages against a minimal signed-in view (spec/performance.md P1, M1)."""
+"""Home and member-list pages against a minimal signed-in view (performance P1, M1)."""
 
 import pytest
 from django.contrib.auth.decorators import login_required
@@ -36,7 +36,7 @@ def test_page_against_a_minimal_view(client_of, busy_academy, compare, url_name)
 
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
-    print(f"\nBENCH {url_name}: {len(queries)} queries")  # noqa: T201
+    print(f"\nBENCH {url_name}: {len(queries)} queries")
     result = compare(
         f"{url_name} (admin, 200 members, 40 organisations)",
         lambda: client.get(url),

@@ -83,7 +83,7 @@ def test_import_of_100000_participants_and_its_repeat(academy, big_csv):
 
     assert f"{ROWS} created, 0 updated, 0 unchanged" in out
     assert err.count("checked ") == ROWS // 10_000
-    print(  # noqa: T201
+    print(
         f"\nBENCH import {ROWS:,} participants ({connection.vendor}): {first:.1f} s, "
         f"{ROWS / first:,.0f} rows/s; {first / baseline:.0f}x csv.DictReader alone "
         f"({baseline * 1000:.0f} ms)"
@@ -104,7 +104,7 @@ def test_import_of_100000_participants_and_its_repeat(academy, big_csv):
         ConsentRecord.objects.count(),
     )
     assert after == before
-    print(  # noqa: T201
+    print(
         f"BENCH re-import, nothing changes ({connection.vendor}): {again:.1f} s, "
         f"{ROWS / again:,.0f} rows/s; {again / baseline:.0f}x csv.DictReader alone; "
         f"{len(queries)} queries"

@@ -31,7 +31,9 @@ def activity(manager):
             participant__is_claimant=n % 3 != 0,
             agreed_on=dt.date(2024, 4 + n % 3, 10),
         )
-        ParticipantCohortFactory(participant=plan.participant, code="over_50" if n % 2 else "refugee")
+        ParticipantCohortFactory(
+            participant=plan.participant, code="over_50" if n % 2 else "refugee"
+        )
         SupportFactory(participant=plan.participant, given_on=dt.date(2024, 5, 1))
         if n < 5:
             OutcomeFactory(participant=plan.participant, started_on=dt.date(2024, 6, 3))
@@ -41,7 +43,9 @@ def test_manager_asks_for_a_pdf_and_downloads_it(
     page, live_server, sign_in, screenshot, manager, activity, tmp_path
 ):
     sign_in(page, manager.user.email)
-    expect(page.get_by_role("heading", name="Impact since launch (april 2024)")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Impact since launch (april 2024)")
+    ).to_be_visible()
     page.get_by_role("link", name="Open the impact report").click()
     page.get_by_label("Period", exact=True).select_option("custom")
     page.get_by_label("From", exact=True).fill("2024-04-01")
@@ -52,7 +56,9 @@ def test_manager_asks_for_a_pdf_and_downloads_it(
     screenshot(page, "impact-dashboard")
 
     page.get_by_role("button", name="Make a PDF").click()
-    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(timeout=30000)
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(
+        timeout=30000
+    )
     screenshot(page, "impact-pdf-ready")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download the PDF").click()
@@ -66,8 +72,18 @@ def test_manager_asks_for_a_pdf_and_downloads_it(
         service_missing("pdftoppm (Debian's poppler-utils) to render the PDF to PNG")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(path),
-         str(SCREENSHOTS / "impact-pdf-page")],
+        [
+            shutil.which("pdftoppm"),
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            "2",
+            str(path),
+            str(SCREENSHOTS / "impact-pdf-page"),
+        ],
         check=True,
     )
     assert (SCREENSHOTS / "impact-pdf-page-1.png").exists()

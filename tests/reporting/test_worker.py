@@ -17,7 +17,9 @@ from tests.participants.factories import SkillsActionPlanFactory
 def test_a_pdf_is_built_by_a_real_worker(worker):
     academy = AcademyFactory(name="Worker Test Academy")
     for _ in range(6):
-        SkillsActionPlanFactory(participant__academy=academy, agreed_on=dt.date(2024, 5, 2))
+        SkillsActionPlanFactory(
+            participant__academy=academy, agreed_on=dt.date(2024, 5, 2)
+        )
     with transaction.atomic():
         run = services.report_run_request(
             academy=academy,

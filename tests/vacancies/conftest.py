@@ -18,12 +18,9 @@ DISTRICTS = (
 
 @pytest.fixture(autouse=True)
 def _postcode_districts(request):
-    if (
-        "db" not in request.fixturenames
-        and "transactional_db" not in request.fixturenames
-    ):
-        if not request.node.get_closest_marker("django_db"):
-            return
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
     request.getfixturevalue("db")
     if not Postcode.objects.exists():
         with DISTRICTS.open(encoding="utf-8") as handle:
