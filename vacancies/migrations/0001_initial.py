@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='trainingopportunity',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='training_dates_in_order', violation_error_message='The end date must not be before the start date.'),
+            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='training_dates_in_order', violation_error_message='The end date is before the start date.'),
         ),
         migrations.AddIndex(
             model_name='vacancy',
