@@ -26,8 +26,8 @@ class PrivateResponseMiddleware:
 
 class TrustedProxyMiddleware:
     """Behind the deployment's own proxy, take the client's address from the last
-    X-Forwarded-For entry (the one that proxy added), so that per-address limits (sign-in
-    lockout, enquiry rate limit) count people, not the proxy."""
+    X-Forwarded-For entry (the one that proxy added), so that per-address limits
+    (sign-in lockout, enquiry rate limit) count people, not the proxy."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -277,6 +277,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "participants.tasks.sustainment_checks_raise",
         "schedule": crontab(hour=6, minute=0),
     },
+    # The 20th of each month at 05:30, after the ONS labour market release: the Nomis
+    # claimant count (does nothing unless NOMIS_CLAIMANT_COUNT_URL is set).
+    "reporting-nomis-claimant-count": {
+        "task": "reporting.tasks.nomis_claimant_count_fetch",
+        "schedule": crontab(day_of_month=20, hour=5, minute=30),
+    },
     # The 1st of each month at 07:00: last month's impact report to each academy's
     # managers.
     "reporting-monthly-reports": {
@@ -284,6 +290,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
     },
 }
+
+# Labour-market data: this machine fetches the Nomis claimant count itself only when
+# NOMIS_CLAIMANT_COUNT_URL is set ({geography} becomes every academy's area, region and
+# England). spec/security.md INP-7: allow-listed hosts, a timeout, no redirects.
+NOMIS_CLAIMANT_COUNT_URL = env("NOMIS_CLAIMANT_COUNT_URL", default="")
+LMI_FETCH_ALLOWED_HOSTS = env.list(
+    "LMI_FETCH_ALLOWED_HOSTS", default=["www.nomisweb.co.uk"]
+)
+LMI_FETCH_TIMEOUT = env.int("LMI_FETCH_TIMEOUT", default=30)
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 # spec/impact-report.md: published counts below this read "<5".

@@ -12,3 +12,7 @@ class ReportingConfig(AppConfig):
 
         if referral_activity not in activity_providers:
             activity_providers.append(referral_activity)
+
+        from .labour_market import hooks
+
+        hooks.register()  # roles in demand (matching, coordinator home), report context

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from participants.models import ImportRun, SustainmentCheck
-from reporting.models import ReportRun
+from reporting.models import RefreshRun, ReportRun
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import (
     EnquiryFactory,
@@ -73,6 +73,11 @@ MATRIX = {
     "vacancies:referral-create": (CASEWORK, None, "post"),
     "vacancies:referral-detail": (OPPORTUNITIES, "referral"),
     "vacancies:referral-advance": (OPPORTUNITIES, "referral", "post"),
+    "labour_market:area": (EVERY_ROLE, None),
+    "labour_market:runs": ({"admin"}, None),
+    "labour_market:upload": ({"admin"}, None),
+    "labour_market:run-detail": ({"admin"}, "refresh_run"),
+    "labour_market:run-confirm": ({"admin"}, "refresh_run", "post"),
     "reporting:impact": (REPORTS, None),
     "reporting:impact-csv": (REPORTS, None),
     "reporting:people": (CASEWORK, "metric"),
@@ -157,6 +162,14 @@ def _provider_organisation(academy, request):
 
 
 def _object(kind, academy, request):
+    if kind == "refresh_run":
+        return RefreshRun.objects.create(
+            academy=academy,
+            source=RefreshRun.Source.SKILLS_FOR_CARE,
+            action=RefreshRun.Action.PREVIEW,
+            status=RefreshRun.Status.PREVIEWED,
+            filename="LA-data-download-2023-24.xlsx",
+        )
     if kind == "vacancy":
         return VacancyFactory(
             academy=academy, organisation=_provider_organisation(academy, request)

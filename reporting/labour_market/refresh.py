@@ -1,0 +1,289 @@
+"""Writes of labour-market data: a refresh is all or nothing.
+
+A run parses its whole file first (no database), then compares the observations with
+what is stored in one query, then writes every new and changed figure, the history of
+the changed ones and its own success in ONE transaction. The RefreshRun row is written
+outside that transaction, so a failure is recorded; a run whose process is killed
+leaves the last good figures untouched and is later marked stopped. Loading the same
+file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import Academy, User
+
+from .. import tasks
+from ..models import REFRESH_STOPPED_AFTER, RefreshRun
+from . import changes
+from .adapters import adapter_for
+from .observations import ParseResult, Progress, SourceFileError
+
+logger = logging.getLogger(__name__)
+
+REJECTED_KEPT = 1000
+STOPPED_ERROR = (
+    "The refresh stopped before it finished (its process was killed, or the machine "
+    "restarted). Nothing from it was written; the figures loaded before it are still "
+    "shown."
+)
+
+
+def _finish(
+    run: RefreshRun,
+    status: RefreshRun.Status,
+    *,
+    result: ParseResult | None = None,
+    plan: changes.Plan | None = None,
+    error: str = "",
+) -> RefreshRun:
+    """Record how a run ended."""
+    fields: dict[str, Any] = {
+        "status": status,
+        "error": error,
+        "stage": "",
+        "finished_at": timezone.now(),
+    }
+    if result is not None:
+        fields.update(
+            rejected_count=len(result.rejected),
+            rejected=[
+                {"row": r.row, "reason": r.reason}
+                for r in result.rejected[:REJECTED_KEPT]
+            ],
+            progress=result.rows,
+        )
+    if result is not None and plan is not None:
+        fields.update(
+            new_count=len(plan.new),
+            changed_count=len(plan.changed),
+            unchanged_count=plan.unchanged,
+            summary=changes.plan_summary(result, plan),
+        )
+    RefreshRun.objects.filter(pk=run.pk).update(**fields)
+    run.refresh_from_db()
+    return run
+
+
+def refresh_runs_mark_stopped() -> int:
+    """Record runs whose process died mid-way as failed; return how many."""
+    return RefreshRun.objects.filter(
+        status=RefreshRun.Status.RUNNING,
+        started_at__lt=timezone.now() - REFRESH_STOPPED_AFTER,
+    ).update(
+        status=RefreshRun.Status.FAILED,
+        error=STOPPED_ERROR,
+        stage="",
+        finished_at=timezone.now(),
+    )
+
+
+def _claim(run: RefreshRun) -> RefreshRun | None:
+    """Mark a queued run running; None if it has finished already."""
+    with transaction.atomic():
+        locked = RefreshRun.objects.select_for_update().get(pk=run.pk)
+        # Still `running`: a worker died and the task was delivered again; the write
+        # transaction died with it, so the run starts over.
+        if locked.status not in (RefreshRun.Status.QUEUED, RefreshRun.Status.RUNNING):
+            return None
+        locked.status = RefreshRun.Status.RUNNING
+        locked.stage = RefreshRun.Stage.READING
+        locked.progress = 0
+        locked.error = ""
+        locked.started_at = timezone.now()
+        locked.finished_at = None
+        locked.save(
+            update_fields=[
+                "status",
+                "stage",
+                "progress",
+                "error",
+                "started_at",
+                "finished_at",
+            ]
+        )
+    return locked
+
+
+def _stored_bytes(run: RefreshRun) -> bytes:
+    if not run.file:
+        raise SourceFileError("The run has no stored file to read.")
+    try:
+        with run.file.open("rb") as stored:
+            return bytes(stored.read())
+    except OSError as error:
+        raise SourceFileError(f"The stored file cannot be read: {error}.") from error
+
+
+def _progress_saver(run: RefreshRun, also: Progress | None) -> Progress:
+    """Save rows read on the run (outside any transaction, so its page sees it)."""
+
+    def saved(rows: int) -> None:
+        RefreshRun.objects.filter(pk=run.pk).update(progress=rows)
+        if also is not None:
+            also(rows)
+
+    return saved
+
+
+def _unexpected(run: RefreshRun, error: Exception) -> str:
+    logger.exception("labour-market refresh run %s failed", run.pk)
+    return (
+        f"The refresh stopped with an unexpected error ({type(error).__name__}: "
+        f"{error}). Nothing was written; the figures loaded before it are still shown."
+    )
+
+
+def refresh_run_process(
+    *,
+    run: RefreshRun,
+    data: bytes | None = None,
+    progress: Progress | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RefreshRun:
+    """Check a run's file in full; unless previewing or a dry run, load it all in one
+    transaction. Ends `previewed`, `dry_run`, `succeeded` or `failed` with why."""
+    claimed = _claim(run)
+    if claimed is None:
+        run.refresh_from_db()
+        return run
+    run = claimed
+    refresh_runs_mark_stopped()
+    stage = on_stage or (lambda _: None)
+    stage("reading")
+    try:
+        data = _stored_bytes(run) if data is None else data
+        result = adapter_for(run.source).parse(
+            data,
+            run.filename,
+            period=run.period or None,
+            progress=_progress_saver(run, progress),
+        )
+        if run.action != RefreshRun.Action.LOAD:
+            stage("comparing")
+            plan = changes.observations_compare(result)
+            status = (
+                RefreshRun.Status.PREVIEWED
+                if run.action == RefreshRun.Action.PREVIEW
+                else RefreshRun.Status.DRY_RUN
+            )
+            return _finish(run, status, result=result, plan=plan)
+    except SourceFileError as error:
+        return _finish(run, RefreshRun.Status.FAILED, error=str(error))
+    except Exception as error:
+        return _finish(run, RefreshRun.Status.FAILED, error=_unexpected(run, error))
+    RefreshRun.objects.filter(pk=run.pk).update(
+        stage=RefreshRun.Stage.WRITING, progress=result.rows
+    )
+    stage("writing")
+    try:
+        with transaction.atomic():
+            changes.source_lock(run.source)
+            plan = changes.observations_compare(result)
+            changes.observations_write(plan, run)
+            # Inside the transaction: the run reads "loaded" only if the figures are.
+            return _finish(run, RefreshRun.Status.SUCCEEDED, result=result, plan=plan)
+    except Exception as error:
+        return _finish(run, RefreshRun.Status.FAILED, error=_unexpected(run, error))
+
+
+def refresh_run_new(
+    *,
+    source: str,
+    action: RefreshRun.Action,
+    filename: str,
+    data: bytes,
+    academy: Academy | None = None,
+    by: User | None = None,
+    period: str = "",
+) -> RefreshRun:
+    # A fetched file is named after its source and day, not its long URL.
+    if "://" in filename:
+        name = f"{source}-{timezone.localdate()}.csv"
+    else:
+        name = PurePath(filename).name or "download"
+    run = RefreshRun(
+        academy=academy,
+        source=RefreshRun.Source(source),
+        action=action,
+        filename=filename[:500],
+        period=period,
+        checksum=hashlib.sha256(data).hexdigest(),
+        created_by=by,
+    )
+    run.file.save(name[:100], ContentFile(data), save=False)
+    run.save()
+    return run
+
+
+def labour_market_refresh(
+    *,
+    source: str,
+    data: bytes,
+    filename: str,
+    period: str = "",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> RefreshRun:
+    """Load a source file here and now (the command line): kept with its run."""
+    action = RefreshRun.Action.DRY_RUN if dry_run else RefreshRun.Action.LOAD
+    run = refresh_run_new(
+        source=source, action=action, filename=filename, data=data, period=period
+    )
+    return refresh_run_process(run=run, data=data, progress=progress, on_stage=on_stage)
+
+
+def refresh_run_upload(
+    *,
+    academy: Academy,
+    by: User,
+    source: str,
+    data: bytes,
+    filename: str,
+    period: str = "",
+) -> RefreshRun:
+    """Keep an uploaded file and queue its check; nothing is written until confirmed."""
+    with transaction.atomic():
+        run = refresh_run_new(
+            source=source,
+            action=RefreshRun.Action.PREVIEW,
+            filename=PurePath(filename).name,
+            data=data,
+            academy=academy,
+            by=by,
+            period=period,
+        )
+        transaction.on_commit(lambda: tasks.refresh_run_process.delay(run.pk))
+    return run
+
+
+def refresh_run_confirm(*, run: RefreshRun, by: User) -> RefreshRun:
+    """Queue a previewed file for loading; the worker checks it again first.
+
+    Raises ValidationError unless the run is waiting for confirmation.
+    """
+    with transaction.atomic():
+        run = RefreshRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != RefreshRun.Status.PREVIEWED:
+            raise ValidationError(
+                "Only a checked file waiting for confirmation can be loaded; this one "
+                f"is {run.get_status_display().lower()}."
+            )
+        run.action = RefreshRun.Action.LOAD
+        run.status = RefreshRun.Status.QUEUED
+        run.confirmed_by = by
+        run.progress = 0
+        run.save(update_fields=["action", "status", "confirmed_by", "progress"])
+        transaction.on_commit(lambda: tasks.refresh_run_process.delay(run.pk))
+    return run

@@ -1,0 +1,107 @@
+"""The labour-market page (every role), and loading source files (admins)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from academy.forms import posted
+from academy.permissions import Role, any_member, role_required
+from academy.tenancy import AcademyRequest
+
+from .labour_market import refresh, selectors
+from .labour_market.config import SOURCES
+from .lmi_forms import RefreshConfirmForm, RefreshUploadForm
+from .models import RefreshRun, RefreshRunQuerySet
+
+admin_only = role_required(Role.ADMIN)
+RUNS_PER_PAGE = 50
+REJECTED_SHOWN = 200
+
+
+@any_member
+def labour_market_area(request: AcademyRequest) -> HttpResponse:
+    """The academy's area: workforce, roles in demand and claimant figures."""
+    return render(
+        request,
+        "reporting/lmi_area.html",
+        {
+            "overview": selectors.area_overview(academy=request.academy),
+            "is_admin": request.membership.role == Role.ADMIN,
+        },
+    )
+
+
+def _runs(request: AcademyRequest) -> RefreshRunQuerySet:
+    return RefreshRun.objects.for_membership(request.membership).select_related(
+        "created_by", "confirmed_by"
+    )
+
+
+@admin_only
+def refresh_run_list(request: AcademyRequest) -> HttpResponse:
+    """Every refresh run: when, source, file, counts, duration and any error."""
+    page = Paginator(_runs(request), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reporting/lmi_run_list.html", {"page": page})
+
+
+@admin_only
+def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
+    """Upload a downloaded source file; it is checked and previewed, not loaded."""
+    form = RefreshUploadForm(posted(request), request.FILES or None)
+    if form.is_valid():
+        run = refresh.refresh_run_upload(
+            academy=request.academy,
+            by=request.user,
+            source=form.cleaned_data["source"],
+            data=form.cleaned_data["data"],
+            filename=form.cleaned_data["filename"],
+            period=form.cleaned_data["period"],
+        )
+        return redirect(run)
+    return render(
+        request,
+        "reporting/lmi_upload.html",
+        {"form": form, "sources": SOURCES.values(), "runs": _runs(request)[:5]},
+    )
+
+
+@admin_only
+def refresh_run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
+    """A run's preview, progress or result; htmx polls its status part meanwhile."""
+    run = get_object_or_404(_runs(request), pk=pk)
+    template = (
+        "reporting/_lmi_run_status.html"
+        if request.htmx
+        else "reporting/lmi_run_detail.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "run": run,
+            "rejected": run.rejected[:REJECTED_SHOWN],
+            "form": RefreshConfirmForm(
+                action=reverse("labour_market:run-confirm", args=[run.pk])
+            )
+            if run.status == RefreshRun.Status.PREVIEWED
+            else None,
+        },
+    )
+
+
+@admin_only
+@require_POST
+def refresh_run_confirm(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Load a previewed file: queued for a worker, which checks it again first."""
+    run = get_object_or_404(_runs(request), pk=pk)
+    try:
+        run = refresh.refresh_run_confirm(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(run)
