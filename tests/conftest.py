@@ -17,6 +17,7 @@ from django.test import Client
 from academy.celery import app
 from academy.permissions import Role
 from tests.academy.factories import AcademyFactory, MembershipFactory
+from vacancies.models import Postcode
 
 # CI sets REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or chromium then fails
 # when the service is missing, instead of being skipped.
@@ -53,6 +54,37 @@ def _eager_celery_and_empty_cache():
     cache.clear()
     yield
     app.conf.task_always_eager = saved
+
+
+# Browser and worker tests empty every table when they finish (they need real commits),
+# including the postcode-district centroids a migration ships; put them back first.
+DISTRICTS = (
+    Path(__file__).resolve().parent.parent
+    / "vacancies"
+    / "data"
+    / "postcode_districts.csv"
+)
+
+
+@pytest.fixture(autouse=True)
+def _postcode_districts(request):
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db")
+    if not Postcode.objects.exists():
+        import csv
+
+    with DISTRICTS.open(encoding="utf-8") as handle:
+        Postcode.objects.bulk_create(
+            Postcode(
+                postcode=row["postcode"],
+                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]),
+                source="test",
+            )
+            for row in csv.DictReader(handle)
+        )
 
 
 @pytest.fixture

@@ -220,7 +220,7 @@ def referral_advance(
 ) -> Referral:
     """Move a referral one pipeline step; a start also records the Outcome, once."""
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related(
             "participant", "vacancy__organisation", "training__organisation"
         )
