@@ -4,6 +4,7 @@ Personas (as healthchecks' alice/bob/charlie): `coordinator`, `provider`, `manag
 `admin` are memberships in `academy`; `other_*` are the same roles in `other_academy`.
 """
 
+import csv
 import os
 import subprocess
 import sys
@@ -68,13 +69,15 @@ DISTRICTS = (
 
 @pytest.fixture(autouse=True)
 def _postcode_districts(request):
-    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
-    if not uses_db and not request.node.get_closest_marker("django_db"):
+    names = set(request.fixturenames)
+    if "transactional_db" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+    else:
         return
-    request.getfixturevalue("db")
-    if not Postcode.objects.exists():
-        import csv
-
+    if Postcode.objects.exists():
+        return
     with DISTRICTS.open(encoding="utf-8") as handle:
         Postcode.objects.bulk_create(
             Postcode(
