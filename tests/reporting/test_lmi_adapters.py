@@ -1,6 +1,6 @@
-"""Each labour-market adapter on the shipped samples (../shared/data/lmi), and on the
-ways a real file goes wrong: suppressed cells, renamed or unknown headers, unknown
-areas, percentages, an .xlsx workbook, and a file cut off half way."""
+"""Each labour-market adapter on the shipped samples (copies of ../shared/data/lmi),
+and on the ways a real file goes wrong: suppressed cells, renamed or unknown headers,
+unknown areas, percentages, an .xlsx workbook, and a file cut off half way."""
 
 import io
 from decimal import Decimal
@@ -22,8 +22,8 @@ from reporting.labour_market.observations import (
     Unit,
 )
 
-# The samples live beside the repository, as in CI: ../shared/data/lmi.
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "data" / "lmi"
+# Copies of ../shared/data/lmi, so that a clone without shared/ beside it still tests.
+SAMPLES = Path(__file__).resolve().parent / "lmi_samples"
 SFC_2022 = SAMPLES / "skillsforcare" / "sfc_la_data_download_2022-23_LA_level_data.csv"
 SFC_2021 = SAMPLES / "skillsforcare" / "sfc_la_data_download_2021-22_LA_level_data.csv"
 LG_INFORM = (
