@@ -2,36 +2,34 @@
 
 from django.urls import path
 
-from .views import casework, enquiries, imports
+from .views import enquiries, imports, people, records
 
 app_name = "participants"
 
 urlpatterns = [
     # Casework
-    path("participants/", casework.participant_list, name="list"),
-    path("participants/export.csv", casework.participant_export, name="export"),
-    path("participants/new/", casework.participant_register, name="register"),
-    path("participants/<int:pk>/", casework.participant_detail, name="detail"),
-    path("participants/<int:pk>/edit/", casework.participant_edit, name="edit"),
-    path("participants/<int:pk>/consent/", casework.consent_change, name="consent"),
+    path("participants/", people.participant_list, name="list"),
+    path("participants/export.csv", people.participant_export, name="export"),
+    path("participants/new/", people.participant_register, name="register"),
+    path("participants/<int:pk>/", people.participant_detail, name="detail"),
+    path("participants/<int:pk>/edit/", people.participant_edit, name="edit"),
+    path("participants/<int:pk>/consent/", people.consent_change, name="consent"),
     path(
-        "participants/<int:pk>/meetings/new/", casework.meeting_add, name="meeting-add"
+        "participants/<int:pk>/meetings/new/", records.meeting_add, name="meeting-add"
     ),
-    path("participants/<int:pk>/plans/new/", casework.plan_agree, name="plan-agree"),
+    path("participants/<int:pk>/plans/new/", records.plan_agree, name="plan-agree"),
+    path("participants/<int:pk>/support/new/", records.support_add, name="support-add"),
     path(
-        "participants/<int:pk>/support/new/", casework.support_add, name="support-add"
+        "participants/<int:pk>/outcomes/new/", records.outcome_add, name="outcome-add"
     ),
-    path(
-        "participants/<int:pk>/outcomes/new/", casework.outcome_add, name="outcome-add"
-    ),
-    path("participants/<int:pk>/close/", casework.case_close, name="close"),
-    path("participants/<int:pk>/reopen/", casework.case_reopen, name="reopen"),
-    path("participants/<int:pk>/merge/", casework.participant_merge, name="merge"),
-    path("plans/<int:pk>/review/", casework.plan_review, name="plan-review"),
-    path("actions/<int:pk>/done/", casework.action_complete, name="action-complete"),
-    path("actions/overdue/", casework.actions_overdue, name="actions-overdue"),
-    path("checks/due/", casework.checks_due, name="checks-due"),
-    path("checks/<int:pk>/", casework.check_record, name="check-record"),
+    path("participants/<int:pk>/close/", people.case_close, name="close"),
+    path("participants/<int:pk>/reopen/", people.case_reopen, name="reopen"),
+    path("participants/<int:pk>/merge/", people.participant_merge, name="merge"),
+    path("plans/<int:pk>/review/", records.plan_review, name="plan-review"),
+    path("actions/<int:pk>/done/", records.action_complete, name="action-complete"),
+    path("actions/overdue/", records.actions_overdue, name="actions-overdue"),
+    path("checks/due/", records.checks_due, name="checks-due"),
+    path("checks/<int:pk>/", records.check_record, name="check-record"),
     # Campaign enquiries
     path("join/<slug:academy_slug>/", enquiries.enquiry_public, name="enquiry-public"),
     path(

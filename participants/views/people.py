@@ -1,4 +1,5 @@
-"""A coordinator's casework pages: find, register, record and close."""
+"""A coordinator's pages about people: find, export, register, see, edit, consent,
+close, reopen and merge."""
 
 from __future__ import annotations
 
@@ -14,63 +15,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
-from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
 from ..forms import (
     CloseForm,
     ConsentForm,
-    MeetingForm,
     MergeForm,
-    OutcomeForm,
     ParticipantForm,
     ParticipantRegisterForm,
-    PlanActionFormSet,
-    PlanForm,
-    PlanReviewForm,
-    SupportForm,
-    SustainmentCheckForm,
 )
-from ..models import (
-    Cohort,
-    Enquiry,
-    Participant,
-    PlanAction,
-    SkillsActionPlan,
-    SustainmentCheck,
-)
-
-casework = role_required(Role.COORDINATOR, Role.ADMIN)
-
-
-def _participant(request: AcademyRequest, pk: int) -> Participant:
-    return get_object_or_404(
-        Participant.objects.for_membership(request.membership), pk=pk
-    )
-
-
-def _filters(request: AcademyRequest) -> selectors.ParticipantFilter:
-    get = request.GET
-    coordinator = get.get("coordinator", "")
-    claimant = {"yes": True, "no": False}.get(get.get("claimant", ""))
-    return selectors.ParticipantFilter(
-        q=get.get("q", "").strip(),
-        status=get.get("status", "open"),
-        cohort=get.get("cohort", "") if get.get("cohort") in Cohort.values else "",
-        coordinator=request.user.pk
-        if coordinator == "me"
-        else int(coordinator)
-        if coordinator.isdigit()
-        else None,
-        claimant=claimant,
-        pathway=get.get("pathway", "")
-        if get.get("pathway") in SkillsActionPlan.Pathway.values
-        else "",
-        no_contact=get.get("no_contact") == "1",
-        action_overdue=get.get("action_overdue") == "1",
-        sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
-    )
+from ..models import Cohort, Enquiry, Participant, SkillsActionPlan, SustainmentCheck
+from ._common import _filters, _form_page, _participant, casework
 
 
 @casework
@@ -225,21 +181,6 @@ def participant_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     return _form_page(request, participant, form, "Edit details")
 
 
-def _form_page(
-    request: AcademyRequest,
-    participant: Participant,
-    form: Any,
-    title: str,
-    template: str = "participants/participant_form.html",
-    **extra: Any,
-) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {"participant": participant, "form": form, "title": title, **extra},
-    )
-
-
 @casework
 def consent_change(request: AcademyRequest, pk: int) -> HttpResponse:
     """Record consent given or withdrawn; withdrawal takes effect at once."""
@@ -260,222 +201,6 @@ def consent_change(request: AcademyRequest, pk: int) -> HttpResponse:
         ledger=participant.consents.select_related("recorded_by"),
         template="participants/consent_form.html",
     )
-
-
-def _record(
-    request: AcademyRequest,
-    pk: int,
-    form_class: Any,
-    service: Any,
-    title: str,
-    done: str,
-    **form_kwargs: Any,
-) -> HttpResponse:
-    """The common shape of 'record one thing about a participant' pages."""
-    participant = _participant(request, pk)
-    form = form_class(posted(request), **form_kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(participant=participant, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_validation_error(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(participant)
-    return _form_page(request, participant, form, title)
-
-
-@casework
-def meeting_add(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Log a meeting."""
-    return _record(
-        request,
-        pk,
-        MeetingForm,
-        services.meeting_log,
-        "Log a meeting",
-        "Meeting logged.",
-    )
-
-
-@casework
-def support_add(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Record support given."""
-    return _record(
-        request,
-        pk,
-        SupportForm,
-        services.support_record,
-        "Record support",
-        "Support recorded.",
-        membership=request.membership,
-    )
-
-
-@casework
-def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Record an outcome (a job start also schedules sustainment checks)."""
-    return _record(
-        request,
-        pk,
-        OutcomeForm,
-        services.outcome_record,
-        "Record an outcome",
-        "Outcome recorded.",
-    )
-
-
-def _actions(formset: Any) -> list[services.NewAction]:
-    return [a for a in (f.new_action() for f in formset.forms) if a is not None]
-
-
-@casework
-def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Agree a skills action plan and its first actions, all saved or none."""
-    participant = _participant(request, pk)
-    form = PlanForm(posted(request))
-    actions = PlanActionFormSet(posted(request), prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
-        try:
-            services.plan_agree(
-                participant=participant,
-                by=request.user,
-                actions=_actions(actions),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form_add_validation_error(form, error)
-        else:
-            messages.success(request, "Skills action plan agreed.")
-            return redirect(participant)
-    return _form_page(
-        request,
-        participant,
-        form,
-        "Agree a skills action plan",
-        template="participants/plan_form.html",
-        actions=actions,
-        submit="Agree the plan",
-    )
-
-
-@casework
-def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Review a plan: change it, add actions, and say what changed."""
-    plan = get_object_or_404(
-        SkillsActionPlan.objects.for_membership(request.membership).select_related(
-            "participant"
-        ),
-        pk=pk,
-    )
-    initial = {
-        "pathway": plan.pathway,
-        "target_role": plan.target_role,
-        "barriers": plan.barriers,
-        "status": plan.status,
-    }
-    form = PlanReviewForm(posted(request), initial=initial)
-    actions = PlanActionFormSet(posted(request), prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
-        try:
-            services.plan_review(
-                plan=plan,
-                by=request.user,
-                actions=_actions(actions),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form_add_validation_error(form, error)
-        else:
-            messages.success(request, "Plan reviewed.")
-            return redirect(plan.participant)
-    return _form_page(
-        request,
-        plan.participant,
-        form,
-        f"Review the plan agreed {plan.agreed_on:%d %B %Y}",
-        template="participants/plan_form.html",
-        actions=actions,
-        plan=plan,
-        submit="Save the review",
-    )
-
-
-@casework
-@require_POST
-def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Tick an action done, or undo it."""
-    action = get_object_or_404(
-        PlanAction.objects.for_membership(request.membership).select_related(
-            "plan__participant"
-        ),
-        pk=pk,
-    )
-    if request.POST.get("undo"):
-        services.plan_action_reopen(action=action)
-        messages.info(request, f"'{action}' is open again.")
-    else:
-        services.plan_action_complete(action=action, on=timezone.localdate())
-        messages.success(request, f"'{action}' is done.")
-    return redirect(
-        request.POST.get("next") or action.plan.participant.get_absolute_url()
-    )
-
-
-@casework
-def actions_overdue(request: AcademyRequest) -> HttpResponse:
-    """Plan actions past their due date across the caseload (or the academy)."""
-    mine = request.GET.get("all") != "1"
-    actions = selectors.actions_overdue(membership=request.membership, mine_only=mine)
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "participants/actions_overdue.html",
-        {
-            "page": page,
-            "mine": mine,
-            "query": "" if mine else "all=1",
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@casework
-def checks_due(request: AcademyRequest) -> HttpResponse:
-    """Sustainment checks that are due."""
-    mine = request.GET.get("all") != "1"
-    checks = selectors.checks_due(membership=request.membership, mine_only=mine)
-    page = Paginator(checks, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "participants/checks_due.html",
-        {"page": page, "mine": mine, "query": "" if mine else "all=1"},
-    )
-
-
-@casework
-def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Answer a sustainment check: still in work or not, and how we know."""
-    check = get_object_or_404(
-        SustainmentCheck.objects.for_membership(request.membership).select_related(
-            "outcome__participant"
-        ),
-        pk=pk,
-    )
-    participant = check.outcome.participant
-    form = SustainmentCheckForm(posted(request), instance=check)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.sustainment_check_record(check=check, by=request.user, **data)
-        except ValidationError as error:
-            form_add_validation_error(form, error)
-        else:
-            messages.success(request, "Check recorded.")
-            return redirect(participant)
-    job = check.outcome.role or "job"
-    title = f"{check.weeks}-week check: {job} at {check.outcome.employer or 'employer'}"
-    return _form_page(request, participant, form, title)
 
 
 @casework

@@ -1,0 +1,244 @@
+"""People the academy works with: participants, their cohorts and consent ledger, and
+the querysets of rows that reach their academy through a participant."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Generic, TypeVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+
+from academy.models import Academy, Organisation
+from academy.tenancy import AcademyQuerySet
+
+
+class Cohort(models.TextChoices):
+    """Groups the academy reaches out to (spec/impact-report.md breakdowns)."""
+
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", "Long-term unemployed"
+    OVER_50 = "over_50", "Aged over 50"
+    REFUGEE = "refugee", "Refugee"
+    MENTAL_HEALTH = "mental_health", "Accessing mental-health support"
+    RETURNER = "returner", "Returning to work"
+    IN_WORK_PROGRESSION = "in_work_progression", "In-work progression"
+    REDUNDANCY_RISK = "redundancy_risk", "At risk of redundancy"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+    STUDENT = "student", "Student"
+    NEET = "neet", "Young person not in education, employment or training"
+
+
+class ParticipantQuerySet(AcademyQuerySet["Participant"]):
+    def open(self) -> ParticipantQuerySet:
+        return self.filter(status=Participant.Status.OPEN)
+
+
+class Participant(models.Model):
+    """A person the academy works with: the case record every report counts."""
+
+    class EntryStatus(models.TextChoices):
+        EMPLOYED = "employed", "Employed"
+        UNEMPLOYED = "unemployed", "Unemployed"
+        INACTIVE = "inactive", "Economically inactive"
+
+    class BenefitType(models.TextChoices):
+        UNIVERSAL_CREDIT = "universal_credit", "Universal Credit"
+        JSA = "jsa", "Jobseeker's Allowance"
+        ESA = "esa", "Employment and Support Allowance"
+        PIP = "pip", "Personal Independence Payment"
+        INCOME_SUPPORT = "income_support", "Income Support"
+        OTHER = "other", "Other benefit"
+
+    class Source(models.TextChoices):
+        JOB_CENTRE = "job_centre", "Job centre"
+        CAMPAIGN = "campaign", "Recruitment campaign"
+        EVENT = "event", "Event"
+        DROP_IN = "drop_in", "Drop-in"
+        PARTNER_REFERRAL = "partner_referral", "Referred by a partner"
+        SELF = "self", "Came by themselves"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class CloseReason(models.TextChoices):
+        SUSTAINED_WORK = "sustained_work", "In sustained work"
+        NO_LONGER_INTERESTED = "not_interested", "No longer interested"
+        LOST_CONTACT = "lost_contact", "Lost contact"
+        MOVED_AWAY = "moved_away", "Moved out of the area"
+        NOT_ELIGIBLE = "not_eligible", "Not eligible"
+        OTHER = "other", "Other"
+
+    class DbsLevel(models.TextChoices):
+        NONE = "none", "None"
+        BASIC = "basic", "Basic"
+        STANDARD = "standard", "Standard"
+        ENHANCED = "enhanced", "Enhanced"
+
+    class RightToWork(models.TextChoices):
+        UNKNOWN = "unknown", "Not checked yet"
+        YES = "yes", "Confirmed"
+        NO = "no", "No right to work yet"
+
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(
+        max_length=40, help_text="The academy's own reference; unique in the academy."
+    )
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    is_claimant = models.BooleanField("benefit claimant", default=False)
+    benefit_type = models.CharField(
+        max_length=24, choices=BenefitType.choices, blank=True
+    )
+    status_at_entry = models.CharField(
+        max_length=16, choices=EntryStatus.choices, blank=True
+    )
+    source = models.CharField(
+        "how they came", max_length=24, choices=Source.choices, blank=True
+    )
+    referring_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partner who referred them, if any.",
+    )
+    registered_on = models.DateField()
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="caseload",
+    )
+    # What matching (vacancies app) weighs; all optional at registration.
+    hours_wanted = models.PositiveSmallIntegerField(
+        "hours a week wanted",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(80)],
+    )
+    has_driving_licence = models.BooleanField("full driving licence", default=False)
+    has_car = models.BooleanField("has a car", default=False)
+    dbs_level = models.CharField(
+        "DBS check held", max_length=10, choices=DbsLevel.choices, default=DbsLevel.NONE
+    )
+    right_to_work = models.CharField(
+        max_length=8, choices=RightToWork.choices, default=RightToWork.UNKNOWN
+    )
+    # Current consent, kept in step with the ConsentRecord ledger by services.
+    has_consent_to_hold = models.BooleanField(default=False)
+    has_consent_to_share = models.BooleanField(default=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    close_reason = models.CharField(
+        max_length=20, choices=CloseReason.choices, blank=True
+    )
+    close_note = models.CharField(max_length=500, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[ParticipantQuerySet] = ParticipantQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "reference"], name="participant_reference_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["academy", "last_name", "first_name"]),
+            models.Index(fields=["academy", "registered_on"]),
+            models.Index(fields=["academy", "email"]),
+            models.Index(fields=["academy", "phone"]),
+            models.Index(fields=["academy", "last_contact_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("participants:detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class ParticipantCohort(models.Model):
+    """One cohort of a participant: a person in several cohorts has several rows."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="cohorts"
+    )
+    code = models.CharField(max_length=24, choices=Cohort.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "code"], name="participant_cohort_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["code", "participant"])]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class CaseQuerySet(AcademyQuerySet[_M], Generic[_M]):
+    """Rows that reach their academy through their participant."""
+
+    academy_path = "participant__academy"
+
+
+class ConsentRecord(models.Model):
+    """One entry of a consent ledger: given or withdrawn, by whom, when."""
+
+    class Kind(models.TextChoices):
+        HOLD_DATA = "hold_data", "To hold their data"
+        SHARE_WITH_PROVIDERS = (
+            "share_with_providers",
+            (
+                "To share their name and contact details with providers they are "
+                "referred to"
+            ),
+        )
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    is_given = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+
+    objects: ClassVar[CaseQuerySet[ConsentRecord]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        verb = "given" if self.is_given else "withdrawn"
+        return f"Consent {self.get_kind_display().lower()} {verb}"

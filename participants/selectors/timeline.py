@@ -1,0 +1,154 @@
+"""A participant's timeline: everything that happened to them, newest first, with
+entries other apps add through `timeline_hooks`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from academy.models import User
+
+from ..models import Participant, PlanReview, SustainmentCheck
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to a participant, for the timeline."""
+
+    at: dt.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    by: str = ""
+    link: str = ""
+
+
+def _day(value: dt.date, created: dt.datetime | None = None) -> dt.datetime:
+    """When a dated record happened: the moment it was typed in if that was on the
+    same day (so today's entries keep their order), else 09:00 that day."""
+    if created is not None and timezone.localtime(created).date() == value:
+        return created
+    return timezone.make_aware(dt.datetime.combine(value, dt.time(9, 0)))
+
+
+# Functions (participant) -> iterable of TimelineEntry that other apps register (the
+# vacancies app adds referrals), so that participants never imports them.
+timeline_hooks: list[Callable[[Participant], list[TimelineEntry]]] = []
+
+
+def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
+    """Everything that happened to a participant, newest first."""
+    entries: list[TimelineEntry] = [
+        TimelineEntry(
+            _day(participant.registered_on, participant.created_at),
+            "registered",
+            "Registered",
+            participant.get_source_display() if participant.source else "",
+        )
+    ]
+    for m in participant.meetings.select_related("recorded_by"):
+        detail = m.notes
+        if m.next_step:
+            when = f" by {m.next_step_on:%d %b %Y}" if m.next_step_on else ""
+            detail = f"{detail}\nNext step: {m.next_step}{when}".strip()
+        title = m.get_kind_display() + (f" at {m.location}" if m.location else "")
+        entries.append(
+            TimelineEntry(m.held_at, "meeting", title, detail, _by(m.recorded_by))
+        )
+    for plan in participant.plans.select_related("agreed_by"):
+        detail = ", ".join(
+            x for x in (plan.get_pathway_display(), plan.target_role) if x
+        )
+        entries.append(
+            TimelineEntry(
+                _day(plan.agreed_on, plan.updated_at),
+                "plan",
+                "Skills action plan agreed",
+                detail,
+                _by(plan.agreed_by),
+            )
+        )
+    for review in PlanReview.objects.filter(
+        plan__participant=participant
+    ).select_related("reviewed_by"):
+        entries.append(
+            TimelineEntry(
+                _day(review.reviewed_on),
+                "plan",
+                "Plan reviewed",
+                review.summary,
+                _by(review.reviewed_by),
+            )
+        )
+    for s in participant.support.select_related("recorded_by", "referred_to"):
+        detail = s.notes + (f"\nReferred to {s.referred_to}" if s.referred_to else "")
+        entries.append(
+            TimelineEntry(
+                _day(s.given_on, s.created_at),
+                "support",
+                f"{s.get_kind_display()} support",
+                detail.strip(),
+                _by(s.recorded_by),
+            )
+        )
+    for o in participant.outcomes.select_related("recorded_by"):
+        parts = [o.role, o.employer, o.get_sector_display() if o.sector else ""]
+        entries.append(
+            TimelineEntry(
+                _day(o.started_on, o.created_at),
+                "outcome",
+                f"Started: {o.get_kind_display().lower()}",
+                ", ".join(p for p in parts if p),
+                _by(o.recorded_by),
+            )
+        )
+    for c in SustainmentCheck.objects.filter(
+        outcome__participant=participant, status=SustainmentCheck.Status.DONE
+    ).select_related("checked_by"):
+        answer = "still in work" if c.is_in_work else "no longer in work"
+        entries.append(
+            TimelineEntry(
+                _day(c.checked_on or c.due_on),
+                "outcome",
+                f"{c.weeks}-week check: {answer}",
+                f"{c.get_confirmed_how_display()} {c.confirmed_by}".strip(),
+                _by(c.checked_by),
+            )
+        )
+    for r in participant.consents.select_related("recorded_by"):
+        verb = "given" if r.is_given else "withdrawn"
+        entries.append(
+            TimelineEntry(
+                r.recorded_at,
+                "consent",
+                f"Consent {verb}",
+                r.get_kind_display(),
+                _by(r.recorded_by),
+            )
+        )
+    for n in participant.case_notes.select_related("written_by"):
+        entries.append(
+            TimelineEntry(n.written_at, "note", n.text, "", _by(n.written_by))
+        )
+    for e in participant.enquiries.all():
+        entries.append(
+            TimelineEntry(
+                e.created_at,
+                "enquiry",
+                "Registered interest through the campaign",
+                e.interest,
+                "",
+                reverse("participants:enquiry-detail", args=[e.pk]),
+            )
+        )
+    for hook in timeline_hooks:
+        entries.extend(hook(participant))
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _by(user: User | None) -> str:
+    return str(user) if user else ""

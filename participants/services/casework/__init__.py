@@ -1,0 +1,61 @@
+"""Writes of a coordinator's casework: registration, consent, meetings, plans, support,
+outcomes, sustainment checks, closing and merging. Each saves all its parts or none.
+
+Modules by subject: people (registration, details, consent, merging), plans and records
+(meetings, support, outcomes, sustainment checks, closing). Import from here."""
+
+from .people import (
+    PARTICIPANT_FIELDS,
+    consent_set,
+    merge_hooks,
+    normalise_phone,
+    normalise_postcode,
+    participant_merge,
+    participant_next_reference,
+    participant_register,
+    participant_update,
+)
+from .plans import (
+    NewAction,
+    plan_action_complete,
+    plan_action_reopen,
+    plan_agree,
+    plan_review,
+)
+from .records import (
+    SUSTAINMENT_WEEKS,
+    case_close,
+    case_reopen,
+    meeting_log,
+    outcome_record,
+    support_record,
+    sustainment_check_record,
+    sustainment_checks_raise,
+    sustainment_checks_schedule,
+)
+
+__all__ = [
+    "PARTICIPANT_FIELDS",
+    "SUSTAINMENT_WEEKS",
+    "NewAction",
+    "case_close",
+    "case_reopen",
+    "consent_set",
+    "meeting_log",
+    "merge_hooks",
+    "normalise_phone",
+    "normalise_postcode",
+    "outcome_record",
+    "participant_merge",
+    "participant_next_reference",
+    "participant_register",
+    "participant_update",
+    "plan_action_complete",
+    "plan_action_reopen",
+    "plan_agree",
+    "plan_review",
+    "support_record",
+    "sustainment_check_record",
+    "sustainment_checks_raise",
+    "sustainment_checks_schedule",
+]

@@ -1,0 +1,126 @@
+"""Writes of skills action plans: agreeing, reviewing and ticking off actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import User
+
+from ...models import Participant, PlanAction, PlanReview, SkillsActionPlan
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """An action typed into a plan form."""
+
+    description: str
+    owner: str
+    due_on: dt.date
+
+
+def _check_actions(actions: Sequence[NewAction], agreed_on: dt.date) -> None:
+    for number, action in enumerate(actions, start=1):
+        if action.due_on < agreed_on:
+            raise ValidationError(
+                f"Action {number} ('{action.description}') is due before the plan was "
+                "agreed. Give a due date on or after the day the plan was agreed."
+            )
+
+
+@transaction.atomic
+def plan_agree(
+    *,
+    participant: Participant,
+    by: User,
+    agreed_on: dt.date,
+    pathway: str,
+    target_role: str,
+    barriers: Sequence[str],
+    goals: str = "",
+    actions: Sequence[NewAction] = (),
+) -> SkillsActionPlan:
+    """Agree a skills action plan with its first actions, all saved together."""
+    if agreed_on > timezone.localdate():
+        raise ValidationError("A plan cannot be agreed in the future. Check the date.")
+    _check_actions(actions, agreed_on)
+    plan = SkillsActionPlan(
+        participant=participant,
+        agreed_on=agreed_on,
+        pathway=pathway,
+        target_role=target_role,
+        barriers=sorted(set(barriers)),
+        goals=goals,
+        agreed_by=by,
+    )
+    try:
+        plan.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise ValidationError(
+                f"A plan agreed on {agreed_on:%d %B %Y} already exists. "
+                "Review that plan instead."
+            ) from error
+        raise
+    plan.save()
+    PlanAction.objects.bulk_create(
+        PlanAction(plan=plan, description=a.description, owner=a.owner, due_on=a.due_on)
+        for a in actions
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_review(
+    *,
+    plan: SkillsActionPlan,
+    by: User,
+    reviewed_on: dt.date,
+    summary: str,
+    pathway: str,
+    target_role: str,
+    barriers: Sequence[str],
+    status: str,
+    actions: Sequence[NewAction] = (),
+) -> PlanReview:
+    """Review a plan: change what was agreed, add actions, and note what changed."""
+    if reviewed_on < plan.agreed_on:
+        raise ValidationError("A review cannot be dated before the plan was agreed.")
+    if reviewed_on > timezone.localdate():
+        raise ValidationError("A review cannot be dated in the future. Check the date.")
+    _check_actions(actions, reviewed_on)
+    plan.pathway = pathway
+    plan.target_role = target_role
+    plan.barriers = sorted(set(barriers))
+    plan.status = status
+    plan.full_clean()
+    plan.save()
+    PlanAction.objects.bulk_create(
+        PlanAction(plan=plan, description=a.description, owner=a.owner, due_on=a.due_on)
+        for a in actions
+    )
+    review = PlanReview(
+        plan=plan, reviewed_on=reviewed_on, summary=summary, reviewed_by=by
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def plan_action_complete(*, action: PlanAction, on: dt.date) -> PlanAction:
+    """Mark an action done on the given day."""
+    action.completed_on = on
+    action.save(update_fields=["completed_on"])
+    return action
+
+
+def plan_action_reopen(*, action: PlanAction) -> PlanAction:
+    """Undo a completion recorded by mistake."""
+    action.completed_on = None
+    action.save(update_fields=["completed_on"])
+    return action

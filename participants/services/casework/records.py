@@ -1,0 +1,159 @@
+"""Writes of what happens on a case: meetings, support, outcomes and their sustainment
+checks, and closing and reopening it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from academy.models import User
+
+from ...models import CaseNote, Meeting, Outcome, Participant, Support, SustainmentCheck
+
+SUSTAINMENT_WEEKS = (13, 26)
+
+
+@transaction.atomic
+def meeting_log(*, participant: Participant, by: User, **fields: Any) -> Meeting:
+    """Log a meeting and move the participant's last contact forward."""
+    meeting = Meeting(participant=participant, recorded_by=by, **fields)
+    meeting.full_clean()
+    meeting.save()
+    if (
+        participant.last_contact_at is None
+        or meeting.held_at > participant.last_contact_at
+    ):
+        participant.last_contact_at = meeting.held_at
+        participant.save(update_fields=["last_contact_at", "updated_at"])
+    return meeting
+
+
+def support_record(*, participant: Participant, by: User, **fields: Any) -> Support:
+    """Record support given."""
+    support = Support(participant=participant, recorded_by=by, **fields)
+    if support.given_on and support.given_on > timezone.localdate():
+        raise ValidationError({"given_on": "Support cannot be given in the future."})
+    support.full_clean()
+    support.save()
+    return support
+
+
+@transaction.atomic
+def outcome_record(
+    *, participant: Participant, by: User | None, **fields: Any
+) -> Outcome:
+    """Record an outcome; an employment start also schedules its sustainment checks."""
+    outcome = Outcome(participant=participant, recorded_by=by, **fields)
+    if outcome.kind == Outcome.Kind.EMPLOYMENT and not outcome.sector:
+        raise ValidationError(
+            {
+                "sector": "Choose the sector of the job: health or social care, "
+                "or another."
+            }
+        )
+    if outcome.kind != Outcome.Kind.EMPLOYMENT:
+        outcome.sector = outcome.sector if outcome.sector else ""
+    outcome.full_clean()
+    outcome.save()
+    if outcome.kind == Outcome.Kind.EMPLOYMENT:
+        sustainment_checks_schedule(outcome=outcome)
+    return outcome
+
+
+def sustainment_checks_schedule(*, outcome: Outcome) -> list[SustainmentCheck]:
+    """Create the 13- and 26-week checks of an employment start."""
+    today = timezone.localdate()
+    checks = []
+    for weeks in SUSTAINMENT_WEEKS:
+        due_on = outcome.started_on + dt.timedelta(weeks=weeks)
+        status = (
+            SustainmentCheck.Status.DUE
+            if due_on <= today
+            else SustainmentCheck.Status.SCHEDULED
+        )
+        check, _ = SustainmentCheck.objects.get_or_create(
+            outcome=outcome, weeks=weeks, defaults={"due_on": due_on, "status": status}
+        )
+        checks.append(check)
+    return checks
+
+
+def sustainment_checks_raise(*, today: dt.date) -> int:
+    """Mark scheduled checks whose day has come as due; return how many."""
+    return SustainmentCheck.objects.filter(
+        status=SustainmentCheck.Status.SCHEDULED, due_on__lte=today
+    ).update(status=SustainmentCheck.Status.DUE)
+
+
+def sustainment_check_record(
+    *,
+    check: SustainmentCheck,
+    by: User,
+    is_in_work: bool,
+    confirmed_how: str,
+    confirmed_by: str,
+    checked_on: dt.date,
+) -> SustainmentCheck:
+    """Record the answer of a sustainment check."""
+    if checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "A check cannot be made in the future."})
+    if checked_on < check.outcome.started_on:
+        raise ValidationError(
+            {"checked_on": "A check cannot be made before the job started."}
+        )
+    check.is_in_work = is_in_work
+    check.confirmed_how = confirmed_how
+    check.confirmed_by = confirmed_by
+    check.checked_on = checked_on
+    check.checked_by = by
+    check.status = SustainmentCheck.Status.DONE
+    check.full_clean()
+    check.save()
+    return check
+
+
+def _note(participant: Participant, text: str, by: User | None) -> CaseNote:
+    return CaseNote.objects.create(
+        participant=participant, text=text, written_by=by, written_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def case_close(
+    *,
+    participant: Participant,
+    by: User,
+    reason: str,
+    note: str = "",
+    on: dt.date | None = None,
+) -> Participant:
+    """Close a case with a reason."""
+    if not participant.is_open:
+        raise ValidationError("This case is already closed.")
+    participant.status = Participant.Status.CLOSED
+    participant.closed_on = on or timezone.localdate()
+    participant.close_reason = reason
+    participant.close_note = note
+    participant.full_clean()
+    participant.save()
+    label = Participant.CloseReason(reason).label
+    _note(participant, f"Case closed: {label}." + (f" {note}" if note else ""), by)
+    return participant
+
+
+@transaction.atomic
+def case_reopen(*, participant: Participant, by: User, note: str = "") -> Participant:
+    """Reopen a closed case."""
+    if participant.is_open:
+        raise ValidationError("This case is already open.")
+    participant.status = Participant.Status.OPEN
+    participant.closed_on = None
+    participant.close_reason = ""
+    participant.close_note = ""
+    participant.save()
+    _note(participant, "Case reopened." + (f" {note}" if note else ""), by)
+    return participant

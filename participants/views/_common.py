@@ -1,0 +1,87 @@
+"""What the casework pages share: the role check, finding the participant, the list's
+filters and the shape of a 'record one thing about a participant' page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from academy.forms import form_add_validation_error, posted
+from academy.permissions import Role, role_required
+from academy.tenancy import AcademyRequest
+
+from .. import selectors
+from ..models import Cohort, Participant, SkillsActionPlan
+
+casework = role_required(Role.COORDINATOR, Role.ADMIN)
+
+
+def _participant(request: AcademyRequest, pk: int) -> Participant:
+    return get_object_or_404(
+        Participant.objects.for_membership(request.membership), pk=pk
+    )
+
+
+def _filters(request: AcademyRequest) -> selectors.ParticipantFilter:
+    get = request.GET
+    coordinator = get.get("coordinator", "")
+    claimant = {"yes": True, "no": False}.get(get.get("claimant", ""))
+    return selectors.ParticipantFilter(
+        q=get.get("q", "").strip(),
+        status=get.get("status", "open"),
+        cohort=get.get("cohort", "") if get.get("cohort") in Cohort.values else "",
+        coordinator=request.user.pk
+        if coordinator == "me"
+        else int(coordinator)
+        if coordinator.isdigit()
+        else None,
+        claimant=claimant,
+        pathway=get.get("pathway", "")
+        if get.get("pathway") in SkillsActionPlan.Pathway.values
+        else "",
+        no_contact=get.get("no_contact") == "1",
+        action_overdue=get.get("action_overdue") == "1",
+        sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
+    )
+
+
+def _form_page(
+    request: AcademyRequest,
+    participant: Participant,
+    form: Any,
+    title: str,
+    template: str = "participants/participant_form.html",
+    **extra: Any,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"participant": participant, "form": form, "title": title, **extra},
+    )
+
+
+def _record(
+    request: AcademyRequest,
+    pk: int,
+    form_class: Any,
+    service: Any,
+    title: str,
+    done: str,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """The common shape of 'record one thing about a participant' pages."""
+    participant = _participant(request, pk)
+    form = form_class(posted(request), **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(participant=participant, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(participant)
+    return _form_page(request, participant, form, title)

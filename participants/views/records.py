@@ -1,0 +1,223 @@
+"""A coordinator's pages for recording casework: meetings, plans and their actions,
+support, outcomes and sustainment checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from academy.forms import form_add_validation_error, posted
+from academy.tenancy import AcademyRequest
+
+from .. import selectors, services
+from ..forms import (
+    MeetingForm,
+    OutcomeForm,
+    PlanActionFormSet,
+    PlanForm,
+    PlanReviewForm,
+    SupportForm,
+    SustainmentCheckForm,
+)
+from ..models import PlanAction, SkillsActionPlan, SustainmentCheck
+from ._common import _form_page, _participant, _record, casework
+
+
+@casework
+def meeting_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Log a meeting."""
+    return _record(
+        request,
+        pk,
+        MeetingForm,
+        services.meeting_log,
+        "Log a meeting",
+        "Meeting logged.",
+    )
+
+
+@casework
+def support_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record support given."""
+    return _record(
+        request,
+        pk,
+        SupportForm,
+        services.support_record,
+        "Record support",
+        "Support recorded.",
+        membership=request.membership,
+    )
+
+
+@casework
+def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Record an outcome (a job start also schedules sustainment checks)."""
+    return _record(
+        request,
+        pk,
+        OutcomeForm,
+        services.outcome_record,
+        "Record an outcome",
+        "Outcome recorded.",
+    )
+
+
+def _actions(formset: Any) -> list[services.NewAction]:
+    return [a for a in (f.new_action() for f in formset.forms) if a is not None]
+
+
+@casework
+def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Agree a skills action plan and its first actions, all saved or none."""
+    participant = _participant(request, pk)
+    form = PlanForm(posted(request))
+    actions = PlanActionFormSet(posted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            services.plan_agree(
+                participant=participant,
+                by=request.user,
+                actions=_actions(actions),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Skills action plan agreed.")
+            return redirect(participant)
+    return _form_page(
+        request,
+        participant,
+        form,
+        "Agree a skills action plan",
+        template="participants/plan_form.html",
+        actions=actions,
+        submit="Agree the plan",
+    )
+
+
+@casework
+def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Review a plan: change it, add actions, and say what changed."""
+    plan = get_object_or_404(
+        SkillsActionPlan.objects.for_membership(request.membership).select_related(
+            "participant"
+        ),
+        pk=pk,
+    )
+    initial = {
+        "pathway": plan.pathway,
+        "target_role": plan.target_role,
+        "barriers": plan.barriers,
+        "status": plan.status,
+    }
+    form = PlanReviewForm(posted(request), initial=initial)
+    actions = PlanActionFormSet(posted(request), prefix="actions")
+    if request.method == "POST" and form.is_valid() and actions.is_valid():
+        try:
+            services.plan_review(
+                plan=plan,
+                by=request.user,
+                actions=_actions(actions),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Plan reviewed.")
+            return redirect(plan.participant)
+    return _form_page(
+        request,
+        plan.participant,
+        form,
+        f"Review the plan agreed {plan.agreed_on:%d %B %Y}",
+        template="participants/plan_form.html",
+        actions=actions,
+        plan=plan,
+        submit="Save the review",
+    )
+
+
+@casework
+@require_POST
+def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Tick an action done, or undo it."""
+    action = get_object_or_404(
+        PlanAction.objects.for_membership(request.membership).select_related(
+            "plan__participant"
+        ),
+        pk=pk,
+    )
+    if request.POST.get("undo"):
+        services.plan_action_reopen(action=action)
+        messages.info(request, f"'{action}' is open again.")
+    else:
+        services.plan_action_complete(action=action, on=timezone.localdate())
+        messages.success(request, f"'{action}' is done.")
+    return redirect(
+        request.POST.get("next") or action.plan.participant.get_absolute_url()
+    )
+
+
+@casework
+def actions_overdue(request: AcademyRequest) -> HttpResponse:
+    """Plan actions past their due date across the caseload (or the academy)."""
+    mine = request.GET.get("all") != "1"
+    actions = selectors.actions_overdue(membership=request.membership, mine_only=mine)
+    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/actions_overdue.html",
+        {
+            "page": page,
+            "mine": mine,
+            "query": "" if mine else "all=1",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@casework
+def checks_due(request: AcademyRequest) -> HttpResponse:
+    """Sustainment checks that are due."""
+    mine = request.GET.get("all") != "1"
+    checks = selectors.checks_due(membership=request.membership, mine_only=mine)
+    page = Paginator(checks, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/checks_due.html",
+        {"page": page, "mine": mine, "query": "" if mine else "all=1"},
+    )
+
+
+@casework
+def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Answer a sustainment check: still in work or not, and how we know."""
+    check = get_object_or_404(
+        SustainmentCheck.objects.for_membership(request.membership).select_related(
+            "outcome__participant"
+        ),
+        pk=pk,
+    )
+    participant = check.outcome.participant
+    form = SustainmentCheckForm(posted(request), instance=check)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.sustainment_check_record(check=check, by=request.user, **data)
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Check recorded.")
+            return redirect(participant)
+    job = check.outcome.role or "job"
+    title = f"{check.weeks}-week check: {job} at {check.outcome.employer or 'employer'}"
+    return _form_page(request, participant, form, title)
