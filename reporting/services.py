@@ -156,14 +156,18 @@ def impact_context(report: ImpactReport, *, publish: bool) -> dict[str, Any]:
 context_builders: list[Any] = []
 
 
-def report_run_build(*, run: ReportRun) -> ReportRun:
-    """Build the PDF of a run. A failure marks the run failed with its reason and
-    leaves no file; the file is saved only once the whole PDF is made."""
+def report_run_build(
+    *, run: ReportRun, report: ImpactReport | None = None
+) -> ReportRun:
+    """Build the PDF of a run (from `report` when the caller has computed it already).
+    A failure marks the run failed with its reason and leaves no file; the file is
+    saved only once the whole PDF is made."""
     ReportRun.objects.filter(pk=run.pk).update(
         status=ReportRun.Status.RUNNING, started_at=timezone.now(), error=""
     )
     try:
-        report = impact_report(academy=run.academy, start=run.start, end=run.end)
+        if report is None:
+            report = impact_report(academy=run.academy, start=run.start, end=run.end)
         pdf = render_pdf(
             "print/impact_report.html",
             {**impact_context(report, publish=run.is_published), "run": run},
@@ -193,10 +197,12 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     )
     if not managers:
         return None
+    # One computation serves both the PDF and the CSV attachment.
+    report = impact_report(academy=academy, start=period.start, end=period.end)
     run = ReportRun.objects.create(
         academy=academy, start=period.start, end=period.end, is_monthly=True
     )
-    run = report_run_build(run=run)
+    run = report_run_build(run=run, report=report)
     context = {"academy": academy, "period": period, "run": run}
     message = EmailMessage(
         subject=render_to_string("emails/monthly_report_subject.txt", context).strip(),
@@ -207,7 +213,6 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
         run.file.open("rb")
         message.attach(run.filename, run.file.read(), "application/pdf")
         run.file.close()
-    report = impact_report(academy=academy, start=period.start, end=period.end)
     message.attach(
         run.filename.replace(".pdf", ".csv"),
         impact_csv(report, publish=False),

@@ -138,100 +138,101 @@ def _distance_points(distance: float) -> int:
     return 0
 
 
-def _points(
-    person: Person, opening: Opening, roles_in_demand: frozenset[str]
+def _assess(
+    person: Person,
+    opening: Opening,
+    roles_in_demand: frozenset[str],
+    reasons: list[str] | None = None,
 ) -> _Points:
-    """The numbers alone, for ranking many pairs quickly; `score` adds the reasons."""
+    """Apply the weights once; with a `reasons` list, also say why (ranking many pairs
+    passes none, and only the pairs shown are explained)."""
+    say = reasons.append if reasons is not None else None
     points, blocked = 0, False
+    if say and opening.is_critical_shortage:
+        say("Critical shortage: the provider needs people now")
     in_demand = opening.role is not None and opening.role in roles_in_demand
     if in_demand:
         points += ROLE_IN_DEMAND
+        if say:
+            say("A role in demand in this area")
     if person.role_wanted is None:
         points += NO_ROLE_RECORDED
+        if say:
+            say("No target role recorded in their plan yet")
     elif opening.role == person.role_wanted:
         points += WANTED_ROLE
+        if say:
+            say(f"The role they want: {opening.role.label}")
+    elif say and opening.role is not None:
+        say(f"Not the role they want ({person.role_wanted.label})")
     distance = None
     if person.place and opening.place:
         distance = distance_km(person.place, opening.place)
         points += _distance_points(distance)
+        if say:
+            precisions = (person.place.precision, opening.place.precision)
+            approx = " (approx.)" if "district" in precisions else ""
+            say(f"{distance:.1f} km away{approx}")
     else:
         points += DISTANCE_UNKNOWN
-    if opening.hours is not None and (
-        person.hours_wanted is None
-        or abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE
-    ):
-        points += HOURS_FIT
+        if say:
+            which = (
+                "their postcode" if not person.place else "the opportunity's postcode"
+            )
+            say(f"Distance unknown: {which} was not found")
+    if opening.hours is not None:
+        fits = (
+            person.hours_wanted is None
+            or abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE
+        )
+        if fits:
+            points += HOURS_FIT
+        if say and person.hours_wanted is not None:
+            hours = f"{opening.hours.normalize():f}"
+            if fits:
+                say(f"{hours} hours a week, near the {person.hours_wanted} they want")
+            else:
+                say(f"{hours} hours a week; they want {person.hours_wanted}")
     if opening.needs_driving_licence and not (
         person.has_driving_licence and person.has_car
     ):
         points += NO_LICENCE
         blocked = True
+        if say:
+            say("Needs a driving licence and car, which they do not have")
     if person.right_to_work == "no":
         points += NO_RIGHT_TO_WORK
         blocked = True
+        if say:
+            say("No right to work yet")
     elif person.right_to_work == "unknown":
         points += RIGHT_TO_WORK_UNCHECKED
+        if say:
+            say("Right to work not checked yet")
     if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
         points += DBS_SHORT
+        if say:
+            level = Participant.DbsLevel(opening.dbs_level).label.lower()
+            article = "an" if level[0] in "aeiou" else "a"
+            say(f"Needs {article} {level} DBS check (they can apply)")
     return _Points(points, blocked, in_demand, distance)
 
 
-def _reasons(person: Person, opening: Opening, p: _Points) -> list[str]:
-    reasons = []
-    if opening.is_critical_shortage:
-        reasons.append("Critical shortage: the provider needs people now")
-    if p.in_demand:
-        reasons.append("A role in demand in this area")
-    if person.role_wanted is None:
-        reasons.append("No target role recorded in their plan yet")
-    elif opening.role == person.role_wanted:
-        reasons.append(f"The role they want: {opening.role.label}")
-    elif opening.role is not None:
-        reasons.append(f"Not the role they want ({person.role_wanted.label})")
-    if p.distance_km is not None and person.place and opening.place:
-        precisions = (person.place.precision, opening.place.precision)
-        approx = " (approx.)" if "district" in precisions else ""
-        reasons.append(f"{p.distance_km:.1f} km away{approx}")
-    else:
-        which = "their postcode" if not person.place else "the opportunity's postcode"
-        reasons.append(f"Distance unknown: {which} was not found")
-    if opening.hours is not None and person.hours_wanted is not None:
-        hours = f"{opening.hours.normalize():f}"
-        if abs(opening.hours - person.hours_wanted) <= HOURS_TOLERANCE:
-            reasons.append(
-                f"{hours} hours a week, near the {person.hours_wanted} they want"
-            )
-        else:
-            reasons.append(f"{hours} hours a week; they want {person.hours_wanted}")
-    if opening.needs_driving_licence and not (
-        person.has_driving_licence and person.has_car
-    ):
-        reasons.append("Needs a driving licence and car, which they do not have")
-    if person.right_to_work == "no":
-        reasons.append("No right to work yet")
-    elif person.right_to_work == "unknown":
-        reasons.append("Right to work not checked yet")
-    if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
-        level = Participant.DbsLevel(opening.dbs_level).label.lower()
-        article = "an" if level[0] in "aeiou" else "a"
-        reasons.append(f"Needs {article} {level} DBS check (they can apply)")
-    return reasons
+def _explained(
+    person: Person, opening: Opening, roles_in_demand: frozenset[str]
+) -> Match:
+    reasons: list[str] = []
+    p = _assess(person, opening, roles_in_demand, reasons)
+    return Match(
+        person, opening, p.points, p.blocked, p.in_demand, p.distance_km, reasons
+    )
 
 
 def score(
     person: Person, opening: Opening, *, roles_in_demand: frozenset[str] = frozenset()
 ) -> Match:
     """Score one person against one opening, saying why."""
-    p = _points(person, opening, roles_in_demand)
-    return Match(
-        person,
-        opening,
-        p.points,
-        p.blocked,
-        p.in_demand,
-        p.distance_km,
-        _reasons(person, opening, p),
-    )
+    return _explained(person, opening, roles_in_demand)
 
 
 def _key(opening: Opening, p: _Points) -> tuple[int, int, int, int, dt.date]:
@@ -268,21 +269,13 @@ def rank(
         )
         points = memo.get(key)
         if points is None:
-            points = memo[key] = _points(person, opening, roles_in_demand)
+            points = memo[key] = _assess(person, opening, roles_in_demand)
         scored.append((person, opening, points))
     keyed = ((_key(o, p), n) for n, (_, o, p) in enumerate(scored))
     order = heapq.nsmallest(limit, keyed) if limit else sorted(keyed)
     return [
-        Match(
-            person,
-            opening,
-            p.points,
-            p.blocked,
-            p.in_demand,
-            p.distance_km,
-            _reasons(person, opening, p),
-        )
-        for person, opening, p in (scored[n] for _, n in order)
+        _explained(person, opening, roles_in_demand)
+        for person, opening, _ in (scored[n] for _, n in order)
     ]
 
 
