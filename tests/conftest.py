@@ -4,7 +4,6 @@ Personas (as healthchecks' alice/bob/charlie): `coordinator`, `provider`, `manag
 `admin` are memberships in `academy`; `other_*` are the same roles in `other_academy`.
 """
 
-import csv
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from django.test import Client
 from academy.celery import app
 from academy.permissions import Role
 from tests.academy.factories import AcademyFactory, MembershipFactory
+from vacancies.districts import district_rows
 from vacancies.models import Postcode
 
 # CI sets REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or chromium then fails
@@ -59,14 +59,6 @@ def _eager_celery_and_empty_cache():
 
 # Browser and worker tests empty every table when they finish (they need real commits),
 # including the postcode-district centroids a migration ships; put them back first.
-DISTRICTS = (
-    Path(__file__).resolve().parent.parent
-    / "vacancies"
-    / "data"
-    / "postcode_districts.csv"
-)
-
-
 @pytest.fixture(autouse=True)
 def _postcode_districts(request):
     names = set(request.fixturenames)
@@ -78,16 +70,10 @@ def _postcode_districts(request):
         return
     if Postcode.objects.exists():
         return
-    with DISTRICTS.open(encoding="utf-8") as handle:
-        Postcode.objects.bulk_create(
-            Postcode(
-                postcode=row["postcode"],
-                latitude=float(row["latitude"]),
-                longitude=float(row["longitude"]),
-                source="test",
-            )
-            for row in csv.DictReader(handle)
-        )
+    Postcode.objects.bulk_create(
+        Postcode(postcode=district, latitude=lat, longitude=lon, source="test")
+        for district, lat, lon in district_rows()
+    )
 
 
 @pytest.fixture

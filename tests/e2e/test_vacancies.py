@@ -8,21 +8,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.vacancies.factories import TrainingFactory, VacancyFactory
-from vacancies.models import Postcode, Vacancy
+from vacancies.models import Vacancy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 TITLE = "Home care worker (Plymstock)"
-
-
-@pytest.fixture(autouse=True)
-def _postcodes(db):
-    # Browser tests flush tables, so the shipped districts are made sure of here.
-    for code, lat, lon in [("PL4", 50.374, -4.121), ("PL9", 50.356, -4.09)]:
-        Postcode.objects.get_or_create(
-            postcode=code, defaults={"latitude": lat, "longitude": lon, "source": "t"}
-        )
 
 
 def _fits(page, width):

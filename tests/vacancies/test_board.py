@@ -12,24 +12,10 @@ from django.utils import timezone
 from tests.academy.factories import OrganisationFactory, UserFactory
 from tests.participants.factories import ParticipantFactory
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
-from vacancies.models import Postcode
+from vacancies.districts import district_rows
 
-# Centroids of the postcode districts these tests use (vacancies/data).
-DISTRICTS = {
-    "PL1": (50.3714, -4.1422),
-    "PL4": (50.3740, -4.1210),
-    "PL21": (50.3900, -3.9200),
-    "NE29": (55.0110, -1.4630),
-}
-
-
-@pytest.fixture(autouse=True)
-def _postcodes(db):
-    # Shipped by a data migration; made sure of here, as browser tests flush tables.
-    for code, (lat, lon) in DISTRICTS.items():
-        Postcode.objects.get_or_create(
-            postcode=code, defaults={"latitude": lat, "longitude": lon, "source": "t"}
-        )
+# The shipped district centroids (tests/conftest.py keeps them in the table).
+DISTRICTS = {district: (lat, lon) for district, lat, lon in district_rows()}
 
 
 def board(academy):

@@ -13,22 +13,13 @@ from django.utils import timezone
 from tests.academy.factories import MembershipFactory, OrganisationFactory
 from tests.vacancies.factories import TrainingFactory, VacancyFactory
 from vacancies.forms import VacancyForm
-from vacancies.models import Postcode, TrainingOpportunity, Vacancy
+from vacancies.models import TrainingOpportunity, Vacancy
 
 TODAY = timezone.localdate
 
 
 def _in(days):
     return (TODAY() + dt.timedelta(days=days)).isoformat()
-
-
-@pytest.fixture(autouse=True)
-def _postcodes(db):
-    # Shipped by a data migration; made sure of here, as browser tests flush tables.
-    for code, lat, lon in [("PL4", 50.374, -4.121), ("PL1", 50.3714, -4.1422)]:
-        Postcode.objects.get_or_create(
-            postcode=code, defaults={"latitude": lat, "longitude": lon, "source": "t"}
-        )
 
 
 @pytest.fixture
