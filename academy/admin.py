@@ -1,9 +1,34 @@
 """Django admin for platform staff: academies, organisations, users and memberships."""
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Academy, Membership, Organisation, User
+
+
+class NoDeleteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Records that history points at are closed, deactivated or archived, never
+    deleted: deleting one would take casework, or who recorded it, with it."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+@admin.action(description="Deactivate: end their access (what they recorded stays)")
+def deactivate(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    count = queryset.update(is_active=False)
+    modeladmin.message_user(request, f"{count} deactivated.", messages.SUCCESS)
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -21,7 +46,8 @@ class AcademyAdmin(admin.ModelAdmin[Academy]):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(NoDeleteAdmin):
+    actions = [deactivate]
     list_display = ["name", "kind", "academy", "is_active"]
     list_filter = ["kind", "is_active", "academy"]
     search_fields = ["name", "postcode"]
@@ -29,7 +55,8 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(NoDeleteAdmin):
+    actions = [deactivate]
     list_display = ["user", "academy", "role", "organisation", "is_active"]
     list_filter = ["role", "is_active", "academy"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
@@ -37,7 +64,8 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(NoDeleteAdmin, BaseUserAdmin[User]):
+    actions = [deactivate]
     ordering = ["email"]
     list_display = [
         "email",

@@ -20,6 +20,8 @@ class PortalFormHelper(FormHelper):
     def __init__(self, submit_label: str) -> None:
         super().__init__()
         self.form_method = "post"
+        # Hidden fields a layout leaves out (the one-time token) are still sent.
+        self.render_hidden_fields = True
         self.add_input(Submit("submit", submit_label))
 
 

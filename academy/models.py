@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from .permissions import Role
+from .rules import PhoneField
 from .tenancy import AcademyQuerySet
 
 gss_code_validator = RegexValidator(
@@ -79,7 +80,7 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneField()
     postcode = models.CharField(max_length=10, blank=True)
     website = HttpsURLField(blank=True)
     is_active = models.BooleanField(
@@ -164,7 +165,7 @@ class MembershipQuerySet(AcademyQuerySet["Membership"]):
 class Membership(models.Model):
     """A user's role in one academy; a provider's membership names its organisation."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     academy = models.ForeignKey(
         Academy, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -214,3 +215,18 @@ class Membership(models.Model):
             raise ValidationError(
                 {"organisation": "Choose an organisation of this academy."}
             )
+
+
+class FormSubmission(models.Model):
+    """The one-time token of a create form, claimed by its first submit: a double click
+    or a resend finds the record the first one made instead of making another."""
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -45,6 +45,10 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Phone numbers are UK-first and stored in E.164; templates show them with the `phone`
+# filter, as a UK caller dials them (academy/rules.py).
+PHONENUMBER_DEFAULT_REGION = "GB"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "js_lib_bootstrap5",
     "axes",
     "csp",
+    "phonenumber_field",
     "academy",
     "participants",
     "vacancies",
@@ -94,6 +99,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["academy.templatetags.portal"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -259,6 +265,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "academy-session-cleanup": {
         "task": "academy.tasks.sessions_clear_expired",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Every night at 03:20: forget the one-time tokens of forms sent days ago.
+    "academy-form-submissions-purge": {
+        "task": "academy.tasks.form_submissions_purge",
+        "schedule": crontab(hour=3, minute=20),
+    },
+    # Every night at 01:30: list outcomes that look like one job start recorded twice,
+    # for coordinators to resolve.
+    "participants-outcome-doubles-find": {
+        "task": "participants.tasks.outcome_doubles_find",
+        "schedule": crontab(hour=1, minute=30),
     },
     # Every morning at 06:00: 13- and 26-week sustainment checks that fall due today
     # appear on coordinators' lists before they start work.

@@ -25,3 +25,11 @@ def user_invite_send(membership_id: int) -> None:
 def sessions_clear_expired() -> None:
     """Delete expired sessions from the database."""
     call_command("clearsessions")
+
+
+@shared_task
+def form_submissions_purge() -> int:
+    """Forget the one-time tokens of forms sent more than two days ago."""
+    from .once import form_submissions_purge as purge
+
+    return purge()

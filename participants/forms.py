@@ -10,8 +10,10 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
+from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Membership, Organisation
+from academy.once import OnceFormMixin
 
 from .models import (
     Barrier,
@@ -26,7 +28,7 @@ from .models import (
     SustainmentCheck,
 )
 from .selectors import coordinator_choices
-from .services.casework import PARTICIPANT_FIELDS, NewAction
+from .services.casework import CASELOAD_ROLES, PARTICIPANT_FIELDS, NewAction
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(
@@ -123,6 +125,9 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 )
         return born
 
+    def clean_postcode(self) -> str:
+        return rules.postcode_clean(str(self.cleaned_data.get("postcode") or ""))
+
     def clean_registered_on(self) -> dt.date:
         registered: dt.date = self.cleaned_data["registered_on"]
         _not_future(registered, "The registration date")
@@ -138,7 +143,7 @@ class ParticipantForm(forms.ModelForm[Participant]):
         return cleaned
 
 
-class ParticipantRegisterForm(ParticipantForm):
+class ParticipantRegisterForm(OnceFormMixin, ParticipantForm):
     """Registration adds the consents and the answer to a duplicate warning."""
 
     consent_to_hold = forms.BooleanField(
@@ -197,7 +202,7 @@ class ConsentForm(forms.Form):
         self.helper = PortalFormHelper("Record consent")
 
 
-class MeetingForm(forms.ModelForm[Meeting]):
+class MeetingForm(OnceFormMixin, forms.ModelForm[Meeting]):
     class Meta:
         model = Meeting
         fields = ["kind", "held_at", "location", "notes", "next_step", "next_step_on"]
@@ -236,7 +241,7 @@ class MeetingForm(forms.ModelForm[Meeting]):
         return cleaned
 
 
-class PlanForm(forms.Form):
+class PlanForm(OnceFormMixin, forms.Form):
     agreed_on = forms.DateField(widget=DATE, initial=timezone.localdate)
     pathway = forms.ChoiceField(choices=SkillsActionPlan.Pathway.choices)
     target_role = forms.CharField(
@@ -316,7 +321,7 @@ class PlanActionForm(forms.Form):
 PlanActionFormSet = formset_factory(PlanActionForm, extra=3, max_num=10)
 
 
-class SupportForm(forms.ModelForm[Support]):
+class SupportForm(OnceFormMixin, forms.ModelForm[Support]):
     class Meta:
         model = Support
         fields = ["kind", "given_on", "notes", "referred_to"]
@@ -336,7 +341,7 @@ class SupportForm(forms.ModelForm[Support]):
         return given
 
 
-class OutcomeForm(forms.ModelForm[Outcome]):
+class OutcomeForm(OnceFormMixin, forms.ModelForm[Outcome]):
     class Meta:
         model = Outcome
         fields = [
@@ -428,3 +433,48 @@ class MergeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Merge the records")
+
+
+class OutcomeDoubleForm(forms.Form):
+    """How a suspected double outcome is resolved (buttons on the doubles page)."""
+
+    pair = forms.IntegerField()
+    resolution = forms.ChoiceField(
+        choices=[("same", "same"), ("different", "different")]
+    )
+    keep = forms.IntegerField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("resolution") == "same" and not cleaned.get("keep"):
+            raise forms.ValidationError("Choose which record to keep.")
+        return cleaned
+
+
+class CaseloadReassignForm(forms.Form):
+    """Who takes a leaver's caseload, and whether the leaver's access ends now."""
+
+    to = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        label="Give their people to",
+        help_text="An active coordinator or admin of this academy.",
+    )
+    deactivate = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="End their access now (what they recorded keeps their name)",
+    )
+
+    def __init__(self, *args: Any, leaver: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        to = self.fields["to"]
+        assert isinstance(to, forms.ModelChoiceField)  # noqa: S101 - form definition
+        to.queryset = (
+            Membership.objects.active()
+            .filter(academy_id=leaver.academy_id, role__in=CASELOAD_ROLES)
+            .exclude(pk=leaver.pk)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name")
+        )
+        to.label_from_instance = lambda m: f"{m.user} ({m.get_role_display()})"  # type: ignore[method-assign,assignment]
+        self.helper = PortalFormHelper("Move the caseload")

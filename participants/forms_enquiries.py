@@ -3,7 +3,6 @@ and a coordinator's 'contacted' and 'close' forms. Saving and rules are in servi
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -13,11 +12,12 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Academy
+from academy.once import OnceFormMixin
 
 from .models import Enquiry
-from .services.casework import normalise_phone
 
 # A form sent sooner than this after it was served is a robot's (seconds).
 ENQUIRY_MIN_SECONDS: float = getattr(settings, "ENQUIRY_MIN_SECONDS", 3)
@@ -29,8 +29,6 @@ TRY_AGAIN = (
     "Sorry, we could not send your details this time. Please check them and press "
     "“Send my details” again."
 )
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-PHONE_CHARACTERS = re.compile(r"^[0-9 +()\-]+$")
 
 
 def _tidy_vacancy_title(value: str) -> str:
@@ -67,7 +65,7 @@ class _FreshTokenField(forms.CharField):
         return initial
 
 
-class EnquiryForm(forms.Form):
+class EnquiryForm(OnceFormMixin, forms.Form):
     """The public 'register your interest' form of the recruitment campaign."""
 
     HONEYPOT = "website"
@@ -150,19 +148,15 @@ class EnquiryForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = str(self.cleaned_data["phone"]).strip()
-        digits = normalise_phone(phone)
-        if phone and (not PHONE_CHARACTERS.match(phone) or not 10 <= len(digits) <= 15):
-            raise forms.ValidationError(
-                "Enter a phone number with its area code, like 01752 123456 or "
-                "07700 900123."
-            )
-        return phone
+        if not phone:
+            return ""
+        e164 = rules.phone_e164(phone)
+        if e164 is None:
+            raise forms.ValidationError(rules.PHONE_INVALID)
+        return e164
 
     def clean_postcode(self) -> str:
-        postcode = " ".join(str(self.cleaned_data["postcode"]).upper().split())
-        if not POSTCODE.match(postcode):
-            raise forms.ValidationError("Enter a UK postcode, like PL1 1AA.")
-        return postcode
+        return rules.postcode_clean(str(self.cleaned_data["postcode"]))
 
     def clean_vacancy_title(self) -> str:
         return _tidy_vacancy_title(str(self.cleaned_data["vacancy_title"]))

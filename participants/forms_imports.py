@@ -8,14 +8,17 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from academy.forms import PortalFormHelper
+from academy.models import Membership, User
+from academy.once import OnceFormMixin
 
 from . import imports
 from .models import ImportRun
+from .selectors import coordinator_choices
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(OnceFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label="What the file holds", choices=ImportRun.Kind.choices
     )
@@ -27,8 +30,20 @@ class ImportUploadForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    coordinator = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,  # not sent: the uploader's caseload
+        label="New people join the caseload of",
+        help_text="Unless a row's coordinator column names someone else.",
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        coordinator = self.fields["coordinator"]
+        assert isinstance(coordinator, forms.ModelChoiceField)  # noqa: S101
+        coordinator.queryset = coordinator_choices(membership=membership)
+        coordinator.initial = membership.user_id
+        coordinator.empty_label = None
         self.helper = PortalFormHelper("Check the file")
 
     def clean_file(self) -> UploadedFile[Any]:
@@ -52,8 +67,20 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportConfirmForm(forms.Form):
-    """No fields: a checked file is confirmed by pressing the button."""
+    """Confirm a checked file; `accept` are the references of conflicts and likely
+    duplicates ticked to import anyway (the page lists them beside their details)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    accept = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, *args: Any, run: ImportRun, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = PortalFormHelper("Confirm import")
+        references = sorted(
+            {
+                str(item["reference"])
+                for key in ("conflicts", "duplicates")
+                for item in run.summary.get(key, [])
+            }
+        )
+        accept = self.fields["accept"]
+        assert isinstance(accept, forms.MultipleChoiceField)  # noqa: S101
+        accept.choices = [(r, r) for r in references]

@@ -26,3 +26,9 @@ def import_run_apply(run_id: int) -> str:
 
     run = ImportRun.objects.get(pk=run_id)
     return services.import_run_apply(run=run).status
+
+
+@shared_task
+def outcome_doubles_find() -> int:
+    """List outcomes that look like one job start recorded twice."""
+    return services.outcome_doubles_find()

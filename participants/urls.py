@@ -25,11 +25,17 @@ urlpatterns = [
     path("participants/<int:pk>/close/", people.case_close, name="close"),
     path("participants/<int:pk>/reopen/", people.case_reopen, name="reopen"),
     path("participants/<int:pk>/merge/", people.participant_merge, name="merge"),
+    path(
+        "manage/members/<int:pk>/caseload/",
+        people.caseload_reassign,
+        name="caseload-reassign",
+    ),
     path("plans/<int:pk>/review/", records.plan_review, name="plan-review"),
     path("actions/<int:pk>/done/", records.action_complete, name="action-complete"),
     path("actions/overdue/", records.actions_overdue, name="actions-overdue"),
     path("checks/due/", records.checks_due, name="checks-due"),
     path("checks/<int:pk>/", records.check_record, name="check-record"),
+    path("outcomes/doubles/", records.outcome_doubles, name="outcome-doubles"),
     # Campaign enquiries
     path("join/<slug:academy_slug>/", enquiries.enquiry_public, name="enquiry-public"),
     path(
@@ -48,4 +54,5 @@ urlpatterns = [
     # Imports
     path("participants/import/", imports.import_upload, name="import-upload"),
     path("participants/import/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("participants/import/format/", imports.import_format, name="import-format"),
 ]

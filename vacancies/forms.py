@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from academy.forms import PortalFormHelper
 from academy.models import Membership, Organisation
+from academy.once import OnceFormMixin
 from academy.permissions import Role
 
 from .geo import postcode_parts
@@ -52,7 +53,7 @@ def _pattern_group() -> Fieldset:
     )
 
 
-class VacancyForm(forms.ModelForm[Vacancy]):
+class VacancyForm(OnceFormMixin, forms.ModelForm[Vacancy]):
     """Posting or editing a vacancy. The organisation is a provider's own."""
 
     hours_per_week = forms.DecimalField(
@@ -86,6 +87,7 @@ class VacancyForm(forms.ModelForm[Vacancy]):
             "pay_max",
             "postcode",
             "closing_on",
+            "starts_on",
             "needs_driving_licence",
             "dbs_level",
             "qualifications",
@@ -96,6 +98,7 @@ class VacancyForm(forms.ModelForm[Vacancy]):
         ]
         widgets = {
             "closing_on": DATE,
+            "starts_on": DATE,
             "description": forms.Textarea(attrs={"rows": 4}),
             "benefits": forms.Textarea(attrs={"rows": 3}),
             "how_to_apply": forms.Textarea(attrs={"rows": 3}),
@@ -112,6 +115,7 @@ class VacancyForm(forms.ModelForm[Vacancy]):
         help_texts = {
             "is_critical_shortage": "Coordinators are told at once.",
             "pay_max": "Leave empty for a single rate.",
+            "pay_min": "At least the National Living Wage on the day the job starts.",
             "postcode": "Where the work is based, e.g. PL4 6AB. The public board "
             "shows only the district (PL4).",
             "closing_on": "The vacancy leaves the board after this day.",
@@ -142,7 +146,10 @@ class VacancyForm(forms.ModelForm[Vacancy]):
                 _pattern_group(),
                 Row(Column("pay_unit"), Column("pay_min"), Column("pay_max")),
             ),
-            Fieldset("Where and when", Row(Column("postcode"), Column("closing_on"))),
+            Fieldset(
+                "Where and when",
+                Row(Column("postcode"), Column("closing_on"), Column("starts_on")),
+            ),
             Fieldset(
                 "What they need",
                 "needs_driving_licence",
@@ -165,7 +172,7 @@ class VacancyForm(forms.ModelForm[Vacancy]):
         return cleaned
 
 
-class TrainingForm(forms.ModelForm[TrainingOpportunity]):
+class TrainingForm(OnceFormMixin, forms.ModelForm[TrainingOpportunity]):
     """Offering or editing a training place. The organisation is a provider's own."""
 
     class Meta:

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from academy.forms import PortalFormHelper
+from academy.once import OnceFormMixin
+from participants.models import Outcome
 
 from .models import Referral
 from .services import NEXT_STAGES
@@ -28,7 +30,7 @@ ACTIVE_STAGES = (
 ALL_STAGES = "all"
 
 
-class ReferralCreateForm(forms.Form):
+class ReferralCreateForm(OnceFormMixin, forms.Form):
     """Refer a participant to one vacancy or training place (a Refer button's data)."""
 
     participant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -95,9 +97,26 @@ class ReferralAdvanceForm(forms.Form):
     on = forms.DateField(widget=DATE, label="Date it happened")
     note = forms.CharField(max_length=300, required=False, label="Note (optional)")
 
-    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        referral: Referral,
+        recorded_start: Outcome | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
+        if recorded_start is not None:
+            # spec/impact-report.md counts a start once: offer the one already there.
+            self.fields["is_same_start"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=(
+                    f"This start is already recorded: {recorded_start} at "
+                    f"{recorded_start.employer}. Link the referral to it (untick "
+                    "only if this is a different job)."
+                ),
+            )
         # Any stage is accepted as input; the service says which moves are allowed,
         # so an illegal one is refused with its reason rather than "not a choice".
         to = self.fields["to"]

@@ -10,14 +10,15 @@ postcode found in neither has no distance, and matching says so.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from academy.rules import postcode_parts
+
 from .models import Postcode
 
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})?$")
+__all__ = ["Place", "distance_km", "place_of", "places_of", "postcode_parts"]
 
 
 @dataclass(frozen=True)
@@ -25,20 +26,6 @@ class Place:
     latitude: float
     longitude: float
     precision: str  # "postcode" or "district"
-
-
-@lru_cache(maxsize=65536)
-def postcode_parts(value: str) -> tuple[str, str] | None:
-    """('PL4 6AB' -> ('PL4', 'PL4 6AB')); None when it does not look like a UK postcode.
-    A district alone ('PL4') is accepted, with itself as the full form."""
-    compact = "".join(value.split()).upper()
-    match = POSTCODE_RE.match(
-        compact if len(compact) <= 4 else f"{compact[:-3]} {compact[-3:]}"
-    )
-    if not match:
-        return None
-    district, inward = match.group(1), match.group(2)
-    return district, f"{district} {inward}" if inward else district
 
 
 def places_of(postcodes: Iterable[str]) -> dict[str, Place]:

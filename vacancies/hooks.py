@@ -14,6 +14,7 @@ from participants.models import Participant
 from participants.selectors import TimelineEntry
 
 from . import selectors
+from .geo import place_of
 from .models import Referral, ReferralEvent
 
 
@@ -42,6 +43,16 @@ def referral_timeline(participant: Participant) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+def postcode_unplaced(postcode: str) -> str | None:
+    """Say so when a postcode's district is not in the postcode table."""
+    if place_of(postcode) is not None:
+        return None
+    return (
+        "This postcode's area is not in the portal's postcode list, so distances to "
+        "jobs are unavailable for this person."
+    )
 
 
 def referral_activity(academy: Academy, start: dt.date, end: dt.date) -> dict[str, int]:

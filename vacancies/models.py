@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from academy.models import Academy, Membership, Organisation
 from academy.permissions import Role
+from academy.rules import note_field
 from academy.tenancy import AcademyQuerySet
 from participants.models import Participant
 
@@ -156,6 +157,13 @@ class Vacancy(models.Model):
         "number of posts", default=1, validators=[MinValueValidator(1)]
     )
     closing_on = models.DateField("closing date")
+    starts_on = models.DateField(
+        "expected start date",
+        null=True,
+        blank=True,
+        help_text="Pay is checked against the National Living Wage of this day (or of "
+        "the closing date, when empty).",
+    )
     needs_driving_licence = models.BooleanField(
         "needs a driving licence and car", default=False
     )
@@ -167,16 +175,16 @@ class Vacancy(models.Model):
     )
     qualifications = models.CharField(max_length=300, blank=True)
     experience = models.CharField(max_length=300, blank=True)
-    benefits = models.TextField(blank=True)
-    how_to_apply = models.TextField(blank=True)
-    description = models.TextField(blank=True)
+    benefits = note_field()
+    how_to_apply = note_field()
+    description = note_field()
     is_critical_shortage = models.BooleanField("critical shortage", default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     latitude = models.FloatField(null=True, blank=True, editable=False)
     longitude = models.FloatField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -313,18 +321,18 @@ class Referral(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="referrals"
+        Participant, on_delete=models.PROTECT, related_name="referrals"
     )
     vacancy = models.ForeignKey(
         Vacancy,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="referrals",
     )
     training = models.ForeignKey(
         TrainingOpportunity,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="referrals",
@@ -333,6 +341,12 @@ class Referral(models.Model):
         max_length=14, choices=Stage.choices, default=Stage.REFERRED
     )
     note = models.CharField(max_length=300, blank=True)
+    merged_from = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The reference of the duplicate record this referral came from in a "
+        "merge; such a referral may share its opportunity with another.",
+    )
     outcome_id = models.PositiveBigIntegerField(
         null=True,
         blank=True,
@@ -340,7 +354,7 @@ class Referral(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -360,13 +374,19 @@ class Referral(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["participant", "vacancy"],
-                condition=Q(vacancy__isnull=False),
+                condition=Q(vacancy__isnull=False, merged_from=""),
                 name="one_referral_per_vacancy",
             ),
             models.UniqueConstraint(
                 fields=["participant", "training"],
-                condition=Q(training__isnull=False),
+                condition=Q(training__isnull=False, merged_from=""),
                 name="one_referral_per_training",
+            ),
+            # A start is one outcome: no two referrals record the same one.
+            models.UniqueConstraint(
+                fields=["outcome_id"],
+                condition=Q(outcome_id__isnull=False),
+                name="one_referral_per_outcome",
             ),
         ]
 
@@ -402,7 +422,7 @@ class ReferralEvent(models.Model):
     note = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

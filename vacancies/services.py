@@ -6,19 +6,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from academy import rules
 from academy.models import Membership, Organisation, User
 from academy.permissions import Role
 from participants import services as casework
 from participants.models import Outcome, Participant
+from participants.selectors.outcomes import employer_key, outcome_same_start
 
 from . import tasks
 from .geo import place_of, postcode_parts
@@ -87,6 +91,15 @@ def vacancy_save(*, vacancy: Vacancy, by: User, notify: bool = True) -> Vacancy:
         raise ValidationError(
             {"pay_max": "The highest pay is below the lowest. Swap them."}
         )
+    try:
+        rules.pay_check(
+            amount=vacancy.pay_min,
+            unit=vacancy.pay_unit,
+            hours_per_week=vacancy.hours_per_week,
+            on=vacancy.starts_on or vacancy.closing_on,
+        )
+    except ValidationError as error:
+        raise ValidationError({"pay_min": error.messages}) from error
     if vacancy.organisation.academy_id != vacancy.academy_id:
         raise ValidationError(
             {"organisation": "Choose an organisation of this academy."}
@@ -216,9 +229,20 @@ def referral_create(
 
 @transaction.atomic
 def referral_advance(
-    *, referral: Referral, to: str, by: User, on: dt.date | None = None, note: str = ""
+    *,
+    referral: Referral,
+    to: str,
+    by: User,
+    on: dt.date | None = None,
+    note: str = "",
+    link_outcome: bool = True,
 ) -> Referral:
-    """Move a referral one pipeline step; a start also records the Outcome, once."""
+    """Move a referral one pipeline step; a start also records the Outcome, once.
+
+    A start links to the outcome already recorded for it (same person, kind and
+    employer within two weeks, see `start_outcome_match`) unless `link_outcome` is
+    off: then it is a different job, recorded as a new outcome.
+    """
     referral = (
         Referral.objects.select_for_update(of=("self",))
         .select_related(
@@ -238,30 +262,32 @@ def referral_advance(
     if note:
         referral.note = note
     if to == Referral.Stage.STARTED and referral.outcome_id is None:
-        referral.outcome_id = _start_outcome(referral, on=on, by=by).pk
+        match = start_outcome_match(referral=referral, on=on) if link_outcome else None
+        outcome = match or casework.outcome_record(
+            participant=referral.participant, by=by, **_start_fields(referral, on=on)
+        )
+        referral.outcome_id = outcome.pk
     referral.save()
     ReferralEvent.objects.create(referral=referral, stage=to, on=on, note=note, by=by)
     return referral
 
 
-def _start_outcome(referral: Referral, *, on: dt.date, by: User) -> Outcome:
+def _start_fields(referral: Referral, *, on: dt.date) -> dict[str, Any]:
     """The casework Outcome a start records: a job in care, or the training."""
     if referral.vacancy is not None:
         vacancy = referral.vacancy
-        return casework.outcome_record(
-            participant=referral.participant,
-            by=by,
-            kind=Outcome.Kind.EMPLOYMENT,
-            sector=Outcome.Sector.HEALTH_SOCIAL_CARE,
-            started_on=on,
-            employer=vacancy.organisation.name,
-            role=vacancy.get_role_display(),
-            hours_per_week=vacancy.hours_per_week,
-            hourly_pay=vacancy.pay_min
+        return {
+            "kind": Outcome.Kind.EMPLOYMENT,
+            "sector": Outcome.Sector.HEALTH_SOCIAL_CARE,
+            "started_on": on,
+            "employer": vacancy.organisation.name,
+            "role": vacancy.get_role_display(),
+            "hours_per_week": vacancy.hours_per_week,
+            "hourly_pay": vacancy.pay_min
             if vacancy.pay_unit == Vacancy.PayUnit.HOURLY
             else None,
-            evidence=f"Started through referral to vacancy '{vacancy.title}'",
-        )
+            "evidence": f"Started through referral to vacancy '{vacancy.title}'",
+        }
     training = referral.opportunity
     assert isinstance(training, TrainingOpportunity)  # noqa: S101
     kind = (
@@ -269,29 +295,83 @@ def _start_outcome(referral: Referral, *, on: dt.date, by: User) -> Outcome:
         if training.kind == TrainingOpportunity.Kind.PLACEMENT
         else Outcome.Kind.TRAINING
     )
-    return casework.outcome_record(
-        participant=referral.participant,
-        by=by,
-        kind=kind,
+    return {
+        "kind": kind,
+        "started_on": on,
+        "employer": training.organisation.name,
+        "role": training.title,
+        "evidence": f"Started through referral to '{training.title}'",
+    }
+
+
+def start_outcome_match(*, referral: Referral, on: dt.date) -> Outcome | None:
+    """The outcome already recorded for this referral's start, if any: same person,
+    kind and employer within two weeks, and not the start of another referral."""
+    fields = _start_fields(referral, on=on)
+    linked = Referral.objects.exclude(outcome_id=None).exclude(pk=referral.pk)
+    return outcome_same_start(
+        participant_id=referral.participant_id,
+        kind=fields["kind"],
+        employer=fields["employer"],
         started_on=on,
-        employer=training.organisation.name,
-        role=training.title,
-        evidence=f"Started through referral to '{training.title}'",
+        exclude_ids=linked.values("outcome_id"),
     )
 
 
+def referral_for_outcome(outcome: Outcome) -> tuple[str, str] | None:
+    """The open referral an outcome recorded by hand may be the start of, as an offer
+    to mark it started (participants' outcome follow-up hook)."""
+    kinds: dict[str, Q] = {
+        Outcome.Kind.EMPLOYMENT: Q(vacancy__isnull=False),
+        Outcome.Kind.TRAINING: Q(training__isnull=False),
+        Outcome.Kind.WORK_EXPERIENCE: Q(training__isnull=False),
+    }
+    if outcome.kind not in kinds or not outcome.employer.strip():
+        return None
+    key = employer_key(outcome.employer)
+    for referral in (
+        Referral.objects.filter(participant_id=outcome.participant_id)
+        .filter(kinds[outcome.kind])
+        .exclude(stage__in=[s for s in Referral.Stage if s not in NEXT_STAGES])
+        .select_related("vacancy__organisation", "training__organisation")
+    ):
+        if employer_key(referral.opportunity.organisation.name) == key:
+            return (
+                f"Mark the referral to {referral.opportunity} as started here: it "
+                "will be linked to the outcome you recorded, not counted twice.",
+                referral.get_absolute_url(),
+            )
+    return None
+
+
+def referral_outcome_replace(kept: Outcome, removed: Outcome) -> None:
+    """Point the referral whose start was `removed` at `kept` (participants' hook
+    when one start recorded twice is resolved)."""
+    if Referral.objects.filter(outcome_id=kept.pk).exists() and (
+        Referral.objects.filter(outcome_id=removed.pk).exists()
+    ):
+        raise ValidationError(
+            "Both records are the starts of different referrals, so they are two "
+            "starts. Resolve them as different jobs."
+        )
+    Referral.objects.filter(outcome_id=removed.pk).update(outcome_id=kept.pk)
+
+
 def merge_referrals(keep: Participant, duplicate: Participant) -> None:
-    """Move a duplicate's referrals to the kept record (participants' merge hook); a
-    referral to an opportunity the kept record already has is dropped."""
+    """Move a duplicate's referrals, with their history, to the kept record
+    (participants' merge hook). One to an opportunity the kept record is also referred
+    to is kept too, marked as merged from the duplicate's reference."""
     for referral in Referral.objects.filter(participant=duplicate):
         clash = Referral.objects.filter(
-            participant=keep, vacancy=referral.vacancy, training=referral.training
+            participant=keep,
+            vacancy=referral.vacancy,
+            training=referral.training,
+            merged_from="",
         ).exists()
+        referral.participant = keep
         if clash:
-            referral.delete()
-        else:
-            referral.participant = keep
-            referral.save(update_fields=["participant"])
+            referral.merged_from = duplicate.reference
+        referral.save(update_fields=["participant", "merged_from", "updated_at"])
 
 
 @transaction.atomic

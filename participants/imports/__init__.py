@@ -6,7 +6,7 @@ or left unchanged, writing nothing; `import_apply` writes a checked plan in one
 transaction. A plan with any problem must not be applied: imports are all or nothing.
 """
 
-from .checking import import_check
+from .checking import import_check, import_rematch
 from .columns import (
     BATCH_SIZE,
     COLUMNS,
@@ -22,7 +22,14 @@ from .columns import (
     Value,
     template_header,
 )
-from .plans import ImportPlan, ImportResult, ImportSummary, ParsedRow, Update
+from .plans import (
+    ImportPlan,
+    ImportResult,
+    ImportSummary,
+    Listing,
+    ParsedRow,
+    Update,
+)
 from .reading import Table, file_check, table_read
 from .writing import import_apply
 
@@ -39,6 +46,7 @@ __all__ = [
     "ImportPlan",
     "ImportResult",
     "ImportSummary",
+    "Listing",
     "ParsedRow",
     "Problem",
     "Progress",
@@ -48,6 +56,7 @@ __all__ = [
     "file_check",
     "import_apply",
     "import_check",
+    "import_rematch",
     "table_read",
     "template_header",
 ]

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 
+from academy import rules
+
 from ..models import Cohort
 from .columns import Cell, Problem, _allowed, _codes
 
@@ -130,6 +132,35 @@ class _Row:
             except ValidationError:
                 self.problem(column, f"{_show(value)} is not an e-mail address")
         return value
+
+    def postcode(self, column: str) -> str:
+        value = self.text(column, 20)
+        try:
+            return rules.postcode_clean(value)
+        except ValidationError:
+            self.problem(column, f"{_show(value)} is not a UK postcode")
+            return ""
+
+    def phone(self, column: str) -> str:
+        value = self.text(column, 40)
+        if not value:
+            return ""
+        e164 = rules.phone_e164(value)
+        if e164 is None:
+            self.problem(column, f"{_show(value)} is not a UK phone number")
+            return ""
+        return e164
+
+    def member(self, column: str, members: Mapping[str, int]) -> int | None:
+        """The user id of a member named by e-mail (None for an empty cell)."""
+        value = self.text(column, 254).lower()
+        if not value:
+            return None
+        if value not in members:
+            self.problem(
+                column, f"{_show(value)} is not a coordinator or admin of this academy"
+            )
+        return members.get(value)
 
     def hours(self, column: str) -> Decimal | None:
         value = self.text(column, 20)

@@ -81,12 +81,17 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("registered_on", "YYYY-MM-DD", True),
         Column("claimant", "benefit claimant: yes or no", True),
         Column("date_of_birth", "YYYY-MM-DD"),
-        Column("postcode", ""),
+        Column("postcode", "a whole UK postcode, like PL4 6AB"),
         Column("email", ""),
-        Column("phone", ""),
+        Column("phone", "a UK number, or international starting with +"),
         Column("cohorts", f"codes separated by ';': {_codes(Cohort.values)}"),
         Column("source", _codes(Participant.Source.values)),
         Column("consent_to_share", "consent to share with providers: yes or no"),
+        Column(
+            "coordinator",
+            "e-mail of the coordinator or admin whose caseload they join; empty: "
+            "the one chosen when uploading",
+        ),
     ),
     ImportRun.Kind.ACTION_PLANS: (
         Column("participant_reference", "", True),
@@ -99,7 +104,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("participant_reference", "", True),
         Column("date", "YYYY-MM-DD", True),
         Column("kind", _codes(Support.Kind.values), True),
-        Column("notes", ""),
+        Column("notes", "up to 10,000 characters"),
     ),
     ImportRun.Kind.OUTCOMES: (
         Column("participant_reference", "", True),

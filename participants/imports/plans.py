@@ -3,7 +3,7 @@ summary of what the import does."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from academy.models import Academy
@@ -30,11 +30,25 @@ class Update:
     current: dict[str, Any]
     changes: dict[str, Value]
     cohorts: frozenset[str] | None  # the new set, only when it differs
+    participant_id: int = 0  # whose timeline notes the change
+    described: tuple[tuple[str, str, str], ...] = ()  # (label, old, new) per change
+    title: str = ""  # the record, as the timeline names it
+
+
+# JSON-ready descriptions of what a file would change, for the preview:
+# a change:    {"row", "reference", "name", "fields": [[label, old, new]], "conflict"}
+# a conflict:  the same, for a reference whose stored name or birth date differs
+# a duplicate: {"row", "reference", "name", "matches": [[reference, name, why]],
+#               "accepted"}
+Listing = dict[str, Any]
+# The preview keeps this many changes; the count says how many there are in all.
+CHANGES_KEPT = 2_000
 
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What a file does (or would do): counts per outcome, and ignored columns."""
+    """What a file does (or would do): counts per outcome, ignored columns, and what
+    changes, conflicts or looks like a person already held."""
 
     kind: str
     rows: int
@@ -42,6 +56,10 @@ class ImportSummary:
     updated: int
     unchanged: int
     ignored_columns: tuple[str, ...]
+    held: int = 0  # rows not applied: conflicts and likely duplicates not ticked
+    changes: tuple[Listing, ...] = ()
+    conflicts: tuple[Listing, ...] = ()
+    duplicates: tuple[Listing, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,7 +68,12 @@ class ImportSummary:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "held": self.held,
             "ignored_columns": list(self.ignored_columns),
+            "changes": list(self.changes[:CHANGES_KEPT]),
+            "changes_total": len(self.changes),
+            "conflicts": list(self.conflicts),
+            "duplicates": list(self.duplicates),
         }
 
 
@@ -66,6 +89,12 @@ class ImportPlan:
     creates: tuple[ParsedRow, ...]
     updates: tuple[Update, ...]
     unchanged: int
+    parsed: tuple[ParsedRow, ...] = ()  # every valid row, to match again before writing
+    accepted: frozenset[str] = frozenset()
+    held: int = 0
+    conflicts: tuple[Listing, ...] = ()
+    duplicates: tuple[Listing, ...] = ()
+    changes: tuple[Listing, ...] = field(default=())
 
     @property
     def summary(self) -> ImportSummary:
@@ -76,6 +105,10 @@ class ImportPlan:
             updated=len(self.updates),
             unchanged=self.unchanged,
             ignored_columns=self.ignored_columns,
+            held=self.held,
+            changes=self.changes,
+            conflicts=self.conflicts,
+            duplicates=self.duplicates,
         )
 
 

@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy.models import Academy, User
+from academy.rules import NOTE_MAX
 
 from ..models import (
+    CaseNote,
     ConsentRecord,
     ImportRun,
     Outcome,
@@ -21,7 +23,7 @@ from ..models import (
     ParticipantCohort,
     SustainmentCheck,
 )
-from ..services.casework import SUSTAINMENT_WEEKS
+from ..services.casework import SUSTAINMENT_WEEKS, consent_refresh
 from .checking import _SPECS, _Spec
 from .columns import BATCH_SIZE, PROGRESS_EVERY, Progress
 from .plans import ImportPlan, ImportSummary, ParsedRow, Update
@@ -52,16 +54,27 @@ def import_apply(
     plan: ImportPlan,
     by: User | None,
     file_name: str,
+    label: str = "",
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Write a checked plan: create, update, and their consents, cohorts and checks.
+    """Write a checked plan: create, update, and their consents, cohorts and checks;
+    every change is noted on the person's timeline, naming the import (`label`, such
+    as "import 12").
 
     Works through the plan in chunks, so that memory stays flat on large files.
     """
     if plan.problems:
         raise ValueError("a plan with problems cannot be applied")
     spec = _SPECS[plan.kind]
-    log = _Ledger(by=by, note=f"Imported from {file_name}"[:300], now=timezone.now())
+    now = timezone.now()
+    source = f"{label or 'import'} ({file_name})"
+    log = _Ledger(
+        by=by,
+        note=f"Stated in the imported file {file_name} ({label or 'import'}, "
+        f"{timezone.localdate():%-d %b %Y})"[:300],
+        now=now,
+        source=source,
+    )
     extra: dict[str, Any] = {}
     if plan.kind == ImportRun.Kind.PARTICIPANTS:
         # The academy already holds these people's data: consent to hold it is given.
@@ -76,6 +89,7 @@ def import_apply(
         _fill_pks(spec, plan.academy, created, rows)
         if plan.kind == ImportRun.Kind.PARTICIPANTS:
             log.participants_created(zip(created, rows, strict=True))
+            consent_refresh(participant_ids=[p.pk for p in created])
         elif plan.kind == ImportRun.Kind.OUTCOMES:
             _sustainment_checks(created)
         done += len(rows)
@@ -85,6 +99,8 @@ def import_apply(
         _update(spec, updates, log.now)
         if plan.kind == ImportRun.Kind.PARTICIPANTS:
             log.participants_updated(updates)
+            consent_refresh(participant_ids=[u.pk for u in updates])
+        log.changes_noted(updates)
         done += len(updates)
         if progress is not None:
             progress(f"wrote {done:,} of {total:,} records")
@@ -115,15 +131,34 @@ class _Ledger:
     by: User | None
     note: str
     now: dt.datetime
+    source: str
 
     def _consent(self, participant_id: int, kind: str, is_given: bool) -> ConsentRecord:
+        # The file states the consent; the person who uploaded it did not take it.
         return ConsentRecord(
             participant_id=participant_id,
             kind=kind,
             is_given=is_given,
-            recorded_by=self.by,
+            recorded_by=None,
             recorded_at=self.now,
             note=self.note,
+            source=ConsentRecord.Source.IMPORT,
+        )
+
+    def changes_noted(self, updates: Sequence[Update]) -> None:
+        """One timeline note per changed record: what changed, old and new."""
+        CaseNote.objects.bulk_create(
+            (
+                CaseNote(
+                    participant_id=update.participant_id,
+                    text=_change_text(update, self.source),
+                    written_by=self.by,
+                    written_at=self.now,
+                )
+                for update in updates
+                if update.described
+            ),
+            batch_size=BATCH_SIZE,
         )
 
     def participants_created(
@@ -131,7 +166,16 @@ class _Ledger:
     ) -> None:
         consents: list[ConsentRecord] = []
         cohorts: list[ParticipantCohort] = []
+        notes: list[CaseNote] = []
         for participant, row in created:
+            notes.append(
+                CaseNote(
+                    participant_id=participant.pk,
+                    text=f"Registered by {self.source}.",
+                    written_by=self.by,
+                    written_at=self.now,
+                )
+            )
             consents.append(
                 self._consent(participant.pk, ConsentRecord.Kind.HOLD_DATA, True)
             )
@@ -148,6 +192,7 @@ class _Ledger:
             )
         ConsentRecord.objects.bulk_create(consents, batch_size=BATCH_SIZE)
         ParticipantCohort.objects.bulk_create(cohorts, batch_size=BATCH_SIZE)
+        CaseNote.objects.bulk_create(notes, batch_size=BATCH_SIZE)
 
     def participants_updated(self, updates: Sequence[Update]) -> None:
         consents = [
@@ -173,6 +218,14 @@ class _Ledger:
             ],
             batch_size=BATCH_SIZE,
         )
+
+
+def _change_text(update: Update, source: str) -> str:
+    changes = "; ".join(
+        f"{label}: {old} → {new}" for label, old, new in update.described
+    )
+    what = "" if update.title == "Details" else f" ({update.title})"
+    return f"Updated by {source}{what}: {changes}"[:NOTE_MAX]
 
 
 def _sustainment_checks(created: list[Outcome]) -> None:

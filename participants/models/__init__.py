@@ -28,6 +28,7 @@ from .casework import (
     PlanReview,
     SkillsActionPlan,
     Support,
+    SuspectedDoubleOutcome,
     SustainmentCheck,
     SustainmentCheckQuerySet,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "PlanReview",
     "SkillsActionPlan",
     "Support",
+    "SuspectedDoubleOutcome",
     "SustainmentCheck",
     "SustainmentCheckQuerySet",
 ]

@@ -7,11 +7,16 @@ import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import Q
 
 from academy.models import Organisation
+from academy.rules import NOTE_MAX, note_field
 from academy.tenancy import AcademyQuerySet
 
 from .participant import CaseQuerySet, Participant
@@ -37,17 +42,17 @@ class Meeting(models.Model):
         VISIT = "visit", "Home or community visit"
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="meetings"
+        Participant, on_delete=models.PROTECT, related_name="meetings"
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     held_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
-    notes = models.TextField(blank=True)
+    notes = note_field()
     next_step = models.CharField(max_length=300, blank=True)
     next_step_on = models.DateField("next step by", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -91,19 +96,19 @@ class SkillsActionPlan(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="plans"
+        Participant, on_delete=models.PROTECT, related_name="plans"
     )
     agreed_on = models.DateField()
     pathway = models.CharField(max_length=10, choices=Pathway.choices, blank=True)
     target_role = models.CharField(max_length=120, blank=True)
     barriers = models.JSONField(default=list, blank=True)
-    goals = models.TextField("what they want to achieve", blank=True)
+    goals = note_field("what they want to achieve")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     agreed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -165,10 +170,12 @@ class PlanReview(models.Model):
         SkillsActionPlan, on_delete=models.CASCADE, related_name="reviews"
     )
     reviewed_on = models.DateField()
-    summary = models.TextField()
+    summary = models.TextField(
+        max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -192,11 +199,11 @@ class Support(models.Model):
         OTHER = "other", "Other"
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="support"
+        Participant, on_delete=models.PROTECT, related_name="support"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     given_on = models.DateField()
-    notes = models.TextField(blank=True)
+    notes = note_field()
     referred_to = models.ForeignKey(
         Organisation,
         on_delete=models.SET_NULL,
@@ -207,7 +214,7 @@ class Support(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -240,7 +247,7 @@ class Outcome(models.Model):
         OTHER = "other", "Another sector"
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="outcomes"
+        Participant, on_delete=models.PROTECT, related_name="outcomes"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     started_on = models.DateField()
@@ -267,7 +274,7 @@ class Outcome(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -323,7 +330,7 @@ class SustainmentCheck(models.Model):
     checked_on = models.DateField(null=True, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -345,15 +352,16 @@ class SustainmentCheck(models.Model):
 
 
 class CaseNote(models.Model):
-    """A timeline line for events with no record of their own (merge, close)."""
+    """A timeline line for events with no record of their own (merge, close, an
+    import's changes)."""
 
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="case_notes"
+        Participant, on_delete=models.PROTECT, related_name="case_notes"
     )
-    text = models.CharField(max_length=500)
+    text = models.TextField(max_length=NOTE_MAX)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -367,3 +375,52 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SuspectedDoubleOutcomeQuerySet(AcademyQuerySet["SuspectedDoubleOutcome"]):
+    academy_path = "first__participant__academy"
+
+
+class SuspectedDoubleOutcome(models.Model):
+    """Two outcomes that look like one start recorded twice: the same person, kind
+    and employer, started within `DOUBLE_WINDOW` of each other. Found nightly; a
+    coordinator resolves it (one start: the extra one goes; two starts: both stay)."""
+
+    class Resolution(models.TextChoices):
+        SAME = "same", "One start recorded twice: the extra record was removed"
+        DIFFERENT = "different", "Two different starts: both kept"
+
+    first = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
+    found_at = models.DateTimeField(auto_now_add=True)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects: ClassVar[SuspectedDoubleOutcomeQuerySet] = (
+        SuspectedDoubleOutcomeQuerySet.as_manager()  # type: ignore[assignment]
+    )
+
+    class Meta:
+        ordering = ["found_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second"], name="one_suspicion_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="pair_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcomes {self.first_id} and {self.second_id}"
+
+    @property
+    def outcomes(self) -> tuple[Outcome, Outcome]:
+        return self.first, self.second

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from academy.models import Academy
+from academy.rules import PhoneField
 from academy.tenancy import AcademyQuerySet
 
 from .participant import Participant
@@ -41,7 +42,7 @@ class Enquiry(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneField()
     postcode = models.CharField(max_length=10, blank=True)
     interest = models.CharField("what interests you", max_length=500, blank=True)
     vacancy_title = models.CharField(
@@ -54,7 +55,7 @@ class Enquiry(models.Model):
     contacted_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -37,16 +37,32 @@ class ImportRun(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
     progress = models.PositiveIntegerField(default=0, help_text="rows done")
+    sha256 = models.CharField(max_length=64, blank=True, help_text="of the file")
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who new people belong to, unless the file's coordinator column "
+        "says otherwise.",
+    )
+    accepted = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="References whose conflicts or likely duplicates the user ticked "
+        "to import anyway.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

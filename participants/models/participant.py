@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from academy.models import Academy, Organisation
+from academy.rules import PhoneField
 from academy.tenancy import AcademyQuerySet
 
 
@@ -89,7 +90,7 @@ class Participant(models.Model):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    phone = PhoneField()
     postcode = models.CharField(max_length=10, blank=True)
     is_claimant = models.BooleanField("benefit claimant", default=False)
     benefit_type = models.CharField(
@@ -112,7 +113,7 @@ class Participant(models.Model):
     registered_on = models.DateField()
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="caseload",
@@ -132,7 +133,8 @@ class Participant(models.Model):
     right_to_work = models.CharField(
         max_length=8, choices=RightToWork.choices, default=RightToWork.UNKNOWN
     )
-    # Current consent, kept in step with the ConsentRecord ledger by services.
+    # Current consent: a copy of the latest entry of each kind in the ConsentRecord
+    # ledger, written only by services.casework.consent_refresh (one source of truth).
     has_consent_to_hold = models.BooleanField(default=False)
     has_consent_to_share = models.BooleanField(default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -219,14 +221,21 @@ class ConsentRecord(models.Model):
             ),
         )
 
+    class Source(models.TextChoices):
+        STAFF = "staff", "Recorded by staff"
+        IMPORT = "import", "Stated in an imported file"
+
     participant = models.ForeignKey(
-        Participant, on_delete=models.CASCADE, related_name="consents"
+        Participant, on_delete=models.PROTECT, related_name="consents"
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     is_given = models.BooleanField()
+    source = models.CharField(
+        max_length=8, choices=Source.choices, default=Source.STAFF
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -238,6 +247,7 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["participant", "kind", "recorded_at"])]
 
     def __str__(self) -> str:
         verb = "given" if self.is_given else "withdrawn"

@@ -7,10 +7,19 @@ coordinator's work for today). Import from here."""
 from .day import (
     CoordinatorDay,
     actions_overdue,
+    caseload_count,
     checks_due,
     coordinator_choices,
     coordinator_day,
     next_steps_due,
+)
+from .outcomes import (
+    DOUBLE_WINDOW,
+    employer_key,
+    outcome_doubles_open,
+    outcome_followup,
+    outcome_followups,
+    outcome_same_start,
 )
 from .people import (
     EXPORT_COLUMNS,
@@ -23,10 +32,13 @@ from .people import (
     participant_export_rows,
     participant_list,
     plan_current,
+    postcode_notice_hooks,
+    postcode_notices,
 )
 from .timeline import TimelineEntry, participant_timeline, timeline_hooks
 
 __all__ = [
+    "DOUBLE_WINDOW",
     "EXPORT_COLUMNS",
     "NO_CONTACT_DAYS",
     "SORTS",
@@ -34,16 +46,24 @@ __all__ = [
     "ParticipantFilter",
     "TimelineEntry",
     "actions_overdue",
+    "caseload_count",
     "checks_due",
     "consent_latest",
     "coordinator_choices",
     "coordinator_day",
+    "employer_key",
     "next_steps_due",
+    "outcome_doubles_open",
+    "outcome_followup",
+    "outcome_followups",
+    "outcome_same_start",
     "participant_detail",
     "participant_duplicates",
     "participant_export_rows",
     "participant_list",
     "participant_timeline",
     "plan_current",
+    "postcode_notice_hooks",
+    "postcode_notices",
     "timeline_hooks",
 ]

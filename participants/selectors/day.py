@@ -11,7 +11,14 @@ from django.utils import timezone
 from academy.models import Membership, User
 from academy.permissions import Role
 
-from ..models import Enquiry, Meeting, Participant, PlanAction, SustainmentCheck
+from ..models import (
+    Enquiry,
+    Meeting,
+    Participant,
+    PlanAction,
+    SuspectedDoubleOutcome,
+    SustainmentCheck,
+)
 
 
 def actions_overdue(
@@ -75,6 +82,7 @@ class CoordinatorDay:
     checks_due_count: int = 0
     new_enquiries: int = 0
     caseload: int = 0
+    outcome_doubles: int = 0
 
 
 def coordinator_day(*, membership: Membership, limit: int = 8) -> CoordinatorDay:
@@ -94,6 +102,9 @@ def coordinator_day(*, membership: Membership, limit: int = 8) -> CoordinatorDay
         .open()
         .filter(coordinator=membership.user)
         .count(),
+        outcome_doubles=SuspectedDoubleOutcome.objects.for_membership(membership)
+        .filter(resolution="")
+        .count(),
     )
 
 
@@ -105,3 +116,11 @@ def coordinator_choices(*, membership: Membership) -> QuerySet[User]:
         memberships__is_active=True,
         is_active=True,
     ).order_by("first_name", "last_name")
+
+
+def caseload_count(*, membership: Membership) -> dict[str, int]:
+    """How many people a member coordinates in their academy: open, and in all."""
+    people = Participant.objects.for_academy(membership.academy).filter(
+        coordinator_id=membership.user_id
+    )
+    return {"open": people.open().count(), "all": people.count()}

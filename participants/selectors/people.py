@@ -4,12 +4,13 @@ and consent, and the CSV export of the list."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from academy import rules
 from academy.models import Membership
 
 from ..models import (
@@ -19,7 +20,6 @@ from ..models import (
     PlanAction,
     SkillsActionPlan,
 )
-from ..services.casework import normalise_phone
 
 NO_CONTACT_DAYS = 30
 
@@ -124,8 +124,11 @@ def _search(text: str) -> Q:
             | Q(postcode__iexact=word)
             | Q(postcode__istartswith=word.upper())
         )
-    digits = normalise_phone(text)
-    if len(digits) >= 6:
+    e164 = rules.phone_e164(text)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if e164 is not None:
+        query |= Q(phone=e164)
+    elif len(digits) >= 6:
         query |= Q(phone__contains=digits[-6:])
     return query
 
@@ -151,25 +154,15 @@ def participant_duplicates(
         )
     if email:
         query |= Q(email__iexact=email.strip())
-    phone_digits = normalise_phone(phone)
-    candidates: list[Participant] = []
-    if query:
-        candidates = list(
-            Participant.objects.for_membership(membership)
-            .filter(query)
-            .order_by("pk")[:10]
-        )
-    if len(phone_digits) >= 10:
-        # Phones are stored as typed; compare digits of those sharing the last six.
-        for person in Participant.objects.for_membership(membership).filter(
-            phone__contains=phone_digits[-4:]
-        )[:50]:
-            if (
-                normalise_phone(person.phone) == phone_digits
-                and person not in candidates
-            ):
-                candidates.append(person)
-    return [p for p in candidates if p.pk != exclude_pk]
+    e164 = rules.phone_e164(str(phone)) if phone else None
+    if e164 is not None:  # stored in E.164, so equal numbers are equal text
+        query |= Q(phone=e164)
+    if not query:
+        return []
+    candidates = (
+        Participant.objects.for_membership(membership).filter(query).order_by("pk")
+    )
+    return [p for p in candidates[:11] if p.pk != exclude_pk][:10]
 
 
 def participant_detail(*, membership: Membership, pk: int) -> Participant:
@@ -245,7 +238,7 @@ def participant_export_rows(people: QuerySet[Participant]) -> Iterator[list[str]
                 p.last_name,
                 p.date_of_birth.isoformat() if p.date_of_birth else "",
                 p.email,
-                p.phone,
+                rules.phone_shown(p.phone),
                 p.postcode,
                 "yes" if p.is_claimant else "no",
                 p.benefit_type,
@@ -261,3 +254,16 @@ def participant_export_rows(people: QuerySet[Participant]) -> Iterator[list[str]
                 "yes" if p.has_consent_to_share else "no",
             )
         ]
+
+
+# Functions (postcode) -> a notice or None that other apps register (the vacancies
+# app: a postcode it cannot place, so distances to jobs are unavailable).
+postcode_notice_hooks: list[Callable[[str], str | None]] = []
+
+
+def postcode_notices(*, participant: Participant) -> list[str]:
+    """What other apps have to say about a participant's postcode."""
+    if not participant.postcode:
+        return []
+    notices = (hook(participant.postcode) for hook in postcode_notice_hooks)
+    return [notice for notice in notices if notice]

@@ -2,9 +2,21 @@
 
 from .casework import *  # noqa: F403
 from .casework import __all__ as _casework
+from .doubles import (
+    outcome_double_resolve,
+    outcome_doubles_find,
+    outcome_replaced_hooks,
+)
 from .enquiries import *  # noqa: F403
 from .enquiries import __all__ as _enquiries
 from .imports import *  # noqa: F403
 from .imports import __all__ as _imports
 
-__all__ = [*_casework, *_enquiries, *_imports]
+__all__ = [
+    *_casework,
+    *_enquiries,
+    *_imports,
+    "outcome_double_resolve",
+    "outcome_doubles_find",
+    "outcome_replaced_hooks",
+]

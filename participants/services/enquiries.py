@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from academy import rules
 from academy.models import Academy, User
 
 from ..models import Enquiry
-from .casework import normalise_postcode
 
 # At most this many enquiries from one address to one academy in the window (seconds).
 ENQUIRY_RATE_LIMIT: int = getattr(settings, "ENQUIRY_RATE_LIMIT", 5)
@@ -63,7 +63,7 @@ def enquiry_submit(
         last_name=last_name.strip(),
         email=email.strip().lower(),
         phone=phone.strip(),
-        postcode=normalise_postcode(postcode),
+        postcode=rules.postcode_clean(postcode),
         interest=interest.strip(),
         vacancy_title=vacancy_title.strip(),
     )

@@ -4,14 +4,15 @@ confirmed (a large file takes longer than a web request may)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from academy.models import Academy, User
@@ -20,6 +21,24 @@ from .. import imports, tasks
 from ..models import ImportRun
 
 logger = logging.getLogger(__name__)
+
+
+# The first key of the PostgreSQL advisory locks that serialise imports per academy.
+_IMPORT_LOCK = 7_301
+
+
+def _lock_academy_imports(academy: Academy) -> None:
+    """Take the academy's import lock until the transaction ends: two imports into
+    one academy write one after the other, each matching what the other wrote.
+
+    An advisory lock, so that registrations (which lock the academy row for the next
+    reference) do not wait for an import. SQLite writes one transaction at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_IMPORT_LOCK, academy.pk]
+            )
 
 
 @transaction.atomic
@@ -32,15 +51,26 @@ def records_import(
     by: User | None,
     dry_run: bool = False,
     progress: imports.Progress | None = None,
+    accept: frozenset[str] = frozenset(),
+    coordinator: User | None = None,
 ) -> imports.ImportResult:
     """Check a file and, unless it has problems or this is a dry run, import it all.
 
+    Conflicts and likely duplicates are held back unless their reference is in
+    `accept`; new people belong to `coordinator` unless a row names another.
     Raises `imports.ImportFileError` when the file cannot be read at all.
     """
     imports.file_check(source, name=file_name)
     table = imports.table_read(source, name=file_name)
+    if not dry_run:
+        _lock_academy_imports(academy)
     plan = imports.import_check(
-        academy=academy, kind=kind, table=table, progress=progress
+        academy=academy,
+        kind=kind,
+        table=table,
+        progress=progress,
+        accepted=accept,
+        coordinator_id=coordinator.pk if coordinator else None,
     )
     if plan.problems or dry_run:
         return imports.ImportResult(plan.summary, plan.problems, is_written=False)
@@ -54,12 +84,28 @@ def _file_problem(error: Exception) -> list[str]:
     return [str(imports.Problem(1, "file", str(error)))]
 
 
+def _sha256(upload: File[Any]) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
 def import_run_create(
-    *, academy: Academy, by: User, kind: str, upload: File[Any]
+    *,
+    academy: Academy,
+    by: User,
+    kind: str,
+    upload: File[Any],
+    coordinator: User | None = None,
 ) -> ImportRun:
     """Keep an uploaded file and check it in full, writing no records.
 
-    The run is `previewed` (ready to confirm) or `rejected` with every problem.
+    The run is `previewed` (ready to confirm) or `rejected` with every problem. New
+    people will belong to `coordinator` (the uploader, when not given) unless the
+    file's coordinator column names another.
     """
     name = PurePath(upload.name or "upload").name
     run = ImportRun(
@@ -67,13 +113,20 @@ def import_run_create(
         kind=kind,
         original_name=name[:255],
         created_by=by,
+        coordinator=coordinator or by,
         status=ImportRun.Status.REJECTED,
+        sha256=_sha256(upload),
     )
     run.file.save(name, upload, save=False)
     try:
         with run.file.open("rb") as source:
             table = imports.table_read(source, name=name)
-            plan = imports.import_check(academy=academy, kind=kind, table=table)
+            plan = imports.import_check(
+                academy=academy,
+                kind=kind,
+                table=table,
+                coordinator_id=run.coordinator_id,
+            )
     except imports.ImportFileError as error:
         run.problems = _file_problem(error)
     else:
@@ -85,11 +138,15 @@ def import_run_create(
     return run
 
 
-def import_run_confirm(*, run: ImportRun, by: User) -> ImportRun:
+def import_run_confirm(
+    *, run: ImportRun, by: User, accepted: Iterable[str] = ()
+) -> ImportRun:
     """Queue a previewed file for import by a worker, which checks it again first.
+    `accepted` are the references whose conflicts or likely duplicates the user
+    ticked to import anyway.
 
     Raises ValidationError for a run that is already imported, being imported, or was
-    rejected.
+    rejected, and while another upload of the same file is being imported.
     """
     with transaction.atomic():
         # Lock the run: two confirmations at once must not queue the file twice.
@@ -107,10 +164,30 @@ def import_run_confirm(*, run: ImportRun, by: User) -> ImportRun:
                 "This file has problems, so nothing can be imported from it. "
                 "Fix the file and upload it again."
             )
+        same_file = (
+            ImportRun.objects.filter(
+                academy_id=run.academy_id,
+                sha256=run.sha256,
+                status__in=[ImportRun.Status.QUEUED, ImportRun.Status.IMPORTING],
+            )
+            .exclude(pk=run.pk)
+            .first()
+        )
+        if run.sha256 and same_file is not None:
+            raise ValidationError(
+                f"The same file is being imported already, as import {same_file.pk}. "
+                "Wait for it to finish: importing it again would change nothing."
+            )
+        offered = {
+            str(item["reference"])
+            for key in ("conflicts", "duplicates")
+            for item in run.summary.get(key, [])
+        }
         run.status = ImportRun.Status.QUEUED
         run.confirmed_by = by
         run.progress = 0
-        run.save(update_fields=["status", "confirmed_by", "progress"])
+        run.accepted = sorted(offered & set(accepted))
+        run.save(update_fields=["status", "confirmed_by", "progress", "accepted"])
         transaction.on_commit(lambda: tasks.import_run_apply.delay(run.pk))
     return run
 
@@ -140,7 +217,11 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
             imports.file_check(source, name=run.original_name)
             table = imports.table_read(source, name=run.original_name)
             plan = imports.import_check(
-                academy=run.academy, kind=run.kind, table=_counted(run, table)
+                academy=run.academy,
+                kind=run.kind,
+                table=_counted(run, table),
+                accepted=frozenset(run.accepted),
+                coordinator_id=run.coordinator_id,
             )
     except (imports.ImportFileError, OSError) as error:
         return _run_finish(run, ImportRun.Status.FAILED, _file_problem(error))
@@ -162,8 +243,15 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
             locked = ImportRun.objects.select_for_update().get(pk=run.pk)
             if locked.status != ImportRun.Status.IMPORTING:
                 return locked
+            # Another import into the academy may have written since the check:
+            # wait for it, then match against what it wrote.
+            _lock_academy_imports(run.academy)
+            plan = imports.import_rematch(plan)
             summary = imports.import_apply(
-                plan=plan, by=run.confirmed_by, file_name=run.original_name
+                plan=plan,
+                by=run.confirmed_by,
+                file_name=run.original_name,
+                label=f"import {run.pk}",
             )
             return _run_finish(run, ImportRun.Status.IMPORTED, [], summary=summary)
     except IntegrityError:

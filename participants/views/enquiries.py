@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -22,6 +23,7 @@ from django.views.decorators.http import (
 )
 
 from academy.models import Academy, Membership
+from academy.once import submit_once
 from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
@@ -81,12 +83,19 @@ def enquiry_public(request: HttpRequest, academy_slug: str) -> HttpResponse:
         logger.info("Enquiry to %s dropped: hidden field filled in", academy.slug)
         return redirect("participants:enquiry-thanks", academy_slug=academy.slug)
     if form.is_valid():
+        thanks = reverse("participants:enquiry-thanks", args=[academy.slug])
         try:
-            services.enquiry_submit(academy=academy, ip=ip, **form.enquiry_details())
+            return submit_once(
+                request,
+                form,
+                lambda: services.enquiry_submit(
+                    academy=academy, ip=ip, **form.enquiry_details()
+                ),
+                done=None,  # the page it goes to says thank you
+                to=lambda enquiry: thanks,
+            )
         except ValidationError as error:
             form.add_error(None, error)
-        else:
-            return redirect("participants:enquiry-thanks", academy_slug=academy.slug)
     return render(request, PUBLIC_TEMPLATE, {**context, "form": form})
 
 

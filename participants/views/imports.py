@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from academy.once import submit_once
 from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
@@ -61,15 +62,23 @@ def import_upload(request: AcademyRequest) -> HttpResponse:
     """Choose a kind and a file; it is checked in full and previewed, not imported."""
     if "template" in request.GET:
         return _template_csv(request.GET["template"])
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, membership=request.membership
+    )
     if request.method == "POST" and form.is_valid():
-        run = import_run_create(
-            academy=request.academy,
-            by=request.user,
-            kind=form.cleaned_data["kind"],
-            upload=form.cleaned_data["file"],
+        data = form.cleaned_data
+        return submit_once(
+            request,
+            form,
+            lambda: import_run_create(
+                academy=request.academy,
+                by=request.user,
+                kind=data["kind"],
+                upload=data["file"],
+                coordinator=data["coordinator"],
+            ),
+            done=None,  # the run's page says what was found
         )
-        return redirect(run)
     runs = ImportRun.objects.for_membership(request.membership).select_related(
         "created_by"
     )[:RECENT_RUNS]
@@ -93,8 +102,10 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if request.method == "POST":
+        confirm = ImportConfirmForm(request.POST, run=run)
+        accepted = confirm.cleaned_data["accept"] if confirm.is_valid() else []
         try:
-            run = import_run_confirm(run=run, by=request.user)
+            run = import_run_confirm(run=run, by=request.user, accepted=accepted)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(run)
@@ -120,8 +131,14 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "summary": run.summary,
             "problems": problems,
             "more_problems": max(len(run.problems) - PROBLEMS_SHOWN, 0),
-            "form": ImportConfirmForm()
+            "form": ImportConfirmForm(run=run)
             if run.status == ImportRun.Status.PREVIEWED
             else None,
         },
     )
+
+
+@role_required(Role.COORDINATOR, Role.ADMIN)
+def import_format(request: AcademyRequest) -> HttpResponse:
+    """The import format: the columns of each kind and the rules an import follows."""
+    return render(request, "participants/import_format.html", {"guides": _guides()})

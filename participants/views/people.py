@@ -15,10 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
+from academy.models import Membership
+from academy.once import submit_once, submitted_before
+from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
 from ..forms import (
+    CaseloadReassignForm,
     CloseForm,
     ConsentForm,
     MergeForm,
@@ -104,6 +108,9 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
     )
     duplicates: list[Participant] = []
     if request.method == "POST" and form.is_valid():
+        earlier = submitted_before(request, form)
+        if earlier is not None:
+            return earlier
         data = dict(form.cleaned_data)
         duplicates = selectors.participant_duplicates(
             membership=request.membership,
@@ -117,17 +124,21 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
             form.show_duplicate_confirmation()
         else:
             data.pop("not_a_duplicate", None)
+            data.pop("submission", None)
             try:
-                participant = services.participant_register(
-                    academy=request.academy, by=request.user, enquiry=enquiry, **data
+                return submit_once(
+                    request,
+                    form,
+                    lambda: services.participant_register(
+                        academy=request.academy,
+                        by=request.user,
+                        enquiry=enquiry,
+                        **data,
+                    ),
+                    done=lambda p: f"{p} is registered as {p.reference}.",
                 )
             except ValidationError as error:
                 form_add_validation_error(form, error)
-            else:
-                messages.success(
-                    request, f"{participant} is registered as {participant.reference}."
-                )
-                return redirect(participant)
     return render(
         request,
         "participants/participant_register.html",
@@ -155,6 +166,7 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
                 outcome__participant=participant
             ).exclude(status=SustainmentCheck.Status.DONE)[:4],
             "timeline": selectors.participant_timeline(participant=participant),
+            "postcode_notices": selectors.postcode_notices(participant=participant),
             "today": timezone.localdate(),
         },
     )
@@ -266,4 +278,42 @@ def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
                 return redirect(participant)
     return _form_page(
         request, participant, form, "Merge a duplicate record into this one"
+    )
+
+
+@role_required(Role.ADMIN)
+def caseload_reassign(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Move everyone a member coordinates to a colleague in one step (a leaver)."""
+    leaver = get_object_or_404(
+        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
+    )
+    form = CaseloadReassignForm(posted(request), leaver=leaver)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.caseload_reassign(
+                leaver=leaver, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            to = form.cleaned_data["to"].user
+            messages.success(
+                request,
+                f"{moved} {'person' if moved == 1 else 'people'} moved from "
+                f"{leaver.user} to {to}."
+                + (
+                    " Their access has ended."
+                    if form.cleaned_data["deactivate"]
+                    else ""
+                ),
+            )
+            return redirect("academy:member-list")
+    return render(
+        request,
+        "participants/caseload_reassign.html",
+        {
+            "form": form,
+            "leaver": leaver,
+            "caseload": selectors.caseload_count(membership=leaver),
+        },
     )

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
+from academy.once import submit_once
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
 from ..forms import (
     MeetingForm,
+    OutcomeDoubleForm,
     OutcomeForm,
     PlanActionFormSet,
     PlanForm,
@@ -67,6 +69,7 @@ def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
         services.outcome_record,
         "Record an outcome",
         "Outcome recorded.",
+        next_step=selectors.outcome_followup,
     )
 
 
@@ -81,18 +84,22 @@ def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
     form = PlanForm(posted(request))
     actions = PlanActionFormSet(posted(request), prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         try:
-            services.plan_agree(
-                participant=participant,
-                by=request.user,
-                actions=_actions(actions),
-                **form.cleaned_data,
+            return submit_once(
+                request,
+                form,
+                lambda: services.plan_agree(
+                    participant=participant,
+                    by=request.user,
+                    actions=_actions(actions),
+                    **data,
+                ),
+                done="Skills action plan agreed.",
+                to=lambda plan: participant.get_absolute_url(),
             )
         except ValidationError as error:
             form_add_validation_error(form, error)
-        else:
-            messages.success(request, "Skills action plan agreed.")
-            return redirect(participant)
     return _form_page(
         request,
         participant,
@@ -122,12 +129,13 @@ def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
     form = PlanReviewForm(posted(request), initial=initial)
     actions = PlanActionFormSet(posted(request), prefix="actions")
     if request.method == "POST" and form.is_valid() and actions.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         try:
             services.plan_review(
                 plan=plan,
                 by=request.user,
                 actions=_actions(actions),
-                **form.cleaned_data,
+                **data,
             )
         except ValidationError as error:
             form_add_validation_error(form, error)
@@ -221,3 +229,38 @@ def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
     job = check.outcome.role or "job"
     title = f"{check.weeks}-week check: {job} at {check.outcome.employer or 'employer'}"
     return _form_page(request, participant, form, title)
+
+
+@casework
+def outcome_doubles(request: AcademyRequest) -> HttpResponse:
+    """Outcomes that look like one job start recorded twice, to resolve; POST resolves
+    one pair (one start: keep one record; two starts: keep both)."""
+    pairs = selectors.outcome_doubles_open(membership=request.membership)
+    if request.method == "POST":
+        form = OutcomeDoubleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose how to resolve the pair.")
+            return redirect("participants:outcome-doubles")
+        pair = get_object_or_404(pairs, pk=form.cleaned_data["pair"])
+        is_same = form.cleaned_data["resolution"] == "same"
+        keep = None
+        if is_same:
+            keep = (
+                pair.first
+                if form.cleaned_data["keep"] == pair.first_id
+                else pair.second
+            )
+        try:
+            services.outcome_double_resolve(
+                pair=pair, by=request.user, is_same_start=is_same, keep=keep
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                "Recorded once now." if is_same else "Both kept as different jobs.",
+            )
+        return redirect("participants:outcome-doubles")
+    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    return render(request, "participants/outcome_doubles.html", {"page": page})

@@ -71,3 +71,50 @@ def test_the_run_page_updates_itself_until_the_import_is_done(
         "hx-trigger", "every 2s"
     )
     screenshot(page, "import-done-by-worker")
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 900)])
+def test_a_conflict_and_a_duplicate_wait_for_a_tick(
+    page, live_server, sign_in, screenshot, coordinator, tmp_path, width, height
+):
+    from tests.participants.factories import ParticipantFactory
+
+    ParticipantFactory(
+        academy=coordinator.academy,
+        reference="A-1",
+        first_name="Ann",
+        last_name="Jones",
+        date_of_birth="1980-05-17",
+        phone="+447700900001",
+    )
+    path = tmp_path / "people.csv"
+    path.write_bytes(
+        b"reference,first_name,last_name,registered_on,claimant,date_of_birth,phone\r\n"
+        b"A-1,Bob,Smith,2024-01-15,yes,,07700 900222\r\n"
+        b"B-7,Ann,Jones,2024-01-15,yes,1980-05-17,\r\n"
+        b"B-8,Cat,Lee,2024-01-15,no,,\r\n"
+    )
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/participants/import/")
+    page.get_by_label("What the file holds").select_option("participants")
+    page.locator("#id_file").set_input_files(path)
+    page.get_by_role("button", name="Check the file").click()
+
+    expect(page.get_by_text("A-1 is stored as Ann Jones")).to_be_visible()
+    expect(page.get_by_text("first name: Ann → Bob")).to_be_visible()
+    expect(page.get_by_text("same name and date of birth")).to_be_visible()
+    screenshot(page, f"import-conflicts-{width}")
+    page.get_by_label("Tick if they are a different person").check()
+    page.get_by_role("button", name="Confirm import").click()
+
+    expect(page.get_by_text("The file has been imported.")).to_be_visible()
+    expect(page.get_by_text("held back", exact=True)).to_be_visible()
+    screenshot(page, f"import-conflicts-done-{width}")
+    references = set(
+        Participant.objects.for_academy(coordinator.academy).values_list(
+            "reference", flat=True
+        )
+    )
+    assert references == {"A-1", "B-7", "B-8"}
+    assert Participant.objects.get(reference="A-1").first_name == "Ann"

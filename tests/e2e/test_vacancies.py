@@ -29,7 +29,7 @@ def _fill_vacancy(page, closing_on: dt.date):
     page.get_by_label("This is a critical shortage").check()
     page.get_by_label("Hours a week").fill("30")
     page.get_by_label("Weekends").check()
-    page.get_by_label("Pay from (£)").fill("12.60")
+    page.get_by_label("Pay from (£)").fill("12.80")
     page.get_by_label("Pay up to (£)").fill("13.40")
     page.get_by_label("Postcode").fill("pl9 8ab")
     page.get_by_label("Closing date").fill(closing_on.isoformat())
@@ -61,7 +61,7 @@ def test_provider_posts_a_vacancy_and_the_public_registers_interest(
     page.get_by_role("button", name="Post the vacancy").click()
     expect(page.get_by_text(f"{TITLE} is posted.")).to_be_visible()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
-    expect(page.get_by_text("£12.60 to £13.40 per hour")).to_be_visible()
+    expect(page.get_by_text("£12.80 to £13.40 per hour")).to_be_visible()
     expect(page.get_by_text("6135 Care workers and home carers")).to_be_visible()
     screenshot(page, "vacancies-detail")
 

@@ -200,7 +200,7 @@ def test_merge_keeps_all_history_of_both_records(client_of, coordinator):
     )
     assert set(keep.cohorts.values_list("code", flat=True)) == {"over_50", "refugee"}
     keep.refresh_from_db()
-    assert keep.phone == "07700 900999"
+    assert str(keep.phone) == "+447700900999"  # stored in E.164
     assert CaseNote.objects.get(participant=keep).text.startswith(
         f"Merged record {dupe.reference}"
     )

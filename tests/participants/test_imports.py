@@ -189,11 +189,17 @@ def test_participants_are_imported_with_consents_and_cohorts(academy, tmp_path, 
     assert ann.has_consent_to_hold
     assert ann.has_consent_to_share
     assert set(ann.cohorts.values_list("code", flat=True)) == {"over_50", "refugee"}
-    consents = {(c.kind, c.is_given, c.note) for c in ann.consents.all()}
-    assert consents == {
-        ("hold_data", True, "Imported from people.csv"),
-        ("share_with_providers", True, "Imported from people.csv"),
+    consents = {
+        (c.kind, c.is_given, c.source, c.recorded_by) for c in ann.consents.all()
     }
+    assert consents == {
+        ("hold_data", True, "import", None),
+        ("share_with_providers", True, "import", None),
+    }
+    assert all(
+        c.note.startswith("Stated in the imported file people.csv")
+        for c in ann.consents.all()
+    )
     bob = Participant.objects.for_academy(academy).get(reference="A-2")
     assert not bob.is_claimant
     assert not bob.has_consent_to_share
@@ -469,7 +475,7 @@ def test_a_changed_field_updates_only_that_participant(academy, tmp_path):
     run_command(academy, "participants", write_csv(tmp_path / "a.csv", PARTICIPANTS))
     before = dict(Participant.objects.values_list("reference", "updated_at"))
     changed = [row[:] for row in PARTICIPANTS]
-    changed[2][2] = "Smythe"
+    changed[2][5] = "pl46ab"
 
     out, _ = run_command(
         academy, "participants", write_csv(tmp_path / "b.csv", changed)
@@ -479,7 +485,7 @@ def test_a_changed_field_updates_only_that_participant(academy, tmp_path):
     after = dict(Participant.objects.values_list("reference", "updated_at"))
     assert after["A-1"] == before["A-1"]
     assert after["A-2"] > before["A-2"]
-    assert Participant.objects.get(reference="A-2").last_name == "Smythe"
+    assert Participant.objects.get(reference="A-2").postcode == "PL4 6AB"
 
 
 @pytest.mark.django_db
@@ -642,7 +648,13 @@ def test_dry_run_writes_nothing_and_says_what_would_happen(academy, tmp_path):
     out, _ = run_command(academy, "participants", path, "--dry-run")
 
     assert "Dry run, nothing written" in out
-    assert "1 created, 1 updated, 0 unchanged" in out
+    # The stored A-2 is Robert, the file's Bob: held back unless accepted.
+    assert "A-2 is stored as Robert" in out
+    assert "1 created, 0 updated, 0 unchanged, 1 held back" in out
+    accepted, _ = run_command(
+        academy, "participants", path, "--dry-run", "--accept", "A-2"
+    )
+    assert "1 created, 1 updated, 0 unchanged" in accepted
     assert list(Participant.objects.values_list("reference", "first_name")) == [
         ("A-2", "Robert")
     ]
@@ -1155,5 +1167,7 @@ def test_a_confirmed_import_is_done_by_a_real_worker(worker, coordinator):
     assert (run.progress, run.summary["created"]) == (2, 2)
     people = Participant.objects.for_academy(coordinator.academy)
     assert sorted(people.values_list("reference", flat=True)) == ["A-1", "A-2"]
-    hold = ConsentRecord.objects.filter(kind="hold_data", recorded_by=coordinator.user)
+    # Stated in the file, not given to the person who confirmed it.
+    hold = ConsentRecord.objects.filter(kind="hold_data", source="import")
     assert hold.count() == 2
+    assert not hold.filter(recorded_by__isnull=False).exists()

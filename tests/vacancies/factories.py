@@ -28,7 +28,7 @@ class VacancyFactory(factory.django.DjangoModelFactory):
     setting = "care_home"
     hours_per_week = Decimal("37.5")
     contract = "permanent"
-    pay_min = Decimal("12.00")
+    pay_min = Decimal("12.80")
     pay_max = Decimal("13.50")
     postcode = "PL4 6AB"
     latitude = 50.374

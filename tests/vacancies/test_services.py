@@ -34,7 +34,7 @@ def new_vacancy(academy, **fields):
         "setting": "domiciliary",
         "hours_per_week": Decimal("30"),
         "contract": "permanent",
-        "pay_min": Decimal("12.10"),
+        "pay_min": Decimal("12.80"),
         "pay_max": Decimal("13.00"),
         "postcode": "pl46ab",
         "closing_on": timezone.localdate() + dt.timedelta(days=20),

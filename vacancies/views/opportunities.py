@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
+from academy.once import submit_once
 from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
@@ -100,19 +101,23 @@ def _vacancy_form(
     form = VacancyForm(posted(request), instance=vacancy, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         vacancy = form.save(commit=False)
-        try:
+
+        def save() -> Vacancy:
             # A provider's vacancy is its own organisation's, whatever was posted.
             vacancy.organisation = services.organisation_for(
                 request.membership, form.cleaned_data.get("organisation")
             )
-            services.vacancy_save(vacancy=vacancy, by=request.user)
+            return services.vacancy_save(vacancy=vacancy, by=request.user)
+
+        try:
+            return submit_once(
+                request,
+                form,
+                save,
+                done=lambda v: f"{v} is {'posted' if is_new else 'saved'}.",
+            )
         except ValidationError as error:
             form_add_validation_error(form, error)
-        else:
-            messages.success(
-                request, f"{vacancy} is {'posted' if is_new else 'saved'}."
-            )
-            return redirect(vacancy)
     return render(
         request,
         "vacancies/vacancy_form.html",
@@ -225,18 +230,22 @@ def _training_form(
     )
     if request.method == "POST" and form.is_valid():
         training = form.save(commit=False)
-        try:
+
+        def save() -> TrainingOpportunity:
             training.organisation = services.organisation_for(
                 request.membership, form.cleaned_data.get("organisation")
             )
-            services.training_save(training=training)
+            return services.training_save(training=training)
+
+        try:
+            return submit_once(
+                request,
+                form,
+                save,
+                done=lambda t: f"{t} is {'offered' if is_new else 'saved'}.",
+            )
         except ValidationError as error:
             form_add_validation_error(form, error)
-        else:
-            messages.success(
-                request, f"{training} is {'offered' if is_new else 'saved'}."
-            )
-            return redirect(training)
     return render(
         request,
         "vacancies/training_form.html",

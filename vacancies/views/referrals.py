@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error
+from academy.once import submit_once
 from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 from participants.models import Participant
@@ -248,22 +249,25 @@ def referral_create(request: AcademyRequest) -> HttpResponse:
         "vacancies:participant-matches", args=[participant.pk]
     )
     try:
-        referral = services.referral_create(
-            participant=participant,
-            by=request.user,
-            vacancy=vacancy,
-            training=training,
-            note=data["note"],
+        return submit_once(
+            request,
+            form,
+            lambda: services.referral_create(
+                participant=participant,
+                by=request.user,
+                vacancy=vacancy,
+                training=training,
+                note=data["note"],
+            ),
+            done=lambda referral: (
+                f"{participant.full_name} referred to {referral.opportunity} "
+                f"({referral.opportunity.organisation})."
+            ),
+            to=lambda referral: data["next"] or referral.get_absolute_url(),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(back)
-    messages.success(
-        request,
-        f"{participant.full_name} referred to {referral.opportunity} "
-        f"({referral.opportunity.organisation}).",
-    )
-    return redirect(data["next"] or referral.get_absolute_url())
 
 
 @pipeline
@@ -317,7 +321,17 @@ def referral_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(
         selectors.referral_list(membership=request.membership), pk=pk
     )
-    return _detail(request, referral, ReferralAdvanceForm(referral=referral))
+    return _detail(request, referral, _advance_form(referral, None))
+
+
+def _advance_form(referral: Referral, data: QueryDict | None) -> ReferralAdvanceForm:
+    """The move form, offering the start already recorded by hand when there is one."""
+    recorded = None
+    if Referral.Stage.STARTED in services.NEXT_STAGES.get(referral.stage, ()):
+        recorded = services.start_outcome_match(
+            referral=referral, on=timezone.localdate()
+        )
+    return ReferralAdvanceForm(data, referral=referral, recorded_start=recorded)
 
 
 @pipeline
@@ -327,7 +341,7 @@ def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(
         selectors.referral_list(membership=request.membership), pk=pk
     )
-    form = ReferralAdvanceForm(request.POST, referral=referral)
+    form = _advance_form(referral, request.POST)
     if form.is_valid():
         try:
             referral = services.referral_advance(
@@ -336,6 +350,7 @@ def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 on=form.cleaned_data["on"],
                 note=form.cleaned_data["note"],
+                link_outcome=form.cleaned_data.get("is_same_start", True),
             )
         except ValidationError as error:
             form_add_validation_error(form, error)

@@ -5,11 +5,12 @@ Modules by subject: people (registration, details, consent, merging), plans and 
 (meetings, support, outcomes, sustainment checks, closing). Import from here."""
 
 from .people import (
+    CASELOAD_ROLES,
     PARTICIPANT_FIELDS,
+    caseload_reassign,
+    consent_refresh,
     consent_set,
     merge_hooks,
-    normalise_phone,
-    normalise_postcode,
     participant_merge,
     participant_next_reference,
     participant_register,
@@ -35,16 +36,17 @@ from .records import (
 )
 
 __all__ = [
+    "CASELOAD_ROLES",
     "PARTICIPANT_FIELDS",
     "SUSTAINMENT_WEEKS",
     "NewAction",
     "case_close",
     "case_reopen",
+    "caseload_reassign",
+    "consent_refresh",
     "consent_set",
     "meeting_log",
     "merge_hooks",
-    "normalise_phone",
-    "normalise_postcode",
     "outcome_record",
     "participant_merge",
     "participant_next_reference",

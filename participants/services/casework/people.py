@@ -1,5 +1,5 @@
 """Writes about the person: registration, details, consent and merging two records of
-one person; the contact normalisers the rest of the app compares with."""
+one person."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from academy.models import Academy, User
+from academy import rules
+from academy.models import Academy, Membership, User
+from academy.permissions import Role
+from academy.services import membership_update
 
 from ...models import (
     CaseNote,
@@ -50,23 +54,6 @@ PARTICIPANT_FIELDS = (
 )
 
 
-def normalise_postcode(value: str) -> str:
-    """Upper case with one space before the inward code: 'pl11aa' -> 'PL1 1AA'."""
-    compact = "".join(value.split()).upper()
-    if len(compact) > 3:
-        return f"{compact[:-3]} {compact[-3:]}"
-    return compact
-
-
-def normalise_phone(value: str) -> str:
-    """Digits only, +44 folded to 0, so that the same number always compares equal."""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    international = digits.startswith("44") and len(digits) == 12
-    if value.strip().startswith("+44") or international:
-        digits = "0" + digits[2:]
-    return digits
-
-
 def participant_next_reference(*, academy: Academy) -> str:
     """The next free reference of the form CA-000123 (call inside a transaction)."""
     # Lock the academy row so that two registrations cannot take the same number.
@@ -94,8 +81,10 @@ def _clean_contact(participant: Participant) -> None:
     participant.first_name = participant.first_name.strip()
     participant.last_name = participant.last_name.strip()
     participant.email = participant.email.strip().lower()
-    participant.postcode = normalise_postcode(participant.postcode)
-    participant.phone = participant.phone.strip()
+    try:
+        participant.postcode = rules.postcode_clean(participant.postcode)
+    except ValidationError as error:
+        raise ValidationError({"postcode": error.messages}) from error
     if not participant.is_claimant:
         participant.benefit_type = ""
 
@@ -184,14 +173,34 @@ def consent_set(
         recorded_at=timezone.now(),
         note=note,
     )
-    field = (
-        "has_consent_to_hold"
-        if kind == ConsentRecord.Kind.HOLD_DATA
-        else "has_consent_to_share"
-    )
-    setattr(participant, field, is_given)
-    participant.save(update_fields=[field, "updated_at"])
+    consent_refresh(participant_ids=[participant.pk])
+    participant.refresh_from_db(fields=[*_CONSENT_FIELDS.values(), "updated_at"])
     return record
+
+
+_CONSENT_FIELDS = {
+    ConsentRecord.Kind.HOLD_DATA: "has_consent_to_hold",
+    ConsentRecord.Kind.SHARE_WITH_PROVIDERS: "has_consent_to_share",
+}
+_REFRESH_CHUNK = 2_000
+
+
+def consent_refresh(*, participant_ids: Iterable[int]) -> None:
+    """Set each participant's shown consent to the latest entry of their ledger (no
+    entry: not given). The only writer of `has_consent_to_*`: the ledger is truth."""
+
+    def latest(kind: str) -> Coalesce:
+        entry = ConsentRecord.objects.filter(
+            participant=OuterRef("pk"), kind=kind
+        ).order_by("-recorded_at", "-pk")
+        return Coalesce(Subquery(entry.values("is_given")[:1]), Value(False))
+
+    ids = list(participant_ids)
+    for start in range(0, len(ids), _REFRESH_CHUNK):
+        Participant.objects.filter(pk__in=ids[start : start + _REFRESH_CHUNK]).update(
+            **{field: latest(kind) for kind, field in _CONSENT_FIELDS.items()},
+            updated_at=timezone.now(),
+        )
 
 
 # Related rows that follow a participant when two records of one person are merged.
@@ -204,16 +213,42 @@ _MERGED_RELATIONS = (
     CaseNote,
     Enquiry,
 )
+ALREADY_MERGED = (
+    "{reference} has already been merged into another record (by a colleague, or by "
+    "this form sent twice), so nothing was changed. Find the person again to see the "
+    "record that remains."
+)
+
+
+def _lock_pair(keep_pk: int, duplicate_pk: int) -> dict[int, Participant]:
+    """Lock both records, lowest id first (so that two merges of one pair, from either
+    side, queue instead of deadlocking), and return those that still exist."""
+    found: dict[int, Participant] = {}
+    for pk in sorted((keep_pk, duplicate_pk)):
+        person = Participant.objects.select_for_update().filter(pk=pk).first()
+        if person is not None:
+            found[pk] = person
+    return found
 
 
 @transaction.atomic
 def participant_merge(
     *, keep: Participant, duplicate: Participant, by: User
 ) -> Participant:
-    """Merge `duplicate` into `keep`: all history moves over, blanks are filled, and the
-    duplicate record is deleted. Other apps' rows follow through `merge_hooks`."""
+    """Merge `duplicate` into `keep`: all history moves over (every record of both
+    people survives), blanks are filled, and the duplicate record is deleted. Other
+    apps' rows follow through `merge_hooks`.
+
+    Both records are locked and read again first: a merge that a colleague (or a
+    resent form) has already done is refused, and changes nothing.
+    """
     if keep.pk == duplicate.pk:
         raise ValidationError("Choose two different records to merge.")
+    locked = _lock_pair(keep.pk, duplicate.pk)
+    for asked in (duplicate, keep):
+        if asked.pk not in locked:
+            raise ValidationError(ALREADY_MERGED.format(reference=asked.reference))
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if keep.academy_id != duplicate.academy_id:
         raise ValidationError("Only records of the same academy can be merged.")
     # A plan agreed the same day on both records would break one-plan-per-day.
@@ -242,22 +277,62 @@ def participant_merge(
     keep.registered_on = min(keep.registered_on, duplicate.registered_on)
     contacts = [c for c in (keep.last_contact_at, duplicate.last_contact_at) if c]
     keep.last_contact_at = max(contacts) if contacts else None
-    keep.has_consent_to_share = (
-        keep.has_consent_to_share and duplicate.has_consent_to_share
-    )
     keep.save()
+    # Both ledgers are one now: the shown consent is its latest entry.
+    consent_refresh(participant_ids=[keep.pk])
+    keep.refresh_from_db()
     _note(
         keep,
         f"Merged record {duplicate.reference} ({duplicate.full_name}) into this one.",
         by,
     )
-    try:
-        duplicate.delete()
-    except IntegrityError as error:  # pragma: no cover - a hook left a protected row
-        raise ValidationError(f"The duplicate could not be removed: {error}") from error
+    duplicate.delete()
     return keep
 
 
 # Functions (keep, duplicate) that other apps register to move their own rows on merge,
 # so that participants never imports them (DESIGN.md: dependencies point one way).
 merge_hooks: list[Any] = []
+
+
+@transaction.atomic
+def caseload_reassign(
+    *, leaver: Membership, to: Membership, by: User, deactivate: bool = False
+) -> int:
+    """Give every person coordinated by `leaver` in their academy to `to`, noting it on
+    each timeline; optionally end the leaver's access. Return how many moved."""
+    if to.academy_id != leaver.academy_id or to.pk == leaver.pk:
+        raise ValidationError({"to": "Choose a colleague in this academy."})
+    if to.role not in CASELOAD_ROLES or not to.is_active:
+        raise ValidationError(
+            {"to": "Choose an active coordinator or admin to take the caseload."}
+        )
+    people = Participant.objects.select_for_update().filter(
+        academy_id=leaver.academy_id, coordinator_id=leaver.user_id
+    )
+    ids = list(people.values_list("pk", flat=True))
+    Participant.objects.filter(pk__in=ids).update(
+        coordinator_id=to.user_id, updated_at=timezone.now()
+    )
+    now = timezone.now()
+    CaseNote.objects.bulk_create(
+        CaseNote(
+            participant_id=pk,
+            text=f"Caseload moved from {leaver.user} to {to.user}.",
+            written_by=by,
+            written_at=now,
+        )
+        for pk in ids
+    )
+    if deactivate and leaver.is_active:
+        membership_update(
+            membership=leaver,
+            role=Role(leaver.role),
+            organisation=leaver.organisation,
+            is_active=False,
+        )
+    return len(ids)
+
+
+# Who can hold a caseload.
+CASELOAD_ROLES = (Role.COORDINATOR, Role.ADMIN)

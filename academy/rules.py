@@ -1,0 +1,216 @@
+"""Input rules every app shares, in one place: forms, services and imports all call
+these, so a postcode, a phone number or a wage is judged the same way everywhere.
+
+- Postcodes: UK format (the outward and inward codes), normalised to 'PL4 6AB'. Whether
+  the district is known for distances is a separate question (vacancies.geo).
+- Phone numbers: parsed as UK numbers (or international with a +), stored in E.164
+  ('+447700900123') by django-phonenumber-field, shown in national format.
+- Pay: at or above the National Living Wage in force on the day the job starts.
+- Free text: the longest a form accepts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
+from phonenumber_field.modelfields import PhoneNumberField
+
+# Longest free text (notes, descriptions) a form or an import accepts.
+NOTE_MAX = 10_000
+
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})?$")
+
+
+@lru_cache(maxsize=65536)
+def postcode_parts(value: str) -> tuple[str, str] | None:
+    """('pl46ab' -> ('PL4', 'PL4 6AB')); None when it is not a UK postcode. A district
+    alone ('PL4') is accepted, as itself: an area, for searches and distances."""
+    compact = "".join(value.split()).upper()
+    spaced = compact if len(compact) <= 4 else f"{compact[:-3]} {compact[-3:]}"
+    match = _POSTCODE.match(spaced)
+    if not match:
+        return None
+    district, inward = match.group(1), match.group(2)
+    return district, f"{district} {inward}" if inward else district
+
+
+def postcode_clean(value: str) -> str:
+    """A full UK postcode, normalised ('pl46ab' -> 'PL4 6AB'); '' stays ''.
+
+    Raises ValidationError, saying what a postcode looks like, for anything else.
+    """
+    if not value.strip():
+        return ""
+    parts = postcode_parts(value)
+    if parts is None or parts[0] == parts[1]:
+        shown = value.strip()[:20]
+        raise ValidationError(
+            f"'{shown}' is not a UK postcode. Give the whole postcode, like PL4 6AB.",
+            code="postcode",
+        )
+    return parts[1]
+
+
+PHONE_INVALID = (
+    "Enter a UK phone number with its area code, like 01752 123456 or 07700 900123 "
+    "(or an international number starting with +)."
+)
+
+
+def _parsed(value: str) -> phonenumbers.PhoneNumber | None:
+    # "Possible" (the right digits for the country) rather than "valid" (a range in
+    # use): Ofcom's ranges for drama and tests, 07700 900000-900999, are not in use.
+    try:
+        number = phonenumbers.parse(value, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_possible_number(number) else None
+
+
+def phone_e164(value: str) -> str | None:
+    """The number in E.164 ('+447700900123'), or None when it is not a phone number."""
+    number = _parsed(value)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_validate(value: object) -> None:
+    """Refuse text that is not a phone number, saying what one looks like."""
+    if value and phone_e164(str(value)) is None:
+        raise ValidationError(PHONE_INVALID, code="invalid")
+
+
+def phone_shown(value: object) -> str:
+    """A stored number as people read it: national format for UK numbers ('07700
+    900123'), international for others; text that is not a number stays as it is."""
+    text = str(value or "")
+    number = _parsed(text) if text else None
+    if number is None:
+        return text
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 44
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+class PhoneFormField(PhoneNumberFormField):
+    """A phone number typed into a form, with the portal's message for a bad one."""
+
+    default_error_messages = {"invalid": PHONE_INVALID}
+    default_validators = [phone_validate]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("region", "GB")
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "tel")
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+
+class PhoneField(PhoneNumberField):
+    """A UK-first phone number, stored in E.164."""
+
+    default_validators = [phone_validate]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("region", "GB")
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def get_prep_value(self, value: Any) -> Any:
+        text = str(value or "")
+        return phone_e164(text) or text if text else ""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", PhoneFormField)
+        return super().formfield(**kwargs)
+
+
+def note_field(
+    verbose_name: str | None = None, **kwargs: Any
+) -> models.TextField[Any, Any]:
+    """Free text with the portal's limit, enforced by forms and by full_clean."""
+    return models.TextField(
+        verbose_name,
+        blank=True,
+        max_length=NOTE_MAX,
+        validators=[MaxLengthValidator(NOTE_MAX)],
+        **kwargs,
+    )
+
+
+# The National Living Wage (workers aged 21 and over), by the day each rate took
+# effect. Source: GOV.UK, "National Minimum Wage and National Living Wage rates",
+# https://www.gov.uk/national-minimum-wage-rates (previous rates listed on that page;
+# the April 2026 rate was announced in the Budget of 26 November 2025).
+NATIONAL_LIVING_WAGE: tuple[tuple[dt.date, Decimal], ...] = (
+    (dt.date(2021, 4, 1), Decimal("8.91")),
+    (dt.date(2022, 4, 1), Decimal("9.50")),
+    (dt.date(2023, 4, 1), Decimal("10.42")),
+    (dt.date(2024, 4, 1), Decimal("11.44")),
+    (dt.date(2025, 4, 1), Decimal("12.21")),
+    (dt.date(2026, 4, 1), Decimal("12.71")),
+)
+# An annual salary is compared over a year of 52 weeks at the job's weekly hours.
+WEEKS_A_YEAR = 52
+
+
+@dataclass(frozen=True)
+class Wage:
+    hourly: Decimal
+    since: dt.date
+
+    def annual(self, hours_per_week: Decimal) -> Decimal:
+        return (self.hourly * hours_per_week * WEEKS_A_YEAR).quantize(
+            Decimal("1"), rounding=ROUND_HALF_UP
+        )
+
+
+def national_living_wage(on: dt.date) -> Wage:
+    """The rate in force on a day (the earliest known rate before the table starts)."""
+    since, hourly = NATIONAL_LIVING_WAGE[0]
+    for start, rate in NATIONAL_LIVING_WAGE:
+        if start <= on:
+            since, hourly = start, rate
+    return Wage(hourly, since)
+
+
+def pay_check(
+    *, amount: Decimal, unit: str, hours_per_week: Decimal | None, on: dt.date
+) -> None:
+    """Refuse pay below the National Living Wage in force on `on`.
+
+    `unit` is 'hourly' or 'annual'; an annual amount is compared at `hours_per_week`.
+    Raises ValidationError naming the rate, its date and, for a salary, the minimum.
+    """
+    wage = national_living_wage(on)
+    when = f"{wage.since:%-d %B %Y}"
+    if unit == "annual":
+        if not hours_per_week:
+            return
+        least = wage.annual(hours_per_week)
+        if amount < least:
+            raise ValidationError(
+                f"£{amount:,.2f} a year for {hours_per_week} hours a week is below the "
+                f"National Living Wage (£{wage.hourly} an hour from {when}): at least "
+                f"£{least:,.0f} a year.",
+                code="below_living_wage",
+            )
+    elif amount < wage.hourly:
+        raise ValidationError(
+            f"£{amount:,.2f} an hour is below the National Living Wage of "
+            f"£{wage.hourly} an hour in force from {when}.",
+            code="below_living_wage",
+        )

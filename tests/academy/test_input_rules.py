@@ -1,0 +1,159 @@
+"""Input rules in one place (issue 9, observation 7): UK postcodes by format, phone
+numbers in E.164, pay at or above the National Living Wage of the start date."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from academy import rules
+from participants.models import Participant
+from tests.participants.factories import ParticipantFactory
+from tests.participants.test_casework import REGISTER
+from tests.vacancies.factories import VacancyFactory
+from vacancies import services as vacancy_services
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("pl11aa", "PL1 1AA"),
+        (" sw1a 1aa ", "SW1A 1AA"),
+        ("NE29 0AA", "NE29 0AA"),
+        ("m1 1ae", "M1 1AE"),
+    ],
+)
+def test_postcodes_are_normalised(value, expected):
+    assert rules.postcode_clean(value) == expected
+
+
+@pytest.mark.parametrize("value", ["XYZ 123", "hello", "PL1", "12345", "PL1 1AAA"])
+def test_things_that_are_not_postcodes_are_refused(value):
+    with pytest.raises(ValidationError, match="is not a UK postcode"):
+        rules.postcode_clean(value)
+
+
+def test_national_living_wage_follows_the_date():
+    assert rules.national_living_wage(dt.date(2025, 3, 31)).hourly == Decimal("11.44")
+    assert rules.national_living_wage(dt.date(2025, 4, 1)).hourly == Decimal("12.21")
+    assert rules.national_living_wage(dt.date(2026, 11, 30)).hourly == Decimal("12.71")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("postcode", "XYZ 123", "is not a UK postcode"),
+        ("phone", "call me maybe", "Enter a UK phone number"),
+    ],
+)
+def test_registration_refuses_bad_postcodes_and_phones(
+    client_of, coordinator, field, value, message
+):
+    response = client_of(coordinator).post(
+        reverse("participants:register"), {**REGISTER, field: value}
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_phones_are_stored_in_e164_and_shown_nationally(client_of, coordinator):
+    client = client_of(coordinator)
+    client.post(
+        reverse("participants:register"), {**REGISTER, "phone": "+44 7700 900111"}
+    )
+    person = Participant.objects.get()
+    assert Participant.objects.filter(phone="+447700900111").exists()
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "07700 900111" in page
+
+
+@pytest.mark.django_db
+def test_an_unknown_district_is_accepted_and_says_distances_are_unavailable(
+    client_of, coordinator
+):
+    client = client_of(coordinator)
+    response = client.post(
+        reverse("participants:register"), {**REGISTER, "postcode": "ZE2 9AA"}
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "distances to jobs are unavailable" in page
+
+
+@pytest.mark.django_db
+def test_an_import_refuses_bad_postcodes_and_phones(academy, tmp_path):
+    from participants.services.imports import records_import
+
+    path = tmp_path / "people.csv"
+    path.write_bytes(
+        b"reference,first_name,last_name,registered_on,claimant,postcode,phone\r\n"
+        b"A-1,Ann,Jones,2024-01-15,yes,XYZ 123,call me maybe\r\n"
+    )
+    with path.open("rb") as source:
+        result = records_import(
+            academy=academy,
+            kind="participants",
+            source=source,
+            file_name="people.csv",
+            by=None,
+        )
+    assert [str(p) for p in result.problems] == [
+        "row 2: postcode: 'XYZ 123' is not a UK postcode",
+        "row 2: phone: 'call me maybe' is not a UK phone number",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("unit", "pay", "hours"),
+    [
+        ("hourly", "0.00", "37.5"),
+        ("hourly", "5.00", "37.5"),
+        ("annual", "15000", "37.5"),
+    ],
+)
+def test_a_vacancy_below_the_national_living_wage_is_refused(
+    academy, coordinator, unit, pay, hours
+):
+    vacancy = VacancyFactory.build(
+        academy=academy,
+        organisation=VacancyFactory(academy=academy).organisation,
+        pay_unit=unit,
+        pay_min=Decimal(pay),
+        pay_max=None,
+        hours_per_week=Decimal(hours),
+    )
+    with pytest.raises(ValidationError) as error:
+        vacancy_services.vacancy_save(vacancy=vacancy, by=coordinator.user)
+    assert "National Living Wage" in str(error.value)
+    assert "£12.71" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_a_vacancy_at_the_national_living_wage_is_posted(academy, coordinator):
+    vacancy = VacancyFactory.build(
+        academy=academy,
+        organisation=VacancyFactory(academy=academy).organisation,
+        pay_unit="annual",
+        pay_min=Decimal("24800"),
+        pay_max=None,
+        hours_per_week=Decimal("37.5"),
+    )
+    vacancy_services.vacancy_save(vacancy=vacancy, by=coordinator.user)
+    assert vacancy.pk
+
+
+@pytest.mark.django_db
+def test_a_long_note_is_refused_with_its_limit(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:support-add", args=[person.pk]),
+        {"kind": "careers", "given_on": "2024-03-01", "notes": "x" * 20_001},
+    )
+    assert "at most 10000 characters" in response.content.decode().replace(",", "")
+    assert not person.support.exists()
