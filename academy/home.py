@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .models import Membership
 from .permissions import Role
+from .registry import Registry
 
 
 @dataclass(frozen=True)
@@ -19,24 +19,37 @@ class HomePanel:
     context: dict[str, Any]
 
 
-PanelBuilder = Callable[[Membership], HomePanel | None]
+@dataclass(frozen=True)
+class PanelBuilder:
+    """Builds a panel (or nothing) for the home page of some roles."""
 
-_panels: dict[str, list[PanelBuilder]] = defaultdict(list)
+    roles: frozenset[Role]
+    build: Callable[[Membership], HomePanel | None]
 
-
-def home_panel(*roles: Role) -> Callable[[PanelBuilder], PanelBuilder]:
-    """Register a function that builds a panel for the home page of `roles`."""
-
-    def register(builder: PanelBuilder) -> PanelBuilder:
-        for role in roles:
-            if builder not in _panels[role]:
-                _panels[role].append(builder)
-        return builder
-
-    return register
+    def __call__(self, membership: Membership) -> HomePanel | None:
+        return self.build(membership)
 
 
-def home_panels(membership: Membership) -> list[HomePanel]:
+def home_panel(
+    *roles: Role,
+) -> Callable[[Callable[[Membership], HomePanel | None]], PanelBuilder]:
+    """Mark a function as the builder of a panel for the home page of `roles`; the
+    app registers the result in `home_panels` from its `ready()`."""
+
+    def wrap(build: Callable[[Membership], HomePanel | None]) -> PanelBuilder:
+        return PanelBuilder(frozenset(roles), build)
+
+    return wrap
+
+
+home_panels: Registry[PanelBuilder] = Registry("home page panels")
+
+
+def home_panels_for(membership: Membership) -> list[HomePanel]:
     """The panels of the membership's role, in the order apps registered them."""
-    built = (builder(membership) for builder in _panels[membership.role])
+    built = (
+        builder(membership)
+        for builder in home_panels
+        if membership.role in builder.roles
+    )
     return [panel for panel in built if panel is not None]

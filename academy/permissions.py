@@ -60,4 +60,18 @@ def superuser_required(view: ViewFunc) -> ViewFunc:
 
 def any_member(view: ViewFunc) -> ViewFunc:
     """Let a view run for any member of the current academy, whatever the role."""
-    return role_required(*Role)(view)
+    return role_required(*EVERYONE)(view)
+
+
+# The role sets of spec/roles.md, named once: views declare them, the menu and the
+# permission tests read them back from the views.
+CASEWORK = frozenset({Role.COORDINATOR, Role.ADMIN})
+OPPORTUNITIES = frozenset({Role.COORDINATOR, Role.PROVIDER, Role.ADMIN})
+REPORT_READERS = frozenset({Role.COORDINATOR, Role.MANAGER, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
+EVERYONE = frozenset(Role)
+
+casework_required = role_required(*CASEWORK)
+opportunities_required = role_required(*OPPORTUNITIES)
+report_readers_required = role_required(*REPORT_READERS)
+admin_required = role_required(*ADMINS)

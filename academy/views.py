@@ -20,9 +20,9 @@ from .forms import (
     form_add_validation_error,
     posted,
 )
-from .home import home_panels
+from .home import home_panels_for
 from .models import Academy, Membership, Organisation
-from .permissions import Role, role_required, superuser_required
+from .permissions import Role, admin_required, superuser_required
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
 
 HOME_TEMPLATES = {
@@ -42,7 +42,7 @@ def home(request: AcademyRequest) -> HttpResponse:
         return render(request, "academy/no_membership.html", status=403)
     context: dict[str, object] = {
         "colleagues": selectors.colleague_list(membership=membership),
-        "panels": home_panels(membership),
+        "panels": home_panels_for(membership),
     }
     if membership.role in (Role.MANAGER, Role.ADMIN):
         context["headlines"] = selectors.academy_headlines(academy=membership.academy)
@@ -69,7 +69,7 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
     return redirect("home")
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def academy_settings(request: AcademyRequest) -> HttpResponse:
     """Edit the current academy's name, region, area code and launch date."""
     # A fresh copy, so that a rejected edit does not rename the academy in the header.
@@ -82,7 +82,7 @@ def academy_settings(request: AcademyRequest) -> HttpResponse:
     return render(request, "academy/academy_settings.html", {"form": form})
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def organisation_list(request: AcademyRequest) -> HttpResponse:
     """The academy's partner organisations."""
     organisations = selectors.organisation_list(membership=request.membership)
@@ -97,7 +97,7 @@ def organisation_list(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpResponse:
     """Add a partner organisation, or edit one of this academy's."""
     if pk is None:
@@ -122,7 +122,7 @@ def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpRes
     )
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def member_list(request: AcademyRequest) -> HttpResponse:
     """Everyone with a role in the academy."""
     members = selectors.member_list(academy=request.academy)
@@ -137,7 +137,7 @@ def member_list(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def member_add(request: AcademyRequest) -> HttpResponse:
     """Give someone a role in the academy; a new person is e-mailed an invitation."""
     form = MemberAddForm(posted(request), academy=request.academy)
@@ -157,7 +157,7 @@ def member_add(request: AcademyRequest) -> HttpResponse:
     return render(request, "academy/member_add.html", {"form": form})
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change a member's role, organisation or access."""
     membership = get_object_or_404(

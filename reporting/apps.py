@@ -5,14 +5,20 @@ class ReportingConfig(AppConfig):
     name = "reporting"
 
     def ready(self) -> None:
-        from vacancies.hooks import referral_activity
+        # Register with the apps this one reads, which never import it (DESIGN.md).
+        from academy.home import home_panels
+        from academy.menu import MenuItem, menu_items
+        from vacancies.matching import roles_in_demand_providers
 
-        from . import home  # noqa: F401 - registers the manager's home panel
-        from .impact import activity_providers
+        from . import home
+        from .labour_market import hooks, selectors
 
-        if referral_activity not in activity_providers:
-            activity_providers.append(referral_activity)
-
-        from .labour_market import hooks
-
-        hooks.register()  # roles in demand (matching, coordinator home), report context
+        home_panels.register(home.headline_figures)
+        home_panels.register(hooks.roles_in_demand_panel)
+        roles_in_demand_providers.register(selectors.roles_in_demand_keys)
+        for item in (
+            MenuItem("Impact", "Impact", "reporting:impact"),
+            MenuItem("Labour market", "Labour market", "labour_market:area"),
+            MenuItem("Manage", "Labour-market data", "labour_market:runs", order=13),
+        ):
+            menu_items.register(item)

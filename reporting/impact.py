@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,7 @@ from participants.models import (
     Support,
     SustainmentCheck,
 )
+from vacancies.selectors import referral_counts
 
 COUNTED_SUPPORT = ["careers", "employability", "financial", "mental_health"]
 TRAINING_KINDS = ["training", "work_experience", "volunteering"]
@@ -350,9 +351,8 @@ def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
             for what in ("checked", "sustained")
         }
     )
-    extra: dict[str, int] = {}
-    for provider in activity_providers:
-        extra.update(provider(academy, start, end))
+    # Vacancies posted, referrals made and started (reporting reads vacancies directly).
+    extra = referral_counts(academy=academy, start=start, end=end)
     return Activity(
         meetings=meetings,
         sources={source or "not_recorded": n for source, n in sources.items()},
@@ -362,11 +362,6 @@ def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
         starts_sustained_26=checks["sustained_26"],
         extra=extra,
     )
-
-
-# Functions (academy, start, end) -> {label: count} that other apps add (events held,
-# vacancies posted, referrals made and started) once they exist.
-activity_providers: list[Callable[[Academy, dt.date, dt.date], dict[str, int]]] = []
 
 
 def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactReport:

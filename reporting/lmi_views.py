@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from academy.forms import posted
-from academy.permissions import Role, any_member, role_required
+from academy.permissions import Role, admin_required, any_member
 from academy.tenancy import AcademyRequest
 
 from .labour_market import refresh, selectors
@@ -19,7 +19,6 @@ from .labour_market.config import SOURCES
 from .lmi_forms import RefreshConfirmForm, RefreshUploadForm
 from .models import RefreshRun, RefreshRunQuerySet
 
-admin_only = role_required(Role.ADMIN)
 RUNS_PER_PAGE = 50
 REJECTED_SHOWN = 200
 
@@ -43,14 +42,14 @@ def _runs(request: AcademyRequest) -> RefreshRunQuerySet:
     )
 
 
-@admin_only
+@admin_required
 def refresh_run_list(request: AcademyRequest) -> HttpResponse:
     """Every refresh run: when, source, file, counts, duration and any error."""
     page = Paginator(_runs(request), RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "reporting/lmi_run_list.html", {"page": page})
 
 
-@admin_only
+@admin_required
 def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
     """Upload a downloaded source file; it is checked and previewed, not loaded."""
     form = RefreshUploadForm(posted(request), request.FILES or None)
@@ -71,7 +70,7 @@ def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@admin_only
+@admin_required
 def refresh_run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A run's preview, progress or result; htmx polls its status part meanwhile."""
     run = get_object_or_404(_runs(request), pk=pk)
@@ -95,7 +94,7 @@ def refresh_run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@admin_only
+@admin_required
 @require_POST
 def refresh_run_confirm(request: AcademyRequest, pk: int) -> HttpResponse:
     """Load a previewed file: queued for a worker, which checks it again first."""

@@ -20,6 +20,7 @@ from . import tasks
 from .charts import bar_chart, trend_chart
 from .exports import impact_csv
 from .impact import METRICS, ImpactReport, impact_report, suppress
+from .labour_market.hooks import labour_market_context
 from .models import ReportRun
 from .pdf import render_pdf
 from .periods import period_custom
@@ -147,13 +148,8 @@ def impact_context(report: ImpactReport, *, publish: bool) -> dict[str, Any]:
             title="People by month",
         ),
         "sources_chart": bar_chart(sources, title="How people came to the academy"),
-        "context_sections": [builder(report) for builder in context_builders],
+        "context_sections": [labour_market_context(report)],
     }
-
-
-# Functions (report) -> {"title", "rows": [...], "source"} that add context to the
-# report (the labour-market app adds the area's workforce figures).
-context_builders: list[Any] = []
 
 
 def report_run_build(

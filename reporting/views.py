@@ -10,7 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from academy.permissions import Role, role_required
+from academy.permissions import (
+    Role,
+    casework_required,
+    report_readers_required,
+)
 from academy.tenancy import AcademyRequest
 
 from . import services
@@ -19,9 +23,7 @@ from .forms import PeriodForm
 from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
 from .models import ReportRun
 
-report_readers = role_required(Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 # Managers see aggregates only (spec/roles.md): the people behind a figure are casework.
-casework = role_required(Role.COORDINATOR, Role.ADMIN)
 
 
 def _period_form(request: AcademyRequest) -> PeriodForm:
@@ -30,7 +32,7 @@ def _period_form(request: AcademyRequest) -> PeriodForm:
     return form
 
 
-@report_readers
+@report_readers_required
 def impact_dashboard(request: AcademyRequest) -> HttpResponse:
     """Every headline figure, its breakdowns, charts and trend for a chosen period."""
     form = _period_form(request)
@@ -60,7 +62,7 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
     return render(request, "reporting/impact_dashboard.html", context)
 
 
-@report_readers
+@report_readers_required
 def impact_csv_download(request: AcademyRequest) -> HttpResponse:
     """The chosen period's report as CSV, at once."""
     form = _period_form(request)
@@ -76,7 +78,7 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponse:
     return response
 
 
-@report_readers
+@report_readers_required
 @require_POST
 def run_request(request: AcademyRequest) -> HttpResponse:
     """Ask for a PDF of the chosen period; its page shows the progress."""
@@ -107,7 +109,7 @@ def _run(request: AcademyRequest, pk: int) -> ReportRun:
     )
 
 
-@report_readers
+@report_readers_required
 def run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A PDF's progress; htmx polls the status part until it is ready or has failed."""
     run = _run(request, pk)
@@ -117,7 +119,7 @@ def run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     return render(request, template, {"run": run})
 
 
-@report_readers
+@report_readers_required
 def run_download(request: AcademyRequest, pk: int) -> FileResponse:
     """The finished PDF; nothing is offered until the whole file is built."""
     run = _run(request, pk)
@@ -131,7 +133,7 @@ def run_download(request: AcademyRequest, pk: int) -> FileResponse:
     )
 
 
-@report_readers
+@report_readers_required
 @require_POST
 def run_retry(request: AcademyRequest, pk: int) -> HttpResponse:
     """Try a failed PDF again."""
@@ -143,7 +145,7 @@ def run_retry(request: AcademyRequest, pk: int) -> HttpResponse:
     return redirect(run)
 
 
-@casework
+@casework_required
 def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
     """The people behind one figure of the report, for coordinators and admins."""
     if metric not in METRIC_KEYS:

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from academy import permissions
 from participants.models import ImportRun, SustainmentCheck
 from reporting.models import RefreshRun, ReportRun
 from tests.academy.factories import OrganisationFactory
@@ -24,12 +25,12 @@ from tests.participants.factories import (
 from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 
 ROLES = ["coordinator", "provider", "manager", "admin"]
-EVERY_ROLE = set(ROLES)
-
-CASEWORK = {"coordinator", "admin"}
-REPORTS = {"coordinator", "manager", "admin"}
+# The role sets as academy/permissions.py names them (spec/roles.md).
+EVERY_ROLE = {str(role) for role in permissions.EVERYONE}
+CASEWORK = {str(role) for role in permissions.CASEWORK}
+REPORTS = {str(role) for role in permissions.REPORT_READERS}
 # Providers work on their own organisation's opportunities and referrals.
-OPPORTUNITIES = {"coordinator", "provider", "admin"}
+OPPORTUNITIES = {str(role) for role in permissions.OPPORTUNITIES}
 
 # url name -> (roles allowed, object kind the URL takes or None[, "post" if POST-only])
 MATRIX = {

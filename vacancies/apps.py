@@ -6,20 +6,40 @@ class VacanciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Register with the apps this one reads, which never import it (DESIGN.md).
-        from participants.selectors import postcode_notice_hooks, timeline_hooks
-        from participants.selectors.outcomes import outcome_followups
-        from participants.services.casework import merge_hooks
-        from participants.services.doubles import outcome_replaced_hooks
+        from academy.home import home_panels
+        from academy.menu import MenuItem, menu_items
+        from academy.permissions import OPPORTUNITIES
+        from participants.selectors import (
+            outcome_followups,
+            postcode_notice_hooks,
+            timeline_hooks,
+        )
+        from participants.services import merge_hooks, outcome_replaced_hooks
 
         from . import hooks, services
 
-        if hooks.postcode_unplaced not in postcode_notice_hooks:
-            postcode_notice_hooks.append(hooks.postcode_unplaced)
-        if hooks.referral_timeline not in timeline_hooks:
-            timeline_hooks.append(hooks.referral_timeline)
-        if services.merge_referrals not in merge_hooks:
-            merge_hooks.append(services.merge_referrals)
-        if services.referral_for_outcome not in outcome_followups:
-            outcome_followups.append(services.referral_for_outcome)
-        if services.referral_outcome_replace not in outcome_replaced_hooks:
-            outcome_replaced_hooks.append(services.referral_outcome_replace)
+        postcode_notice_hooks.register(hooks.postcode_unplaced)
+        timeline_hooks.register(hooks.referral_timeline)
+        merge_hooks.register(services.merge_referrals)
+        outcome_followups.register(services.referral_for_outcome)
+        outcome_replaced_hooks.register(services.referral_outcome_replace)
+        home_panels.register(hooks.critical_shortage_banner)
+        home_panels.register(hooks.provider_overview)
+        for order, (label, url_name) in enumerate(
+            (
+                ("Vacancies", "vacancies:list"),
+                ("Training places", "vacancies:training-list"),
+                ("Referrals", "vacancies:referral-list"),
+            )
+        ):
+            menu_items.register(MenuItem("Jobs", label, url_name, order=order))
+        menu_items.register(
+            MenuItem(
+                "Jobs",
+                "Public job board",
+                "vacancies:board",
+                order=9,
+                kwargs=lambda membership: {"academy_slug": membership.academy.slug},
+                only_for=OPPORTUNITIES,
+            )
+        )

@@ -1,5 +1,6 @@
-"""What the vacancies app adds to other apps' pages without their importing it: the
-participant timeline, merges, the impact report's activity, and home-page panels."""
+"""What the vacancies app adds to lower apps' pages, which never import it: the
+participant timeline, a notice about a postcode it cannot place, and home-page panels.
+VacanciesConfig.ready() registers them (and the services' merge and outcome hooks)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 
 from academy.home import HomePanel, home_panel
-from academy.models import Academy, Membership
+from academy.models import Membership
 from academy.permissions import Role
 from participants.models import Participant
 from participants.selectors import TimelineEntry
@@ -53,11 +54,6 @@ def postcode_unplaced(postcode: str) -> str | None:
         "This postcode's area is not in the portal's postcode list, so distances to "
         "jobs are unavailable for this person."
     )
-
-
-def referral_activity(academy: Academy, start: dt.date, end: dt.date) -> dict[str, int]:
-    """Vacancies posted, referrals made and started, for the impact report."""
-    return selectors.referral_counts(academy=academy, start=start, end=end)
 
 
 @home_panel(Role.COORDINATOR)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from academy.registry import Registry
 from participants.models import Participant
 
 from .geo import Place, distance_km
@@ -280,4 +281,6 @@ def rank(
 
 
 # Functions (academy) -> role keys in demand there; the labour-market app adds one.
-roles_in_demand_providers: list[Callable[..., frozenset[str]]] = []
+roles_in_demand_providers: Registry[Callable[..., frozenset[str]]] = Registry(
+    "roles in demand"
+)

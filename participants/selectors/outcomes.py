@@ -11,13 +11,16 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower, Trim
 
 from academy.models import Membership
+from academy.registry import Registry
 
 from ..models import Outcome, SuspectedDoubleOutcome
 
 # Functions (outcome) -> (offer, url) or None that other apps register: what to do
 # next after an outcome is recorded by hand (the vacancies app: mark the referral it
 # belongs to as started).
-outcome_followups: list[Callable[[Outcome], tuple[str, str] | None]] = []
+outcome_followups: Registry[Callable[[Outcome], tuple[str, str] | None]] = Registry(
+    "after an outcome recorded by hand"
+)
 
 # Two starts of one kind, for one person at one employer, this close together are one
 # start recorded twice unless a coordinator says otherwise.

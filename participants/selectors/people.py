@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from academy import rules
 from academy.models import Membership
+from academy.registry import Registry
 
 from ..models import (
     ConsentRecord,
@@ -258,7 +259,9 @@ def participant_export_rows(people: QuerySet[Participant]) -> Iterator[list[str]
 
 # Functions (postcode) -> a notice or None that other apps register (the vacancies
 # app: a postcode it cannot place, so distances to jobs are unavailable).
-postcode_notice_hooks: list[Callable[[str], str | None]] = []
+postcode_notice_hooks: Registry[Callable[[str], str | None]] = Registry(
+    "notices about a postcode"
+)
 
 
 def postcode_notices(*, participant: Participant) -> list[str]:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import User
+from academy.registry import Registry
 
 from ..models import Participant, PlanReview, SustainmentCheck
 
@@ -37,7 +38,9 @@ def _day(value: dt.date, created: dt.datetime | None = None) -> dt.datetime:
 
 # Functions (participant) -> iterable of TimelineEntry that other apps register (the
 # vacancies app adds referrals), so that participants never imports them.
-timeline_hooks: list[Callable[[Participant], list[TimelineEntry]]] = []
+timeline_hooks: Registry[Callable[[Participant], list[TimelineEntry]]] = Registry(
+    "participant timeline"
+)
 
 
 def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:

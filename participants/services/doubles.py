@@ -12,6 +12,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from academy.models import User
+from academy.registry import Registry
 
 from ..models import Outcome, SuspectedDoubleOutcome, SustainmentCheck
 from ..selectors.outcomes import DOUBLE_WINDOW
@@ -19,7 +20,9 @@ from .casework.records import _note
 
 # Functions (kept, removed) other apps register to move their links to a removed
 # outcome (the vacancies app: the referral whose start it was).
-outcome_replaced_hooks: list[Callable[[Outcome, Outcome], None]] = []
+outcome_replaced_hooks: Registry[Callable[[Outcome, Outcome], None]] = Registry(
+    "one start recorded twice, resolved"
+)
 
 
 def outcome_doubles_find() -> int:

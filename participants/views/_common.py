@@ -13,13 +13,10 @@ from django.shortcuts import get_object_or_404, render
 
 from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
-from academy.permissions import Role, role_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors
 from ..models import Cohort, Participant, SkillsActionPlan
-
-casework = role_required(Role.COORDINATOR, Role.ADMIN)
 
 
 def _participant(request: AcademyRequest, pk: int) -> Participant:

@@ -24,7 +24,7 @@ from django.views.decorators.http import (
 
 from academy.models import Academy, Membership
 from academy.once import submit_once
-from academy.permissions import Role, role_required
+from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
 from ..forms_enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
@@ -129,7 +129,7 @@ def _queue(membership: Membership, status: str) -> QuerySet[Enquiry]:
     )
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 def enquiry_list(request: AcademyRequest) -> HttpResponse:
     """The queue of campaign sign-ups, those still waiting for a call first."""
     status = request.GET.get("status", "")
@@ -193,13 +193,13 @@ def _detail(
     )
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 def enquiry_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """One enquiry: what the person told us, notes so far, and what to do next."""
     return _detail(request, _enquiry_or_404(request, pk))
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 @require_POST
 def enquiry_contacted(request: AcademyRequest, pk: int) -> HttpResponse:
     """Record that someone got in touch with the enquirer."""
@@ -218,7 +218,7 @@ def enquiry_contacted(request: AcademyRequest, pk: int) -> HttpResponse:
     return _detail(request, enquiry, contacted_form=form)
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 @require_POST
 def enquiry_close(request: AcademyRequest, pk: int) -> HttpResponse:
     """Close an enquiry that will not become a participant, with a reason."""

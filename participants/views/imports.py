@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from academy.once import submit_once
-from academy.permissions import Role, role_required
+from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import imports
@@ -57,7 +57,7 @@ def _template_csv(kind: str) -> HttpResponse:
     return response
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 def import_upload(request: AcademyRequest) -> HttpResponse:
     """Choose a kind and a file; it is checked in full and previewed, not imported."""
     if "template" in request.GET:
@@ -89,7 +89,7 @@ def import_upload(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A checked file's preview or problems; POST confirms it, queueing its import.
 
@@ -138,7 +138,7 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.COORDINATOR, Role.ADMIN)
+@casework_required
 def import_format(request: AcademyRequest) -> HttpResponse:
     """The import format: the columns of each kind and the rules an import follows."""
     return render(request, "participants/import_format.html", {"guides": _guides()})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from academy.forms import form_add_validation_error, posted
 from academy.models import Membership
 from academy.once import submit_once, submitted_before
-from academy.permissions import Role, role_required
+from academy.permissions import admin_required, casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -30,10 +30,10 @@ from ..forms import (
     ParticipantRegisterForm,
 )
 from ..models import Cohort, Enquiry, Participant, SkillsActionPlan, SustainmentCheck
-from ._common import _filters, _form_page, _participant, casework
+from ._common import _filters, _form_page, _participant
 
 
-@casework
+@casework_required
 def participant_list(request: AcademyRequest) -> HttpResponse:
     """Find people: search, filter, sort and page through the academy's participants."""
     filters = _filters(request)
@@ -70,7 +70,7 @@ class _Echo:
         return value
 
 
-@casework
+@casework_required
 def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     """The filtered list as CSV."""
     people = selectors.participant_list(
@@ -84,7 +84,7 @@ def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     return response
 
 
-@casework
+@casework_required
 def participant_register(request: AcademyRequest) -> HttpResponse:
     """Register a person, warning first of a likely duplicate."""
     enquiry = None
@@ -146,7 +146,7 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A participant's record: details, consent, plan, checks due and the timeline."""
     participant = get_object_or_404(
@@ -172,7 +172,7 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def participant_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Edit a participant's details and cohorts."""
     participant = _participant(request, pk)
@@ -193,7 +193,7 @@ def participant_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     return _form_page(request, participant, form, "Edit details")
 
 
-@casework
+@casework_required
 def consent_change(request: AcademyRequest, pk: int) -> HttpResponse:
     """Record consent given or withdrawn; withdrawal takes effect at once."""
     participant = _participant(request, pk)
@@ -215,7 +215,7 @@ def consent_change(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def case_close(request: AcademyRequest, pk: int) -> HttpResponse:
     """Close a case with a reason."""
     participant = _participant(request, pk)
@@ -233,7 +233,7 @@ def case_close(request: AcademyRequest, pk: int) -> HttpResponse:
     return _form_page(request, participant, form, "Close the case")
 
 
-@casework
+@casework_required
 @require_POST
 def case_reopen(request: AcademyRequest, pk: int) -> HttpResponse:
     """Reopen a closed case."""
@@ -247,7 +247,7 @@ def case_reopen(request: AcademyRequest, pk: int) -> HttpResponse:
     return redirect(participant)
 
 
-@casework
+@casework_required
 def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
     """Merge another record of the same person into this one."""
     participant = _participant(request, pk)
@@ -281,7 +281,7 @@ def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN)
+@admin_required
 def caseload_reassign(request: AcademyRequest, pk: int) -> HttpResponse:
     """Move everyone a member coordinates to a colleague in one step (a leaver)."""
     leaver = get_object_or_404(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
+from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -29,10 +30,10 @@ from ..forms import (
     SustainmentCheckForm,
 )
 from ..models import PlanAction, SkillsActionPlan, SustainmentCheck
-from ._common import _form_page, _participant, _record, casework
+from ._common import _form_page, _participant, _record
 
 
-@casework
+@casework_required
 def meeting_add(request: AcademyRequest, pk: int) -> HttpResponse:
     """Log a meeting."""
     return _record(
@@ -45,7 +46,7 @@ def meeting_add(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def support_add(request: AcademyRequest, pk: int) -> HttpResponse:
     """Record support given."""
     return _record(
@@ -59,7 +60,7 @@ def support_add(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
     """Record an outcome (a job start also schedules sustainment checks)."""
     return _record(
@@ -77,7 +78,7 @@ def _actions(formset: Any) -> list[services.NewAction]:
     return [a for a in (f.new_action() for f in formset.forms) if a is not None]
 
 
-@casework
+@casework_required
 def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
     """Agree a skills action plan and its first actions, all saved or none."""
     participant = _participant(request, pk)
@@ -111,7 +112,7 @@ def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
     """Review a plan: change it, add actions, and say what changed."""
     plan = get_object_or_404(
@@ -154,7 +155,7 @@ def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 @require_POST
 def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
     """Tick an action done, or undo it."""
@@ -175,7 +176,7 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def actions_overdue(request: AcademyRequest) -> HttpResponse:
     """Plan actions past their due date across the caseload (or the academy)."""
     mine = request.GET.get("all") != "1"
@@ -193,7 +194,7 @@ def actions_overdue(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def checks_due(request: AcademyRequest) -> HttpResponse:
     """Sustainment checks that are due."""
     mine = request.GET.get("all") != "1"
@@ -206,7 +207,7 @@ def checks_due(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
     """Answer a sustainment check: still in work or not, and how we know."""
     check = get_object_or_404(
@@ -231,7 +232,7 @@ def check_record(request: AcademyRequest, pk: int) -> HttpResponse:
     return _form_page(request, participant, form, title)
 
 
-@casework
+@casework_required
 def outcome_doubles(request: AcademyRequest) -> HttpResponse:
     """Outcomes that look like one job start recorded twice, to resolve; POST resolves
     one pair (one start: keep one record; two starts: keep both)."""

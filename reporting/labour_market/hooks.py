@@ -1,6 +1,6 @@
-"""What labour-market data adds to other apps' pages without their importing it:
-roles in demand for matching and on the coordinator's home page, and the impact
-report's context section. `register()` is called from ReportingConfig.ready()."""
+"""What labour-market data adds to other pages: roles in demand on the coordinator's
+home page (registered by ReportingConfig.ready()) and for matching, and the impact
+report's context section."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from ..impact import ImpactReport
 
 
+@home_panel(Role.COORDINATOR)
 def roles_in_demand_panel(membership: Membership) -> HomePanel | None:
     """The care roles in demand in the academy's area, on the coordinator's home."""
     roles = selectors.roles_in_demand(academy=membership.academy)
@@ -92,17 +93,3 @@ def labour_market_context(report: ImpactReport) -> dict[str, Any] | None:
         "rows": rows,
         "source": " ".join(sources),
     }
-
-
-def register() -> None:
-    """Add the hooks to matching, the impact report and the coordinator's home page;
-    calling it again changes nothing."""
-    from vacancies.matching import roles_in_demand_providers
-
-    from ..services import context_builders
-
-    if selectors.roles_in_demand_keys not in roles_in_demand_providers:
-        roles_in_demand_providers.append(selectors.roles_in_demand_keys)
-    if labour_market_context not in context_builders:
-        context_builders.append(labour_market_context)
-    home_panel(Role.COORDINATOR)(roles_in_demand_panel)

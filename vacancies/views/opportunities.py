@@ -16,7 +16,12 @@ from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
-from academy.permissions import Role, role_required
+from academy.permissions import (
+    OPPORTUNITIES,
+    Role,
+    any_member,
+    opportunities_required,
+)
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -25,7 +30,6 @@ from ..models import CareRole, TrainingOpportunity, Vacancy
 
 # spec/roles.md: vacancies and training are created, edited and closed by these roles,
 # a provider only for its own organisation (the querysets see to that).
-MANAGERS_OF_OPPORTUNITIES = (Role.COORDINATOR, Role.PROVIDER, Role.ADMIN)
 PAGE_SIZE = 50
 
 # The vacancy list's status filter: value -> label; "" (the default) is the live ones.
@@ -57,10 +61,10 @@ def _choice(request: AcademyRequest, name: str, allowed: Collection[str]) -> str
 
 
 def _can_manage(request: AcademyRequest) -> bool:
-    return request.membership.role in MANAGERS_OF_OPPORTUNITIES
+    return request.membership.role in OPPORTUNITIES
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def vacancy_list(request: AcademyRequest) -> HttpResponse:
     """The vacancies the member manages: a provider's own, or all of the academy's."""
     status = _choice(request, "status", VACANCY_STATUS_FILTERS)
@@ -129,7 +133,7 @@ def _vacancy_form(
     )
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def vacancy_add(request: AcademyRequest) -> HttpResponse:
     """Post a new vacancy."""
     return _vacancy_form(
@@ -143,14 +147,14 @@ def _vacancy_or_404(request: AcademyRequest, pk: int) -> Vacancy:
     )
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def vacancy_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change a vacancy's details."""
     vacancy = _vacancy_or_404(request, pk)
     return _vacancy_form(request, vacancy, heading=f"Edit: {vacancy.title}")
 
 
-@role_required(*Role)
+@any_member
 def vacancy_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """Everything about one vacancy; its managers also get edit and status buttons."""
     vacancy = _vacancy_or_404(request, pk)
@@ -172,7 +176,7 @@ def vacancy_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 @require_POST
 def vacancy_status(request: AcademyRequest, pk: int) -> HttpResponse:
     """Pause, close or re-open a vacancy."""
@@ -190,7 +194,7 @@ def vacancy_status(request: AcademyRequest, pk: int) -> HttpResponse:
     return redirect(vacancy)
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def training_list(request: AcademyRequest) -> HttpResponse:
     """The training places the member manages: a provider's own, or the academy's."""
     show = _choice(request, "show", TRAINING_FILTERS)
@@ -262,7 +266,7 @@ def _training_or_404(request: AcademyRequest, pk: int) -> TrainingOpportunity:
     return get_object_or_404(training.select_related("organisation"), pk=pk)
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def training_add(request: AcademyRequest) -> HttpResponse:
     """Offer a training place, work placement or interview preparation."""
     return _training_form(
@@ -272,14 +276,14 @@ def training_add(request: AcademyRequest) -> HttpResponse:
     )
 
 
-@role_required(*MANAGERS_OF_OPPORTUNITIES)
+@opportunities_required
 def training_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change a training place's details, or close it."""
     training = _training_or_404(request, pk)
     return _training_form(request, training, heading=f"Edit: {training.title}")
 
 
-@role_required(*Role)
+@any_member
 def training_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """Everything about one training place; its managers also get the edit button."""
     training = _training_or_404(request, pk)

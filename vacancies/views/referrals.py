@@ -16,7 +16,11 @@ from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error
 from academy.once import submit_once
-from academy.permissions import Role, role_required
+from academy.permissions import (
+    Role,
+    casework_required,
+    opportunities_required,
+)
 from academy.tenancy import AcademyRequest
 from participants.models import Participant
 
@@ -28,9 +32,6 @@ from ..forms_referrals import (
 )
 from ..matching import Match
 from ..models import Referral, TrainingOpportunity, Vacancy
-
-casework = role_required(Role.COORDINATOR, Role.ADMIN)
-pipeline = role_required(Role.COORDINATOR, Role.PROVIDER, Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def _opportunity_rows(
     return rows
 
 
-@casework
+@casework_required
 def participant_matches(request: AcademyRequest, pk: int) -> HttpResponse:
     """Open vacancies and training places ranked for one person, with the reasons."""
     participant = get_object_or_404(
@@ -197,7 +198,7 @@ def _person_rows(
     return rows
 
 
-@casework
+@casework_required
 def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
     """The open cases best matched to a vacancy, with the reasons."""
     vacancy = get_object_or_404(
@@ -217,7 +218,7 @@ def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework
+@casework_required
 @require_POST
 def referral_create(request: AcademyRequest) -> HttpResponse:
     """Refer a person to a vacancy or training place (the Refer buttons post here)."""
@@ -270,7 +271,7 @@ def referral_create(request: AcademyRequest) -> HttpResponse:
         return redirect(back)
 
 
-@pipeline
+@opportunities_required
 def referral_list(request: AcademyRequest) -> HttpResponse:
     """Referrals the membership may see (a provider: its own), filtered by stage."""
     form = ReferralFilterForm(request.GET or None)
@@ -315,7 +316,7 @@ def _detail(
     )
 
 
-@pipeline
+@opportunities_required
 def referral_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A referral: the person as the viewer may see them, its history, and what next."""
     referral = get_object_or_404(
@@ -334,7 +335,7 @@ def _advance_form(referral: Referral, data: QueryDict | None) -> ReferralAdvance
     return ReferralAdvanceForm(data, referral=referral, recorded_start=recorded)
 
 
-@pipeline
+@opportunities_required
 @require_POST
 def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
     """Move a referral one step along; a start records the person's Outcome."""

@@ -3,7 +3,7 @@ one person."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils import timezone
 from academy import rules
 from academy.models import Academy, Membership, User
 from academy.permissions import Role
+from academy.registry import Registry
 from academy.services import membership_update
 
 from ...models import (
@@ -292,7 +293,9 @@ def participant_merge(
 
 # Functions (keep, duplicate) that other apps register to move their own rows on merge,
 # so that participants never imports them (DESIGN.md: dependencies point one way).
-merge_hooks: list[Any] = []
+merge_hooks: Registry[Callable[[Participant, Participant], None]] = Registry(
+    "merging two records"
+)
 
 
 @transaction.atomic
