@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
     AcademyForm,
@@ -21,6 +21,7 @@ from .forms import (
     posted,
 )
 from .home import home_panels_for
+from .lists import list_page
 from .models import Academy, Membership, Organisation
 from .permissions import Role, admin_required, superuser_required
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
@@ -85,15 +86,15 @@ def academy_settings(request: AcademyRequest) -> HttpResponse:
 @admin_required
 def organisation_list(request: AcademyRequest) -> HttpResponse:
     """The academy's partner organisations."""
-    organisations = selectors.organisation_list(membership=request.membership)
-    kind = request.GET.get("kind", "")
-    if kind in Organisation.Kind.values:
-        organisations = organisations.filter(kind=kind)
-    page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    filterset = OrganisationFilterSet(
+        request.GET,
+        queryset=selectors.organisation_list(membership=request.membership),
+        request=request,
+    )
     return render(
         request,
         "academy/organisation_list.html",
-        {"page": page, "kinds": Organisation.Kind.choices, "kind": kind},
+        {"filterset": filterset, "page": list_page(request, filterset.qs)},
     )
 
 
@@ -125,15 +126,15 @@ def organisation_edit(request: AcademyRequest, pk: int | None = None) -> HttpRes
 @admin_required
 def member_list(request: AcademyRequest) -> HttpResponse:
     """Everyone with a role in the academy."""
-    members = selectors.member_list(academy=request.academy)
-    role = request.GET.get("role", "")
-    if role in Role.values:
-        members = members.filter(role=role)
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    filterset = MemberFilterSet(
+        request.GET,
+        queryset=selectors.member_list(academy=request.academy),
+        request=request,
+    )
     return render(
         request,
         "academy/member_list.html",
-        {"page": page, "roles": Role.choices, "role": role},
+        {"filterset": filterset, "page": list_page(request, filterset.qs)},
     )
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from academy.forms import posted
+from academy.lists import list_page
 from academy.permissions import Role, admin_required, any_member
 from academy.tenancy import AcademyRequest
 
@@ -19,7 +19,6 @@ from .labour_market.config import SOURCES
 from .lmi_forms import RefreshConfirmForm, RefreshUploadForm
 from .models import RefreshRun, RefreshRunQuerySet
 
-RUNS_PER_PAGE = 50
 REJECTED_SHOWN = 200
 
 
@@ -45,7 +44,7 @@ def _runs(request: AcademyRequest) -> RefreshRunQuerySet:
 @admin_required
 def refresh_run_list(request: AcademyRequest) -> HttpResponse:
     """Every refresh run: when, source, file, counts, duration and any error."""
-    page = Paginator(_runs(request), RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    page = list_page(request, _runs(request))
     return render(request, "reporting/lmi_run_list.html", {"page": page})
 
 

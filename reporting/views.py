@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.lists import list_page
 from academy.permissions import (
     Role,
     casework_required,
@@ -157,7 +157,7 @@ def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
     people = metric_people(
         academy=request.academy, key=metric, start=period.start, end=period.end
     ).order_by("last_name", "first_name")
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    page = list_page(request, people)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -21,14 +21,6 @@ from .services import NEXT_STAGES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-# The stages a referral list may be filtered by; "" shows the ones waiting on someone.
-ACTIVE_STAGES = (
-    Referral.Stage.REFERRED,
-    Referral.Stage.INTERVIEW,
-    Referral.Stage.OFFERED,
-)
-ALL_STAGES = "all"
-
 
 class ReferralCreateForm(OnceFormMixin, forms.Form):
     """Refer a participant to one vacancy or training place (a Refer button's data)."""
@@ -128,33 +120,3 @@ class ReferralAdvanceForm(forms.Form):
             "vacancies:referral-advance", args=[referral.pk]
         )
         self.helper.attrs = {"data-submit-once": ""}
-
-
-class ReferralFilterForm(forms.Form):
-    """The referral list's stage filter."""
-
-    stage = forms.ChoiceField(
-        choices=[
-            ("", "In progress: referred, interview, offered"),
-            (ALL_STAGES, "Every stage"),
-            *Referral.Stage.choices,
-        ],
-        required=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "d-flex flex-wrap align-items-end gap-2 mb-3"
-        self.helper.layout = Layout(
-            "stage",
-            StrictButton("Show", type="submit", css_class="btn-outline-primary mb-3"),
-        )
-
-    def stages(self) -> tuple[str, ...] | None:
-        """The stages to show; None for every stage."""
-        chosen = self.cleaned_data.get("stage", "") if self.is_valid() else ""
-        if chosen == ALL_STAGES:
-            return None
-        return (chosen,) if chosen else ACTIVE_STAGES

@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from academy import rules
@@ -16,6 +26,7 @@ from academy.registry import Registry
 
 from ..models import (
     ConsentRecord,
+    Enquiry,
     Participant,
     ParticipantCohort,
     PlanAction,
@@ -33,79 +44,74 @@ SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class ParticipantFilter:
-    """What a coordinator typed and chose above the list of people."""
-
-    q: str = ""
-    status: str = "open"
-    cohort: str = ""
-    coordinator: int | None = None
-    claimant: bool | None = None
-    pathway: str = ""
-    no_contact: bool = False
-    action_overdue: bool = False
-    sort: str = "name"
-
-
 def _overdue_actions(today: dt.date) -> QuerySet[PlanAction]:
     return PlanAction.objects.filter(
         plan__participant=OuterRef("pk"), completed_on__isnull=True, due_on__lt=today
     )
 
 
-def participant_list(
-    *, membership: Membership, filters: ParticipantFilter | None = None
-) -> QuerySet[Participant]:
-    """The academy's participants matching the filters, with what the list shows."""
-    filters = filters or ParticipantFilter()
+def participant_list(*, membership: Membership) -> QuerySet[Participant]:
+    """The academy's participants with what the list shows, sorted by name; the
+    list's filters (participants/filters.py) narrow it with the functions below."""
     today = timezone.localdate()
-    people = Participant.objects.for_membership(membership)
-    if filters.q:
-        people = people.filter(_search(filters.q))
-    if filters.status in Participant.Status.values:
-        people = people.filter(status=filters.status)
-    if filters.cohort:
-        people = people.filter(
-            Exists(
-                ParticipantCohort.objects.filter(
-                    participant=OuterRef("pk"), code=filters.cohort
-                )
-            )
-        )
-    if filters.coordinator:
-        people = people.filter(coordinator_id=filters.coordinator)
-    if filters.claimant is not None:
-        people = people.filter(is_claimant=filters.claimant)
-    if filters.pathway:
-        people = people.filter(
-            Exists(
-                SkillsActionPlan.objects.filter(
-                    participant=OuterRef("pk"),
-                    pathway=filters.pathway,
-                    status=SkillsActionPlan.Status.ACTIVE,
-                )
-            )
-        )
-    if filters.no_contact:
-        since = timezone.now() - dt.timedelta(days=NO_CONTACT_DAYS)
-        people = people.filter(
-            Q(last_contact_at__lt=since)
-            | Q(
-                last_contact_at__isnull=True,
-                registered_on__lt=today - dt.timedelta(days=NO_CONTACT_DAYS),
-            )
-        )
-    if filters.action_overdue:
-        people = people.filter(Exists(_overdue_actions(today)))
     return (
-        people.select_related("coordinator")
+        Participant.objects.for_membership(membership)
+        .select_related("coordinator")
         .prefetch_related(
             Prefetch("cohorts", queryset=ParticipantCohort.objects.order_by("code"))
         )
         .annotate(has_overdue_action=Exists(_overdue_actions(today)))
-        .order_by(*SORTS.get(filters.sort, SORTS["name"]))
+        .order_by(*SORTS["name"])
     )
+
+
+def people_matching(people: QuerySet[Participant], text: str) -> QuerySet[Participant]:
+    """Name, reference, e-mail, phone or postcode, as a coordinator would type them."""
+    return people.filter(_search(text)) if text.strip() else people
+
+
+def people_in_cohort(people: QuerySet[Participant], code: str) -> QuerySet[Participant]:
+    return people.filter(
+        Exists(ParticipantCohort.objects.filter(participant=OuterRef("pk"), code=code))
+    )
+
+
+def people_on_pathway(
+    people: QuerySet[Participant], pathway: str
+) -> QuerySet[Participant]:
+    """People whose active plan follows `pathway`."""
+    return people.filter(
+        Exists(
+            SkillsActionPlan.objects.filter(
+                participant=OuterRef("pk"),
+                pathway=pathway,
+                status=SkillsActionPlan.Status.ACTIVE,
+            )
+        )
+    )
+
+
+def people_without_contact(people: QuerySet[Participant]) -> QuerySet[Participant]:
+    """No contact for NO_CONTACT_DAYS (or never, and registered before that)."""
+    today = timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=NO_CONTACT_DAYS)
+    return people.filter(
+        Q(last_contact_at__lt=since)
+        | Q(
+            last_contact_at__isnull=True,
+            registered_on__lt=today - dt.timedelta(days=NO_CONTACT_DAYS),
+        )
+    )
+
+
+def people_with_overdue_action(
+    people: QuerySet[Participant],
+) -> QuerySet[Participant]:
+    return people.filter(Exists(_overdue_actions(timezone.localdate())))
+
+
+def people_sorted(people: QuerySet[Participant], sort: str) -> QuerySet[Participant]:
+    return people.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
 def _search(text: str) -> Q:
@@ -200,60 +206,59 @@ def consent_latest(*, participant: Participant) -> dict[str, ConsentRecord]:
     return latest
 
 
+# The export's columns: (code, label as on screen).
 EXPORT_COLUMNS = (
-    "reference",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "email",
-    "phone",
-    "postcode",
-    "claimant",
-    "benefit_type",
-    "status_at_entry",
-    "source",
-    "cohorts",
-    "registered_on",
-    "coordinator",
-    "status",
-    "last_contact",
-    "consent_to_share",
+    ("reference", "Reference"),
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("date_of_birth", "Date of birth"),
+    ("email", "E-mail"),
+    ("phone", "Phone"),
+    ("postcode", "Postcode"),
+    ("claimant", "Benefit claimant"),
+    ("benefit_type", "Benefit"),
+    ("status_at_entry", "Status at entry"),
+    ("source", "How they came"),
+    ("cohorts", "Cohorts"),
+    ("registered_on", "Registered on"),
+    ("coordinator", "Coordinator"),
+    ("status", "Case"),
+    ("last_contact", "Last contact"),
+    ("consent_to_share", "Agrees to share with providers"),
 )
 
 
-def _safe(value: object) -> str:
-    """Neutralise spreadsheet formulas (spec/security.md INP-4)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def participant_export_rows(
+    people: QuerySet[Participant], *, codes: bool = False
+) -> Iterator[list[object]]:
+    """Rows (header first) of the filtered list, streamed in chunks: as the screen
+    shows them, or (`codes`) with the codes an import takes."""
+    yield [code if codes else label for code, label in EXPORT_COLUMNS]
 
+    def shown(code: str, label: str) -> str:
+        return code if codes else label
 
-def participant_export_rows(people: QuerySet[Participant]) -> Iterator[list[str]]:
-    """CSV rows (header first) of the filtered list, streamed in chunks."""
-    yield list(EXPORT_COLUMNS)
     for p in people.iterator(chunk_size=2000):
         yield [
-            _safe(v)
-            for v in (
-                p.reference,
-                p.first_name,
-                p.last_name,
-                p.date_of_birth.isoformat() if p.date_of_birth else "",
-                p.email,
-                rules.phone_shown(p.phone),
-                p.postcode,
-                "yes" if p.is_claimant else "no",
-                p.benefit_type,
-                p.status_at_entry,
-                p.source,
-                ";".join(c.code for c in p.cohorts.all()),
-                p.registered_on.isoformat(),
-                p.coordinator.get_full_name() if p.coordinator else "",
-                p.status,
-                timezone.localtime(p.last_contact_at).strftime("%Y-%m-%d %H:%M")
-                if p.last_contact_at
-                else "",
-                "yes" if p.has_consent_to_share else "no",
-            )
+            p.reference,
+            p.first_name,
+            p.last_name,
+            p.date_of_birth.isoformat() if p.date_of_birth else "",
+            p.email,
+            rules.phone_shown(p.phone),
+            p.postcode,
+            "yes" if p.is_claimant else "no",
+            shown(p.benefit_type, p.get_benefit_type_display()),
+            shown(p.status_at_entry, p.get_status_at_entry_display()),
+            shown(p.source, p.get_source_display()),
+            ";".join(shown(c.code, c.get_code_display()) for c in p.cohorts.all()),
+            p.registered_on.isoformat(),
+            p.coordinator.get_full_name() if p.coordinator else "",
+            shown(p.status, p.get_status_display()),
+            timezone.localtime(p.last_contact_at).strftime("%Y-%m-%d %H:%M")
+            if p.last_contact_at
+            else "",
+            "yes" if p.has_consent_to_share else "no",
         ]
 
 
@@ -270,3 +275,21 @@ def postcode_notices(*, participant: Participant) -> list[str]:
         return []
     notices = (hook(participant.postcode) for hook in postcode_notice_hooks)
     return [notice for notice in notices if notice]
+
+
+def enquiry_queue(*, membership: Membership) -> QuerySet[Enquiry]:
+    """The academy's enquiries: new first, then contacted, each oldest first so that
+    nobody waits; then the finished ones, newest first."""
+    rank = Case(
+        When(status=Enquiry.Status.NEW, then=Value(0)),
+        When(status=Enquiry.Status.CONTACTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    waiting = (Enquiry.Status.NEW, Enquiry.Status.CONTACTED)
+    waiting_since = Case(When(status__in=waiting, then=F("created_at")), default=None)
+    return (
+        Enquiry.objects.for_membership(membership)
+        .alias(rank=rank, waiting_since=waiting_since)
+        .order_by("rank", "waiting_since", "-created_at", "-pk")
+    )

@@ -1,5 +1,5 @@
-"""What the casework pages share: the role check, finding the participant, the list's
-filters and the shape of a 'record one thing about a participant' page."""
+"""What the casework pages share: finding the participant and the shape of a 'record
+one thing about a participant' page."""
 
 from __future__ import annotations
 
@@ -15,36 +15,12 @@ from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
 from academy.tenancy import AcademyRequest
 
-from .. import selectors
-from ..models import Cohort, Participant, SkillsActionPlan
+from ..models import Participant
 
 
 def _participant(request: AcademyRequest, pk: int) -> Participant:
     return get_object_or_404(
         Participant.objects.for_membership(request.membership), pk=pk
-    )
-
-
-def _filters(request: AcademyRequest) -> selectors.ParticipantFilter:
-    get = request.GET
-    coordinator = get.get("coordinator", "")
-    claimant = {"yes": True, "no": False}.get(get.get("claimant", ""))
-    return selectors.ParticipantFilter(
-        q=get.get("q", "").strip(),
-        status=get.get("status", "open"),
-        cohort=get.get("cohort", "") if get.get("cohort") in Cohort.values else "",
-        coordinator=request.user.pk
-        if coordinator == "me"
-        else int(coordinator)
-        if coordinator.isdigit()
-        else None,
-        claimant=claimant,
-        pathway=get.get("pathway", "")
-        if get.get("pathway") in SkillsActionPlan.Pathway.values
-        else "",
-        no_contact=get.get("no_contact") == "1",
-        action_overdue=get.get("action_overdue") == "1",
-        sort=get.get("sort", "name") if get.get("sort") in selectors.SORTS else "name",
     )
 
 

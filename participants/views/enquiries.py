@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,11 +20,14 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from academy.models import Academy, Membership
+from academy.lists import list_page
+from academy.models import Academy
 from academy.once import submit_once
 from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
+from .. import selectors
+from ..filters import EnquiryFilterSet
 from ..forms_enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
 from ..models import Enquiry
 from ..services import enquiries as services
@@ -36,13 +37,6 @@ logger = logging.getLogger(__name__)
 PUBLIC_TEMPLATE = "participants/enquiry_public.html"
 DETAIL_TEMPLATE = "participants/enquiry_detail.html"
 PAGE_SIZE = 50
-
-# The queue's status filter: value -> label. "" (the default) is the work still to do.
-STATUS_FILTERS = {
-    "": "New and contacted",
-    **dict(Enquiry.Status.choices),
-    "all": "All",
-}
 
 
 @dataclass(frozen=True)
@@ -107,37 +101,15 @@ def enquiry_thanks(request: HttpRequest, academy_slug: str) -> HttpResponse:
     return render(request, "participants/enquiry_thanks.html", {"academy": academy})
 
 
-def _queue(membership: Membership, status: str) -> QuerySet[Enquiry]:
-    enquiries = Enquiry.objects.for_membership(membership)
-    if status == "":
-        enquiries = enquiries.waiting()
-    elif status != "all":
-        enquiries = enquiries.filter(status=status)
-    # New first, then contacted, each oldest first so that nobody waits; then the
-    # finished ones, newest first.
-    rank = Case(
-        When(status=Enquiry.Status.NEW, then=Value(0)),
-        When(status=Enquiry.Status.CONTACTED, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    waiting_since = Case(
-        When(status__in=services.WAITING, then=F("created_at")), default=None
-    )
-    return enquiries.alias(rank=rank, waiting_since=waiting_since).order_by(
-        "rank", "waiting_since", "-created_at", "-pk"
-    )
-
-
 @casework_required
 def enquiry_list(request: AcademyRequest) -> HttpResponse:
     """The queue of campaign sign-ups, those still waiting for a call first."""
-    status = request.GET.get("status", "")
-    if status not in STATUS_FILTERS:
-        status = ""
-    page = Paginator(_queue(request.membership, status), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filterset = EnquiryFilterSet(
+        request.GET,
+        queryset=selectors.enquiry_queue(membership=request.membership),
+        request=request,
     )
+    page = list_page(request, filterset.qs)
     today = timezone.localdate()
     rows = [
         QueueRow(
@@ -151,13 +123,7 @@ def enquiry_list(request: AcademyRequest) -> HttpResponse:
     return render(
         request,
         "participants/enquiry_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "status": status,
-            "status_filters": STATUS_FILTERS,
-            "query": f"status={status}" if status else "",
-        },
+        {"filterset": filterset, "page": page, "rows": rows},
     )
 
 

@@ -3,24 +3,25 @@ close, reopen and merge."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.csv_files import csv_download
 from academy.forms import form_add_validation_error, posted
+from academy.lists import list_page
 from academy.models import Membership
 from academy.once import submit_once, submitted_before
 from academy.permissions import admin_required, casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
+from ..filters import ParticipantFilterSet
 from ..forms import (
     CaseloadReassignForm,
     CloseForm,
@@ -29,59 +30,44 @@ from ..forms import (
     ParticipantForm,
     ParticipantRegisterForm,
 )
-from ..models import Cohort, Enquiry, Participant, SkillsActionPlan, SustainmentCheck
-from ._common import _filters, _form_page, _participant
+from ..models import Enquiry, Participant, SustainmentCheck
+from ._common import _form_page, _participant
 
 
 @casework_required
 def participant_list(request: AcademyRequest) -> HttpResponse:
     """Find people: search, filter, sort and page through the academy's participants."""
-    filters = _filters(request)
-    people = selectors.participant_list(membership=request.membership, filters=filters)
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "page": page,
-        "filters": filters,
-        "query": query.urlencode(),
-        "cohorts": Cohort.choices,
-        "pathways": SkillsActionPlan.Pathway.choices,
-        "statuses": Participant.Status.choices,
-        "coordinators": selectors.coordinator_choices(membership=request.membership),
-        "sorts": [
-            ("name", "Name"),
-            ("reference", "Reference"),
-            ("newest", "Newest first"),
-            ("oldest", "Oldest first"),
-            ("last_contact", "Longest without contact"),
-        ],
-    }
+    filterset = ParticipantFilterSet(
+        request.GET,
+        queryset=selectors.participant_list(membership=request.membership),
+        request=request,
+    )
     template = (
         "participants/_participant_table.html"
         if request.htmx
         else "participants/participant_list.html"
     )
-    return render(request, template, context)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+    return render(
+        request,
+        template,
+        {"filterset": filterset, "page": list_page(request, filterset.qs)},
+    )
 
 
 @casework_required
 def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV."""
-    people = selectors.participant_list(
-        membership=request.membership, filters=_filters(request)
+    """The filtered list as CSV (column labels as on screen, or codes with
+    `?columns=codes`)."""
+    filterset = ParticipantFilterSet(
+        request.GET,
+        queryset=selectors.participant_list(membership=request.membership),
+        request=request,
     )
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in selectors.participant_export_rows(people))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    rows = selectors.participant_export_rows(
+        filterset.qs, codes=request.GET.get("columns") == "codes"
+    )
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="participants-{stamp}.csv"'
-    return response
+    return csv_download(rows, filename=f"participants-{stamp}.csv")
 
 
 @casework_required

@@ -7,18 +7,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
+from academy.lists import list_page
 from academy.once import submit_once
 from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
+from ..filters import ActionFilterSet, CheckFilterSet
 from ..forms import (
     MeetingForm,
     OutcomeDoubleForm,
@@ -179,16 +180,17 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
 @casework_required
 def actions_overdue(request: AcademyRequest) -> HttpResponse:
     """Plan actions past their due date across the caseload (or the academy)."""
-    mine = request.GET.get("all") != "1"
-    actions = selectors.actions_overdue(membership=request.membership, mine_only=mine)
-    page = Paginator(actions, 50).get_page(request.GET.get("page"))
+    filterset = ActionFilterSet(
+        request.GET,
+        queryset=selectors.actions_overdue(membership=request.membership),
+        request=request,
+    )
     return render(
         request,
         "participants/actions_overdue.html",
         {
-            "page": page,
-            "mine": mine,
-            "query": "" if mine else "all=1",
+            "filterset": filterset,
+            "page": list_page(request, filterset.qs),
             "today": timezone.localdate(),
         },
     )
@@ -197,13 +199,15 @@ def actions_overdue(request: AcademyRequest) -> HttpResponse:
 @casework_required
 def checks_due(request: AcademyRequest) -> HttpResponse:
     """Sustainment checks that are due."""
-    mine = request.GET.get("all") != "1"
-    checks = selectors.checks_due(membership=request.membership, mine_only=mine)
-    page = Paginator(checks, 50).get_page(request.GET.get("page"))
+    filterset = CheckFilterSet(
+        request.GET,
+        queryset=selectors.checks_due(membership=request.membership),
+        request=request,
+    )
     return render(
         request,
         "participants/checks_due.html",
-        {"page": page, "mine": mine, "query": "" if mine else "all=1"},
+        {"filterset": filterset, "page": list_page(request, filterset.qs)},
     )
 
 
@@ -263,5 +267,8 @@ def outcome_doubles(request: AcademyRequest) -> HttpResponse:
                 "Recorded once now." if is_same else "Both kept as different jobs.",
             )
         return redirect("participants:outcome-doubles")
-    page = Paginator(pairs, 50).get_page(request.GET.get("page"))
-    return render(request, "participants/outcome_doubles.html", {"page": page})
+    return render(
+        request,
+        "participants/outcome_doubles.html",
+        {"page": list_page(request, pairs)},
+    )

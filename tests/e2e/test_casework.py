@@ -1,5 +1,7 @@
 """A coordinator on a phone: register a person, log a meeting, agree a plan."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -77,3 +79,22 @@ def test_coordinator_finds_a_person_by_typing(page, live_server, sign_in, coordi
     expect(page.get_by_text("1 person")).to_be_visible()
     expect(page.get_by_role("link", name="Zed Zulu")).to_be_visible()
     expect(page.get_by_role("link", name="Yan York")).to_have_count(0)
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 900)])
+def test_the_people_list_filters_live_and_exports_what_it_shows(
+    page, live_server, sign_in, screenshot, coordinator, width, height
+):
+    from tests.participants.factories import ParticipantFactory
+
+    ParticipantFactory(academy=coordinator.academy, first_name="Zed", is_claimant=True)
+    ParticipantFactory(academy=coordinator.academy, first_name="Yan", is_claimant=False)
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/participants/")
+    page.get_by_label("Claimant").select_option("no")
+    expect(page.get_by_text("1 person")).to_be_visible()
+    expect(page.get_by_role("link", name="Download these as CSV")).to_have_attribute(
+        "href", re.compile(r"^/participants/export\.csv\?.*claimant=no")
+    )
+    screenshot(page, f"people-list-{width}")

@@ -4,7 +4,6 @@ file, sees the preview and confirms it."""
 import pytest
 from playwright.sync_api import expect
 
-from reporting.labour_market import hooks
 from reporting.labour_market.refresh import labour_market_refresh
 from tests.reporting.test_lmi_adapters import LG_INFORM, NOMIS, SFC_2021, SFC_2022
 
@@ -13,7 +12,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def samples():
-    hooks.register()
     for path, source in [
         (SFC_2021, "skills-for-care"),
         (SFC_2022, "skills-for-care"),

@@ -154,17 +154,38 @@ def test_htmx_request_gets_only_the_table(client_of, coordinator, people):
 @pytest.mark.django_db
 def test_csv_export_of_the_filtered_list(client_of, coordinator, people):
     ParticipantCohortFactory(participant=people["ann"], code="over_50")
-    response = client_of(coordinator).get(
-        reverse("participants:export"), {"claimant": "yes"}
+    client = client_of(coordinator)
+    response = client.get(
+        reverse("participants:export"), {"claimant": "yes", "columns": "codes"}
     )
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(
-        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
-    )
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content.startswith("\ufeff")  # so that Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
     assert [r["reference"] for r in rows] == ["CA-000001"]
     assert rows[0]["cohorts"] == "over_50"
     assert rows[0]["email"] == "ann@example.net"
+    # By default, as the screen shows them.
+    shown = client.get(reverse("participants:export"), {"claimant": "yes"})
+    text = b"".join(shown.streaming_content).decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert (row["Reference"], row["Cohorts"]) == ("CA-000001", "Aged over 50")
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_value_is_ignored_and_said(client_of, coordinator, people):
+    response = client_of(coordinator).get(LIST, {"cohort": "martians", "q": "ann"})
+    assert response.status_code == 200
+    assert names(response) == ["Ann Adams"]
+    assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_page_links_keep_the_filters(client_of, coordinator):
+    ParticipantFactory.create_batch(51, academy=coordinator.academy, is_claimant=True)
+    page = client_of(coordinator).get(LIST, {"claimant": "yes", "sort": "newest"})
+    assert "?claimant=yes&amp;sort=newest&amp;page=2" in page.content.decode()
 
 
 @pytest.mark.django_db

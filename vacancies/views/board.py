@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from academy.lists import list_page
 from academy.models import Academy
 
 from .. import selectors
@@ -50,7 +50,7 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
     rows = [
         BoardRow(e.vacancy, _area(e.vacancy.postcode), e.distance_km) for e in entries
     ]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, rows, per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -4,17 +4,16 @@ and editing, each one's page, and pausing, closing or re-opening a vacancy."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error, posted
+from academy.lists import list_page
 from academy.once import submit_once
 from academy.permissions import (
     OPPORTUNITIES,
@@ -25,20 +24,14 @@ from academy.permissions import (
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
+from ..filters import TrainingFilterSet, VacancyFilterSet
 from ..forms import TrainingForm, VacancyForm
-from ..models import CareRole, TrainingOpportunity, Vacancy
+from ..models import TrainingOpportunity, Vacancy
 
 # spec/roles.md: vacancies and training are created, edited and closed by these roles,
 # a provider only for its own organisation (the querysets see to that).
 PAGE_SIZE = 50
 
-# The vacancy list's status filter: value -> label; "" (the default) is the live ones.
-VACANCY_STATUS_FILTERS = {
-    "": "Open and paused",
-    **dict(Vacancy.Status.choices),
-    "all": "All",
-}
-TRAINING_FILTERS = {"": "Open", "closed": "Closed", "all": "All"}
 
 # The buttons a vacancy's page offers in each status: (new status, label, style).
 STATUS_ACTIONS = {
@@ -67,30 +60,17 @@ def _can_manage(request: AcademyRequest) -> bool:
 @opportunities_required
 def vacancy_list(request: AcademyRequest) -> HttpResponse:
     """The vacancies the member manages: a provider's own, or all of the academy's."""
-    status = _choice(request, "status", VACANCY_STATUS_FILTERS)
-    role = _choice(request, "role", CareRole.values)
-    vacancies = selectors.vacancy_list(membership=request.membership)
-    if status == "":
-        vacancies = vacancies.filter(
-            status__in=[Vacancy.Status.OPEN, Vacancy.Status.PAUSED]
-        )
-    elif status != "all":
-        vacancies = vacancies.filter(status=status)
-    if role:
-        vacancies = vacancies.filter(role=role)
-    page = Paginator(vacancies, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = VacancyFilterSet(
+        request.GET,
+        queryset=selectors.vacancy_list(membership=request.membership),
+        request=request,
+    )
     return render(
         request,
         "vacancies/vacancy_list.html",
         {
-            "page": page,
-            "status": status,
-            "role": role,
-            "status_filters": VACANCY_STATUS_FILTERS,
-            "roles": CareRole.choices,
-            "query": urlencode(
-                {k: v for k, v in (("status", status), ("role", role)) if v}
-            ),
+            "filterset": filterset,
+            "page": list_page(request, filterset.qs),
             "show_organisation": request.membership.role != Role.PROVIDER,
             "today": timezone.localdate(),
         },
@@ -197,28 +177,19 @@ def vacancy_status(request: AcademyRequest, pk: int) -> HttpResponse:
 @opportunities_required
 def training_list(request: AcademyRequest) -> HttpResponse:
     """The training places the member manages: a provider's own, or the academy's."""
-    show = _choice(request, "show", TRAINING_FILTERS)
-    kind = _choice(request, "kind", TrainingOpportunity.Kind.values)
-    training = TrainingOpportunity.objects.for_membership(
-        request.membership
-    ).select_related("organisation")
-    if show != "all":
-        training = training.filter(is_open=show == "")
-    if kind:
-        training = training.filter(kind=kind)
-    page = Paginator(training, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = TrainingFilterSet(
+        request.GET,
+        queryset=TrainingOpportunity.objects.for_membership(
+            request.membership
+        ).select_related("organisation"),
+        request=request,
+    )
     return render(
         request,
         "vacancies/training_list.html",
         {
-            "page": page,
-            "show": show,
-            "kind": kind,
-            "filters": TRAINING_FILTERS,
-            "kinds": TrainingOpportunity.Kind.choices,
-            "query": urlencode(
-                {k: v for k, v in (("show", show), ("kind", kind)) if v}
-            ),
+            "filterset": filterset,
+            "page": list_page(request, filterset.qs),
             "show_organisation": request.membership.role != Role.PROVIDER,
         },
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.forms import form_add_validation_error
+from academy.lists import list_page
 from academy.once import submit_once
 from academy.permissions import (
     Role,
@@ -25,10 +25,10 @@ from academy.tenancy import AcademyRequest
 from participants.models import Participant
 
 from .. import selectors, services
+from ..filters import ReferralFilterSet
 from ..forms_referrals import (
     ReferralAdvanceForm,
     ReferralCreateForm,
-    ReferralFilterForm,
 )
 from ..matching import Match
 from ..models import Referral, TrainingOpportunity, Vacancy
@@ -274,14 +274,12 @@ def referral_create(request: AcademyRequest) -> HttpResponse:
 @opportunities_required
 def referral_list(request: AcademyRequest) -> HttpResponse:
     """Referrals the membership may see (a provider: its own), filtered by stage."""
-    form = ReferralFilterForm(request.GET or None)
-    stages = form.stages()
-    referrals = selectors.referral_list(membership=request.membership)
-    if stages is not None:
-        referrals = referrals.filter(stage__in=stages)
-    page = Paginator(referrals, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = ReferralFilterSet(
+        request.GET,
+        queryset=selectors.referral_list(membership=request.membership),
+        request=request,
+    )
+    page = list_page(request, filterset.qs)
     people = selectors.referral_people(
         referrals=list(page), membership=request.membership
     )
@@ -289,10 +287,9 @@ def referral_list(request: AcademyRequest) -> HttpResponse:
         request,
         "vacancies/referral_list.html",
         {
-            "form": form,
+            "filterset": filterset,
             "page": page,
             "rows": zip(page, people, strict=True),
-            "query": query.urlencode(),
         },
     )
 

@@ -1,0 +1,115 @@
+"""The one way to make a staff list: a django-filter `FilterSet` (subclass
+`ListFilterSet`) whose form is the filter bar, `list_page` for the page of rows, and the
+templates `components/_filter_bar.html` and `components/_pagination.html` (whose links
+keep the filters with Django's `{% querystring %}`). A list's CSV export filters with
+the same FilterSet."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import django_filters
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, QueryDict
+
+PAGE_SIZE = 50
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A list's filters. `defaults` apply when the page is opened without that
+    parameter (the people list shows open cases unless asked otherwise); a value that
+    does not fit is ignored, and said so on the bar. `live` names the element htmx
+    replaces as the filters change (an htmx request then gets only that part)."""
+
+    defaults: ClassVar[dict[str, str]] = {}
+    live: ClassVar[str] = ""
+
+    def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any):
+        bound = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, value in self.defaults.items():
+            if name not in bound:
+                bound[name] = value
+        super().__init__(bound, *args, **kwargs)
+        path = self.request.path if self.request is not None else ""
+        self.form.helper = filter_bar_helper(self.form, live=self.live, path=path)
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        queryset = super().filter_queryset(queryset)
+        # A value that does not fit counts as not given (a view falls back to its
+        # default); the bar says what was wrong with it.
+        for name in self.form.errors:
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, "")
+        return queryset
+
+
+class ViewFilter(django_filters.ChoiceFilter):
+    """Named views of a list ("Open and paused", "Closed", "All"): each value is a Q;
+    the empty value, also when the value given is not known, is the default view."""
+
+    def __init__(self, *, views: dict[str, tuple[str, Q]], **kwargs: Any) -> None:
+        self.views = views
+        kwargs.setdefault("empty_label", views[""][0])
+        choices = [(value, label) for value, (label, _) in views.items() if value]
+        super().__init__(choices=choices, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        _, query = self.views.get(value or "", self.views[""])
+        return qs.filter(query)
+
+
+def _width(field: forms.Field, name: str) -> str:
+    if name == "q":
+        return "col-12 col-md-4"
+    if isinstance(field, forms.BooleanField):
+        return "col-12 col-sm-6 col-md-3 align-self-center"
+    return "col-6 col-md-3 col-lg-2"
+
+
+def filter_bar_helper(
+    form: forms.Form, *, live: str = "", path: str = ""
+) -> FormHelper:
+    """A GET form laid out as one wrapping row of fields and a Show button; with
+    `live`, htmx refreshes that element of the page as the filters change."""
+    helper = FormHelper(form)
+    helper.form_method = "get"
+    helper.form_class = "card card-body mb-3 pb-0 portal-filter-bar"
+    helper.attrs = {"role": "search"}
+    if live:
+        helper.attrs.update(
+            {
+                "hx-get": path,
+                "hx-target": live,
+                "hx-trigger": "change, input changed delay:400ms from:#id_q, "
+                "search from:#id_q",
+                "hx-push-url": "true",
+            }
+        )
+    helper.layout = Layout(
+        Row(
+            *(
+                Column(name, css_class=_width(field, name))
+                for name, field in form.fields.items()
+            ),
+            Column(
+                StrictButton(
+                    "Show", type="submit", css_class="btn-outline-primary w-100"
+                ),
+                css_class="col-12 col-md-2 align-self-end mb-3",
+            ),
+            css_class="g-2 align-items-end",
+        )
+    )
+    return helper
+
+
+def list_page(
+    request: HttpRequest, rows: QuerySet[Any] | list[Any], *, per_page: int = PAGE_SIZE
+) -> Page[Any]:
+    """The page of `rows` the request asks for (a page past the end shows the last)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))

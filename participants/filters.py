@@ -1,0 +1,183 @@
+"""The filters of the casework lists (academy/lists.py: one idiom for every list)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from academy.lists import ListFilterSet, ViewFilter
+
+from . import selectors
+from .models import (
+    Cohort,
+    Enquiry,
+    Participant,
+    PlanAction,
+    SkillsActionPlan,
+    SustainmentCheck,
+)
+from .services.enquiries import WAITING
+
+YES_NO = [("yes", "Claimant"), ("no", "Not a claimant")]
+SORT_CHOICES = [
+    ("name", "Name"),
+    ("reference", "Reference"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("last_contact", "Longest without contact"),
+]
+
+
+class ParticipantFilterSet(ListFilterSet):
+    """Find people: search, case status, cohort, coordinator, claimant, pathway, no
+    contact, overdue action; sorted."""
+
+    defaults = {"status": "open", "sort": "name"}
+    live = "#participant-table"
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Name, reference, e-mail, phone or postcode",
+            }
+        ),
+    )
+    status = django_filters.ChoiceFilter(
+        label="Case",
+        choices=[("all", "All"), *Participant.Status.choices],
+        empty_label=None,
+        method="case_status",
+    )
+    cohort = django_filters.ChoiceFilter(
+        label="Cohort", choices=Cohort.choices, empty_label="Any", method="in_cohort"
+    )
+    coordinator = django_filters.ChoiceFilter(
+        label="Coordinator", empty_label="Anyone", method="coordinated_by"
+    )
+    claimant = django_filters.ChoiceFilter(
+        label="Claimant", choices=YES_NO, empty_label="Either", method="is_claimant"
+    )
+    pathway = django_filters.ChoiceFilter(
+        label="Pathway",
+        choices=SkillsActionPlan.Pathway.choices,
+        empty_label="Any",
+        method="on_pathway",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, empty_label=None, method="sorted"
+    )
+    no_contact = django_filters.BooleanFilter(
+        label=f"No contact for {selectors.NO_CONTACT_DAYS} days",
+        method="without_contact",
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+    action_overdue = django_filters.BooleanFilter(
+        label="An action is overdue",
+        method="with_overdue_action",
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+
+    class Meta:
+        model = Participant
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        membership = self.request.membership
+        people = selectors.coordinator_choices(membership=membership)
+        self.form.fields["coordinator"].choices = [
+            ("", "Anyone"),
+            ("me", "Me"),
+            *((str(user.pk), str(user)) for user in people),
+        ]
+
+    def search(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return selectors.people_matching(people, value)
+
+    def case_status(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return people if value == "all" else people.filter(status=value)
+
+    def in_cohort(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return selectors.people_in_cohort(people, value)
+
+    def coordinated_by(
+        self, people: QuerySet[Participant], name: str, value: str
+    ) -> Any:
+        user_id = self.request.user.pk if value == "me" else int(value)
+        return people.filter(coordinator_id=user_id)
+
+    def is_claimant(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return people.filter(is_claimant=value == "yes")
+
+    def on_pathway(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return selectors.people_on_pathway(people, value)
+
+    def sorted(self, people: QuerySet[Participant], name: str, value: str) -> Any:
+        return selectors.people_sorted(people, value)
+
+    def without_contact(
+        self, people: QuerySet[Participant], name: str, value: bool
+    ) -> Any:
+        return selectors.people_without_contact(people) if value else people
+
+    def with_overdue_action(
+        self, people: QuerySet[Participant], name: str, value: bool
+    ) -> Any:
+        return selectors.people_with_overdue_action(people) if value else people
+
+
+class EnquiryFilterSet(ListFilterSet):
+    """The enquiry queue: by default (or for a status it does not know) the work
+    still to do, new and contacted."""
+
+    status = ViewFilter(
+        label="Show",
+        views={
+            "": ("New and contacted", Q(status__in=WAITING)),
+            **{s: (label, Q(status=s)) for s, label in Enquiry.Status.choices},
+            "all": ("All", Q()),
+        },
+    )
+
+    class Meta:
+        model = Enquiry
+        fields: list[str] = []
+
+
+class _MineOrAllFilterSet(ListFilterSet):
+    """Work lists: the member's caseload, or (ticked) the whole academy's."""
+
+    caseload_path: str
+
+    all = django_filters.BooleanFilter(
+        label="The whole academy's, not only my caseload",
+        method="whose",
+        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    )
+
+    def whose(self, rows: QuerySet[Any], name: str, value: bool) -> Any:
+        if value:
+            return rows
+        return rows.filter(**{self.caseload_path: self.request.user})
+
+
+class ActionFilterSet(_MineOrAllFilterSet):
+    caseload_path = "plan__participant__coordinator"
+
+    class Meta:
+        model = PlanAction
+        fields: list[str] = []
+
+
+class CheckFilterSet(_MineOrAllFilterSet):
+    caseload_path = "outcome__participant__coordinator"
+
+    class Meta:
+        model = SustainmentCheck
+        fields: list[str] = []

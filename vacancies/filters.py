@@ -1,0 +1,80 @@
+"""The filters of the opportunity and referral lists (academy/lists.py)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from academy.lists import ListFilterSet, ViewFilter
+
+from .models import CareRole, Referral, TrainingOpportunity, Vacancy
+
+# Referrals still moving: what providers and coordinators act on.
+ACTIVE_STAGES = (
+    Referral.Stage.REFERRED,
+    Referral.Stage.INTERVIEW,
+    Referral.Stage.OFFERED,
+)
+
+
+class VacancyFilterSet(ListFilterSet):
+    """Vacancies by status (the live ones unless asked) and role."""
+
+    status = ViewFilter(
+        label="Status",
+        views={
+            "": (
+                "Open and paused",
+                Q(status__in=[Vacancy.Status.OPEN, Vacancy.Status.PAUSED]),
+            ),
+            **{s: (label, Q(status=s)) for s, label in Vacancy.Status.choices},
+            "all": ("All", Q()),
+        },
+    )
+    role = django_filters.ChoiceFilter(
+        label="Role", choices=CareRole.choices, empty_label="Any role"
+    )
+
+    class Meta:
+        model = Vacancy
+        fields: list[str] = []
+
+
+class TrainingFilterSet(ListFilterSet):
+    """Training places: open unless asked, by kind."""
+
+    show = ViewFilter(
+        label="Show",
+        views={
+            "": ("Open", Q(is_open=True)),
+            "closed": ("Closed", Q(is_open=False)),
+            "all": ("All", Q()),
+        },
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=TrainingOpportunity.Kind.choices, empty_label="Any kind"
+    )
+
+    class Meta:
+        model = TrainingOpportunity
+        fields: list[str] = []
+
+
+class ReferralFilterSet(ListFilterSet):
+    """Referrals by stage: the ones in progress unless asked."""
+
+    stage = ViewFilter(
+        label="Stage",
+        views={
+            "": (
+                "In progress: referred, interview, offered",
+                Q(stage__in=ACTIVE_STAGES),
+            ),
+            "all": ("Every stage", Q()),
+            **{s: (label, Q(stage=s)) for s, label in Referral.Stage.choices},
+        },
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
