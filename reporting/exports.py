@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Iterator, Sequence
+
+from academy.csv_files import csv_text
 
 from .impact import ImpactReport, report_rows
 
 CSV_HEADER = ("metric", "breakdown", "category", "value")
 
 
-def impact_csv(report: ImpactReport, *, publish: bool) -> str:
+def impact_csv_rows(
+    report: ImpactReport, *, publish: bool
+) -> Iterator[Sequence[object]]:
     """`metric,breakdown,category,value`, every metric with every category."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    writer.writerows(report_rows(report, publish=publish))
-    return out.getvalue()
+    yield CSV_HEADER
+    yield from report_rows(report, publish=publish)
+
+
+def impact_csv(report: ImpactReport, *, publish: bool) -> str:
+    """The long-format CSV as text (for files and e-mail)."""
+    return csv_text(impact_csv_rows(report, publish=publish))
 
 
 def impact_json(report: ImpactReport, *, publish: bool) -> str:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.csv_files import csv_download
 from academy.lists import list_page
 from academy.permissions import (
     Role,
@@ -18,7 +19,7 @@ from academy.permissions import (
 from academy.tenancy import AcademyRequest
 
 from . import services
-from .exports import impact_csv
+from .exports import impact_csv_rows
 from .forms import PeriodForm
 from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
 from .models import ReportRun
@@ -70,12 +71,8 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponse:
         return redirect("reporting:impact")
     period, publish = form.chosen, form.cleaned_data["publish"]
     report = impact_report(academy=request.academy, start=period.start, end=period.end)
-    response = HttpResponse(
-        impact_csv(report, publish=publish), content_type="text/csv; charset=utf-8"
-    )
     name = f"impact-{request.academy.slug}-{period.start}-to-{period.end}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_download(impact_csv_rows(report, publish=publish), filename=name)
 
 
 @report_readers_required

@@ -10,7 +10,6 @@ from crispy_forms.layout import Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from academy.forms import PortalFormHelper
 from academy.once import OnceFormMixin
@@ -36,15 +35,11 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        host: str = "",
-        require_https: bool = False,
         can_refer: bool = True,
         button_label: str = "Refer",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.host = host
-        self.require_https = require_https
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_action = reverse("vacancies:referral-create")
@@ -64,14 +59,6 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
                 input_size="input-group-sm",
             ),
         )
-
-    def clean_next(self) -> str:
-        """A same-site path to return to, or nothing (an unsafe one is dropped)."""
-        wanted = str(self.cleaned_data.get("next") or "")
-        safe = wanted.startswith("/") and url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={self.host}, require_https=self.require_https
-        )
-        return wanted if safe else ""
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

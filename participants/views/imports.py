@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from academy.csv_files import csv_download
 from academy.once import submit_once
 from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
@@ -51,10 +51,9 @@ def _guides() -> list[KindGuide]:
 def _template_csv(kind: str) -> HttpResponse:
     if kind not in ImportRun.Kind.values:
         raise Http404("No such kind of import.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
-    csv.writer(response).writerow(imports.template_header(kind))
-    return response
+    return csv_download(
+        [imports.template_header(kind)], filename=f"{kind}-template.csv"
+    )
 
 
 @casework_required

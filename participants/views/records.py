@@ -16,6 +16,7 @@ from academy.forms import form_add_validation_error, posted
 from academy.lists import list_page
 from academy.once import submit_once
 from academy.permissions import casework_required
+from academy.redirects import safe_next
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -173,7 +174,11 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
         services.plan_action_complete(action=action, on=timezone.localdate())
         messages.success(request, f"'{action}' is done.")
     return redirect(
-        request.POST.get("next") or action.plan.participant.get_absolute_url()
+        safe_next(
+            request,
+            request.POST.get("next"),
+            default=action.plan.participant.get_absolute_url(),
+        )
     )
 
 

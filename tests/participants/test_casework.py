@@ -669,3 +669,13 @@ def test_another_academys_enquiry_cannot_be_converted(
     enquiry = EnquiryFactory(academy=other_academy)
     url = reverse("participants:register") + f"?enquiry={enquiry.pk}"
     assert client_of(coordinator).get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_ticking_an_action_never_returns_to_another_site(client_of, coordinator):
+    action = PlanActionFactory(plan__participant__academy=coordinator.academy)
+    response = client_of(coordinator).post(
+        reverse("participants:action-complete", args=[action.pk]),
+        {"next": "https://evil.example.org/"},
+    )
+    assert response["Location"] == action.plan.participant.get_absolute_url()

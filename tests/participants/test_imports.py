@@ -870,7 +870,8 @@ def test_a_template_csv_can_be_downloaded(client_of, coordinator):
 
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    assert response.content == b"participant_reference,date,kind,notes\r\n"
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert content == "\ufeffparticipant_reference,date,kind,notes\r\n"
 
 
 @pytest.mark.django_db

@@ -180,7 +180,9 @@ def test_dashboard_explains_a_bad_period(client_of, manager):
 def test_csv_download_from_the_dashboard(client_of, manager, plans):
     response = client_of(manager).get(reverse("reporting:impact-csv"), PERIOD)
     assert response["Content-Disposition"].startswith("attachment")
-    assert "action_plan_people,all,all,7" in response.content.decode()
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeffmetric,breakdown,category,value\r\n")
+    assert "action_plan_people,all,all,7" in text
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from academy.permissions import (
     casework_required,
     opportunities_required,
 )
+from academy.redirects import safe_next
 from academy.tenancy import AcademyRequest
 from participants.models import Participant
 
@@ -222,17 +223,22 @@ def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
 @require_POST
 def referral_create(request: AcademyRequest) -> HttpResponse:
     """Refer a person to a vacancy or training place (the Refer buttons post here)."""
-    form = ReferralCreateForm(
-        request.POST, host=request.get_host(), require_https=request.is_secure()
-    )
+    form = ReferralCreateForm(request.POST)
     if not form.is_valid():
         problem = (
             " ".join(str(e) for e in form.non_field_errors())
             or "Choose who to refer, and to what."
         )
         messages.error(request, problem)
-        return redirect(form.cleaned_data.get("next") or "vacancies:referral-list")
+        return redirect(
+            safe_next(
+                request,
+                form.cleaned_data.get("next"),
+                reverse("vacancies:referral-list"),
+            )
+        )
     data = form.cleaned_data
+    data["next"] = safe_next(request, data["next"])
     participant = get_object_or_404(
         Participant.objects.for_membership(request.membership), pk=data["participant"]
     )

@@ -10,15 +10,14 @@ as published, rates fractions (0.23 for 23%); a suppressed figure has no value.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from academy.csv_files import csv_text
 from reporting.labour_market.figures import FigureRow, figure_rows
 from reporting.labour_market.reference import GSS_CODE
 
@@ -51,8 +50,5 @@ class Command(BaseCommand):
             items = [{**dataclasses.asdict(r), "value": _number(r.value)} for r in rows]
             self.stdout.write(json.dumps(items, indent=2, ensure_ascii=False))
             return
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(dataclasses.astuple(r) for r in rows)
-        self.stdout.write(buffer.getvalue(), ending="")
+        lines = [COLUMNS, *(dataclasses.astuple(r) for r in rows)]
+        self.stdout.write(csv_text(lines), ending="")
