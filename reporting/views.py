@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -64,7 +65,7 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
 
 
 @report_readers_required
-def impact_csv_download(request: AcademyRequest) -> HttpResponse:
+def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
     """The chosen period's report as CSV, at once."""
     form = _period_form(request)
     if not form.is_valid():

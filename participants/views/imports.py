@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -48,7 +49,7 @@ def _guides() -> list[KindGuide]:
     ]
 
 
-def _template_csv(kind: str) -> HttpResponse:
+def _template_csv(kind: str) -> HttpResponseBase:
     if kind not in ImportRun.Kind.values:
         raise Http404("No such kind of import.")
     return csv_download(
@@ -57,7 +58,7 @@ def _template_csv(kind: str) -> HttpResponse:
 
 
 @casework_required
-def import_upload(request: AcademyRequest) -> HttpResponse:
+def import_upload(request: AcademyRequest) -> HttpResponseBase:
     """Choose a kind and a file; it is checked in full and previewed, not imported."""
     if "template" in request.GET:
         return _template_csv(request.GET["template"])
