@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,10 +117,41 @@ def vacancy_save(*, vacancy: Vacancy, by: User, notify: bool = True) -> Vacancy:
     return vacancy
 
 
-def vacancy_status_set(*, vacancy: Vacancy, status: str) -> Vacancy:
-    """Pause, close or re-open a vacancy."""
-    if status not in Vacancy.Status.values:
-        raise ValidationError("Unknown status.")
+@dataclass(frozen=True)
+class VacancyMove:
+    """A status a vacancy may move to, as its page offers it."""
+
+    to: str
+    button: str  # "Pause"
+    done: str  # "paused"
+    style: str  # the button's Bootstrap class
+
+
+# Where a vacancy may go from each status (the service refuses any other move).
+VACANCY_MOVES: dict[str, tuple[VacancyMove, ...]] = {
+    Vacancy.Status.OPEN: (
+        VacancyMove(Vacancy.Status.PAUSED, "Pause", "paused", "btn-outline-secondary"),
+        VacancyMove(Vacancy.Status.CLOSED, "Close", "closed", "btn-outline-danger"),
+    ),
+    Vacancy.Status.PAUSED: (
+        VacancyMove(Vacancy.Status.OPEN, "Re-open", "re-opened", "btn-outline-primary"),
+        VacancyMove(Vacancy.Status.CLOSED, "Close", "closed", "btn-outline-danger"),
+    ),
+    Vacancy.Status.CLOSED: (
+        VacancyMove(Vacancy.Status.OPEN, "Re-open", "re-opened", "btn-outline-primary"),
+    ),
+}
+
+
+def vacancy_status_set(*, vacancy: Vacancy, status: str) -> VacancyMove:
+    """Pause, close or re-open a vacancy; return the move made. Raises
+    ValidationError for a move its status does not allow."""
+    move = next((m for m in VACANCY_MOVES[vacancy.status] if m.to == status), None)
+    if move is None:
+        current = vacancy.get_status_display().lower()
+        raise ValidationError(
+            f"This vacancy is {current}; choose one of the buttons on its page."
+        )
     if status == Vacancy.Status.OPEN and vacancy.closing_on < timezone.localdate():
         raise ValidationError(
             "The closing date has passed: edit the vacancy to give a new one, then "
@@ -128,7 +160,7 @@ def vacancy_status_set(*, vacancy: Vacancy, status: str) -> Vacancy:
     vacancy.status = status
     vacancy.closed_at = timezone.now() if status == Vacancy.Status.CLOSED else None
     vacancy.save(update_fields=["status", "closed_at", "updated_at"])
-    return vacancy
+    return move
 
 
 def vacancies_close_expired(*, today: dt.date) -> int:

@@ -194,3 +194,15 @@ def test_the_impact_report_counts_vacancies_referrals_and_starts(academy, coordi
         "Referrals that became starts": 1,
     }
     assert Referral.objects.get().outcome_id is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "to"), [("open", "open"), ("closed", "paused"), ("paused", "nonsense")]
+)
+def test_the_service_refuses_a_move_the_status_does_not_allow(academy, status, to):
+    vacancy = VacancyFactory(academy=academy, status=status)
+    with pytest.raises(ValidationError, match="choose one of the buttons"):
+        services.vacancy_status_set(vacancy=vacancy, status=to)
+    vacancy.refresh_from_db()
+    assert vacancy.status == status

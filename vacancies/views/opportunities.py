@@ -33,21 +33,6 @@ from ..models import TrainingOpportunity, Vacancy
 PAGE_SIZE = 50
 
 
-# The buttons a vacancy's page offers in each status: (new status, label, style).
-STATUS_ACTIONS = {
-    Vacancy.Status.OPEN: [
-        ("paused", "Pause", "btn-outline-secondary"),
-        ("closed", "Close", "btn-outline-danger"),
-    ],
-    Vacancy.Status.PAUSED: [
-        ("open", "Re-open", "btn-outline-primary"),
-        ("closed", "Close", "btn-outline-danger"),
-    ],
-    Vacancy.Status.CLOSED: [("open", "Re-open", "btn-outline-primary")],
-}
-STATUS_DONE = {"open": "re-opened", "paused": "paused", "closed": "closed"}
-
-
 def _choice(request: AcademyRequest, name: str, allowed: Collection[str]) -> str:
     value = request.GET.get(name, "")
     return value if value in allowed else ""
@@ -147,7 +132,7 @@ def vacancy_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "vacancy": vacancy,
             "can_manage": can_manage,
             "can_match": request.membership.role in (Role.COORDINATOR, Role.ADMIN),
-            "status_actions": STATUS_ACTIONS[Vacancy.Status(vacancy.status)]
+            "status_actions": services.VACANCY_MOVES[vacancy.status]
             if can_manage
             else [],
             "is_past_closing": vacancy.closing_on < today,
@@ -161,16 +146,14 @@ def vacancy_detail(request: AcademyRequest, pk: int) -> HttpResponse:
 def vacancy_status(request: AcademyRequest, pk: int) -> HttpResponse:
     """Pause, close or re-open a vacancy."""
     vacancy = _vacancy_or_404(request, pk)
-    status = request.POST.get("status", "")
-    if status not in STATUS_DONE:
-        messages.error(request, "Choose whether to pause, close or re-open it.")
-        return redirect(vacancy)
     try:
-        services.vacancy_status_set(vacancy=vacancy, status=status)
+        move = services.vacancy_status_set(
+            vacancy=vacancy, status=request.POST.get("status", "")
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{vacancy} is {STATUS_DONE[status]}.")
+        messages.success(request, f"{vacancy} is {move.done}.")
     return redirect(vacancy)
 
 
