@@ -112,6 +112,25 @@ class Opening:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason for a match's place: what it is about, the points it gave, and the
+    words shown. `points` > 0 is for the match, < 0 against it, 0 neither."""
+
+    kind: str  # critical, in_demand, role, distance, hours, licence, right_to_work, dbs
+    points: int
+    words: str
+    blocks: bool = False
+
+    @property
+    def is_good(self) -> bool:
+        return self.points > 0
+
+    @property
+    def is_bad(self) -> bool:
+        return self.points < 0 or self.blocks
+
+
+@dataclass(frozen=True)
 class Match:
     """A scored pairing with the reasons shown beside it."""
 
@@ -121,7 +140,15 @@ class Match:
     blocked: bool
     in_demand: bool
     distance_km: float | None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def reason_words(self) -> list[str]:
+        return [r.words for r in self.reasons]
+
+    def reason(self, kind: str) -> Reason | None:
+        """The reason about `kind` (distance, hours, …), if there is one."""
+        return next((r for r in self.reasons if r.kind == kind), None)
 
 
 @dataclass(frozen=True)
@@ -143,44 +170,42 @@ def _assess(
     person: Person,
     opening: Opening,
     roles_in_demand: frozenset[str],
-    reasons: list[str] | None = None,
+    reasons: list[Reason] | None = None,
 ) -> _Points:
     """Apply the weights once; with a `reasons` list, also say why (ranking many pairs
     passes none, and only the pairs shown are explained)."""
-    say = reasons.append if reasons is not None else None
+
+    def say(kind: str, gained: int, words: str, *, blocks: bool = False) -> None:
+        if reasons is not None:
+            reasons.append(Reason(kind, gained, words, blocks))
+
     points, blocked = 0, False
-    if say and opening.is_critical_shortage:
-        say("Critical shortage: the provider needs people now")
+    if opening.is_critical_shortage:
+        say("critical", 0, "Critical shortage: the provider needs people now")
     in_demand = opening.role is not None and opening.role in roles_in_demand
     if in_demand:
         points += ROLE_IN_DEMAND
-        if say:
-            say("A role in demand in this area")
+        say("in_demand", ROLE_IN_DEMAND, "A role in demand in this area")
     if person.role_wanted is None:
         points += NO_ROLE_RECORDED
-        if say:
-            say("No target role recorded in their plan yet")
+        say("role", 0, "No target role recorded in their plan yet")
     elif opening.role == person.role_wanted:
         points += WANTED_ROLE
-        if say:
-            say(f"The role they want: {opening.role.label}")
-    elif say and opening.role is not None:
-        say(f"Not the role they want ({person.role_wanted.label})")
+        say("role", WANTED_ROLE, f"The role they want: {opening.role.label}")
+    elif opening.role is not None:
+        say("role", 0, f"Not the role they want ({person.role_wanted.label})")
     distance = None
     if person.place and opening.place:
         distance = distance_km(person.place, opening.place)
-        points += _distance_points(distance)
-        if say:
-            precisions = (person.place.precision, opening.place.precision)
-            approx = " (approx.)" if "district" in precisions else ""
-            say(f"{distance:.1f} km away{approx}")
+        gained = _distance_points(distance)
+        points += gained
+        precisions = (person.place.precision, opening.place.precision)
+        approx = " (approx.)" if "district" in precisions else ""
+        say("distance", gained, f"{distance:.1f} km away{approx}")
     else:
         points += DISTANCE_UNKNOWN
-        if say:
-            which = (
-                "their postcode" if not person.place else "the opportunity's postcode"
-            )
-            say(f"Distance unknown: {which} was not found")
+        which = "their postcode" if not person.place else "the opportunity's postcode"
+        say("distance", 0, f"Distance unknown: {which} was not found")
     if opening.hours is not None:
         fits = (
             person.hours_wanted is None
@@ -188,41 +213,48 @@ def _assess(
         )
         if fits:
             points += HOURS_FIT
-        if say and person.hours_wanted is not None:
+        if person.hours_wanted is not None:
             hours = f"{opening.hours.normalize():f}"
             if fits:
-                say(f"{hours} hours a week, near the {person.hours_wanted} they want")
+                say(
+                    "hours",
+                    HOURS_FIT,
+                    f"{hours} hours a week, near the {person.hours_wanted} they want",
+                )
             else:
-                say(f"{hours} hours a week; they want {person.hours_wanted}")
+                say(
+                    "hours", 0, f"{hours} hours a week; they want {person.hours_wanted}"
+                )
     if opening.needs_driving_licence and not (
         person.has_driving_licence and person.has_car
     ):
         points += NO_LICENCE
         blocked = True
-        if say:
-            say("Needs a driving licence and car, which they do not have")
+        say(
+            "licence",
+            NO_LICENCE,
+            "Needs a driving licence and car, which they do not have",
+            blocks=True,
+        )
     if person.right_to_work == "no":
         points += NO_RIGHT_TO_WORK
         blocked = True
-        if say:
-            say("No right to work yet")
+        say("right_to_work", NO_RIGHT_TO_WORK, "No right to work yet", blocks=True)
     elif person.right_to_work == "unknown":
         points += RIGHT_TO_WORK_UNCHECKED
-        if say:
-            say("Right to work not checked yet")
+        say("right_to_work", RIGHT_TO_WORK_UNCHECKED, "Right to work not checked yet")
     if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
         points += DBS_SHORT
-        if say:
-            level = Participant.DbsLevel(opening.dbs_level).label.lower()
-            article = "an" if level[0] in "aeiou" else "a"
-            say(f"Needs {article} {level} DBS check (they can apply)")
+        level = Participant.DbsLevel(opening.dbs_level).label.lower()
+        article = "an" if level[0] in "aeiou" else "a"
+        say("dbs", DBS_SHORT, f"Needs {article} {level} DBS check (they can apply)")
     return _Points(points, blocked, in_demand, distance)
 
 
 def _explained(
     person: Person, opening: Opening, roles_in_demand: frozenset[str]
 ) -> Match:
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     p = _assess(person, opening, roles_in_demand, reasons)
     return Match(
         person, opening, p.points, p.blocked, p.in_demand, p.distance_km, reasons

@@ -64,10 +64,10 @@ def test_the_wanted_role_ranks_above_another_role():
     assert ranked_ids(person(), other, wanted) == [1, 2]
     assert (
         "The role they want: Care worker / home carer"
-        in score(person(), wanted).reasons
+        in score(person(), wanted).reason_words
     )
     assert "Not the role they want (Care worker / home carer)" in (
-        score(person(), other).reasons
+        score(person(), other).reason_words
     )
 
 
@@ -76,11 +76,13 @@ def test_nearer_ranks_above_farther():
     assert ranked_ids(person(), far, near) == [1, 2]
     match = score(person(), near)
     assert match.distance_km == pytest.approx(2.0, abs=0.05)
-    assert "2.0 km away" in match.reasons
+    assert "2.0 km away" in match.reason_words
 
 
 def test_a_district_centroid_says_the_distance_is_approximate():
-    assert "2.0 km away (approx.)" in score(person(), opening(place=DISTRICT)).reasons
+    assert (
+        "2.0 km away (approx.)" in score(person(), opening(place=DISTRICT)).reason_words
+    )
 
 
 def test_no_right_to_work_blocks_and_goes_below_any_unblocked_match():
@@ -89,7 +91,7 @@ def test_no_right_to_work_blocks_and_goes_below_any_unblocked_match():
     poor_fit = person(id=2, role_wanted=CareRole.COOK, place=None, hours_wanted=10)
     match = score(cannot_work, shortage)
     assert match.blocked
-    assert "No right to work yet" in match.reasons
+    assert "No right to work yet" in match.reason_words
     # Blocked goes last even with more points than the poor fit.
     assert match.points > score(poor_fit, shortage).points
     ranked = rank([(cannot_work, shortage), (poor_fit, shortage)])
@@ -102,7 +104,9 @@ def test_needing_a_licence_and_car_they_lack_blocks_the_match():
     who = person(has_driving_licence=True, has_car=False)
     match = score(who, needs_car)
     assert match.blocked
-    assert "Needs a driving licence and car, which they do not have" in match.reasons
+    assert (
+        "Needs a driving licence and car, which they do not have" in match.reason_words
+    )
     # Blocked goes last even though it is a critical shortage in the role they want.
     assert ranked_ids(who, needs_car, unblocked) == [2, 1]
     assert not score(person(), needs_car).blocked
@@ -113,14 +117,14 @@ def test_right_to_work_not_checked_costs_points_but_does_not_block():
     unchecked = score(person(right_to_work="unknown"), opening())
     assert not unchecked.blocked
     assert unchecked.points == checked.points - 5
-    assert "Right to work not checked yet" in unchecked.reasons
+    assert "Right to work not checked yet" in unchecked.reason_words
 
 
 def test_a_critical_shortage_comes_first_among_unblocked_matches():
     best = opening(1, place=NEAR)
     shortage = opening(2, role=CareRole.COOK, place=FAR, is_critical_shortage=True)
     assert ranked_ids(person(), best, shortage) == [2, 1]
-    assert score(person(), shortage).reasons[0] == (
+    assert score(person(), shortage).reason_words[0] == (
         "Critical shortage: the provider needs people now"
     )
 
@@ -138,7 +142,7 @@ def test_a_role_in_demand_comes_after_shortages_and_before_the_rest():
         1,
     ]
     assert "A role in demand in this area" in (
-        score(person(), in_demand, roles_in_demand=demand).reasons
+        score(person(), in_demand, roles_in_demand=demand).reason_words
     )
 
 
@@ -152,10 +156,10 @@ def test_an_unknown_postcode_still_matches_and_says_so():
     mine = score(person(place=None), opening())
     assert not mine.blocked
     assert mine.distance_km is None
-    assert "Distance unknown: their postcode was not found" in mine.reasons
+    assert "Distance unknown: their postcode was not found" in mine.reason_words
     theirs = score(person(), opening(place=None))
     assert "Distance unknown: the opportunity's postcode was not found" in (
-        theirs.reasons
+        theirs.reason_words
     )
     # Unknown distance (+5) ranks above one over 20 km away (+0), below a near one.
     assert ranked_ids(
@@ -168,13 +172,13 @@ def test_an_unknown_postcode_still_matches_and_says_so():
 
 def test_hours_within_eight_of_those_wanted_fit():
     fits = score(person(hours_wanted=30), opening(hours=Decimal("37.5")))
-    assert "37.5 hours a week, near the 30 they want" in fits.reasons
+    assert "37.5 hours a week, near the 30 they want" in fits.reason_words
     misfit = score(person(hours_wanted=16), opening(hours=Decimal("37.5")))
-    assert "37.5 hours a week; they want 16" in misfit.reasons
+    assert "37.5 hours a week; they want 16" in misfit.reason_words
     assert fits.points - misfit.points == matching.HOURS_FIT
     no_wish = score(person(hours_wanted=None), opening(hours=Decimal("37.5")))
     assert no_wish.points == fits.points
-    assert not any("hours a week" in r for r in no_wish.reasons)
+    assert not any("hours a week" in r for r in no_wish.reason_words)
 
 
 def test_a_higher_dbs_level_than_held_is_a_small_minus_not_a_block():
@@ -182,13 +186,13 @@ def test_a_higher_dbs_level_than_held_is_a_small_minus_not_a_block():
     short = score(person(dbs_level="basic"), opening(dbs_level="enhanced"))
     assert not short.blocked
     assert held.points - short.points == -matching.DBS_SHORT
-    assert any(r.endswith("DBS check (they can apply)") for r in short.reasons)
-    assert not any("DBS" in r for r in held.reasons)
+    assert any(r.endswith("DBS check (they can apply)") for r in short.reason_words)
+    assert not any("DBS" in r for r in held.reason_words)
 
 
 def test_no_target_role_is_neither_for_nor_against():
     match = score(person(role_wanted=None), opening())
-    assert "No target role recorded in their plan yet" in match.reasons
+    assert "No target role recorded in their plan yet" in match.reason_words
     assert ranked_ids(person(role_wanted=None), opening(1), opening(2, place=FAR)) == [
         1,
         2,
@@ -285,3 +289,14 @@ def test_matches_for_vacancy_are_the_academys_open_cases(coordinator, other_acad
 
     assert [m.person.id for m in matches] == [open_case.pk]
     assert matches[0].opening.id == vacancy.pk
+
+
+def test_reasons_say_what_they_are_about_and_which_way_they_count():
+    far = opening(needs_driving_licence=True)
+    match = score(person(has_driving_licence=False), far)
+    licence = match.reason("licence")
+    assert (licence.points, licence.blocks, licence.is_bad) == (-30, True, True)
+    distance = match.reason("distance")
+    assert distance.kind == "distance"
+    assert distance.is_good
+    assert distance.words == "2.0 km away"

@@ -31,7 +31,7 @@ from ..forms_referrals import (
     ReferralAdvanceForm,
     ReferralCreateForm,
 )
-from ..matching import Match
+from ..matching import Match, Reason
 from ..models import Referral, TrainingOpportunity, Vacancy
 
 
@@ -45,22 +45,19 @@ class MatchRow:
     detail: str
     when: str
     distance: str
-    reasons: list[str]
+    reasons: list[Reason]
     referral: Referral | None = None
     form: ReferralCreateForm | None = None
     participant: Participant | None = None
 
 
-def _shown_reasons(match: Match) -> tuple[str, list[str]]:
+def _shown_reasons(match: Match) -> tuple[str, list[Reason]]:
     """The distance line, and the other reasons (the critical shortage is a badge)."""
-    reasons = list(match.reasons)
-    if match.opening.is_critical_shortage:
-        reasons = reasons[1:]  # matching.score puts it first
-    if match.distance_km is None:
-        return "Distance unknown", reasons
-    prefix = f"{match.distance_km:.1f} km away"
-    distance = next((r for r in reasons if r.startswith(prefix)), prefix)
-    return distance, [r for r in reasons if r != distance]
+    distance = match.reason("distance")
+    others = [r for r in match.reasons if r.kind not in ("distance", "critical")]
+    if match.distance_km is None or distance is None:
+        return "Distance unknown", others
+    return distance.words, others
 
 
 def _refer_form(
