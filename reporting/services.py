@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -17,13 +16,12 @@ from academy.models import Academy, Membership, User
 from academy.permissions import Role
 
 from . import tasks
-from .charts import bar_chart, trend_chart
 from .exports import impact_csv
-from .impact import METRICS, ImpactReport, impact_report, suppress
-from .labour_market.hooks import labour_market_context
+from .impact import ImpactReport, impact_report
 from .models import ReportRun
 from .pdf import render_pdf
 from .periods import period_custom
+from .presenters import impact_page
 
 logger = logging.getLogger(__name__)
 
@@ -73,85 +71,6 @@ def report_run_retry(*, run: ReportRun) -> ReportRun:
     return run
 
 
-def impact_context(report: ImpactReport, *, publish: bool) -> dict[str, Any]:
-    """What the dashboard and the PDF show, suppressed when published."""
-
-    def value(metric: str, breakdown: str = "all", category: str = "all") -> int | str:
-        return suppress(report.value(metric, breakdown, category), publish=publish)
-
-    headline = [
-        {
-            "metric": m,
-            "value": value(m.key),
-            "yes": value(m.key, "claimant", "yes"),
-            "no": value(m.key, "claimant", "no"),
-        }
-        for m in METRICS
-    ]
-    from participants.models import Cohort, Participant
-
-    cohorts = [
-        {"label": label, "values": [value(m.key, "cohort", code) for m in METRICS]}
-        for code, label in Cohort.choices
-    ]
-    month_labels = [f"{m.month:%b %y}" for m in report.months]
-    trend_keys = [
-        ("action_plan_people", "Plans agreed"),
-        ("support_people", "Supported"),
-        ("employment_health_social_care", "Into care jobs"),
-    ]
-    sources = [
-        (
-            Participant.Source(code).label
-            if code in Participant.Source.values
-            else "Not recorded",
-            suppress(n, publish=publish),
-        )
-        for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
-    ]
-    return {
-        "report": report,
-        "publish": publish,
-        "headline": headline,
-        "metrics": METRICS,
-        "cohorts": cohorts,
-        "sources": sources,
-        "activity": {
-            "meetings": report.activity.meetings,
-            "checked_13": suppress(report.activity.starts_checked_13, publish=publish),
-            "sustained_13": suppress(
-                report.activity.starts_sustained_13, publish=publish
-            ),
-            "checked_26": suppress(report.activity.starts_checked_26, publish=publish),
-            "sustained_26": suppress(
-                report.activity.starts_sustained_26, publish=publish
-            ),
-            "extra": {
-                k: suppress(v, publish=publish)
-                for k, v in report.activity.extra.items()
-            },
-        },
-        "headline_chart": bar_chart(
-            [
-                (m.short, value(m.key))
-                for m in METRICS
-                if m.key not in ("action_plan_claimants", "action_plan_non_claimants")
-            ],
-            title="Headline figures",
-        ),
-        "trend_chart": trend_chart(
-            month_labels,
-            [
-                (label, [m.counts.get(key, 0) for m in report.months])
-                for key, label in trend_keys
-            ],
-            title="People by month",
-        ),
-        "sources_chart": bar_chart(sources, title="How people came to the academy"),
-        "context_sections": [labour_market_context(report)],
-    }
-
-
 def report_run_build(
     *, run: ReportRun, report: ImpactReport | None = None
 ) -> ReportRun:
@@ -166,7 +85,7 @@ def report_run_build(
             report = impact_report(academy=run.academy, start=run.start, end=run.end)
         pdf = render_pdf(
             "print/impact_report.html",
-            {**impact_context(report, publish=run.is_published), "run": run},
+            {**impact_page(report, publish=run.is_published).as_context(), "run": run},
         )
     except Exception as error:
         logger.exception("impact report %s failed", run.pk)

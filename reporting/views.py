@@ -24,6 +24,7 @@ from .exports import impact_csv_rows
 from .forms import PeriodForm
 from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
 from .models import ReportRun
+from .presenters import impact_page
 
 # Managers see aggregates only (spec/roles.md): the people behind a figure are casework.
 
@@ -58,7 +59,7 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
             report = impact_report(
                 academy=request.academy, start=period.start, end=period.end
             )
-            context.update(services.impact_context(report, publish=publish))
+            context.update(impact_page(report, publish=publish).as_context())
             context["period"] = period
             context["query"] = request.GET.urlencode()
     return render(request, "reporting/impact_dashboard.html", context)

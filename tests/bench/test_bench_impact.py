@@ -14,7 +14,7 @@ from django.db import connection
 from academy.models import Academy
 from reporting.impact import impact_report
 from reporting.pdf import render_pdf
-from reporting.services import impact_context
+from reporting.presenters import impact_page
 
 pytestmark = pytest.mark.bench
 
@@ -141,7 +141,7 @@ def test_impact_report_for_a_year_of_a_large_academy(postgres, academy, compare)
     assert result.subject_ms < 6000, "far beyond the 2 s goal"
     assert result.median < 6
 
-    context = impact_context(report, publish=True)
+    context = impact_page(report, publish=True).as_context()
     started = time.perf_counter()
     pdf = render_pdf("print/impact_report.html", context)
     seconds = time.perf_counter() - started

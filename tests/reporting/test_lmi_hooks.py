@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from academy.home import home_panels
-from reporting import services
 from reporting.impact import impact_report
 from reporting.labour_market import hooks, selectors
 from reporting.labour_market.refresh import labour_market_refresh
+from reporting.presenters import impact_page
 from tests.reporting.test_lmi_adapters import NOMIS, SFC_2022
 from vacancies import matching
 from vacancies import selectors as vacancy_selectors
@@ -79,7 +79,7 @@ def test_the_impact_report_has_a_labour_market_section(academy, loaded):
         academy=academy, start=dt.date(2024, 4, 1), end=dt.date(2024, 6, 30)
     )
 
-    sections = services.impact_context(report, publish=False)["context_sections"]
+    sections = impact_page(report, publish=False).context_sections
 
     section = next(s for s in sections if s and s["title"] == "Labour-market context")
     rows = dict(section["rows"])

@@ -16,7 +16,7 @@ from academy.models import Academy
 from reporting.exports import impact_csv, impact_json
 from reporting.impact import impact_report
 from reporting.pdf import render_pdf
-from reporting.services import impact_context
+from reporting.presenters import impact_page
 
 
 def _date(value: str) -> dt.date:
@@ -52,7 +52,8 @@ class Command(BaseCommand):
             if not output:
                 raise CommandError("A PDF needs --output FILE.")
             pdf = render_pdf(
-                "print/impact_report.html", impact_context(report, publish=publish)
+                "print/impact_report.html",
+                impact_page(report, publish=publish).as_context(),
             )
             Path(output).write_bytes(pdf)
             return

@@ -1,0 +1,132 @@
+"""What the impact dashboard and its PDF show, typed: every figure suppressed when the
+report is for publication, the charts drawn, and the labour-market context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from participants.models import Cohort, Participant
+
+from .charts import bar_chart, trend_chart
+from .impact import METRICS, ImpactReport, Metric, suppress
+from .labour_market.hooks import labour_market_context
+
+Shown = int | str  # a count, or "<5" when suppressed for publication
+
+TREND = (
+    ("action_plan_people", "Plans agreed"),
+    ("support_people", "Supported"),
+    ("employment_health_social_care", "Into care jobs"),
+)
+# The two halves of people with a plan are in the headline chart's total already.
+NOT_CHARTED = ("action_plan_claimants", "action_plan_non_claimants")
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    metric: Metric
+    value: Shown
+    yes: Shown  # claimants
+    no: Shown  # not claimants
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    label: str
+    values: list[Shown]  # in METRICS order
+
+
+@dataclass(frozen=True)
+class ActivityShown:
+    meetings: int
+    checked_13: Shown
+    sustained_13: Shown
+    checked_26: Shown
+    sustained_26: Shown
+    extra: dict[str, Shown]
+
+
+@dataclass(frozen=True)
+class ImpactPage:
+    """The impact report as the dashboard and the PDF present it."""
+
+    report: ImpactReport
+    publish: bool
+    headline: list[HeadlineRow]
+    metrics: tuple[Metric, ...]
+    cohorts: list[CohortRow]
+    sources: list[tuple[str, Shown]]
+    activity: ActivityShown
+    headline_chart: SafeString
+    trend_chart: SafeString
+    sources_chart: SafeString
+    context_sections: list[dict[str, Any] | None]
+
+    def as_context(self) -> dict[str, Any]:
+        """The page's parts as template variables."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
+    """Present a report, suppressed when it is for publication."""
+
+    def value(metric: str, breakdown: str = "all", category: str = "all") -> Shown:
+        return suppress(report.value(metric, breakdown, category), publish=publish)
+
+    def shown(count: int) -> Shown:
+        return suppress(count, publish=publish)
+
+    sources = [
+        (
+            Participant.Source(code).label
+            if code in Participant.Source.values
+            else "Not recorded",
+            shown(n),
+        )
+        for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
+    ]
+    activity = report.activity
+    return ImpactPage(
+        report=report,
+        publish=publish,
+        headline=[
+            HeadlineRow(
+                m,
+                value(m.key),
+                value(m.key, "claimant", "yes"),
+                value(m.key, "claimant", "no"),
+            )
+            for m in METRICS
+        ],
+        metrics=tuple(METRICS),
+        cohorts=[
+            CohortRow(label, [value(m.key, "cohort", code) for m in METRICS])
+            for code, label in Cohort.choices
+        ],
+        sources=sources,
+        activity=ActivityShown(
+            meetings=activity.meetings,
+            checked_13=shown(activity.starts_checked_13),
+            sustained_13=shown(activity.starts_sustained_13),
+            checked_26=shown(activity.starts_checked_26),
+            sustained_26=shown(activity.starts_sustained_26),
+            extra={k: shown(v) for k, v in activity.extra.items()},
+        ),
+        headline_chart=bar_chart(
+            [(m.short, value(m.key)) for m in METRICS if m.key not in NOT_CHARTED],
+            title="Headline figures",
+        ),
+        trend_chart=trend_chart(
+            [f"{m.month:%b %y}" for m in report.months],
+            [
+                (label, [m.counts.get(key, 0) for m in report.months])
+                for key, label in TREND
+            ],
+            title="People by month",
+        ),
+        sources_chart=bar_chart(sources, title="How people came to the academy"),
+        context_sections=[labour_market_context(report)],
+    )
