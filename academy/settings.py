@@ -278,8 +278,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "participants.tasks.outcome_doubles_find",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Every morning at 06:00: 13- and 26-week sustainment checks that fall due today
-    # appear on coordinators' lists before they start work.
     # Every night at 02:30: delete campaign enquiries past the retention period that
     # the public form's privacy notice promises.
     "participants-enquiries-delete-expired": {
@@ -291,6 +289,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "vacancies.tasks.vacancies_close_expired",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Every morning at 06:00: 13- and 26-week sustainment checks that fall due today
+    # appear on coordinators' lists before they start work.
     "participants-sustainment-checks-raise": {
         "task": "participants.tasks.sustainment_checks_raise",
         "schedule": crontab(hour=6, minute=0),
@@ -317,6 +317,18 @@ LMI_FETCH_ALLOWED_HOSTS = env.list(
     "LMI_FETCH_ALLOWED_HOSTS", default=["www.nomisweb.co.uk"]
 )
 LMI_FETCH_TIMEOUT = env.int("LMI_FETCH_TIMEOUT", default=30)
+
+# The public "register your interest" form (participants/forms_enquiries.py and
+# services/enquiries.py): at most ENQUIRY_RATE_LIMIT sign-ups per address per academy in
+# ENQUIRY_RATE_WINDOW seconds; a form sent sooner than ENQUIRY_MIN_SECONDS after it was
+# served is a robot's, one older than ENQUIRY_FORM_MAX_AGE seconds is stale; enquiries
+# that never became a participant are deleted after ENQUIRY_RETENTION_MONTHS, as the
+# privacy notice promises.
+ENQUIRY_RATE_LIMIT = env.int("ENQUIRY_RATE_LIMIT", default=5)
+ENQUIRY_RATE_WINDOW = env.int("ENQUIRY_RATE_WINDOW", default=60 * 60)
+ENQUIRY_MIN_SECONDS = env.float("ENQUIRY_MIN_SECONDS", default=3.0)
+ENQUIRY_FORM_MAX_AGE = env.int("ENQUIRY_FORM_MAX_AGE", default=24 * 60 * 60)
+ENQUIRY_RETENTION_MONTHS = env.int("ENQUIRY_RETENTION_MONTHS", default=12)
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 # spec/impact-report.md: published counts below this read "<5".

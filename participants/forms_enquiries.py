@@ -20,9 +20,9 @@ from academy.once import OnceFormMixin
 from .models import Enquiry
 
 # A form sent sooner than this after it was served is a robot's (seconds).
-ENQUIRY_MIN_SECONDS: float = getattr(settings, "ENQUIRY_MIN_SECONDS", 3)
+ENQUIRY_MIN_SECONDS: float = settings.ENQUIRY_MIN_SECONDS
 # A served form stays usable this long (seconds): a day, for a tab left open.
-ENQUIRY_FORM_MAX_AGE: int = getattr(settings, "ENQUIRY_FORM_MAX_AGE", 24 * 60 * 60)
+ENQUIRY_FORM_MAX_AGE: int = settings.ENQUIRY_FORM_MAX_AGE
 
 _FORM_SALT = "participants.enquiry-form"
 TRY_AGAIN = (

@@ -381,7 +381,7 @@ def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactRe
 
 def suppress(value: int, *, publish: bool) -> int | str:
     """spec/impact-report.md: a published count from 1 to 4 reads '<5'; 0 stays 0."""
-    threshold = getattr(settings, "SMALL_NUMBER_THRESHOLD", 5)
+    threshold: int = settings.SMALL_NUMBER_THRESHOLD
     if publish and 0 < value < threshold:
         return f"<{threshold}"
     return value

@@ -17,10 +17,10 @@ from academy.models import Academy, User
 from ..models import Enquiry
 
 # At most this many enquiries from one address to one academy in the window (seconds).
-ENQUIRY_RATE_LIMIT: int = getattr(settings, "ENQUIRY_RATE_LIMIT", 5)
-ENQUIRY_RATE_WINDOW: int = getattr(settings, "ENQUIRY_RATE_WINDOW", 60 * 60)
+ENQUIRY_RATE_LIMIT: int = settings.ENQUIRY_RATE_LIMIT
+ENQUIRY_RATE_WINDOW: int = settings.ENQUIRY_RATE_WINDOW
 # The privacy notice promises deletion after this many months (unless registered).
-ENQUIRY_RETENTION_MONTHS: int = getattr(settings, "ENQUIRY_RETENTION_MONTHS", 12)
+ENQUIRY_RETENTION_MONTHS: int = settings.ENQUIRY_RETENTION_MONTHS
 
 WAITING = (Enquiry.Status.NEW, Enquiry.Status.CONTACTED)
 

@@ -19,8 +19,6 @@ from ..models import RefreshRun
 from . import reference
 from .refresh import refresh_run_new, refresh_run_process
 
-DEFAULT_ALLOWED_HOSTS = ("www.nomisweb.co.uk",)
-DEFAULT_TIMEOUT = 30
 MAX_BYTES = 50 * 1024 * 1024
 _LOOPBACK_NAMES = {"localhost"}
 
@@ -63,7 +61,7 @@ def _is_loopback(host: str) -> bool:
 
 def allowed_hosts() -> frozenset[str]:
     """Hosts a fetch may reach (settings.LMI_FETCH_ALLOWED_HOSTS)."""
-    hosts = getattr(settings, "LMI_FETCH_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)
+    hosts = settings.LMI_FETCH_ALLOWED_HOSTS
     return frozenset(str(h).lower() for h in hosts)
 
 
@@ -87,7 +85,7 @@ def url_check(url: str) -> str:
 def url_fetch(url: str, *, opener: Opener | None = None) -> bytes:
     """The body of a GET of `url`, checked by `url_check`; FetchError on any failure."""
     host = url_check(url)
-    timeout = getattr(settings, "LMI_FETCH_TIMEOUT", DEFAULT_TIMEOUT)
+    timeout = settings.LMI_FETCH_TIMEOUT
     chosen: Opener = opener or urllib.request.build_opener(_RefuseRedirects())
     request = urllib.request.Request(  # noqa: S310 - scheme checked by url_check
         url, headers={"User-Agent": "care-academy-portal", "Accept": "text/csv"}
@@ -133,7 +131,7 @@ def nomis_geography() -> list[str]:
 def nomis_claimant_count_url() -> str | None:
     """The Nomis address to fetch (settings.NOMIS_CLAIMANT_COUNT_URL), or None when
     this machine does not fetch."""
-    template = str(getattr(settings, "NOMIS_CLAIMANT_COUNT_URL", "") or "")
+    template = str(settings.NOMIS_CLAIMANT_COUNT_URL or "")
     if not template:
         return None
     return template.replace("{geography}", ",".join(nomis_geography()))

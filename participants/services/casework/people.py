@@ -78,6 +78,10 @@ def _set_cohorts(participant: Participant, cohorts: Iterable[str]) -> None:
     )
 
 
+# Fields _clean_contact may change, so saved with any edit.
+_CLEANED = ("first_name", "last_name", "email", "postcode", "benefit_type")
+
+
 def _clean_contact(participant: Participant) -> None:
     participant.first_name = participant.first_name.strip()
     participant.last_name = participant.last_name.strip()
@@ -151,7 +155,9 @@ def participant_update(
         setattr(participant, name, value)
     _clean_contact(participant)
     participant.full_clean()
-    participant.save()
+    # Only what was edited: a stale copy must not write back consent, status or
+    # contact times that changed since it was read.
+    participant.save(update_fields=[*_CLEANED, *fields, "updated_at"])
     _set_cohorts(participant, cohorts)
     return participant
 
@@ -278,7 +284,14 @@ def participant_merge(
     keep.registered_on = min(keep.registered_on, duplicate.registered_on)
     contacts = [c for c in (keep.last_contact_at, duplicate.last_contact_at) if c]
     keep.last_contact_at = max(contacts) if contacts else None
-    keep.save()
+    keep.save(
+        update_fields=[
+            *PARTICIPANT_FIELDS,
+            "registered_on",
+            "last_contact_at",
+            "updated_at",
+        ]
+    )
     # Both ledgers are one now: the shown consent is its latest entry.
     consent_refresh(participant_ids=[keep.pk])
     keep.refresh_from_db()

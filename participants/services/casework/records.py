@@ -122,6 +122,10 @@ def _note(participant: Participant, text: str, by: User | None) -> CaseNote:
     )
 
 
+# What closing and reopening change (nothing else of a possibly stale copy is saved).
+_CLOSING = ("status", "closed_on", "close_reason", "close_note")
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -139,7 +143,7 @@ def case_close(
     participant.close_reason = reason
     participant.close_note = note
     participant.full_clean()
-    participant.save()
+    participant.save(update_fields=[*_CLOSING, "updated_at"])
     label = Participant.CloseReason(reason).label
     _note(participant, f"Case closed: {label}." + (f" {note}" if note else ""), by)
     return participant
@@ -154,6 +158,6 @@ def case_reopen(*, participant: Participant, by: User, note: str = "") -> Partic
     participant.closed_on = None
     participant.close_reason = ""
     participant.close_note = ""
-    participant.save()
+    participant.save(update_fields=[*_CLOSING, "updated_at"])
     _note(participant, "Case reopened." + (f" {note}" if note else ""), by)
     return participant
