@@ -166,3 +166,25 @@ def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(
     settings.BEHIND_PROXY = False
     response = client.get(reverse("health"), HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert response.wsgi_request.META["REMOTE_ADDR"] == "127.0.0.1"
+
+
+def test_web_processes_start_without_the_file_readers():
+    """pandas, openpyxl and WeasyPrint are imported only by what reads files or makes
+    PDFs, so that every web and worker process starts fast."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); "
+        "from django.urls import resolve; resolve('/'); "
+        "print(sorted(m for m in ('pandas', 'openpyxl', 'weasyprint') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "academy.settings"},
+    ).stdout
+    assert out.strip() == "[]"

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-import openpyxl  # type: ignore[import-untyped]
-
 from .columns import SUFFIXES, XLSX_MAGIC, Cell, ImportFileError
 
 _NOT_UTF8 = (
@@ -56,6 +54,8 @@ def _suffix(name: str) -> str:
 
 
 def _workbook(source: IO[bytes]) -> Any:
+    import openpyxl  # type: ignore[import-untyped]  # only where workbooks are read
+
     try:
         workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file

@@ -10,8 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
-import pandas as pd  # type: ignore[import-untyped]
-
 from .config import SUPPRESSED_MARKERS
 from .observations import SourceFileError, Status, Unit
 
@@ -43,6 +41,8 @@ def csv_rows(data: bytes) -> list[Row]:
     pandas's Python engine marks the cells missing from a short row as None, which
     is how a file cut off half way is told from one with empty cells.
     """
+    import pandas as pd  # type: ignore[import-untyped]  # only where files are read
+
     text = decode(data)
     if not text.strip():
         raise SourceFileError("The file is empty.")
@@ -74,6 +74,8 @@ class Workbook:
     """An .xlsx workbook opened once; sheets are read by name as text cells."""
 
     def __init__(self, data: bytes) -> None:
+        import pandas as pd  # only where files are read
+
         try:
             self._book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
         except Exception as error:  # openpyxl raises many kinds on a damaged zip
@@ -90,6 +92,8 @@ class Workbook:
 
     def rows(self, sheet: str) -> list[Row]:
         """A sheet's rows as text cells; numbers written as Python writes them."""
+        import pandas as pd
+
         frame = pd.read_excel(self._book, sheet_name=sheet, header=None, dtype=object)
         return [
             [xlsx_text(cell) for cell in row]
