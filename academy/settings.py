@@ -318,7 +318,7 @@ LMI_FETCH_ALLOWED_HOSTS = env.list(
 )
 LMI_FETCH_TIMEOUT = env.int("LMI_FETCH_TIMEOUT", default=30)
 
-# The public "register your interest" form (participants/forms_enquiries.py and
+# The public "register your interest" form (participants/forms/enquiries.py and
 # services/enquiries.py): at most ENQUIRY_RATE_LIMIT sign-ups per address per academy in
 # ENQUIRY_RATE_WINDOW seconds; a form sent sooner than ENQUIRY_MIN_SECONDS after it was
 # served is a robot's, one older than ENQUIRY_FORM_MAX_AGE seconds is stale; enquiries

@@ -28,11 +28,13 @@ from .casework import (
     PlanReview,
     SkillsActionPlan,
     Support,
+)
+from .imports import ImportRun
+from .outcomes import (
     SuspectedDoubleOutcome,
     SustainmentCheck,
     SustainmentCheckQuerySet,
 )
-from .imports import ImportRun
 
 __all__ = [
     "Barrier",

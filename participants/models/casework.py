@@ -26,10 +26,6 @@ class PlanActionQuerySet(AcademyQuerySet["PlanAction"]):
     academy_path = "plan__participant__academy"
 
 
-class SustainmentCheckQuerySet(AcademyQuerySet["SustainmentCheck"]):
-    academy_path = "outcome__participant__academy"
-
-
 class Meeting(models.Model):
     """A contact with a participant: at a job centre, a drop-in, by phone, and so on."""
 
@@ -299,58 +295,6 @@ class Outcome(models.Model):
         return f"{self.get_kind_display()} from {self.started_on:%d %b %Y}"
 
 
-class SustainmentCheck(models.Model):
-    """Is the person still in the job 13 (or 26) weeks after starting it?"""
-
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        DUE = "due", "Due"
-        DONE = "done", "Done"
-
-    class ConfirmedHow(models.TextChoices):
-        PARTICIPANT = "participant", "The participant told us"
-        EMPLOYER = "employer", "The employer told us"
-        PAYSLIP = "payslip", "Payslip seen"
-        DWP = "dwp", "DWP / job centre"
-        OTHER = "other", "Other"
-
-    outcome = models.ForeignKey(
-        Outcome, on_delete=models.CASCADE, related_name="sustainment_checks"
-    )
-    weeks = models.PositiveSmallIntegerField()
-    due_on = models.DateField()
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.SCHEDULED
-    )
-    is_in_work = models.BooleanField(null=True, blank=True)
-    confirmed_how = models.CharField(
-        max_length=12, choices=ConfirmedHow.choices, blank=True
-    )
-    confirmed_by = models.CharField("confirmed by (name)", max_length=120, blank=True)
-    checked_on = models.DateField(null=True, blank=True)
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects: ClassVar[SustainmentCheckQuerySet] = SustainmentCheckQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["outcome", "weeks"], name="one_check_per_outcome_and_weeks"
-            )
-        ]
-        indexes = [models.Index(fields=["status", "due_on"])]
-
-    def __str__(self) -> str:
-        return f"{self.weeks}-week check due {self.due_on:%d %b %Y}"
-
-
 class CaseNote(models.Model):
     """A timeline line for events with no record of their own (merge, close, an
     import's changes)."""
@@ -375,52 +319,3 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-class SuspectedDoubleOutcomeQuerySet(AcademyQuerySet["SuspectedDoubleOutcome"]):
-    academy_path = "first__participant__academy"
-
-
-class SuspectedDoubleOutcome(models.Model):
-    """Two outcomes that look like one start recorded twice: the same person, kind
-    and employer, started within `DOUBLE_WINDOW` of each other. Found nightly; a
-    coordinator resolves it (one start: the extra one goes; two starts: both stay)."""
-
-    class Resolution(models.TextChoices):
-        SAME = "same", "One start recorded twice: the extra record was removed"
-        DIFFERENT = "different", "Two different starts: both kept"
-
-    first = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
-    found_at = models.DateTimeField(auto_now_add=True)
-    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects: ClassVar[SuspectedDoubleOutcomeQuerySet] = (
-        SuspectedDoubleOutcomeQuerySet.as_manager()  # type: ignore[assignment]
-    )
-
-    class Meta:
-        ordering = ["found_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["first", "second"], name="one_suspicion_per_pair"
-            ),
-            models.CheckConstraint(
-                condition=Q(first__lt=models.F("second")), name="pair_in_order"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Outcomes {self.first_id} and {self.second_id}"
-
-    @property
-    def outcomes(self) -> tuple[Outcome, Outcome]:
-        return self.first, self.second

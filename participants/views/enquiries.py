@@ -28,7 +28,7 @@ from academy.tenancy import AcademyRequest
 
 from .. import selectors
 from ..filters import EnquiryFilterSet
-from ..forms_enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
+from ..forms import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
 from ..models import Enquiry
 from ..services import enquiries as services
 

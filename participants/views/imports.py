@@ -18,7 +18,7 @@ from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 
 from .. import imports
-from ..forms_imports import ImportConfirmForm, ImportUploadForm
+from ..forms import ImportConfirmForm, ImportUploadForm
 from ..models import ImportRun
 from ..services.imports import import_run_confirm, import_run_create
 

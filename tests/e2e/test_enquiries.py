@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from participants.forms_enquiries import ENQUIRY_MIN_SECONDS
+from participants.forms.enquiries import ENQUIRY_MIN_SECONDS
 from tests.participants.factories import EnquiryFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

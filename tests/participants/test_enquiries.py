@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.forms_enquiries import enquiry_form_token
+from participants.forms.enquiries import enquiry_form_token
 from participants.models import Enquiry
 from participants.services import enquiries as services
 from tests.participants.factories import EnquiryFactory, ParticipantFactory

@@ -17,7 +17,7 @@ from academy.forms import PortalFormHelper
 from academy.models import Academy
 from academy.once import OnceFormMixin
 
-from .models import Enquiry
+from ..models import Enquiry
 
 # A form sent sooner than this after it was served is a robot's (seconds).
 ENQUIRY_MIN_SECONDS: float = settings.ENQUIRY_MIN_SECONDS

@@ -1,5 +1,5 @@
-"""Every write of the vacancies app: posting, pausing and closing, training places,
-referrals and their pipeline, and the postcode table."""
+"""Writes of opportunities: posting, pausing and closing vacancies, training places,
+the critical-shortage e-mail and the postcode table."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,34 +19,10 @@ from django.utils import timezone
 from academy import rules
 from academy.models import Membership, Organisation, User
 from academy.permissions import Role
-from participants import services as casework
-from participants.models import Outcome, Participant
-from participants.selectors.outcomes import employer_key, outcome_same_start
 
-from . import tasks
-from .geo import place_of, postcode_parts
-from .models import Postcode, Referral, ReferralEvent, TrainingOpportunity, Vacancy
-
-# Where a referral may go next. Finished stages go nowhere.
-NEXT_STAGES: dict[str, tuple[str, ...]] = {
-    Referral.Stage.SUGGESTED: (Referral.Stage.REFERRED, Referral.Stage.WITHDRAWN),
-    Referral.Stage.REFERRED: (
-        Referral.Stage.INTERVIEW,
-        Referral.Stage.OFFERED,
-        Referral.Stage.UNSUCCESSFUL,
-        Referral.Stage.WITHDRAWN,
-    ),
-    Referral.Stage.INTERVIEW: (
-        Referral.Stage.OFFERED,
-        Referral.Stage.UNSUCCESSFUL,
-        Referral.Stage.WITHDRAWN,
-    ),
-    Referral.Stage.OFFERED: (
-        Referral.Stage.STARTED,
-        Referral.Stage.UNSUCCESSFUL,
-        Referral.Stage.WITHDRAWN,
-    ),
-}
+from .. import tasks
+from ..geo import place_of, postcode_parts
+from ..models import Postcode, TrainingOpportunity, Vacancy
 
 
 def _place(obj: Vacancy | TrainingOpportunity, *, required: bool) -> None:
@@ -207,203 +181,6 @@ def training_save(*, training: TrainingOpportunity) -> TrainingOpportunity:
     training.full_clean()
     training.save()
     return training
-
-
-@transaction.atomic
-def referral_create(
-    *,
-    participant: Participant,
-    by: User,
-    vacancy: Vacancy | None = None,
-    training: TrainingOpportunity | None = None,
-    note: str = "",
-    stage: str = Referral.Stage.REFERRED,
-) -> Referral:
-    """Refer a participant, only with their consent to share their details."""
-    opportunity = vacancy or training
-    if opportunity is None or (vacancy and training):
-        raise ValidationError("Refer to one vacancy or one training place.")
-    if opportunity.academy_id != participant.academy_id:
-        raise ValidationError("That opportunity is not one of this academy's.")
-    if not participant.has_consent_to_share:
-        raise ValidationError(
-            f"{participant.full_name} has not agreed to their details being shared "
-            "with providers, so they cannot be referred. Ask them, and record their "
-            "consent first."
-        )
-    if not participant.is_open:
-        raise ValidationError("The case is closed. Reopen it to refer the person.")
-    if vacancy and not vacancy.is_open_on(timezone.localdate()):
-        raise ValidationError("This vacancy is not open.")
-    if training and not training.is_open:
-        raise ValidationError("This training place is not open.")
-    existing = Referral.objects.filter(
-        participant=participant, vacancy=vacancy, training=training
-    ).first()
-    if existing is not None:
-        raise ValidationError(
-            f"{participant.full_name} is already referred to this "
-            f"({existing.get_stage_display().lower()})."
-        )
-    referral = Referral.objects.create(
-        participant=participant,
-        vacancy=vacancy,
-        training=training,
-        stage=stage,
-        note=note,
-        created_by=by,
-    )
-    ReferralEvent.objects.create(
-        referral=referral, stage=stage, on=timezone.localdate(), note=note, by=by
-    )
-    return referral
-
-
-@transaction.atomic
-def referral_advance(
-    *,
-    referral: Referral,
-    to: str,
-    by: User,
-    on: dt.date | None = None,
-    note: str = "",
-    link_outcome: bool = True,
-) -> Referral:
-    """Move a referral one pipeline step; a start also records the Outcome, once.
-
-    A start links to the outcome already recorded for it (same person, kind and
-    employer within two weeks, see `start_outcome_match`) unless `link_outcome` is
-    off: then it is a different job, recorded as a new outcome.
-    """
-    referral = (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related(
-            "participant", "vacancy__organisation", "training__organisation"
-        )
-        .get(pk=referral.pk)
-    )
-    on = on or timezone.localdate()
-    allowed = NEXT_STAGES.get(referral.stage, ())
-    if to not in allowed:
-        current = referral.get_stage_display().lower()
-        target = Referral.Stage(to).label.lower() if to in Referral.Stage.values else to
-        raise ValidationError(f"A referral that is {current} cannot move to {target}.")
-    if on > timezone.localdate():
-        raise ValidationError("The date is in the future.")
-    referral.stage = to
-    if note:
-        referral.note = note
-    if to == Referral.Stage.STARTED and referral.outcome_id is None:
-        match = start_outcome_match(referral=referral, on=on) if link_outcome else None
-        outcome = match or casework.outcome_record(
-            participant=referral.participant, by=by, **_start_fields(referral, on=on)
-        )
-        referral.outcome_id = outcome.pk
-    referral.save()
-    ReferralEvent.objects.create(referral=referral, stage=to, on=on, note=note, by=by)
-    return referral
-
-
-def _start_fields(referral: Referral, *, on: dt.date) -> dict[str, Any]:
-    """The casework Outcome a start records: a job in care, or the training."""
-    if referral.vacancy is not None:
-        vacancy = referral.vacancy
-        return {
-            "kind": Outcome.Kind.EMPLOYMENT,
-            "sector": Outcome.Sector.HEALTH_SOCIAL_CARE,
-            "started_on": on,
-            "employer": vacancy.organisation.name,
-            "role": vacancy.get_role_display(),
-            "hours_per_week": vacancy.hours_per_week,
-            "hourly_pay": vacancy.pay_min
-            if vacancy.pay_unit == Vacancy.PayUnit.HOURLY
-            else None,
-            "evidence": f"Started through referral to vacancy '{vacancy.title}'",
-        }
-    training = referral.opportunity
-    assert isinstance(training, TrainingOpportunity)  # noqa: S101
-    kind = (
-        Outcome.Kind.WORK_EXPERIENCE
-        if training.kind == TrainingOpportunity.Kind.PLACEMENT
-        else Outcome.Kind.TRAINING
-    )
-    return {
-        "kind": kind,
-        "started_on": on,
-        "employer": training.organisation.name,
-        "role": training.title,
-        "evidence": f"Started through referral to '{training.title}'",
-    }
-
-
-def start_outcome_match(*, referral: Referral, on: dt.date) -> Outcome | None:
-    """The outcome already recorded for this referral's start, if any: same person,
-    kind and employer within two weeks, and not the start of another referral."""
-    fields = _start_fields(referral, on=on)
-    linked = Referral.objects.exclude(outcome_id=None).exclude(pk=referral.pk)
-    return outcome_same_start(
-        participant_id=referral.participant_id,
-        kind=fields["kind"],
-        employer=fields["employer"],
-        started_on=on,
-        exclude_ids=linked.values("outcome_id"),
-    )
-
-
-def referral_for_outcome(outcome: Outcome) -> tuple[str, str] | None:
-    """The open referral an outcome recorded by hand may be the start of, as an offer
-    to mark it started (participants' outcome follow-up hook)."""
-    kinds: dict[str, Q] = {
-        Outcome.Kind.EMPLOYMENT: Q(vacancy__isnull=False),
-        Outcome.Kind.TRAINING: Q(training__isnull=False),
-        Outcome.Kind.WORK_EXPERIENCE: Q(training__isnull=False),
-    }
-    if outcome.kind not in kinds or not outcome.employer.strip():
-        return None
-    key = employer_key(outcome.employer)
-    for referral in (
-        Referral.objects.filter(participant_id=outcome.participant_id)
-        .filter(kinds[outcome.kind])
-        .exclude(stage__in=[s for s in Referral.Stage if s not in NEXT_STAGES])
-        .select_related("vacancy__organisation", "training__organisation")
-    ):
-        if employer_key(referral.opportunity.organisation.name) == key:
-            return (
-                f"Mark the referral to {referral.opportunity} as started here: it "
-                "will be linked to the outcome you recorded, not counted twice.",
-                referral.get_absolute_url(),
-            )
-    return None
-
-
-def referral_outcome_replace(kept: Outcome, removed: Outcome) -> None:
-    """Point the referral whose start was `removed` at `kept` (participants' hook
-    when one start recorded twice is resolved)."""
-    if Referral.objects.filter(outcome_id=kept.pk).exists() and (
-        Referral.objects.filter(outcome_id=removed.pk).exists()
-    ):
-        raise ValidationError(
-            "Both records are the starts of different referrals, so they are two "
-            "starts. Resolve them as different jobs."
-        )
-    Referral.objects.filter(outcome_id=removed.pk).update(outcome_id=kept.pk)
-
-
-def merge_referrals(keep: Participant, duplicate: Participant) -> None:
-    """Move a duplicate's referrals, with their history, to the kept record
-    (participants' merge hook). One to an opportunity the kept record is also referred
-    to is kept too, marked as merged from the duplicate's reference."""
-    for referral in Referral.objects.filter(participant=duplicate):
-        clash = Referral.objects.filter(
-            participant=keep,
-            vacancy=referral.vacancy,
-            training=referral.training,
-            merged_from="",
-        ).exists()
-        referral.participant = keep
-        if clash:
-            referral.merged_from = duplicate.reference
-        referral.save(update_fields=["participant", "merged_from", "updated_at"])
 
 
 @transaction.atomic

@@ -11,9 +11,9 @@ from academy.forms import PortalFormHelper
 from academy.models import Membership, User
 from academy.once import OnceFormMixin
 
-from . import imports
-from .models import ImportRun
-from .selectors import coordinator_choices
+from .. import imports
+from ..models import ImportRun
+from ..selectors import coordinator_choices
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 

@@ -1,0 +1,50 @@
+"""Casework forms: input shape and field checks; rules and saving are in services.
+
+Modules by subject: people (details, registration, consent, closing, merging,
+caseloads), records (meetings, plans, support, outcomes, checks), enquiries (the public
+form and the queue's actions) and imports (upload and confirm). Import from here."""
+
+from .enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
+from .imports import ImportConfirmForm, ImportUploadForm
+from .people import (
+    CaseloadReassignForm,
+    CloseForm,
+    ConsentForm,
+    MergeForm,
+    ParticipantForm,
+    ParticipantRegisterForm,
+)
+from .records import (
+    MeetingForm,
+    OutcomeDoubleForm,
+    OutcomeForm,
+    PlanActionForm,
+    PlanActionFormSet,
+    PlanForm,
+    PlanReviewForm,
+    SupportForm,
+    SustainmentCheckForm,
+)
+
+__all__ = [
+    "CaseloadReassignForm",
+    "CloseForm",
+    "ConsentForm",
+    "EnquiryCloseForm",
+    "EnquiryContactedForm",
+    "EnquiryForm",
+    "ImportConfirmForm",
+    "ImportUploadForm",
+    "MeetingForm",
+    "MergeForm",
+    "OutcomeDoubleForm",
+    "OutcomeForm",
+    "ParticipantForm",
+    "ParticipantRegisterForm",
+    "PlanActionForm",
+    "PlanActionFormSet",
+    "PlanForm",
+    "PlanReviewForm",
+    "SupportForm",
+    "SustainmentCheckForm",
+]

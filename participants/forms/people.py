@@ -1,0 +1,229 @@
+"""Forms about the person: details, registration, consent, closing, merging and
+handing a caseload over."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.utils import timezone
+
+from academy import rules
+from academy.forms import PortalFormHelper
+from academy.models import Membership
+from academy.once import OnceFormMixin
+
+from ..models import (
+    Cohort,
+    ConsentRecord,
+    Participant,
+)
+from ..selectors import coordinator_choices
+from ..services.casework import CASELOAD_ROLES, PARTICIPANT_FIELDS
+from ._common import DATE, YES_NO, _limit_organisations, _not_future
+
+
+class ParticipantForm(forms.ModelForm[Participant]):
+    """Registration and editing of a participant's details."""
+
+    cohorts = forms.MultipleChoiceField(
+        choices=Cohort.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every group the person belongs to.",
+    )
+
+    class Meta:
+        model = Participant
+        fields = list(PARTICIPANT_FIELDS)
+        widgets = {"date_of_birth": DATE, "registered_on": DATE}
+        labels = {"is_claimant": "Claims benefits"}
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["registered_on"].initial = timezone.localdate()
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
+        _limit_organisations(self, "referring_organisation", membership)
+        coordinator = self.fields["coordinator"]
+        assert isinstance(coordinator, forms.ModelChoiceField)  # noqa: S101
+        coordinator.queryset = coordinator_choices(membership=membership)
+        coordinator.help_text = "Whose caseload the person joins (you, if left empty)."
+        if self.instance.pk:
+            self.initial.setdefault(
+                "cohorts", list(self.instance.cohorts.values_list("code", flat=True))
+            )
+        self.helper = PortalFormHelper("Save")
+        self.helper.layout = Layout(*self._sections())
+
+    def _sections(self) -> list[Any]:
+        return [
+            Fieldset("About them", "first_name", "last_name", "date_of_birth"),
+            Fieldset("How to reach them", "phone", "email", "postcode"),
+            Fieldset(
+                "Benefits and work",
+                "is_claimant",
+                "benefit_type",
+                "status_at_entry",
+                "cohorts",
+            ),
+            Fieldset(
+                "How they came to the academy",
+                "source",
+                "referring_organisation",
+                "registered_on",
+                "coordinator",
+            ),
+            Fieldset(
+                "Work they could do (for matching)",
+                "hours_wanted",
+                "has_driving_licence",
+                "has_car",
+                "dbs_level",
+                "right_to_work",
+            ),
+        ]
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        born = self.cleaned_data.get("date_of_birth")
+        if born:
+            today = timezone.localdate()
+            age = (today - born).days // 365
+            if age < 14 or age > 100:
+                raise forms.ValidationError(
+                    "Check the date of birth: the person would be "
+                    f"{age} years old. Use the format day / month / year."
+                )
+        return born
+
+    def clean_postcode(self) -> str:
+        return rules.postcode_clean(str(self.cleaned_data.get("postcode") or ""))
+
+    def clean_registered_on(self) -> dt.date:
+        registered: dt.date = self.cleaned_data["registered_on"]
+        _not_future(registered, "The registration date")
+        return registered
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("benefit_type") and not cleaned.get("is_claimant"):
+            self.add_error(
+                "benefit_type",
+                "Tick 'Claims benefits', or leave the benefit type empty.",
+            )
+        return cleaned
+
+
+class ParticipantRegisterForm(OnceFormMixin, ParticipantForm):
+    """Registration adds the consents and the answer to a duplicate warning."""
+
+    consent_to_hold = forms.BooleanField(
+        label="They agree to the academy holding their details",
+        required=True,
+        error_messages={
+            "required": "Without this agreement the person cannot be registered."
+        },
+    )
+    consent_to_share = forms.BooleanField(
+        label="They agree to their name and contact details being shared with "
+        "providers they are referred to",
+        required=False,
+    )
+    not_a_duplicate = forms.BooleanField(
+        label="I have checked: this is a different person",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Register")
+        self.helper.attrs = {"data-submit-once": ""}
+        self.helper.layout = Layout(
+            Div("not_a_duplicate"),
+            *self._sections(),
+            Fieldset(
+                "Consent",
+                HTML(
+                    '<p class="small text-body-secondary">Read the privacy notice to '
+                    "them, or give them a copy, before asking.</p>"
+                ),
+                "consent_to_hold",
+                "consent_to_share",
+            ),
+        )
+
+    def show_duplicate_confirmation(self) -> None:
+        """Turn the hidden 'different person' box into a visible checkbox."""
+        self.fields["not_a_duplicate"].widget = forms.CheckboxInput()
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(choices=ConsentRecord.Kind.choices, label="Consent")
+    is_given = forms.TypedChoiceField(
+        choices=YES_NO,
+        coerce=lambda v: v in (True, "True"),
+        widget=forms.RadioSelect,
+        label="Do they agree?",
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Record consent")
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(choices=Participant.CloseReason.choices)
+    note = forms.CharField(max_length=500, required=False, label="Note (optional)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Close the case")
+
+
+class MergeForm(forms.Form):
+    other_reference = forms.CharField(
+        max_length=40,
+        label="Reference of the other record",
+        help_text="The other record's history moves into this one; the other record "
+        "is then removed.",
+    )
+    confirm = forms.BooleanField(
+        label="I have checked both records are the same person", required=True
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper("Merge the records")
+
+
+class CaseloadReassignForm(forms.Form):
+    """Who takes a leaver's caseload, and whether the leaver's access ends now."""
+
+    to = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        label="Give their people to",
+        help_text="An active coordinator or admin of this academy.",
+    )
+    deactivate = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="End their access now (what they recorded keeps their name)",
+    )
+
+    def __init__(self, *args: Any, leaver: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        to = self.fields["to"]
+        assert isinstance(to, forms.ModelChoiceField)  # noqa: S101 - form definition
+        to.queryset = (
+            Membership.objects.active()
+            .filter(academy_id=leaver.academy_id, role__in=CASELOAD_ROLES)
+            .exclude(pk=leaver.pk)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name")
+        )
+        to.label_from_instance = lambda m: f"{m.user} ({m.get_role_display()})"  # type: ignore[method-assign,assignment]
+        self.helper = PortalFormHelper("Move the caseload")

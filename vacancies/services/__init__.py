@@ -1,0 +1,43 @@
+"""Every write of the vacancies app. Modules by subject: opportunities (vacancies,
+training places, postcodes) and referrals (the pipeline and its outcomes). Import from
+here."""
+
+from .opportunities import (
+    VACANCY_MOVES,
+    VacancyMove,
+    critical_shortage_notify,
+    organisation_for,
+    postcodes_load,
+    training_save,
+    vacancies_close_expired,
+    vacancy_save,
+    vacancy_status_set,
+)
+from .referrals import (
+    NEXT_STAGES,
+    merge_referrals,
+    referral_advance,
+    referral_create,
+    referral_for_outcome,
+    referral_outcome_replace,
+    start_outcome_match,
+)
+
+__all__ = [
+    "NEXT_STAGES",
+    "VACANCY_MOVES",
+    "VacancyMove",
+    "critical_shortage_notify",
+    "merge_referrals",
+    "organisation_for",
+    "postcodes_load",
+    "referral_advance",
+    "referral_create",
+    "referral_for_outcome",
+    "referral_outcome_replace",
+    "start_outcome_match",
+    "training_save",
+    "vacancies_close_expired",
+    "vacancy_save",
+    "vacancy_status_set",
+]
