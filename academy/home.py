@@ -25,19 +25,20 @@ class PanelBuilder:
 
     roles: frozenset[Role]
     build: Callable[[Membership], HomePanel | None]
+    order: int = 50  # panels show in this order, then in the order registered
 
     def __call__(self, membership: Membership) -> HomePanel | None:
         return self.build(membership)
 
 
 def home_panel(
-    *roles: Role,
+    *roles: Role, order: int = 50
 ) -> Callable[[Callable[[Membership], HomePanel | None]], PanelBuilder]:
     """Mark a function as the builder of a panel for the home page of `roles`; the
     app registers the result in `home_panels` from its `ready()`."""
 
     def wrap(build: Callable[[Membership], HomePanel | None]) -> PanelBuilder:
-        return PanelBuilder(frozenset(roles), build)
+        return PanelBuilder(frozenset(roles), build, order)
 
     return wrap
 
@@ -47,9 +48,8 @@ home_panels: Registry[PanelBuilder] = Registry("home page panels")
 
 def home_panels_for(membership: Membership) -> list[HomePanel]:
     """The panels of the membership's role, in the order apps registered them."""
-    built = (
-        builder(membership)
-        for builder in home_panels
-        if membership.role in builder.roles
+    builders = sorted(
+        (b for b in home_panels if membership.role in b.roles), key=lambda b: b.order
     )
+    built = (builder(membership) for builder in builders)
     return [panel for panel in built if panel is not None]

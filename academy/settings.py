@@ -297,8 +297,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     # The 20th of each month at 05:30, after the ONS labour market release: the Nomis
     # claimant count (does nothing unless NOMIS_CLAIMANT_COUNT_URL is set).
-    "reporting-nomis-claimant-count": {
-        "task": "reporting.tasks.nomis_claimant_count_fetch",
+    "academy-nomis-claimant-count": {
+        "task": "academy.tasks.nomis_claimant_count_fetch",
         "schedule": crontab(day_of_month=20, hour=5, minute=30),
     },
     # The 1st of each month at 07:00: last month's impact report to each academy's

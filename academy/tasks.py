@@ -1,6 +1,8 @@
 """Celery tasks of the core app: thin callers of services, taking ids."""
 
-from celery import shared_task
+import secrets
+
+from celery import Task, shared_task
 from django.core.management import call_command
 
 
@@ -33,3 +35,38 @@ def form_submissions_purge() -> int:
     from .once import form_submissions_purge as purge
 
     return purge()
+
+
+# A file of every English area takes well under a minute; the limits leave room for a
+# much slower database, and stay below the broker's visibility timeout (JOB-6).
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+def refresh_run_process(run_id: int) -> str:
+    """Check a labour-market file in full; load it if the run is a confirmed load."""
+    from .labour_market import refresh
+    from .models import RefreshRun
+
+    run = RefreshRun.objects.get(pk=run_id)
+    return refresh.refresh_run_process(run=run).status
+
+
+NOMIS_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=600, time_limit=660)
+def nomis_claimant_count_fetch(self: Task) -> str:  # type: ignore[type-arg]
+    """Fetch and load the Nomis claimant count; network failures are tried again
+    with backoff and jitter, at most five times (spec/security.md JOB-5)."""
+    from .labour_market import fetch
+
+    try:
+        run = fetch.nomis_claimant_count_fetch()
+    except fetch.FetchError as error:
+        if not error.is_transient or self.request.retries >= NOMIS_RETRIES:
+            return "failed"
+        delay = min(600, 30 * 2**self.request.retries)
+        raise self.retry(
+            exc=error,
+            countdown=delay + secrets.randbelow(30),
+            max_retries=NOMIS_RETRIES,
+        ) from error
+    return "not configured" if run is None else run.status

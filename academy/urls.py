@@ -43,7 +43,7 @@ urlpatterns = [
     path("", include("participants.urls")),
     path("", include("vacancies.urls")),
     path("", include("reporting.urls")),
-    path("", include("reporting.lmi_urls")),
+    path("", include("academy.labour_market.urls")),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-PALETTE = ["#12355b", "#0b6e69", "#6f42c1", "#b35c00", "#198754", "#6c757d"]
+from academy.charts import PALETTE
 
 
 def bar_chart(

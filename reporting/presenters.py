@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
+from academy.labour_market.hooks import labour_market_context
 from participants.models import Cohort, Participant
 
 from .charts import bar_chart, trend_chart
 from .impact import METRICS, ImpactReport, Metric, suppress
-from .labour_market.hooks import labour_market_context
 
 Shown = int | str  # a count, or "<5" when suppressed for publication
 
@@ -128,5 +128,5 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
             title="People by month",
         ),
         sources_chart=bar_chart(sources, title="How people came to the academy"),
-        context_sections=[labour_market_context(report)],
+        context_sections=[labour_market_context(report.academy)],
     )

@@ -12,8 +12,9 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from academy import permissions
+from academy.models import RefreshRun
 from participants.models import ImportRun, SustainmentCheck
-from reporting.models import RefreshRun, ReportRun
+from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import (
     EnquiryFactory,

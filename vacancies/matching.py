@@ -24,12 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from academy.registry import Registry
 from participants.models import Participant
 
 from .geo import Place, distance_km
@@ -310,9 +309,3 @@ def rank(
         _explained(person, opening, roles_in_demand)
         for person, opening, _ in (scored[n] for _, n in order)
     ]
-
-
-# Functions (academy) -> role keys in demand there; the labour-market app adds one.
-roles_in_demand_providers: Registry[Callable[..., frozenset[str]]] = Registry(
-    "roles in demand"
-)

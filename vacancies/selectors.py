@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from academy.labour_market.selectors import roles_in_demand_keys
 from academy.models import Academy, Membership
 from academy.permissions import Role
 from participants.models import Participant, SkillsActionPlan
@@ -22,10 +23,7 @@ from .models import CareRole, Referral, TrainingOpportunity, Vacancy
 
 def roles_in_demand(*, academy: Academy) -> frozenset[str]:
     """Role keys in demand in the academy's area (from labour-market data)."""
-    roles: frozenset[str] = frozenset()
-    for provider in matching.roles_in_demand_providers:
-        roles |= provider(academy)
-    return roles
+    return roles_in_demand_keys(academy)
 
 
 def _target_role() -> Subquery:

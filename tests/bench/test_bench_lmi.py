@@ -17,8 +17,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from reporting.labour_market import reference
-from reporting.models import LabourMarketObservation
+from academy.labour_market import reference
+from academy.models import LabourMarketObservation
 
 pytestmark = pytest.mark.bench
 

@@ -4,8 +4,13 @@ file, sees the preview and confirms it."""
 import pytest
 from playwright.sync_api import expect
 
-from reporting.labour_market.refresh import labour_market_refresh
-from tests.reporting.test_lmi_adapters import LG_INFORM, NOMIS, SFC_2021, SFC_2022
+from academy.labour_market.refresh import labour_market_refresh
+from tests.academy.test_labour_market_adapters import (
+    LG_INFORM,
+    NOMIS,
+    SFC_2021,
+    SFC_2022,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

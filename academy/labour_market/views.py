@@ -14,10 +14,10 @@ from academy.lists import list_page
 from academy.permissions import Role, admin_required, any_member
 from academy.tenancy import AcademyRequest
 
-from .labour_market import refresh, selectors
-from .labour_market.config import SOURCES
-from .lmi_forms import RefreshConfirmForm, RefreshUploadForm
-from .models import RefreshRun, RefreshRunQuerySet
+from ..models import RefreshRun, RefreshRunQuerySet
+from . import refresh, selectors
+from .config import SOURCES
+from .forms import RefreshConfirmForm, RefreshUploadForm
 
 REJECTED_SHOWN = 200
 
@@ -27,7 +27,7 @@ def labour_market_area(request: AcademyRequest) -> HttpResponse:
     """The academy's area: workforce, roles in demand and claimant figures."""
     return render(
         request,
-        "reporting/lmi_area.html",
+        "labour_market/area.html",
         {
             "overview": selectors.area_overview(academy=request.academy),
             "is_admin": request.membership.role == Role.ADMIN,
@@ -45,7 +45,7 @@ def _runs(request: AcademyRequest) -> RefreshRunQuerySet:
 def refresh_run_list(request: AcademyRequest) -> HttpResponse:
     """Every refresh run: when, source, file, counts, duration and any error."""
     page = list_page(request, _runs(request))
-    return render(request, "reporting/lmi_run_list.html", {"page": page})
+    return render(request, "labour_market/run_list.html", {"page": page})
 
 
 @admin_required
@@ -64,7 +64,7 @@ def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
         return redirect(run)
     return render(
         request,
-        "reporting/lmi_upload.html",
+        "labour_market/upload.html",
         {"form": form, "sources": SOURCES.values(), "runs": _runs(request)[:5]},
     )
 
@@ -74,9 +74,9 @@ def refresh_run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A run's preview, progress or result; htmx polls its status part meanwhile."""
     run = get_object_or_404(_runs(request), pk=pk)
     template = (
-        "reporting/_lmi_run_status.html"
+        "labour_market/_run_status.html"
         if request.htmx
-        else "reporting/lmi_run_detail.html"
+        else "labour_market/run_detail.html"
     )
     return render(
         request,

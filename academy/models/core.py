@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .permissions import Role
-from .rules import PhoneField
-from .tenancy import AcademyQuerySet
+from ..permissions import Role
+from ..rules import PhoneField
+from ..tenancy import AcademyQuerySet
 
 gss_code_validator = RegexValidator(
     r"^[EWSN]\d{8}$",

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.labour_market import fetch, refresh
-from reporting.labour_market.observations import Source
-from reporting.models import RefreshRun
+from academy.labour_market import fetch, refresh
+from academy.labour_market.observations import Source
+from academy.models import RefreshRun
 
 
 class Command(BaseCommand):

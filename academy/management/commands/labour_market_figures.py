@@ -18,8 +18,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from academy.csv_files import csv_text
-from reporting.labour_market.figures import FigureRow, figure_rows
-from reporting.labour_market.reference import GSS_CODE
+from academy.labour_market.figures import FigureRow, figure_rows
+from academy.labour_market.reference import GSS_CODE
 
 COLUMNS = [f.name for f in dataclasses.fields(FigureRow)]
 

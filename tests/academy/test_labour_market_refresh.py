@@ -14,10 +14,15 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from reporting.labour_market import changes, refresh
-from reporting.labour_market.refresh import STOPPED_ERROR, labour_market_refresh
-from reporting.models import LabourMarketChange, LabourMarketObservation, RefreshRun
-from tests.reporting.test_lmi_adapters import LG_INFORM, NOMIS, SFC_2021, SFC_2022
+from academy.labour_market import changes, refresh
+from academy.labour_market.refresh import STOPPED_ERROR, labour_market_refresh
+from academy.models import LabourMarketChange, LabourMarketObservation, RefreshRun
+from tests.academy.test_labour_market_adapters import (
+    LG_INFORM,
+    NOMIS,
+    SFC_2021,
+    SFC_2022,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,7 +271,7 @@ KILL_SCRIPT = textwrap.dedent(
     import django
     django.setup()
     from django.core.management import call_command
-    from reporting.models import LabourMarketObservation
+    from academy.models import LabourMarketObservation
 
     manager = LabourMarketObservation.objects
     real = manager.bulk_create

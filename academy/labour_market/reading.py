@@ -159,7 +159,7 @@ def header_map(
         raise SourceFileError(
             f"Unknown column{'s' if len(unknown) > 1 else ''} {names}: nothing was "
             f"loaded. If a new edition renamed a column, add its new name to "
-            f"{config_name} in reporting/labour_market/config.py."
+            f"{config_name} in academy/labour_market/config.py."
         )
     missing = [c for c in required if c not in found]
     if missing:

@@ -12,12 +12,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 
+from academy import tasks
 from academy.celery import app
-from reporting import tasks
-from reporting.labour_market import fetch
-from reporting.models import LabourMarketObservation, RefreshRun
+from academy.labour_market import fetch
+from academy.models import LabourMarketObservation, RefreshRun
 from tests.academy.factories import AcademyFactory
-from tests.reporting.test_lmi_adapters import NOMIS
+from tests.academy.test_labour_market_adapters import NOMIS
 
 NOMIS_URL = (
     "https://www.nomisweb.co.uk/api/v01/dataset/NM_162_1.data.csv"
@@ -181,9 +181,9 @@ def test_without_a_url_the_machine_does_not_fetch(settings):
 
 
 def test_the_beat_schedule_fetches_the_claimant_count_monthly():
-    entry = django_settings.CELERY_BEAT_SCHEDULE["reporting-nomis-claimant-count"]
+    entry = django_settings.CELERY_BEAT_SCHEDULE["academy-nomis-claimant-count"]
 
-    assert entry["task"] == "reporting.tasks.nomis_claimant_count_fetch"
+    assert entry["task"] == "academy.tasks.nomis_claimant_count_fetch"
     assert entry["task"] in app.tasks
     assert entry["schedule"].day_of_month == {20}
 

@@ -7,9 +7,14 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from reporting.labour_market import fetch
-from reporting.models import LabourMarketObservation, RefreshRun
-from tests.reporting.test_lmi_adapters import LG_INFORM, NOMIS, SFC_2021, SFC_2022
+from academy.labour_market import fetch
+from academy.models import LabourMarketObservation, RefreshRun
+from tests.academy.test_labour_market_adapters import (
+    LG_INFORM,
+    NOMIS,
+    SFC_2021,
+    SFC_2022,
+)
 
 pytestmark = pytest.mark.django_db
 

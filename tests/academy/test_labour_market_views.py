@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reporting.labour_market.refresh import labour_market_refresh
-from reporting.models import LabourMarketObservation, RefreshRun
-from tests.reporting.test_lmi_adapters import (
+from academy.labour_market.refresh import labour_market_refresh
+from academy.models import LabourMarketObservation, RefreshRun
+from tests.academy.test_labour_market_adapters import (
     LG_INFORM,
     NOMIS,
     SFC_2021,

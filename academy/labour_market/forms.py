@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 
 from academy.forms import PortalFormHelper
 
-from .labour_market.config import SOURCES
-from .labour_market.observations import Source
-from .labour_market.reading import XLSX_MAGIC
+from .config import SOURCES
+from .observations import Source
+from .reading import XLSX_MAGIC
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 SUFFIXES = {

@@ -4,10 +4,10 @@ report's context section."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from academy.home import HomePanel, home_panel
-from academy.models import Membership
+from academy.models import Academy, Membership
 from academy.permissions import Role
 
 from . import selectors
@@ -15,18 +15,15 @@ from .config import SOURCES
 from .figures import Comparison
 from .observations import Source
 
-if TYPE_CHECKING:
-    from ..impact import ImpactReport
 
-
-@home_panel(Role.COORDINATOR)
+@home_panel(Role.COORDINATOR, order=90)  # below the day's work
 def roles_in_demand_panel(membership: Membership) -> HomePanel | None:
     """The care roles in demand in the academy's area, on the coordinator's home."""
     roles = selectors.roles_in_demand(academy=membership.academy)
     if not roles:
         return None
     return HomePanel(
-        "reporting/_lmi_home_roles.html",
+        "labour_market/_home_roles.html",
         {
             "roles": roles,
             "period": roles[0].period,
@@ -51,9 +48,9 @@ def _compared(comparison: Comparison, overview: selectors.AreaOverview) -> str:
     return f"{comparison.area} ({'; '.join(others)})"
 
 
-def labour_market_context(report: ImpactReport) -> dict[str, Any] | None:
+def labour_market_context(academy: Academy) -> dict[str, Any] | None:
     """The area's workforce and claimant figures for the impact report, or None."""
-    overview = selectors.area_overview(academy=report.academy)
+    overview = selectors.area_overview(academy=academy)
     if overview is None or not overview.has_data:
         return None
     rows: list[tuple[str, str]] = [("Area", f"{overview.area.name}")]

@@ -125,7 +125,7 @@ class LgInformAdapter:
                 raise SourceFileError(
                     f'Unknown metric {metric_id} "{name}" in column {column + 1}: '
                     "nothing was loaded. Add it to LG_INFORM_METRICS in "
-                    "reporting/labour_market/config.py if it should be loaded."
+                    "academy/labour_market/config.py if it should be loaded."
                 )
             measure, breakdown = config.LG_INFORM_METRICS[metric_id]
             period = _period(period_ids[column] or "", labels[column] or "")

@@ -199,7 +199,7 @@ class SkillsForCareAdapter:
                     Rejected(
                         number,
                         f'Unknown area "{name}": it is not in the geography lookup '
-                        "(reporting/labour_market/data/geography_ne_sw_lookup.csv).",
+                        "(academy/labour_market/data/geography_ne_sw_lookup.csv).",
                     )
                 )
                 continue

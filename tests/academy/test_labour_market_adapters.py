@@ -9,13 +9,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from reporting.labour_market import config
-from reporting.labour_market.adapters import (
+from academy.labour_market import config
+from academy.labour_market.adapters import (
     LgInformAdapter,
     NomisClaimantCountAdapter,
     SkillsForCareAdapter,
 )
-from reporting.labour_market.observations import (
+from academy.labour_market.observations import (
     Breakdown,
     SourceFileError,
     Status,

@@ -1,0 +1,39 @@
+"""The core app's models: academies, organisations, people who sign in and their
+memberships (core), and the labour-market figures every academy shares. Import from
+here."""
+
+from .core import (
+    Academy,
+    FormSubmission,
+    HttpsURLField,
+    Membership,
+    MembershipQuerySet,
+    Organisation,
+    User,
+    UserManager,
+)
+
+# isort: split
+from .labour_market import (
+    REFRESH_STOPPED_AFTER,
+    LabourMarketChange,
+    LabourMarketObservation,
+    RefreshRun,
+    RefreshRunQuerySet,
+)
+
+__all__ = [
+    "REFRESH_STOPPED_AFTER",
+    "Academy",
+    "FormSubmission",
+    "HttpsURLField",
+    "LabourMarketChange",
+    "LabourMarketObservation",
+    "Membership",
+    "MembershipQuerySet",
+    "Organisation",
+    "RefreshRun",
+    "RefreshRunQuerySet",
+    "User",
+    "UserManager",
+]
