@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Academy, Membership, Organisation, User
+from .models import Academy, Membership, Organisation, Postcode, User
 
 
 class NoDeleteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -87,3 +87,9 @@ class UserAdmin(NoDeleteAdmin, BaseUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )
     readonly_fields = ["last_login", "date_joined", "invited_at"]
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(admin.ModelAdmin[Postcode]):
+    list_display = ["postcode", "latitude", "longitude", "source"]
+    search_fields = ["postcode"]

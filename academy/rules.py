@@ -2,7 +2,7 @@
 these, so a postcode, a phone number or a wage is judged the same way everywhere.
 
 - Postcodes: UK format (the outward and inward codes), normalised to 'PL4 6AB'. Whether
-  the district is known for distances is a separate question (vacancies.geo).
+  the district is known for distances is a separate question (academy/places/geo.py).
 - Phone numbers: parsed as UK numbers (or international with a +), stored in E.164
   ('+447700900123') by django-phonenumber-field, shown in national format.
 - Pay: at or above the National Living Wage in force on the day the job starts.

@@ -15,10 +15,10 @@ import pytest
 from django.test import Client
 
 from academy.celery import app
+from academy.models import Postcode
 from academy.permissions import Role
+from academy.places.districts import district_rows
 from tests.academy.factories import AcademyFactory, MembershipFactory
-from vacancies.districts import district_rows
-from vacancies.models import Postcode
 
 # CI sets REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or chromium then fails
 # when the service is missing, instead of being skipped.

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 
 from academy.admin import NoDeleteAdmin
 
-from .models import Postcode, Referral, TrainingOpportunity, Vacancy
+from .models import Referral, TrainingOpportunity, Vacancy
 from .services import vacancy_status_set
 
 
@@ -42,9 +42,3 @@ class ReferralAdmin(NoDeleteAdmin):
     list_display = ["participant", "vacancy", "training", "stage", "updated_at"]
     list_filter = ["stage"]
     raw_id_fields = ["participant", "vacancy", "training"]
-
-
-@admin.register(Postcode)
-class PostcodeAdmin(admin.ModelAdmin[Postcode]):
-    list_display = ["postcode", "latitude", "longitude", "source"]
-    search_fields = ["postcode"]

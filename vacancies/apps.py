@@ -9,16 +9,11 @@ class VacanciesConfig(AppConfig):
         from academy.home import home_panels
         from academy.menu import MenuItem, menu_items
         from academy.permissions import OPPORTUNITIES
-        from participants.selectors import (
-            outcome_followups,
-            postcode_notice_hooks,
-            timeline_hooks,
-        )
+        from participants.selectors import outcome_followups, timeline_hooks
         from participants.services import merge_hooks, outcome_replaced_hooks
 
         from . import hooks, services
 
-        postcode_notice_hooks.register(hooks.postcode_unplaced)
         timeline_hooks.register(hooks.referral_timeline)
         merge_hooks.register(services.merge_referrals)
         outcome_followups.register(services.referral_for_outcome)

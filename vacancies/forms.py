@@ -16,8 +16,8 @@ from academy.forms import PortalFormHelper
 from academy.models import Membership, Organisation
 from academy.once import OnceFormMixin
 from academy.permissions import Role
+from academy.places.geo import postcode_parts
 
-from .geo import postcode_parts
 from .models import CareRole, Setting, TrainingOpportunity, Vacancy
 from .selectors import BoardFilter
 

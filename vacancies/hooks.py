@@ -1,5 +1,5 @@
 """What the vacancies app adds to lower apps' pages, which never import it: the
-participant timeline, a notice about a postcode it cannot place, and home-page panels.
+participant timeline and home-page panels.
 VacanciesConfig.ready() registers them (and the services' merge and outcome hooks)."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from participants.models import Participant
 from participants.selectors import TimelineEntry
 
 from . import selectors
-from .geo import place_of
 from .models import Referral, ReferralEvent
 
 
@@ -44,16 +43,6 @@ def referral_timeline(participant: Participant) -> list[TimelineEntry]:
             )
         )
     return entries
-
-
-def postcode_unplaced(postcode: str) -> str | None:
-    """Say so when a postcode's district is not in the postcode table."""
-    if place_of(postcode) is not None:
-        return None
-    return (
-        "This postcode's area is not in the portal's postcode list, so distances to "
-        "jobs are unavailable for this person."
-    )
 
 
 @home_panel(Role.COORDINATOR)

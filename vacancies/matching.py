@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
+from academy.places.geo import Place, distance_km
 from participants.models import Participant
 
-from .geo import Place, distance_km
 from .models import DBS_ORDER, CareRole
 
 WANTED_ROLE = 40

@@ -13,10 +13,10 @@ from django.utils import timezone
 from academy.labour_market.selectors import roles_in_demand_keys
 from academy.models import Academy, Membership
 from academy.permissions import Role
+from academy.places.geo import Place, distance_km, place_of, places_of, postcode_parts
 from participants.models import Participant, SkillsActionPlan
 
 from . import matching
-from .geo import Place, distance_km, place_of, places_of, postcode_parts
 from .matching import Match, Opening, Person, role_from_text
 from .models import CareRole, Referral, TrainingOpportunity, Vacancy
 

@@ -21,6 +21,7 @@ from .labour_market import (
     RefreshRun,
     RefreshRunQuerySet,
 )
+from .places import Postcode
 
 __all__ = [
     "REFRESH_STOPPED_AFTER",
@@ -32,6 +33,7 @@ __all__ = [
     "Membership",
     "MembershipQuerySet",
     "Organisation",
+    "Postcode",
     "RefreshRun",
     "RefreshRunQuerySet",
     "User",

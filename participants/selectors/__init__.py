@@ -38,7 +38,6 @@ from .people import (
     people_with_overdue_action,
     people_without_contact,
     plan_current,
-    postcode_notice_hooks,
     postcode_notices,
 )
 from .timeline import TimelineEntry, participant_timeline, timeline_hooks
@@ -75,7 +74,6 @@ __all__ = [
     "people_with_overdue_action",
     "people_without_contact",
     "plan_current",
-    "postcode_notice_hooks",
     "postcode_notices",
     "timeline_hooks",
 ]

@@ -4,7 +4,7 @@ and consent, and the CSV export of the list."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import (
     Case,
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from academy import rules
 from academy.models import Membership
-from academy.registry import Registry
+from academy.places.geo import place_of
 
 from ..models import (
     ConsentRecord,
@@ -262,19 +262,15 @@ def participant_export_rows(
         ]
 
 
-# Functions (postcode) -> a notice or None that other apps register (the vacancies
-# app: a postcode it cannot place, so distances to jobs are unavailable).
-postcode_notice_hooks: Registry[Callable[[str], str | None]] = Registry(
-    "notices about a postcode"
-)
-
-
 def postcode_notices(*, participant: Participant) -> list[str]:
-    """What other apps have to say about a participant's postcode."""
-    if not participant.postcode:
+    """What to know about a participant's postcode: one the portal cannot place has
+    no distances to jobs."""
+    if not participant.postcode or place_of(participant.postcode) is not None:
         return []
-    notices = (hook(participant.postcode) for hook in postcode_notice_hooks)
-    return [notice for notice in notices if notice]
+    return [
+        "This postcode's area is not in the portal's postcode list, so distances to "
+        "jobs are unavailable for this person."
+    ]
 
 
 def enquiry_queue(*, membership: Membership) -> QuerySet[Enquiry]:

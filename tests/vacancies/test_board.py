@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.places.districts import district_rows
 from tests.academy.factories import OrganisationFactory, UserFactory
 from tests.participants.factories import ParticipantFactory
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
-from vacancies.districts import district_rows
 
 # The shipped district centroids (tests/conftest.py keeps them in the table).
 DISTRICTS = {district: (lat, lon) for district, lat, lon in district_rows()}

@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from academy.places.geo import Place
 from participants.models import Participant
 from tests.participants.factories import ParticipantFactory
 from tests.vacancies.factories import TrainingFactory, VacancyFactory
 from vacancies import matching, selectors
-from vacancies.geo import Place
 from vacancies.matching import Opening, Person, rank, role_from_text, score
 from vacancies.models import CareRole, Vacancy
 

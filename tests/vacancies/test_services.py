@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from academy.models import Postcode
+from academy.places.geo import place_of, postcode_parts
 from participants import services as casework
 from participants.selectors import participant_timeline
 from reporting.impact import impact_report
@@ -19,8 +21,7 @@ from tests.academy.factories import MembershipFactory, OrganisationFactory
 from tests.participants.factories import ParticipantFactory
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
 from vacancies import services
-from vacancies.geo import place_of, postcode_parts
-from vacancies.models import Postcode, Referral, Vacancy
+from vacancies.models import Referral, Vacancy
 
 TODAY = dt.date(2026, 6, 1)
 

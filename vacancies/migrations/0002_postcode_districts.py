@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
-from vacancies.districts import DISTRICTS_SOURCE as SOURCE
-from vacancies.districts import district_rows
+from academy.places.districts import DISTRICTS_SOURCE as SOURCE
+from academy.places.districts import district_rows
 
 
 def load(apps, schema_editor):

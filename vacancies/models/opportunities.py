@@ -74,18 +74,6 @@ DBS_ORDER: dict[str, int] = {
 }
 
 
-class Postcode(models.Model):
-    """A postcode (or postcode district) centroid, for distances."""
-
-    postcode = models.CharField(max_length=10, unique=True)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    source = models.CharField(max_length=100)
-
-    def __str__(self) -> str:
-        return self.postcode
-
-
 _M = TypeVar("_M", bound=models.Model)
 
 

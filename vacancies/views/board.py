@@ -15,10 +15,10 @@ from django.views.decorators.http import require_safe
 
 from academy.lists import list_page
 from academy.models import Academy
+from academy.places.geo import postcode_parts
 
 from .. import selectors
 from ..forms import BoardFilterForm
-from ..geo import postcode_parts
 from ..models import Vacancy
 
 PAGE_SIZE = 25

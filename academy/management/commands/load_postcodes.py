@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vacancies import services
+from academy.places.loading import postcodes_load
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"No file at {path}.")
         try:
-            count = services.postcodes_load(path=path, source=options["source"])
+            count = postcodes_load(path=path, source=options["source"])
         except ValidationError as error:
             raise CommandError(f"Nothing loaded. {' '.join(error.messages)}") from error
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} postcodes."))

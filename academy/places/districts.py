@@ -1,6 +1,6 @@
-"""The postcode-district centroids shipped for the demo areas (vacancies/data), read by
-the migration that loads them and by tests that put them back after a flush. No model
-imports here: migrations must not depend on the current models."""
+"""The postcode-district centroids shipped for the demo areas (academy/places/data),
+read by the migration that loads them and by tests that put them back after a flush.
+No model imports here: migrations must not depend on the current models."""
 
 import csv
 from collections.abc import Iterator

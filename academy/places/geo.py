@@ -3,8 +3,8 @@
 Centroids come from the Postcode table: full postcodes where an ONS Postcode Directory
 (or Code-Point Open) extract has been loaded (`manage.py load_postcodes FILE`), and
 postcode districts (PL4, NE29, ...) for the demo areas, shipped in
-vacancies/data/postcode_districts.csv. A full postcode falls back to its district; a
-postcode found in neither has no distance, and matching says so.
+academy/places/data/postcode_districts.csv. A full postcode falls back to its district;
+a postcode found in neither has no distance, and matching says so.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from academy.rules import postcode_parts
-
-from .models import Postcode
+from ..models import Postcode
+from ..rules import postcode_parts
 
 __all__ = ["Place", "distance_km", "place_of", "places_of", "postcode_parts"]
 
