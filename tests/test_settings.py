@@ -140,6 +140,7 @@ def test_session_cookie_is_http_only_and_same_site(client, coordinator):
     assert cookie["samesite"] == "Lax"
 
 
+@pytest.mark.slow
 def test_production_static_files_collect_with_hashed_names(tmp_path):
     result = manage(
         "collectstatic",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from academy import rules
 from participants.models import Participant
 from tests.participants.factories import ParticipantFactory
-from tests.participants.test_casework import REGISTER
+from tests.participants.test_people import REGISTER
 from tests.vacancies.factories import VacancyFactory
 from vacancies import services as vacancy_services
 

@@ -34,7 +34,7 @@ from tests.participants.factories import (
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
 from vacancies.models import Referral, ReferralEvent, Vacancy
 
-from .test_casework import REGISTER
+from .test_people import REGISTER
 
 # Consent: the ledger is the truth
 
