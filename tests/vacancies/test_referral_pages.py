@@ -3,11 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import (
@@ -19,56 +17,10 @@ from tests.participants.factories import (
     SupportFactory,
 )
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
+from tests.vacancies.pages import detail_url, matches_url, move
 from vacancies.models import Referral
 
 pytestmark = pytest.mark.django_db
-
-CREATE = reverse("vacancies:referral-create")
-
-
-def advance_url(referral):
-    return reverse("vacancies:referral-advance", args=[referral.pk])
-
-
-def detail_url(referral):
-    return reverse("vacancies:referral-detail", args=[referral.pk])
-
-
-def matches_url(participant):
-    return reverse("vacancies:participant-matches", args=[participant.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def vacancy(provider):
-    """A vacancy of the `provider` persona's organisation."""
-    return VacancyFactory(
-        academy=provider.academy,
-        organisation=provider.organisation,
-        title="Home carer, Plympton",
-    )
-
-
-@pytest.fixture
-def person(academy):
-    return ParticipantFactory(academy=academy, first_name="Amira", last_name="Haddad")
-
-
-@pytest.fixture
-def referral(person, vacancy):
-    return ReferralFactory(participant=person, vacancy=vacancy)
-
-
-def move(client, referral, to, extra=None):
-    data = {"to": to, "on": today().isoformat(), **(extra or {})}
-    return client.post(advance_url(referral), data)
 
 
 # Providers: their own referrals only, consented fields only.

@@ -3,65 +3,24 @@
 import datetime as dt
 
 import pytest
-from django.contrib.messages import get_messages
-from django.urls import reverse
-from django.utils import timezone
 
 from participants.models import Outcome, Participant
 from tests.participants.factories import (
     ParticipantFactory,
 )
 from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
+from tests.vacancies.pages import (
+    CREATE,
+    advance_url,
+    detail_url,
+    matches_url,
+    messages_of,
+    move,
+    today,
+)
 from vacancies.models import Referral, ReferralEvent, TrainingOpportunity
 
 pytestmark = pytest.mark.django_db
-
-CREATE = reverse("vacancies:referral-create")
-
-
-def advance_url(referral):
-    return reverse("vacancies:referral-advance", args=[referral.pk])
-
-
-def detail_url(referral):
-    return reverse("vacancies:referral-detail", args=[referral.pk])
-
-
-def matches_url(participant):
-    return reverse("vacancies:participant-matches", args=[participant.pk])
-
-
-def messages_of(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def vacancy(provider):
-    """A vacancy of the `provider` persona's organisation."""
-    return VacancyFactory(
-        academy=provider.academy,
-        organisation=provider.organisation,
-        title="Home carer, Plympton",
-    )
-
-
-@pytest.fixture
-def person(academy):
-    return ParticipantFactory(academy=academy, first_name="Amira", last_name="Haddad")
-
-
-@pytest.fixture
-def referral(person, vacancy):
-    return ReferralFactory(participant=person, vacancy=vacancy)
-
-
-def move(client, referral, to, extra=None):
-    data = {"to": to, "on": today().isoformat(), **(extra or {})}
-    return client.post(advance_url(referral), data)
 
 
 # Referring.

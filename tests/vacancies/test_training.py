@@ -1,70 +1,12 @@
 """Training places, work placements and interview preparation."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.academy.factories import MembershipFactory, OrganisationFactory
+from tests.academy.factories import OrganisationFactory
 from tests.vacancies.factories import TrainingFactory
+from tests.vacancies.pages import _in, training_data
 from vacancies.models import TrainingOpportunity
-
-TODAY = timezone.localdate
-
-
-def _in(days):
-    return (TODAY() + dt.timedelta(days=days)).isoformat()
-
-
-@pytest.fixture
-def second_provider(academy):
-    """Another care provider in the same academy."""
-    return MembershipFactory(role="provider", academy=academy)
-
-
-def vacancy_data(**changes):
-    data = {
-        "title": "Home care worker",
-        "role": "care_worker",
-        "setting": "domiciliary",
-        "contract": "permanent",
-        "posts": "2",
-        "hours_per_week": "30",
-        "works_days": "on",
-        "works_weekends": "on",
-        "pay_unit": "hourly",
-        "pay_min": "12.80",
-        "pay_max": "13.00",
-        "postcode": "pl4 6ab",
-        "closing_on": _in(20),
-        "dbs_level": "enhanced",
-        "qualifications": "",
-        "experience": "None needed: full training given.",
-        "description": "Visiting older people in their homes.",
-        "benefits": "Paid mileage",
-        "how_to_apply": "We call you for a chat.",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def training_data(**changes):
-    data = {
-        "kind": "course",
-        "title": "Care Certificate",
-        "role": "care_worker",
-        "description": "Twelve weeks, one day a week.",
-        "starts_on": _in(10),
-        "ends_on": _in(90),
-        "places": "12",
-        "location": "Training room",
-        "postcode": "PL1 2AA",
-        "is_open": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
 
 # Training places
 

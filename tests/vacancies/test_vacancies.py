@@ -8,68 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.academy.factories import MembershipFactory, OrganisationFactory
+from tests.academy.factories import OrganisationFactory
 from tests.vacancies.factories import TrainingFactory, VacancyFactory
+from tests.vacancies.pages import TODAY, _in, training_data, vacancy_data
 from vacancies.forms import VacancyForm
 from vacancies.models import Vacancy
-
-TODAY = timezone.localdate
-
-
-def _in(days):
-    return (TODAY() + dt.timedelta(days=days)).isoformat()
-
-
-@pytest.fixture
-def second_provider(academy):
-    """Another care provider in the same academy."""
-    return MembershipFactory(role="provider", academy=academy)
-
-
-def vacancy_data(**changes):
-    data = {
-        "title": "Home care worker",
-        "role": "care_worker",
-        "setting": "domiciliary",
-        "contract": "permanent",
-        "posts": "2",
-        "hours_per_week": "30",
-        "works_days": "on",
-        "works_weekends": "on",
-        "pay_unit": "hourly",
-        "pay_min": "12.80",
-        "pay_max": "13.00",
-        "postcode": "pl4 6ab",
-        "closing_on": _in(20),
-        "dbs_level": "enhanced",
-        "qualifications": "",
-        "experience": "None needed: full training given.",
-        "description": "Visiting older people in their homes.",
-        "benefits": "Paid mileage",
-        "how_to_apply": "We call you for a chat.",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def training_data(**changes):
-    data = {
-        "kind": "course",
-        "title": "Care Certificate",
-        "role": "care_worker",
-        "description": "Twelve weeks, one day a week.",
-        "starts_on": _in(10),
-        "ends_on": _in(90),
-        "places": "12",
-        "location": "Training room",
-        "postcode": "PL1 2AA",
-        "is_open": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
 
 # Posting a vacancy
 
