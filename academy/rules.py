@@ -22,6 +22,7 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -149,6 +150,39 @@ def note_field(
         validators=[MaxLengthValidator(NOTE_MAX)],
         **kwargs,
     )
+
+
+# Dates. What is recorded has happened, so its day is today or earlier (in the
+# portal's time zone); a job or course start may be recorded up to START_AHEAD ahead.
+START_AHEAD = dt.timedelta(days=90)
+
+
+def latest_recorded_day() -> dt.date:
+    """The last day a record of something that happened may carry: today."""
+    return timezone.localdate()
+
+
+def latest_start_day() -> dt.date:
+    """The last day an outcome's start may be booked for."""
+    return timezone.localdate() + START_AHEAD
+
+
+def date_not_future(day: dt.date | None, *, what: str) -> None:
+    """Refuse a day after today, naming what it is the date of."""
+    if day is not None and day > latest_recorded_day():
+        raise ValidationError(
+            f"{what} cannot be in the future. Check the date.", code="future"
+        )
+
+
+def start_not_too_far(day: dt.date | None) -> None:
+    """Refuse a start further ahead than START_AHEAD."""
+    if day is not None and day > latest_start_day():
+        raise ValidationError(
+            f"A start more than {START_AHEAD.days} days ahead is not an outcome yet. "
+            "Record it when it is closer.",
+            code="too_far",
+        )
 
 
 # The National Living Wage (workers aged 21 and over), by the day each rate took

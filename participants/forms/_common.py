@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.utils import timezone
 
+from academy import rules
 from academy.models import Membership, Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,8 +18,7 @@ YES_NO = [(True, "Yes"), (False, "No")]
 
 
 def _not_future(value: dt.date | None, what: str) -> None:
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(f"{what} cannot be in the future. Check the date.")
+    rules.date_not_future(value, what=what)
 
 
 def _limit_organisations(

@@ -10,6 +10,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
 
+from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Membership
 from academy.once import OnceFormMixin
@@ -193,11 +194,7 @@ class OutcomeForm(OnceFormMixin, forms.ModelForm[Outcome]):
 
     def clean_started_on(self) -> dt.date:
         started: dt.date = self.cleaned_data["started_on"]
-        if started > timezone.localdate() + dt.timedelta(days=90):
-            raise forms.ValidationError(
-                "A start more than 90 days ahead is not an outcome yet. Record it "
-                "when it is closer."
-            )
+        rules.start_not_too_far(started)
         return started
 
     def clean(self) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 
+from academy import rules
 from academy.models import Academy, Membership
 from academy.permissions import Role
 from academy.rules import NOTE_MAX
@@ -246,7 +246,9 @@ def import_check(
         people = dict(
             Participant.objects.for_academy(academy).values_list("reference", "pk")
         )
-    context = _Context(today or timezone.localdate(), people, members, coordinator_id)
+    context = _Context(
+        today or rules.latest_recorded_day(), people, members, coordinator_id
+    )
     parsed: list[ParsedRow] = []
     first_rows: dict[tuple[Any, ...], int] = {}
     count = 0

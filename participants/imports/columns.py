@@ -11,6 +11,8 @@ from functools import cache
 
 from django.db import models
 
+from academy import rules
+
 from ..models import (
     Cohort,
     ImportRun,
@@ -23,8 +25,9 @@ from ..models import (
 PROGRESS_EVERY = 10_000
 BATCH_SIZE = 2_000
 SUFFIXES = (".csv", ".xlsx")
-# A job start can be booked ahead, up to this far; other dates cannot be in the future.
-MAX_START_AHEAD = dt.timedelta(days=90)
+# A job start can be booked ahead, up to this far; other dates cannot be in the future
+# (academy/rules.py: the same limits as the forms and services).
+MAX_START_AHEAD = rules.START_AHEAD
 XLSX_MAGIC = b"PK\x03\x04"
 
 Cell = str | dt.date

@@ -284,7 +284,7 @@ def test_a_move_dated_in_the_future_is_refused(client_of, provider, referral):
         {"to": "interview", "on": (today() + dt.timedelta(days=2)).isoformat()},
     )
     assert response.status_code == 200
-    assert "The date is in the future." in response.content.decode()
+    assert "The date it happened cannot be in the future." in response.content.decode()
     referral.refresh_from_db()
     assert referral.stage == Referral.Stage.REFERRED
 

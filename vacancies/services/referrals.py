@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from academy import rules
 from academy.models import User
 from participants import services as casework
 from participants.models import Outcome, Participant
@@ -119,8 +120,10 @@ def referral_advance(
         current = referral.get_stage_display().lower()
         target = Referral.Stage(to).label.lower() if to in Referral.Stage.values else to
         raise ValidationError(f"A referral that is {current} cannot move to {target}.")
-    if on > timezone.localdate():
-        raise ValidationError("The date is in the future.")
+    try:
+        rules.date_not_future(on, what="The date it happened")
+    except ValidationError as error:
+        raise ValidationError({"on": error.messages}) from error
     referral.stage = to
     if note:
         referral.note = note

@@ -78,6 +78,13 @@ def _set_cohorts(participant: Participant, cohorts: Iterable[str]) -> None:
     )
 
 
+def _registered_check(participant: Participant) -> None:
+    try:
+        rules.date_not_future(participant.registered_on, what="The registration date")
+    except ValidationError as error:
+        raise ValidationError({"registered_on": error.messages}) from error
+
+
 # Fields _clean_contact may change, so saved with any edit.
 _CLEANED = ("first_name", "last_name", "email", "postcode", "benefit_type")
 
@@ -119,6 +126,7 @@ def participant_register(
     if unknown:
         raise TypeError(f"not participant fields: {sorted(unknown)}")
     participant = Participant(academy=academy, **fields)
+    _registered_check(participant)
     participant.reference = participant_next_reference(academy=academy)
     if participant.coordinator is None:
         participant.coordinator = by
@@ -153,6 +161,7 @@ def participant_update(
         raise TypeError(f"not participant fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(participant, name, value)
+    _registered_check(participant)
     _clean_contact(participant)
     participant.full_clean()
     # Only what was edited: a stale copy must not write back consent, status or

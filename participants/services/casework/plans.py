@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from academy.models import User
 
 from ...models import Participant, PlanAction, PlanReview, SkillsActionPlan
+from .records import _dated
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,7 @@ def plan_agree(
     actions: Sequence[NewAction] = (),
 ) -> SkillsActionPlan:
     """Agree a skills action plan with its first actions, all saved together."""
-    if agreed_on > timezone.localdate():
-        raise ValidationError("A plan cannot be agreed in the future. Check the date.")
+    _dated(agreed_on, "agreed_on", "The day the plan was agreed")
     _check_actions(actions, agreed_on)
     plan = SkillsActionPlan(
         participant=participant,
@@ -91,8 +90,7 @@ def plan_review(
     """Review a plan: change what was agreed, add actions, and note what changed."""
     if reviewed_on < plan.agreed_on:
         raise ValidationError("A review cannot be dated before the plan was agreed.")
-    if reviewed_on > timezone.localdate():
-        raise ValidationError("A review cannot be dated in the future. Check the date.")
+    _dated(reviewed_on, "reviewed_on", "The review date")
     _check_actions(actions, reviewed_on)
     plan.pathway = pathway
     plan.target_role = target_role

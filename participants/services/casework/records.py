@@ -10,11 +10,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from academy import rules
 from academy.models import User
 
 from ...models import CaseNote, Meeting, Outcome, Participant, Support, SustainmentCheck
 
 SUSTAINMENT_WEEKS = (13, 26)
+
+
+def _dated(day: dt.date | None, field: str, what: str) -> None:
+    """The record's day has happened (academy/rules.py), said on its field."""
+    try:
+        rules.date_not_future(day, what=what)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
 
 
 @transaction.atomic
@@ -35,8 +44,7 @@ def meeting_log(*, participant: Participant, by: User, **fields: Any) -> Meeting
 def support_record(*, participant: Participant, by: User, **fields: Any) -> Support:
     """Record support given."""
     support = Support(participant=participant, recorded_by=by, **fields)
-    if support.given_on and support.given_on > timezone.localdate():
-        raise ValidationError({"given_on": "Support cannot be given in the future."})
+    _dated(support.given_on, "given_on", "The date of the support")
     support.full_clean()
     support.save()
     return support
@@ -99,8 +107,7 @@ def sustainment_check_record(
     checked_on: dt.date,
 ) -> SustainmentCheck:
     """Record the answer of a sustainment check."""
-    if checked_on > timezone.localdate():
-        raise ValidationError({"checked_on": "A check cannot be made in the future."})
+    _dated(checked_on, "checked_on", "The date of the check")
     if checked_on < check.outcome.started_on:
         raise ValidationError(
             {"checked_on": "A check cannot be made before the job started."}
