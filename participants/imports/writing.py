@@ -18,12 +18,13 @@ from ..models import (
     CaseNote,
     ConsentRecord,
     ImportRun,
-    Outcome,
     Participant,
     ParticipantCohort,
-    SustainmentCheck,
 )
-from ..services.casework import SUSTAINMENT_WEEKS, consent_refresh
+from ..services.casework import (
+    consent_records_add,
+    sustainment_checks_schedule_many,
+)
 from .checking import _SPECS, _Spec
 from .columns import BATCH_SIZE, PROGRESS_EVERY, Progress
 from .plans import ImportPlan, ImportSummary, ParsedRow, Update
@@ -89,9 +90,8 @@ def import_apply(
         _fill_pks(spec, plan.academy, created, rows)
         if plan.kind == ImportRun.Kind.PARTICIPANTS:
             log.participants_created(zip(created, rows, strict=True))
-            consent_refresh(participant_ids=[p.pk for p in created])
         elif plan.kind == ImportRun.Kind.OUTCOMES:
-            _sustainment_checks(created)
+            sustainment_checks_schedule_many(outcomes=created)
         done += len(rows)
         if progress is not None:
             progress(f"wrote {done:,} of {total:,} records")
@@ -99,7 +99,6 @@ def import_apply(
         _update(spec, updates, log.now)
         if plan.kind == ImportRun.Kind.PARTICIPANTS:
             log.participants_updated(updates)
-            consent_refresh(participant_ids=[u.pk for u in updates])
         log.changes_noted(updates)
         done += len(updates)
         if progress is not None:
@@ -190,7 +189,7 @@ class _Ledger:
                 ParticipantCohort(participant_id=participant.pk, code=code)
                 for code in sorted(row.cohorts or ())
             )
-        ConsentRecord.objects.bulk_create(consents, batch_size=BATCH_SIZE)
+        consent_records_add(records=consents)
         ParticipantCohort.objects.bulk_create(cohorts, batch_size=BATCH_SIZE)
         CaseNote.objects.bulk_create(notes, batch_size=BATCH_SIZE)
 
@@ -204,7 +203,7 @@ class _Ledger:
             for update in updates
             if "has_consent_to_share" in update.changes
         ]
-        ConsentRecord.objects.bulk_create(consents, batch_size=BATCH_SIZE)
+        consent_records_add(records=consents)
         replaced = [update for update in updates if update.cohorts is not None]
         for chunk in _chunks(replaced, BATCH_SIZE):
             ParticipantCohort.objects.filter(
@@ -226,25 +225,3 @@ def _change_text(update: Update, source: str) -> str:
     )
     what = "" if update.title == "Details" else f" ({update.title})"
     return f"Updated by {source}{what}: {changes}"[:NOTE_MAX]
-
-
-def _sustainment_checks(created: list[Outcome]) -> None:
-    """The 13- and 26-week checks of new employment starts (as casework schedules)."""
-    today = timezone.localdate()
-    checks = []
-    for outcome in created:
-        if outcome.kind != Outcome.Kind.EMPLOYMENT:
-            continue
-        for weeks in SUSTAINMENT_WEEKS:
-            due_on = outcome.started_on + dt.timedelta(weeks=weeks)
-            status = (
-                SustainmentCheck.Status.DUE
-                if due_on <= today
-                else SustainmentCheck.Status.SCHEDULED
-            )
-            checks.append(
-                SustainmentCheck(
-                    outcome_id=outcome.pk, weeks=weeks, due_on=due_on, status=status
-                )
-            )
-    SustainmentCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)

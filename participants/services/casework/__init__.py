@@ -8,6 +8,7 @@ from .people import (
     CASELOAD_ROLES,
     PARTICIPANT_FIELDS,
     caseload_reassign,
+    consent_records_add,
     consent_refresh,
     consent_set,
     merge_hooks,
@@ -33,6 +34,7 @@ from .records import (
     sustainment_check_record,
     sustainment_checks_raise,
     sustainment_checks_schedule,
+    sustainment_checks_schedule_many,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "case_close",
     "case_reopen",
     "caseload_reassign",
+    "consent_records_add",
     "consent_refresh",
     "consent_set",
     "meeting_log",
@@ -60,4 +63,5 @@ __all__ = [
     "sustainment_check_record",
     "sustainment_checks_raise",
     "sustainment_checks_schedule",
+    "sustainment_checks_schedule_many",
 ]

@@ -181,7 +181,7 @@ def consent_set(
     note: str = "",
 ) -> ConsentRecord:
     """Record consent given or withdrawn; it takes effect at once."""
-    record = ConsentRecord.objects.create(
+    record = ConsentRecord(
         participant=participant,
         kind=kind,
         is_given=is_given,
@@ -189,9 +189,16 @@ def consent_set(
         recorded_at=timezone.now(),
         note=note,
     )
-    consent_refresh(participant_ids=[participant.pk])
+    consent_records_add(records=[record])
     participant.refresh_from_db(fields=[*_CONSENT_FIELDS.values(), "updated_at"])
     return record
+
+
+def consent_records_add(*, records: Sequence[ConsentRecord]) -> None:
+    """Add entries to consent ledgers (in bulk: imports use this too), then show each
+    person's consent as their ledger's latest entry."""
+    ConsentRecord.objects.bulk_create(records, batch_size=_REFRESH_CHUNK)
+    consent_refresh(participant_ids={record.participant_id for record in records})
 
 
 _CONSENT_FIELDS = {

@@ -4,6 +4,7 @@ checks, and closing and reopening it."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -73,21 +74,36 @@ def outcome_record(
 
 
 def sustainment_checks_schedule(*, outcome: Outcome) -> list[SustainmentCheck]:
-    """Create the 13- and 26-week checks of an employment start."""
+    """Create the 13- and 26-week checks of an employment start (once)."""
+    sustainment_checks_schedule_many(outcomes=[outcome])
+    return list(outcome.sustainment_checks.order_by("weeks"))
+
+
+def sustainment_checks_schedule_many(*, outcomes: Sequence[Outcome]) -> int:
+    """Create the 13- and 26-week checks of the employment starts among `outcomes`,
+    in bulk (imports use this too); a check that exists already is left as it is.
+    Returns how many were created."""
     today = timezone.localdate()
     checks = []
-    for weeks in SUSTAINMENT_WEEKS:
-        due_on = outcome.started_on + dt.timedelta(weeks=weeks)
-        status = (
-            SustainmentCheck.Status.DUE
-            if due_on <= today
-            else SustainmentCheck.Status.SCHEDULED
-        )
-        check, _ = SustainmentCheck.objects.get_or_create(
-            outcome=outcome, weeks=weeks, defaults={"due_on": due_on, "status": status}
-        )
-        checks.append(check)
-    return checks
+    for outcome in outcomes:
+        if outcome.kind != Outcome.Kind.EMPLOYMENT:
+            continue
+        for weeks in SUSTAINMENT_WEEKS:
+            due_on = outcome.started_on + dt.timedelta(weeks=weeks)
+            status = (
+                SustainmentCheck.Status.DUE
+                if due_on <= today
+                else SustainmentCheck.Status.SCHEDULED
+            )
+            checks.append(
+                SustainmentCheck(
+                    outcome_id=outcome.pk, weeks=weeks, due_on=due_on, status=status
+                )
+            )
+    created = SustainmentCheck.objects.bulk_create(
+        checks, batch_size=2_000, ignore_conflicts=True
+    )
+    return len(created)
 
 
 def sustainment_checks_raise(*, today: dt.date) -> int:
