@@ -25,6 +25,7 @@ from django.db import models
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
 
 # Longest free text (notes, descriptions) a form or an import accepts.
 NOTE_MAX = 10_000
@@ -131,6 +132,16 @@ class PhoneField(PhoneNumberField):
         super().__init__(*args, **kwargs)
 
     def get_prep_value(self, value: Any) -> Any:
+        if not value:
+            return ""
+        if (
+            isinstance(value, PhoneNumber)
+            and value.country_code
+            and value.national_number
+        ):
+            # Parsed already: E.164 without validating it again (slow, and done on
+            # input); the drama range 07700 900xxx is not "valid" yet possible.
+            return value.as_e164
         text = str(value or "")
         return phone_e164(text) or text if text else ""
 
