@@ -16,13 +16,22 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-## run: set everything up and serve the portal on http://127.0.0.1:8000 (SQLite, in-process jobs)
+PORT ?= 8000
+
+## run: set everything up and serve the portal on http://127.0.0.1:8000 (SQLite, in-process
+## jobs); `make run PORT=8080` serves on another port
 run: export DEBUG ?= true
-run: $(INSTALLED)
+run: $(INSTALLED) var/local.env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@echo "Serving the portal on http://127.0.0.1:8000 (Ctrl-C stops it)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	@echo "Serving the portal on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+# The checkout's development settings, read by academy/settings.py, so that
+# `python manage.py ...` works here as `make run` does.
+var/local.env:
+	mkdir -p var
+	printf '# Written by make run: development settings of this checkout.\nDEBUG=true\n' > $@
 
 ## test: set everything up and run every test
 test: $(INSTALLED)

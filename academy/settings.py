@@ -19,6 +19,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# `make run` writes the development settings of a checkout here (DEBUG on), so that
+# `python manage.py ...` in that checkout uses them too. The environment wins over it;
+# production has no such file.
+LOCAL_ENV_FILE = VAR_DIR / "local.env"
+if LOCAL_ENV_FILE.exists():
+    environ.Env.read_env(LOCAL_ENV_FILE)
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -189,3 +189,25 @@ def test_web_processes_start_without_the_file_readers():
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "academy.settings"},
     ).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_every_manage_command_the_readme_shows_runs_in_a_make_run_checkout():
+    """With only what `make run` leaves (var/local.env, no SECRET_KEY or DEBUG in the
+    environment), each `python manage.py COMMAND` the README names answers --help."""
+    import re
+
+    subprocess.run(["make", "-s", "var/local.env"], cwd=ROOT, check=True)
+    readme = (ROOT / "README.md").read_text()
+    commands = sorted(set(re.findall(r"python manage\.py ([a-z_]+)", readme)))
+    assert {"import_records", "impact_report", "create_academy"} <= set(commands)
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    for command in commands:
+        result = subprocess.run(
+            [sys.executable, "manage.py", command, "--help"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, (command, result.stderr[-500:])
