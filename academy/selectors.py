@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import redis
-from django.conf import settings
-from django.db import DatabaseError, connection
 from django.db.models import Count, Q, QuerySet
 
 from .models import Academy, Membership, MembershipQuerySet, Organisation
@@ -77,19 +74,3 @@ def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
         members=sum(roles.values()),
         members_by_role=[KindCount(role.label, roles[role.value]) for role in Role],
     )
-
-
-def service_problems() -> list[str]:
-    """What is down among the database and (where configured) Redis."""
-    problems = []
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        problems.append("database unreachable")
-    if settings.REDIS_URL:
-        try:
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
-        except redis.RedisError:
-            problems.append("redis unreachable")
-    return problems

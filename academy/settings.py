@@ -268,6 +268,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every minute: beat's heartbeat, which /health/ reads (older than 5 minutes: down).
+    "academy-beat-heartbeat": {
+        "task": "academy.tasks.beat_heartbeat",
+        "schedule": 60.0,
+    },
     # Every night at 03:15: delete expired sessions, so old cookies find nothing.
     "academy-session-cleanup": {
         "task": "academy.tasks.sessions_clear_expired",
@@ -349,7 +354,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A request that failed because the database or Redis is down logs one line.
+    "filters": {"outage": {"()": "academy.health.OutageLogFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["outage"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -70,3 +70,11 @@ def nomis_claimant_count_fetch(self: Task) -> str:  # type: ignore[type-arg]
             max_retries=NOMIS_RETRIES,
         ) from error
     return "not configured" if run is None else run.status
+
+
+@shared_task
+def beat_heartbeat() -> None:
+    """Beat's every-minute tick, which /health/ reads to tell that beat runs."""
+    from .health import beat_tick
+
+    beat_tick()

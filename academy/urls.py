@@ -54,3 +54,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler500 = "academy.views.server_error"

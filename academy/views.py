@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,6 +22,7 @@ from .forms import (
     form_add_validation_error,
     posted,
 )
+from .health import OUTAGES, health_checks
 from .home import home_panels_for
 from .lists import list_page
 from .models import Academy, Membership, Organisation
@@ -207,8 +210,21 @@ def academy_create(request: AcademyRequest) -> HttpResponse:
 
 @login_not_required
 def health(request: HttpRequest) -> HttpResponse:
-    """Say whether the database (and Redis, if set) answer, for load balancers."""
-    problems = selectors.service_problems()
-    if problems:
-        return HttpResponse("; ".join(problems), status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")
+    """Whether the database, Redis, the worker and beat answer, as JSON: 200 when all
+    do, 503 when one does not (for load balancers and monitoring)."""
+    checks = health_checks()
+    is_ok = all(check.is_ok for check in checks)
+    body = {
+        "status": "ok" if is_ok else "unavailable",
+        "checks": {c.name: {"ok": c.is_ok, "detail": c.detail} for c in checks},
+    }
+    return JsonResponse(body, status=200 if is_ok else 503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A failed request: 503 "temporarily unavailable" when the database or Redis is
+    down (monitoring can tell an outage from a bug), else the 500 page."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OUTAGES):
+        return render(request, "503.html", status=503)
+    return render(request, "500.html", status=500)

@@ -25,4 +25,4 @@ def test_health_reports_redis_down(settings, client):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     response = client.get(reverse("health"))
     assert response.status_code == 503
-    assert b"redis unreachable" in response.content
+    assert response.json()["checks"]["redis"]["ok"] is False

@@ -345,4 +345,7 @@ def test_superuser_creates_an_academy_and_becomes_its_admin(client):
 @pytest.mark.django_db
 def test_health_says_ok_without_signing_in(client):
     response = client.get(reverse("health"))
-    assert (response.status_code, response.content) == (200, b"ok")
+    body = response.json()
+    assert (response.status_code, body["status"]) == (200, "ok")
+    assert set(body["checks"]) == {"database", "redis", "worker", "beat"}
+    assert body["checks"]["worker"] == {"ok": True, "detail": "in-process (no broker)"}
