@@ -6,11 +6,28 @@ class AcademyConfig(AppConfig):
     verbose_name = "Academies and people"
 
     def ready(self) -> None:
+        import datetime as dt
+
+        from . import tasks
         from .home import home_panels
-        from .labour_market import hooks
+        from .jobs import RunKind, run_kinds
+        from .labour_market import hooks, refresh
         from .menu import MenuItem, menu_items
+        from .models import RefreshRun
 
         home_panels.register(hooks.roles_in_demand_panel)
+        run_kinds.register(
+            RunKind(
+                "labour-market load",
+                RefreshRun,
+                send=tasks.refresh_run_process.delay,
+                queued=RefreshRun.Status.QUEUED,
+                running=RefreshRun.Status.RUNNING,
+                time_limit=dt.timedelta(seconds=tasks.REFRESH_TIME_LIMIT),
+                started_field="started_at",
+                fail=refresh.refresh_run_fail,
+            )
+        )
         for item in (
             MenuItem("Home", "Home", "home", order=0),
             MenuItem("Manage", "Members", "academy:member-list", order=10),

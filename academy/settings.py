@@ -260,14 +260,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
-# Redelivery waits past the longest task (spec/security.md JOB-2, JOB-6).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redelivery waits past the longest task's hard limit (11 minutes; spec/security.md
+# JOB-2, JOB-6), so a task whose worker was killed is delivered again within minutes;
+# the reconciler below also restarts runs a worker lost.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+# A broker that does not answer fails the enqueue in seconds, not tens of seconds: the
+# run stays queued and the reconciler sends it again (academy/jobs.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every five minutes: runs of every kind still waiting are sent to the worker again,
+    # those a worker lost are restarted or, lost too long, marked failed with why.
+    "academy-runs-reconcile": {
+        "task": "academy.tasks.runs_reconcile",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute: beat's heartbeat, which /health/ reads (older than 5 minutes: down).
     "academy-beat-heartbeat": {
         "task": "academy.tasks.beat_heartbeat",

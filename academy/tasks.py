@@ -39,7 +39,10 @@ def form_submissions_purge() -> int:
 
 # A file of every English area takes well under a minute; the limits leave room for a
 # much slower database, and stay below the broker's visibility timeout (JOB-6).
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+REFRESH_TIME_LIMIT = 660
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=REFRESH_TIME_LIMIT)
 def refresh_run_process(run_id: int) -> str:
     """Check a labour-market file in full; load it if the run is a confirmed load."""
     from .labour_market import refresh
@@ -78,3 +81,12 @@ def beat_heartbeat() -> None:
     from .health import beat_tick
 
     beat_tick()
+
+
+@shared_task
+def runs_reconcile() -> str:
+    """Send waiting runs again, restart those a worker lost, give up on the rest."""
+    from .jobs import runs_reconcile as reconcile
+
+    done = reconcile()
+    return f"{done.resent} sent again, {done.restarted} restarted, {done.failed} failed"

@@ -5,10 +5,28 @@ class ParticipantsConfig(AppConfig):
     name = "participants"
 
     def ready(self) -> None:
+        import datetime as dt
+
         from academy.home import home_panels
+        from academy.jobs import RunKind, run_kinds
         from academy.menu import MenuItem, menu_items
 
-        from . import home
+        from . import home, tasks
+        from .models import ImportRun
+        from .services.imports import import_run_fail
+
+        run_kinds.register(
+            RunKind(
+                "import",
+                ImportRun,
+                send=tasks.import_run_apply.delay,
+                queued=ImportRun.Status.QUEUED,
+                running=ImportRun.Status.IMPORTING,
+                time_limit=dt.timedelta(seconds=tasks.IMPORT_TIME_LIMIT),
+                started_field="started_at",
+                fail=import_run_fail,
+            )
+        )
 
         home_panels.register(home.todays_work)
         for order, (label, url_name) in enumerate(

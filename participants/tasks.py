@@ -19,7 +19,10 @@ def enquiries_delete_expired() -> int:
 
 
 # A 100,000-row file takes about 20 s; the limits leave room for much slower databases.
-@shared_task(acks_late=True, soft_time_limit=600, time_limit=660)
+IMPORT_TIME_LIMIT = 660
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=IMPORT_TIME_LIMIT)
 def import_run_apply(run_id: int) -> str:
     """Import a confirmed file: check it again, then write it all or nothing."""
     from .models import ImportRun

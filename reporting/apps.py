@@ -6,10 +6,26 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         # Register with the apps this one reads, which never import it (DESIGN.md).
+        import datetime as dt
+
         from academy.home import home_panels
+        from academy.jobs import RunKind, run_kinds
         from academy.menu import MenuItem, menu_items
 
-        from . import home
+        from . import home, services, tasks
+        from .models import ReportRun
 
         home_panels.register(home.headline_figures)
+        run_kinds.register(
+            RunKind(
+                "PDF report",
+                ReportRun,
+                send=tasks.report_run_build.delay,
+                queued=ReportRun.Status.QUEUED,
+                running=ReportRun.Status.RUNNING,
+                time_limit=dt.timedelta(seconds=tasks.REPORT_TIME_LIMIT),
+                started_field="started_at",
+                fail=services.report_run_fail,
+            )
+        )
         menu_items.register(MenuItem("Impact", "Impact", "reporting:impact"))

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from academy.jobs import send_after_commit
 from academy.models import Academy, Membership, User
 from academy.permissions import Role
 
@@ -56,19 +57,28 @@ def report_run_request(
     run = ReportRun.objects.create(
         academy=academy, start=start, end=end, is_published=publish, requested_by=by
     )
-    transaction.on_commit(lambda: tasks.report_run_build.delay(run.pk))
+    send_after_commit(tasks.report_run_build.delay, run.pk, label="report")
     return run
 
 
 def report_run_retry(*, run: ReportRun) -> ReportRun:
-    """Queue a failed run again."""
-    if run.status != ReportRun.Status.FAILED:
-        raise ValidationError("Only a failed report can be tried again.")
+    """Queue a failed run again, or send a waiting one to the worker again."""
+    if run.status not in (ReportRun.Status.FAILED, ReportRun.Status.QUEUED):
+        raise ValidationError(
+            "Only a failed report, or one still waiting, can be tried again."
+        )
     run.status = ReportRun.Status.QUEUED
     run.error = ""
     run.save(update_fields=["status", "error"])
-    transaction.on_commit(lambda: tasks.report_run_build.delay(run.pk))
+    send_after_commit(tasks.report_run_build.delay, run.pk, label="report")
     return run
+
+
+def report_run_fail(run_id: int, reason: str) -> None:
+    """Record a PDF a worker lost as failed, with the reason."""
+    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+        status=ReportRun.Status.FAILED, error=reason, finished_at=timezone.now()
+    )
 
 
 def report_run_build(
@@ -76,7 +86,10 @@ def report_run_build(
 ) -> ReportRun:
     """Build the PDF of a run (from `report` when the caller has computed it already).
     A failure marks the run failed with its reason and leaves no file; the file is
-    saved only once the whole PDF is made."""
+    saved only once the whole PDF is made. A run already built is left as it is."""
+    if ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.DONE).exists():
+        run.refresh_from_db()
+        return run
     ReportRun.objects.filter(pk=run.pk).update(
         status=ReportRun.Status.RUNNING, started_at=timezone.now(), error=""
     )

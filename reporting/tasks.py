@@ -3,8 +3,10 @@
 from celery import shared_task
 from django.utils import timezone
 
+REPORT_TIME_LIMIT = 300
 
-@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=REPORT_TIME_LIMIT)
 def report_run_build(run_id: int) -> str:
     """Build the PDF of a report run."""
     from . import services

@@ -24,6 +24,7 @@ from django.utils import timezone
 from academy.models import Academy, User
 
 from .. import tasks
+from ..jobs import send_after_commit
 from ..models import REFRESH_STOPPED_AFTER, RefreshRun
 from . import changes
 from .adapters import adapter_for
@@ -264,7 +265,7 @@ def refresh_run_upload(
             by=by,
             period=period,
         )
-        transaction.on_commit(lambda: tasks.refresh_run_process.delay(run.pk))
+        send_after_commit(tasks.refresh_run_process.delay, run.pk, label="refresh")
     return run
 
 
@@ -285,5 +286,16 @@ def refresh_run_confirm(*, run: RefreshRun, by: User) -> RefreshRun:
         run.confirmed_by = by
         run.progress = 0
         run.save(update_fields=["action", "status", "confirmed_by", "progress"])
-        transaction.on_commit(lambda: tasks.refresh_run_process.delay(run.pk))
+        send_after_commit(tasks.refresh_run_process.delay, run.pk, label="refresh")
     return run
+
+
+def refresh_run_fail(run_id: int, reason: str) -> None:
+    """Record a load a worker lost as failed, with the reason (it writes in one
+    transaction, so nothing changed)."""
+    RefreshRun.objects.filter(pk=run_id, status=RefreshRun.Status.RUNNING).update(
+        status=RefreshRun.Status.FAILED,
+        error=reason,
+        stage="",
+        finished_at=timezone.now(),
+    )

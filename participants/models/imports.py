@@ -68,6 +68,7 @@ class ImportRun(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[AcademyQuerySet[ImportRun]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]

@@ -15,6 +15,7 @@ from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from academy.jobs import send_after_commit
 from academy.models import Academy, User
 
 from .. import imports, tasks
@@ -188,7 +189,7 @@ def import_run_confirm(
         run.progress = 0
         run.accepted = sorted(offered & set(accepted))
         run.save(update_fields=["status", "confirmed_by", "progress", "accepted"])
-        transaction.on_commit(lambda: tasks.import_run_apply.delay(run.pk))
+        send_after_commit(tasks.import_run_apply.delay, run.pk, label="import")
     return run
 
 
@@ -211,7 +212,8 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
         # write transaction died with it, so the import starts again.
         run.status = ImportRun.Status.IMPORTING
         run.progress = 0
-        run.save(update_fields=["status", "progress"])
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "progress", "started_at"])
     try:
         with run.file.open("rb") as source:
             imports.file_check(source, name=run.original_name)
@@ -317,5 +319,16 @@ __all__ = [
     "import_run_apply",
     "import_run_confirm",
     "import_run_create",
+    "import_run_fail",
     "records_import",
 ]
+
+
+def import_run_fail(run_id: int, reason: str) -> None:
+    """Record an import a worker lost as failed, with the reason (nothing was written:
+    the import writes in one transaction)."""
+    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.IMPORTING).update(
+        status=ImportRun.Status.FAILED,
+        problems=_file_problem(Exception(reason)),
+        finished_at=timezone.now(),
+    )

@@ -1,5 +1,5 @@
 """Honest health (issue 11, observation 5): /health/ and `manage.py health` report the
-database, Redis, the worker and beat; an outage answers 503, not 500, and logs a line."""
+database, Redis, the worker and beat; an outage answers 503, not 500, with one line."""
 
 import datetime as dt
 import logging
