@@ -210,7 +210,7 @@ class CaseloadReassignForm(forms.Form):
     )
     deactivate = forms.BooleanField(
         required=False,
-        initial=True,
+        initial=False,
         label="End their access now (what they recorded keeps their name)",
     )
 

@@ -16,6 +16,7 @@ from .day import (
 from .outcomes import (
     DOUBLE_WINDOW,
     employer_key,
+    employers_match,
     outcome_doubles_open,
     outcome_followup,
     outcome_followups,
@@ -56,6 +57,7 @@ __all__ = [
     "coordinator_choices",
     "coordinator_day",
     "employer_key",
+    "employers_match",
     "enquiry_queue",
     "next_steps_due",
     "outcome_doubles_open",

@@ -4,11 +4,11 @@ should link to, and the suspected doubles a coordinator resolves."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower, Trim
 
 from academy.models import Membership
 from academy.registry import Registry
@@ -27,9 +27,26 @@ outcome_followups: Registry[Callable[[Outcome], tuple[str, str] | None]] = Regis
 DOUBLE_WINDOW = dt.timedelta(days=14)
 
 
+# Words that say what kind of body an employer is, not which: left out when comparing.
+_LEGAL_WORDS = frozenset({"ltd", "limited", "plc", "llp", "cic", "the"})
+
+
 def employer_key(employer: str) -> str:
-    """How employers are compared: case and surrounding spaces do not matter."""
-    return employer.strip().lower()
+    """An employer's name as it is compared: case, punctuation, a part in brackets
+    ("(demo)", "(Plymouth)") and words such as Ltd do not matter."""
+    plain = re.sub(r"\([^)]*\)", " ", employer.lower())
+    words = re.findall(r"[a-z0-9]+", plain.replace("&", " and "))
+    return " ".join(w for w in words if w not in _LEGAL_WORDS)
+
+
+def employers_match(a: str, b: str) -> bool:
+    """Whether two employer names name one employer: the same key, or one key is the
+    other's start ("Tamar Care" and "Tamar Care Homes")."""
+    key_a, key_b = employer_key(a), employer_key(b)
+    if not key_a or not key_b:
+        return False
+    short, long = sorted((key_a, key_b), key=len)
+    return long == short or long.startswith(short + " ")
 
 
 def outcome_same_start(
@@ -42,16 +59,15 @@ def outcome_same_start(
 ) -> Outcome | None:
     """An outcome already recorded for this start (same person, kind and employer,
     started within DOUBLE_WINDOW), the closest first; None when there is none."""
-    candidates = (
-        Outcome.objects.filter(
+    candidates = [
+        outcome
+        for outcome in Outcome.objects.filter(
             participant_id=participant_id,
             kind=kind,
             started_on__range=(started_on - DOUBLE_WINDOW, started_on + DOUBLE_WINDOW),
-        )
-        .annotate(employer_key=Lower(Trim("employer")))
-        .filter(employer_key=employer_key(employer))
-        .exclude(pk__in=exclude_ids)
-    )
+        ).exclude(pk__in=exclude_ids)
+        if employers_match(outcome.employer, employer)
+    ]
     return min(
         candidates,
         key=lambda o: (abs((o.started_on - started_on).days), o.pk),

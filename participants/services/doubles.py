@@ -7,15 +7,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower, Trim
+from django.db.models import F
 from django.utils import timezone
 
 from academy.models import User
 from academy.registry import Registry
 
 from ..models import Outcome, SuspectedDoubleOutcome, SustainmentCheck
-from ..selectors.outcomes import DOUBLE_WINDOW
+from ..selectors.outcomes import DOUBLE_WINDOW, employers_match
 from .casework.records import _note
 
 # Functions (kept, removed) other apps register to move their links to a removed
@@ -26,31 +25,31 @@ outcome_replaced_hooks: Registry[Callable[[Outcome, Outcome], None]] = Registry(
 
 
 def outcome_doubles_find() -> int:
-    """List pairs of outcomes that look like one start recorded twice (same person,
-    kind and employer, within DOUBLE_WINDOW), once each; return how many are new."""
-    pairs = (
-        Outcome.objects.annotate(key=Lower(Trim("employer")))
-        .filter(
-            participant__outcomes__kind=F("kind"),
-            participant__outcomes__pk__gt=F("pk"),
-            participant__outcomes__started_on__gte=F("started_on") - DOUBLE_WINDOW,
-            participant__outcomes__started_on__lte=F("started_on") + DOUBLE_WINDOW,
-        )
-        .values_list(
-            "pk", "key", "participant__outcomes__pk", "participant__outcomes__employer"
-        )
+    """List pairs of outcomes that look like one start recorded twice (same person and
+    kind, employers that match, within DOUBLE_WINDOW), once each; return how many are
+    new."""
+    pairs = Outcome.objects.filter(
+        participant__outcomes__kind=F("kind"),
+        participant__outcomes__pk__gt=F("pk"),
+        participant__outcomes__started_on__gte=F("started_on") - DOUBLE_WINDOW,
+        participant__outcomes__started_on__lte=F("started_on") + DOUBLE_WINDOW,
+    ).values_list(
+        "pk", "employer", "participant__outcomes__pk", "participant__outcomes__employer"
     )
-    found = [
-        SuspectedDoubleOutcome(first_id=first, second_id=second)
-        for first, key, second, other in pairs
-        if key == other.strip().lower()
-    ]
+    found = {
+        (first, second)
+        for first, employer, second, other in pairs
+        if employers_match(employer, other)
+    }
     known = set(
         SuspectedDoubleOutcome.objects.filter(
-            Q(first_id__in=[p.first_id for p in found])
+            first_id__in={first for first, _ in found}
         ).values_list("first_id", "second_id")
     )
-    new = [p for p in found if (p.first_id, p.second_id) not in known]
+    new = [
+        SuspectedDoubleOutcome(first_id=first, second_id=second)
+        for first, second in sorted(found - known)
+    ]
     SuspectedDoubleOutcome.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
 

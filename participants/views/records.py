@@ -246,6 +246,14 @@ def outcome_doubles(request: AcademyRequest) -> HttpResponse:
     """Outcomes that look like one job start recorded twice, to resolve; POST resolves
     one pair (one start: keep one record; two starts: keep both)."""
     pairs = selectors.outcome_doubles_open(membership=request.membership)
+    if request.method == "POST" and request.POST.get("find"):
+        found = services.outcome_doubles_find()
+        messages.info(
+            request,
+            f"Checked every outcome now: {found} new pair{'s' if found != 1 else ''} "
+            "found.",
+        )
+        return redirect("participants:outcome-doubles")
     if request.method == "POST":
         form = OutcomeDoubleForm(request.POST)
         if not form.is_valid():

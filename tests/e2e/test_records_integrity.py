@@ -58,6 +58,7 @@ def test_admin_moves_a_leavers_caseload(
 
     expect(page.get_by_text("coordinates 3 people")).to_be_visible()
     page.get_by_label("Give their people to").select_option(str(colleague.pk))
+    page.get_by_label("End their access now").check()
     screenshot(page, f"caseload-reassign-{width}")
     page.get_by_role("button", name="Move the caseload").click()
 

@@ -212,3 +212,64 @@ def test_a_referral_start_is_never_linked_twice(offered, coordinator, vacancy):
     other.refresh_from_db()
     assert other.outcome_id != outcome.pk
     assert Referral.objects.filter(outcome_id=outcome.pk).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Plymouth Hospitals NHS Trust", "Plymouth Hospitals NHS Trust (demo)", True),
+        ("Tamar Care Ltd", "tamar care", True),
+        ("Tamar Care", "Tamar Care Homes", True),
+        ("Tamar Care", "Tamarind Care", False),
+        ("", "Tamar Care", False),
+    ],
+)
+def test_employer_names_match_as_people_write_them(a, b, same):
+    from participants.selectors import employers_match
+
+    assert employers_match(a, b) is same
+
+
+def test_an_outcome_by_hand_under_a_shorter_employer_name_is_one_start(
+    academy, coordinator, provider, client_of
+):
+    provider.organisation.name = "Plymouth Hospitals NHS Trust (demo)"
+    provider.organisation.save()
+    vacancy = VacancyFactory(academy=academy, organisation=provider.organisation)
+    referral = ReferralFactory(
+        participant=ParticipantFactory(academy=academy),
+        vacancy=vacancy,
+        stage="offered",
+    )
+    response = client_of(coordinator).post(
+        reverse("participants:outcome-add", args=[referral.participant.pk]),
+        {
+            "kind": "employment",
+            "sector": "health_social_care",
+            "started_on": today().isoformat(),
+            "employer": "Plymouth Hospitals NHS Trust",
+        },
+        follow=True,
+    )
+    assert "Mark the referral to" in response.content.decode()
+    services.referral_advance(referral=referral, to="started", by=coordinator.user)
+    assert Outcome.objects.count() == 1
+
+
+def test_a_coordinator_can_check_for_doubles_now(academy, coordinator):
+    person = ParticipantFactory(academy=academy)
+    for day in (1, 5):
+        Outcome.objects.create(
+            participant=person,
+            kind="employment",
+            sector="other",
+            started_on=dt.date(2026, 3, day),
+            employer="Same Ltd",
+        )
+    client = Client()
+    client.force_login(coordinator.user)
+    response = client.post(
+        reverse("participants:outcome-doubles"), {"find": "1"}, follow=True
+    )
+    assert "1 new pair found" in response.content.decode()
+    assert SuspectedDoubleOutcome.objects.count() == 1

@@ -15,7 +15,7 @@ from academy import rules
 from academy.models import User
 from participants import services as casework
 from participants.models import Outcome, Participant
-from participants.selectors.outcomes import employer_key, outcome_same_start
+from participants.selectors.outcomes import employers_match, outcome_same_start
 
 from ..models import Referral, ReferralEvent, TrainingOpportunity, Vacancy
 
@@ -194,14 +194,13 @@ def referral_for_outcome(outcome: Outcome) -> tuple[str, str] | None:
     }
     if outcome.kind not in kinds or not outcome.employer.strip():
         return None
-    key = employer_key(outcome.employer)
     for referral in (
         Referral.objects.filter(participant_id=outcome.participant_id)
         .filter(kinds[outcome.kind])
         .exclude(stage__in=[s for s in Referral.Stage if s not in NEXT_STAGES])
         .select_related("vacancy__organisation", "training__organisation")
     ):
-        if employer_key(referral.opportunity.organisation.name) == key:
+        if employers_match(referral.opportunity.organisation.name, outcome.employer):
             return (
                 f"Mark the referral to {referral.opportunity} as started here: it "
                 "will be linked to the outcome you recorded, not counted twice.",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from academy.demo import DEMO_DOMAIN, demo_seed
 from academy.models import User
 from participants.demo import demo_casework_seed
+from participants.services import outcome_doubles_find
 from vacancies.demo import demo_vacancies_seed
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
             academy = coordinator.memberships.get().academy
             people = demo_casework_seed(academy=academy, coordinator=coordinator)
             demo_vacancies_seed(academy=academy, by=coordinator)
+            # What the nightly check would find, listed at once in a new demo.
+            outcome_doubles_find()
             self.stdout.write(
                 self.style.SUCCESS(f"Created the demo academy, with {people} people.")
             )
