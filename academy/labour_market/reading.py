@@ -46,6 +46,13 @@ def csv_rows(data: bytes) -> list[Row]:
     text = decode(data)
     if not text.strip():
         raise SourceFileError("The file is empty.")
+    if not text.endswith(("\n", "\r")):
+        # Every source ends its last row with a line break: without one, the download
+        # stopped part way, perhaps inside the last figure (0.26 read as 0.2).
+        raise SourceFileError(
+            "The file does not end with a line break, so it looks cut off: its last "
+            "figure may be incomplete. Download it again; nothing was loaded."
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text),

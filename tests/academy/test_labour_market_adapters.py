@@ -193,7 +193,7 @@ def test_an_unknown_header_fails_with_its_name():
 def test_a_missing_required_header_fails():
     lines = sfc_sample_text().splitlines()
     text = "\n".join(
-        ",".join(line.split(",")[:3] + line.split(",")[4:]) for line in lines
+        ",".join(line.split(",")[:3] + line.split(",")[4:]) for line in [*lines, ""]
     )
 
     with pytest.raises(SourceFileError, match='Missing column "Service"'):
@@ -271,7 +271,7 @@ def test_a_file_cut_off_half_way_fails():
     data = SFC_2022.read_bytes()
     cut = data[: len(data) // 2]
 
-    with pytest.raises(SourceFileError, match="cut off half way"):
+    with pytest.raises(SourceFileError, match="cut off"):
         SkillsForCareAdapter().parse(cut, SFC_2022.name)
 
 
@@ -339,7 +339,7 @@ def test_an_xlsx_workbook_without_the_data_sheet_fails():
 def test_an_xlsx_workbook_cut_off_half_way_fails():
     data = _workbook(sfc_sample_text())
 
-    with pytest.raises(SourceFileError, match="cut off half way"):
+    with pytest.raises(SourceFileError, match="cut off"):
         SkillsForCareAdapter().parse(data[: len(data) // 2], "LA-2022-23.xlsx")
 
 
@@ -394,7 +394,7 @@ def test_lg_inform_file_cut_off_half_way_fails():
     data = LG_INFORM.read_bytes()
     cut = data[: data.index(b'"Plymouth (Unitary)"') + 30]
 
-    with pytest.raises(SourceFileError, match="cut off half way"):
+    with pytest.raises(SourceFileError, match="cut off"):
         LgInformAdapter().parse(cut, LG_INFORM.name)
 
 
@@ -402,7 +402,7 @@ def test_lg_inform_without_its_header_rows_is_refused():
     lines = LG_INFORM.read_text(encoding="utf-8").splitlines()
 
     with pytest.raises(SourceFileError, match="not an LG Inform chart CSV"):
-        LgInformAdapter().parse("\n".join(lines[1:]).encode(), LG_INFORM.name)
+        LgInformAdapter().parse("\n".join([*lines[1:], ""]).encode(), LG_INFORM.name)
 
 
 # --- Nomis ----------------------------------------------------------------------------
@@ -439,7 +439,7 @@ def test_nomis_status_other_than_a_is_suppressed():
 
     got = figures(
         NomisClaimantCountAdapter().parse(
-            "\n".join([header, *rows]).encode(), NOMIS.name
+            "\n".join([header, *rows, ""]).encode(), NOMIS.name
         )
     )
 
@@ -453,14 +453,14 @@ def test_nomis_file_missing_rows_fails_on_record_count():
 
     with pytest.raises(SourceFileError, match="has 12 rows but Nomis sent 20"):
         NomisClaimantCountAdapter().parse(
-            "\n".join([header, *rows[:12]]).encode(), NOMIS.name
+            "\n".join([header, *rows[:12], ""]).encode(), NOMIS.name
         )
 
 
 def test_nomis_file_cut_mid_row_fails():
     data = NOMIS.read_bytes()
 
-    with pytest.raises(SourceFileError, match="cut off half way"):
+    with pytest.raises(SourceFileError, match="cut off"):
         NomisClaimantCountAdapter().parse(data[: len(data) // 2], NOMIS.name)
 
 
@@ -469,7 +469,7 @@ def test_nomis_rows_of_an_unpinned_dimension_are_rejected_not_summed():
     rows[2] = rows[2].replace(',0,"Total",0,"gender"', ',1,"Male",1,"gender"')
 
     result = NomisClaimantCountAdapter().parse(
-        "\n".join([header, *rows]).encode(), NOMIS.name
+        "\n".join([header, *rows, ""]).encode(), NOMIS.name
     )
 
     assert [r.row for r in result.rejected] == [4]
@@ -483,7 +483,7 @@ def test_nomis_unknown_header_fails_with_its_name():
 
     with pytest.raises(SourceFileError, match='"UNIQUE_ID"'):
         NomisClaimantCountAdapter().parse(
-            "\n".join([header, *rows]).encode(), NOMIS.name
+            "\n".join([header, *rows, ""]).encode(), NOMIS.name
         )
 
 
@@ -498,3 +498,14 @@ def test_nomis_unquoted_csv_is_read_alike():
     result = NomisClaimantCountAdapter().parse(text.encode(), NOMIS.name)
 
     assert len(result.observations) == 20
+
+
+def test_a_file_cut_inside_its_last_value_is_refused():
+    from academy.labour_market.adapters import adapter_for
+    from academy.labour_market.observations import SourceFileError
+
+    whole = SFC_2022.read_bytes()
+    assert whole.endswith(b"\n")
+    cut = whole.rstrip(b"\r\n")[:-1]  # the last figure loses its last digit
+    with pytest.raises(SourceFileError, match="looks cut off"):
+        adapter_for("skills-for-care").parse(cut, SFC_2022.name)

@@ -258,7 +258,7 @@ def test_a_failed_upload_says_why(client_of, admin, django_capture_on_commit_cal
     assert run.status == RefreshRun.Status.FAILED
     page = text_of(client_of(admin).get(run.get_absolute_url()))
     assert "Nothing was loaded:" in page
-    assert "cut off half way" in page
+    assert "cut off" in page
     assert "Load these figures" not in client_of(admin).get(run.get_absolute_url()).text
 
 
