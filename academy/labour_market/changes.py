@@ -142,7 +142,26 @@ def value_text(value: Decimal | None) -> str:
 
 def plan_summary(result: ParseResult, plan: Plan) -> dict[str, Any]:
     observations = result.observations
+    source = observations[0].source.value if observations else ""
+    stored_areas = set(
+        LabourMarketObservation.objects.filter(source=source)
+        .values_list("area_code", flat=True)
+        .distinct()
+    )
+    stored_periods = set(
+        LabourMarketObservation.objects.filter(source=source)
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    new_areas = {
+        o.area_code: f"{o.area_name} ({o.area_code})"
+        for o in plan.new
+        if o.area_code not in stored_areas
+    }
     return {
+        "new_areas": sorted(new_areas.values())[:CHANGES_SHOWN],
+        "new_areas_count": len(new_areas),
+        "new_periods": sorted({o.period for o in plan.new} - stored_periods),
         "rows": result.rows,
         "observations": len(observations),
         "periods": sorted({o.period for o in observations}),

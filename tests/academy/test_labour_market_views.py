@@ -348,3 +348,23 @@ def test_a_run_in_progress_is_polled_with_htmx(client_of, admin):
     assert 'hx-trigger="every 2s"' in html
     assert "<html" not in html
     assert "Waiting for a worker" in html
+
+
+def test_the_preview_names_new_periods_and_areas(
+    client_of, admin, django_capture_on_commit_callbacks
+):
+    from academy.labour_market.refresh import refresh_run_upload
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = refresh_run_upload(
+            academy=admin.academy,
+            by=admin.user,
+            source="skills-for-care",
+            data=SFC_2022.read_bytes(),
+            filename=SFC_2022.name,
+        )
+    run.refresh_from_db()
+    assert run.summary["new_periods"]
+    assert run.summary["new_areas_count"] > 0
+    page = client_of(admin).get(run.get_absolute_url()).content.decode()
+    assert "not stored before" in page
