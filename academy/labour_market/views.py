@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from academy.forms import posted
 from academy.lists import list_page
-from academy.permissions import Role, admin_required, any_member
+from academy.permissions import Role, admin_required, any_member, superuser_required
 from academy.tenancy import AcademyRequest
 
 from ..models import RefreshRun, RefreshRunQuerySet
@@ -48,6 +48,9 @@ def refresh_run_list(request: AcademyRequest) -> HttpResponse:
     return render(request, "labour_market/run_list.html", {"page": page})
 
 
+# The figures are shared by every academy of the deployment: platform staff load them
+# (from within an academy where they are an admin); academy admins see the runs.
+@superuser_required
 @admin_required
 def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
     """Upload a downloaded source file; it is checked and previewed, not loaded."""
@@ -87,12 +90,13 @@ def refresh_run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "form": RefreshConfirmForm(
                 action=reverse("labour_market:run-confirm", args=[run.pk])
             )
-            if run.status == RefreshRun.Status.PREVIEWED
+            if run.status == RefreshRun.Status.PREVIEWED and request.user.is_superuser
             else None,
         },
     )
 
 
+@superuser_required
 @admin_required
 @require_POST
 def refresh_run_confirm(request: AcademyRequest, pk: int) -> HttpResponse:

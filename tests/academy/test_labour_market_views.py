@@ -24,6 +24,17 @@ pytestmark = pytest.mark.django_db
 ROLES = ["coordinator", "provider", "manager", "admin"]
 AREA = reverse("labour_market:area")
 UPLOAD = reverse("labour_market:upload")
+
+
+@pytest.fixture
+def admin(admin):
+    """The platform's staff load the figures every academy shares (here, as an admin
+    of the academy they work in)."""
+    admin.user.is_superuser = True
+    admin.user.save()
+    return admin
+
+
 RUNS = reverse("labour_market:runs")
 
 
@@ -368,3 +379,12 @@ def test_the_preview_names_new_periods_and_areas(
     assert run.summary["new_areas_count"] > 0
     page = client_of(admin).get(run.get_absolute_url()).content.decode()
     assert "not stored before" in page
+
+
+def test_an_academy_admin_sees_the_runs_but_cannot_replace_shared_figures(
+    client_of, other_admin
+):
+    client = client_of(other_admin)
+    assert client.get(RUNS).status_code == 200
+    assert client.get(UPLOAD).status_code == 403
+    assert "Load a source file" not in client.get(RUNS).content.decode()
