@@ -7,10 +7,20 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint needs Pango and fonts to lay out PDFs.
+# WeasyPrint needs Pango and fonts to lay out PDFs; `manage.py backup` needs pg_dump
+# of the same major version as docker-compose.yml's PostgreSQL (16), from the PGDG
+# repository (Debian 12 ships 15).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+        https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+        > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -21,7 +31,7 @@ COPY . .
 # Static files are collected at build time and served by WhiteNoise.
 RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home-dir /app portal \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/backups \
     && chown -R portal /app/var
 
 USER portal

@@ -97,3 +97,13 @@ def test_a_bug_is_still_a_500(coordinator, monkeypatch):
     response = client.get(reverse("home"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_web_container_checks_only_its_own_services(
+    client, with_broker, monkeypatch
+):
+    monkeypatch.setattr(app.control, "ping", lambda timeout: [])
+    response = client.get(reverse("health"), {"check": "database,redis"})
+    assert response.status_code == 200
+    assert set(response.json()["checks"]) == {"database", "redis"}
