@@ -36,5 +36,6 @@ class AcademyConfig(AppConfig):
             MenuItem("Labour market", "Labour market", "labour_market:area"),
             MenuItem("Manage", "Labour-market data", "labour_market:runs", order=13),
             MenuItem("Manage", "All academies", "academy:academy-list", order=90),
+            MenuItem("Manage", "All runs", "academy:platform-runs", order=91),
         ):
             menu_items.register(item)

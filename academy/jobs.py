@@ -110,3 +110,47 @@ def runs_reconcile(*, now: dt.datetime | None = None) -> Reconciled:
             failed,
         )
     return Reconciled(resent, restarted, failed)
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """A run as the platform's runs page lists it."""
+
+    kind: str
+    run: models.Model
+    academy: str
+    status: str
+    is_stuck: bool
+
+
+RUNS_LISTED = 25
+
+
+def runs_overview(*, now: dt.datetime | None = None) -> list[RunRow]:
+    """The latest runs of every kind across academies, newest first, with those
+    waiting or running past their time marked stuck."""
+    now = now or timezone.now()
+    rows = []
+    for kind in run_kinds:
+        for run in kind.model._default_manager.select_related("academy").order_by(
+            "-created_at"
+        )[:RUNS_LISTED]:
+            status = str(getattr(run, "status", ""))
+            started = getattr(run, kind.started_field, None) or getattr(
+                run, "created_at", None
+            )
+            waited = now - started if started else dt.timedelta()
+            is_stuck = (status == kind.queued and waited > QUEUED_RESEND_AFTER) or (
+                status == kind.running and waited > kind.time_limit + RUNNING_GRACE
+            )
+            academy = getattr(run, "academy", None)
+            rows.append(
+                RunRow(
+                    kind.label,
+                    run,
+                    str(academy) if academy else "every academy",
+                    run.get_status_display(),  # type: ignore[attr-defined]
+                    is_stuck,
+                )
+            )
+    return sorted(rows, key=lambda r: r.run.created_at, reverse=True)  # type: ignore[attr-defined]

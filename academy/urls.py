@@ -28,6 +28,7 @@ academy_patterns = (
         path("manage/members/new/", views.member_add, name="member-add"),
         path("manage/members/<int:pk>/", views.membership_edit, name="membership-edit"),
         path("platform/academies/", views.academy_list, name="academy-list"),
+        path("platform/runs/", views.platform_runs, name="platform-runs"),
         path("platform/academies/new/", views.academy_create, name="academy-create"),
     ],
     "academy",

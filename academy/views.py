@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import jobs, selectors, services
 from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
@@ -181,6 +181,21 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
         "academy/membership_edit.html",
         {"form": form, "membership": membership},
     )
+
+
+@superuser_required
+def platform_runs(request: AcademyRequest) -> HttpResponse:
+    """Runs of every kind across academies (PDFs, imports, labour-market loads), for
+    platform staff; POST reconciles them now instead of waiting for beat."""
+    if request.method == "POST":
+        done = jobs.runs_reconcile()
+        messages.success(
+            request,
+            f"Checked every run: {done.resent} sent to the worker again, "
+            f"{done.restarted} restarted, {done.failed} marked failed.",
+        )
+        return redirect("academy:platform-runs")
+    return render(request, "academy/platform_runs.html", {"rows": jobs.runs_overview()})
 
 
 @superuser_required

@@ -99,6 +99,7 @@ MATRIX = {
     "academy:membership-edit": ({"admin"}, "membership"),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
+    "academy:platform-runs": (set(), None),
 }
 
 # Pages anyone may open, and views whose rule is not a role (tested on their own).
@@ -277,7 +278,9 @@ def test_objects_of_another_academy_are_404(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["academy:academy-list", "academy:academy-create"])
+@pytest.mark.parametrize(
+    "name", ["academy:academy-list", "academy:academy-create", "academy:platform-runs"]
+)
 def test_platform_pages_open_for_superusers_only(client, name):
     from tests.academy.factories import UserFactory
 

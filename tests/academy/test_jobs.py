@@ -169,3 +169,27 @@ def test_a_waiting_pdf_can_be_sent_again_by_hand(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reporting:run-retry", args=[run.pk]))
     assert queued == [run.pk]
+
+
+@pytest.mark.django_db
+def test_platform_staff_see_every_kind_of_run_and_the_stuck_ones(academy, client, sent):
+    from tests.academy.factories import UserFactory
+
+    ReportRun.objects.create(
+        academy=academy,
+        start=dt.date(2024, 4, 1),
+        end=dt.date(2024, 6, 30),
+        status=ReportRun.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(minutes=10),
+    )
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = client.get(reverse("academy:platform-runs")).content.decode()
+    assert "PDF report" in page
+    assert "Stuck" in page
+    response = client.post(reverse("academy:platform-runs"), follow=True)
+    assert "1 restarted" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_academy_admins_cannot_see_every_academys_runs(client_of, admin):
+    assert client_of(admin).get(reverse("academy:platform-runs")).status_code == 403
