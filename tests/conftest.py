@@ -5,6 +5,7 @@ Personas (as healthchecks' alice/bob/charlie): `coordinator`, `provider`, `manag
 """
 
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -145,9 +146,59 @@ def redis_url():
     return settings.REDIS_URL
 
 
+class WorkerProcess:
+    """A `celery worker` process on a test's own queue, using the test database, that
+    a test may kill outright (as an OOM killer or a power cut would) and start again."""
+
+    def __init__(self, queue: str, env: dict[str, str], mail_dir: Path) -> None:
+        self.queue = queue
+        self.env = env
+        self.mail_dir = mail_dir
+        self.process: subprocess.Popen[str] | None = None
+        self.output = ""
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "academy",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                self.queue,
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group: no chance to finish or ack."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.output += self.process.communicate(timeout=30)[0]
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.output += self.process.communicate(timeout=30)[0]
+            self.process = None
+
+
 @pytest.fixture
 def worker(postgres, redis_url, tmp_path, transactional_db, settings):
-    """A `celery worker` process on its own queue, using the test database."""
+    """A real `celery worker` (WorkerProcess) on its own queue and the test database."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = postgres.settings_dict
     env = {
@@ -160,33 +211,12 @@ def worker(postgres, redis_url, tmp_path, transactional_db, settings):
         "EMAIL_URL": f"filemail://{tmp_path}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "academy",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=Path(__file__).resolve().parent.parent,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    process = WorkerProcess(queue, env, tmp_path)
+    process.start()
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
-    yield tmp_path
+    yield process
     app.conf.task_always_eager, app.conf.task_default_queue = saved
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    print(output)  # noqa: T201 - shown by pytest when the test fails
+    process.stop()
+    print(process.output)  # noqa: T201 - shown by pytest when the test fails
