@@ -137,3 +137,13 @@ def form_add_validation_error(form: forms.BaseForm, error: ValidationError) -> N
 def posted(request: HttpRequest) -> QueryDict | None:
     """The POST data to bind a form to, or None on GET (an empty POST still binds)."""
     return request.POST if request.method == "POST" else None
+
+
+class LockoutLiftForm(forms.Form):
+    """Why a member's sign-in lockout is lifted early (kept with who lifted it)."""
+
+    reason = forms.CharField(
+        max_length=300,
+        label="Why lift it now",
+        help_text="For example: confirmed by phone that it was them mistyping.",
+    )

@@ -151,7 +151,12 @@ PASSWORD_RESET_TIMEOUT = 3600
 # Lock an account after 5 failures in a row, for 30 minutes (spec/security.md AUTH-1).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Per account, whatever address the guesses come from (an office sharing one address
+# is not locked out by one person's typos). The sign-in form posts `username`; axes
+# would look for the user model's `email` field and record no account at all.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "academy.auth.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

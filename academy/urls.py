@@ -27,6 +27,11 @@ academy_patterns = (
         path("manage/members/", views.member_list, name="member-list"),
         path("manage/members/new/", views.member_add, name="member-add"),
         path("manage/members/<int:pk>/", views.membership_edit, name="membership-edit"),
+        path(
+            "manage/members/<int:pk>/lockout/",
+            views.lockout_lift,
+            name="lockout-lift",
+        ),
         path("platform/academies/", views.academy_list, name="academy-list"),
         path("platform/runs/", views.platform_runs, name="platform-runs"),
         path("platform/academies/new/", views.academy_create, name="academy-create"),

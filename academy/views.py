@@ -11,11 +11,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import jobs, selectors, services
+from . import auth, jobs, selectors, services
 from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
     AcademyForm,
+    LockoutLiftForm,
     MemberAddForm,
     MembershipForm,
     OrganisationForm,
@@ -179,8 +180,31 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "academy/membership_edit.html",
-        {"form": form, "membership": membership},
+        {
+            "form": form,
+            "membership": membership,
+            "is_locked_out": auth.is_locked_out(user=membership.user, request=request),
+            "lift_form": LockoutLiftForm(),
+        },
     )
+
+
+@admin_required
+@require_POST
+def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Let a member locked out by failed sign-ins in again, saying why."""
+    membership = get_object_or_404(
+        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
+    )
+    form = LockoutLiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the lockout is lifted (for the record).")
+    else:
+        auth.lockout_lift(
+            membership=membership, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"{membership.user} can sign in again.")
+    return redirect("academy:membership-edit", pk=membership.pk)
 
 
 @superuser_required

@@ -97,6 +97,7 @@ MATRIX = {
     "academy:member-list": ({"admin"}, None),
     "academy:member-add": ({"admin"}, None),
     "academy:membership-edit": ({"admin"}, "membership"),
+    "academy:lockout-lift": ({"admin"}, "membership", "post"),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),

@@ -230,3 +230,21 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class LockoutLift(models.Model):
+    """An admin letting a locked-out member sign in again before the lock runs out:
+    who, for whom, why, and after how many failed sign-ins."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="+")
+    lifted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    failures = models.PositiveIntegerField()
+    lifted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-lifted_at"]
+
+    def __str__(self) -> str:
+        return f"Lockout of {self.user} lifted by {self.lifted_by}"
