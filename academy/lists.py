@@ -23,11 +23,13 @@ PAGE_SIZE = 50
 class ListFilterSet(django_filters.FilterSet):
     """A list's filters. `defaults` apply when the page is opened without that
     parameter (the people list shows open cases unless asked otherwise); a value that
-    does not fit is ignored, and said so on the bar. `live` names the element htmx
-    replaces as the filters change (an htmx request then gets only that part)."""
+    does not fit is ignored, and said so on the bar. As the filters change, htmx
+    refreshes the list's `#list-results` element from the page it gets (or, with
+    `live_partial`, the `live` element from the partial the view returns to htmx)."""
 
     defaults: ClassVar[dict[str, str]] = {}
-    live: ClassVar[str] = ""
+    live: ClassVar[str] = "#list-results"
+    live_partial: ClassVar[bool] = False
 
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any):
         bound = data.copy() if data is not None else QueryDict(mutable=True)
@@ -72,7 +74,7 @@ def _width(field: forms.Field, name: str) -> str:
 
 
 def filter_bar_helper(
-    form: forms.Form, *, live: str = "", path: str = ""
+    form: forms.Form, *, live: str = "", path: str = "", is_partial: bool = False
 ) -> FormHelper:
     """A GET form laid out as one wrapping row of fields and a Show button; with
     `live`, htmx refreshes that element of the page as the filters change."""
@@ -90,6 +92,8 @@ def filter_bar_helper(
                 "hx-push-url": "true",
             }
         )
+        if not is_partial:  # take the part from the whole page the view returns
+            helper.attrs.update({"hx-select": live, "hx-swap": "outerHTML"})
     helper.layout = Layout(
         Row(
             *(

@@ -37,6 +37,7 @@ class ParticipantFilterSet(ListFilterSet):
 
     defaults = {"status": "open", "sort": "name"}
     live = "#participant-table"
+    live_partial = True
 
     q = django_filters.CharFilter(
         label="Search",

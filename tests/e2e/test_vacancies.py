@@ -2,6 +2,7 @@
 registers interest in it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -185,3 +186,24 @@ def test_the_board_filters_on_a_phone(page, live_server, screenshot, academy):
     expect(page.get_by_role("heading", name="Cook")).to_be_visible()
     _fits(page, PHONE["width"])
     screenshot(page, "vacancies-board-detail-phone")
+
+
+def test_every_list_filters_as_soon_as_a_filter_changes(
+    page, live_server, sign_in, screenshot, provider
+):
+    from tests.vacancies.factories import VacancyFactory
+
+    VacancyFactory(
+        academy=provider.academy,
+        organisation=provider.organisation,
+        title="Closed night carer",
+        status="closed",
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, provider.user.email)
+    page.goto(f"{live_server.url}/vacancies/")
+    expect(page.get_by_text("Closed night carer")).to_have_count(0)
+    page.get_by_label("Status").select_option("all")
+    expect(page.get_by_text("Closed night carer")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=all"))
+    screenshot(page, "vacancy-list-live-phone")
