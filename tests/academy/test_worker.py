@@ -24,7 +24,7 @@ def test_invitation_is_sent_by_a_real_worker(worker):
             organisation=None,
         )
         # Not queued before commit: a rolled-back add must never e-mail anyone.
-        assert not list(worker.iterdir())
+        assert not list(worker.mail_dir.iterdir())
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -34,7 +34,7 @@ def test_invitation_is_sent_by_a_real_worker(worker):
     else:
         pytest.fail("the worker did not send the invitation within 60 s")
 
-    mails = [path.read_text() for path in worker.iterdir()]
+    mails = [path.read_text() for path in worker.mail_dir.iterdir()]
     assert len(mails) == 1
     assert "To: wendy@example.org" in mails[0]
     assert "/accounts/reset/" in mails[0]
