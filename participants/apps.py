@@ -21,7 +21,7 @@ class ParticipantsConfig(AppConfig):
                 ImportRun,
                 send=tasks.import_run_apply.delay,
                 queued=ImportRun.Status.QUEUED,
-                running=ImportRun.Status.IMPORTING,
+                running=ImportRun.Status.RUNNING,
                 time_limit=dt.timedelta(seconds=tasks.IMPORT_TIME_LIMIT),
                 started_field="started_at",
                 fail=import_run_fail,

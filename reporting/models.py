@@ -8,27 +8,18 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from academy.models import Academy
+from academy.models import Academy, Run
 from academy.tenancy import AcademyQuerySet
 
 
-class ReportRun(models.Model):
+class ReportRun(Run):
     """A request for an impact report PDF, and the file once a worker has built it."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Being built"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
 
     academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
     start = models.DateField("from")
     end = models.DateField("to")
     is_published = models.BooleanField(
         "for publication", default=False, help_text="Counts of 1 to 4 read '<5'."
-    )
-    status = models.CharField(
-        max_length=8, choices=Status.choices, default=Status.QUEUED
     )
     file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
@@ -40,9 +31,6 @@ class ReportRun(models.Model):
         related_name="+",
     )
     is_monthly = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[AcademyQuerySet[ReportRun]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -60,10 +48,6 @@ class ReportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:run-detail", args=[self.pk])
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def filename(self) -> str:

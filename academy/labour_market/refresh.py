@@ -25,7 +25,7 @@ from academy.models import Academy, User
 
 from .. import tasks
 from ..jobs import send_after_commit
-from ..models import REFRESH_STOPPED_AFTER, RefreshRun
+from ..models import REFRESH_STOPPED_AFTER, RefreshRun, RunStatus
 from . import changes
 from .adapters import adapter_for
 from .observations import ParseResult, Progress, SourceFileError
@@ -42,7 +42,7 @@ STOPPED_ERROR = (
 
 def _finish(
     run: RefreshRun,
-    status: RefreshRun.Status,
+    status: RunStatus,
     *,
     result: ParseResult | None = None,
     plan: changes.Plan | None = None,
@@ -193,7 +193,7 @@ def refresh_run_process(
             plan = changes.observations_compare(result)
             changes.observations_write(plan, run)
             # Inside the transaction: the run reads "loaded" only if the figures are.
-            return _finish(run, RefreshRun.Status.SUCCEEDED, result=result, plan=plan)
+            return _finish(run, RefreshRun.Status.DONE, result=result, plan=plan)
     except Exception as error:
         return _finish(run, RefreshRun.Status.FAILED, error=_unexpected(run, error))
 

@@ -274,7 +274,7 @@ def _claimant(
 def _source_notes(index: Index, codes: dict[str, str]) -> list[SourceNote]:
     """The sources with figures for the area (source -> the code they are under)."""
     loaded = dict(
-        RefreshRun.objects.filter(status=RefreshRun.Status.SUCCEEDED)
+        RefreshRun.objects.filter(status=RefreshRun.Status.DONE)
         .values_list("source")
         .annotate(last=Max("finished_at"))
     )

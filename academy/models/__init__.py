@@ -23,8 +23,11 @@ from .labour_market import (
     RefreshRunQuerySet,
 )
 from .places import Postcode
+from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
 
 __all__ = [
+    "FINISHED",
+    "IN_PROGRESS",
     "REFRESH_STOPPED_AFTER",
     "Academy",
     "FormSubmission",
@@ -38,6 +41,8 @@ __all__ = [
     "Postcode",
     "RefreshRun",
     "RefreshRunQuerySet",
+    "Run",
+    "RunStatus",
     "User",
     "UserManager",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..tenancy import AcademyQuerySet
 from .core import Academy
+from .runs import Run
 
 # Far beyond the refresh task's time limit (11 minutes): a run still `running` after
 # this has lost its process (killed, or the machine restarted) and wrote nothing.
@@ -27,7 +28,7 @@ class RefreshRunQuerySet(AcademyQuerySet["RefreshRun"]):
         return self.filter(models.Q(academy=academy) | models.Q(academy__isnull=True))
 
 
-class RefreshRun(models.Model):
+class RefreshRun(Run):
     """One load of a labour-market source file: checked in full, then written in one
     transaction (or only previewed, or a dry run), with what it changed or why not."""
 
@@ -40,14 +41,6 @@ class RefreshRun(models.Model):
         PREVIEW = "preview", "Check and wait for confirmation"
         LOAD = "load", "Check and load"
         DRY_RUN = "dry_run", "Check only (dry run)"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
-        RUNNING = "running", "Running"
-        PREVIEWED = "previewed", "Checked: waiting for confirmation"
-        SUCCEEDED = "succeeded", "Loaded"
-        FAILED = "failed", "Failed: nothing changed"
-        DRY_RUN = "dry_run", "Checked (dry run): nothing written"
 
     class Stage(models.TextChoices):
         READING = "reading", "Reading the file"
@@ -65,11 +58,7 @@ class RefreshRun(models.Model):
     )
     source = models.CharField(max_length=32, choices=Source.choices)
     action = models.CharField(max_length=8, choices=Action.choices)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED
-    )
     stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
-    progress = models.PositiveIntegerField(default=0, help_text="rows read")
     filename = models.CharField(max_length=500, help_text="file name or URL")
     period = models.CharField(
         "year",
@@ -102,13 +91,9 @@ class RefreshRun(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
     objects: ClassVar[RefreshRunQuerySet] = RefreshRunQuerySet.as_manager()  # type: ignore[assignment]
 
-    class Meta:
+    class Meta(Run.Meta):
         db_table = "reporting_refreshrun"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["source", "status"])]

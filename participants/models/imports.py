@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from academy.models import Academy
+from academy.models import Academy, Run
 from academy.tenancy import AcademyQuerySet
 
 
-class ImportRun(models.Model):
+class ImportRun(Run):
     """An uploaded file of records: previewed first, imported when confirmed."""
 
     class Kind(models.TextChoices):
@@ -21,22 +21,12 @@ class ImportRun(models.Model):
         SUPPORT = "support", "Support"
         OUTCOMES = "outcomes", "Outcomes"
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Checked, waiting for confirmation"
-        QUEUED = "queued", "Waiting for a worker"
-        IMPORTING = "importing", "Importing…"
-        REJECTED = "rejected", "Has problems: nothing imported"
-        IMPORTED = "imported", "Imported"
-        FAILED = "failed", "Failed: nothing imported"
-
     academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=12, choices=Status.choices)
     summary = models.JSONField(default=dict, blank=True)
     problems = models.JSONField(default=list, blank=True)
-    progress = models.PositiveIntegerField(default=0, help_text="rows done")
     sha256 = models.CharField(max_length=64, blank=True, help_text="of the file")
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,10 +57,6 @@ class ImportRun(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
     objects: ClassVar[AcademyQuerySet[ImportRun]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
@@ -81,11 +67,6 @@ class ImportRun(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("participants:import-detail", args=[self.pk])
-
-    @property
-    def is_in_progress(self) -> bool:
-        """Confirmed and not finished: a worker has it, or will."""
-        return self.status in (self.Status.QUEUED, self.Status.IMPORTING)
 
     @property
     def rows_total(self) -> int:

@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from academy.jobs import send_after_commit
-from academy.models import Academy, User
+from academy.models import Academy, RunStatus, User
 
 from .. import imports, tasks
 from ..models import ImportRun
@@ -152,7 +152,7 @@ def import_run_confirm(
     with transaction.atomic():
         # Lock the run: two confirmations at once must not queue the file twice.
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if run.status == ImportRun.Status.IMPORTED:
+        if run.status == ImportRun.Status.DONE:
             raise ValidationError(
                 "This file is already imported; it was not imported again."
             )
@@ -169,7 +169,7 @@ def import_run_confirm(
             ImportRun.objects.filter(
                 academy_id=run.academy_id,
                 sha256=run.sha256,
-                status__in=[ImportRun.Status.QUEUED, ImportRun.Status.IMPORTING],
+                status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
             )
             .exclude(pk=run.pk)
             .first()
@@ -210,7 +210,7 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
             return run
         # Still `importing`: the task is redelivered because its worker died, and the
         # write transaction died with it, so the import starts again.
-        run.status = ImportRun.Status.IMPORTING
+        run.status = ImportRun.Status.RUNNING
         run.progress = 0
         run.started_at = timezone.now()
         run.save(update_fields=["status", "progress", "started_at"])
@@ -243,7 +243,7 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
         with transaction.atomic():
             # Only one task writes a run: another one waits here, then finds it done.
             locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != ImportRun.Status.IMPORTING:
+            if locked.status != ImportRun.Status.RUNNING:
                 return locked
             # Another import into the academy may have written since the check:
             # wait for it, then match against what it wrote.
@@ -255,7 +255,7 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
                 file_name=run.original_name,
                 label=f"import {run.pk}",
             )
-            return _run_finish(run, ImportRun.Status.IMPORTED, [], summary=summary)
+            return _run_finish(run, ImportRun.Status.DONE, [], summary=summary)
     except IntegrityError:
         # Someone added or removed the same records while this file was imported.
         problems = _file_problem(
@@ -293,7 +293,7 @@ def _unexpected(run: ImportRun, error: Exception) -> list[str]:
 
 def _run_finish(
     run: ImportRun,
-    status: ImportRun.Status,
+    status: RunStatus,
     problems: list[str],
     *,
     summary: imports.ImportSummary | None = None,
@@ -306,9 +306,9 @@ def _run_finish(
     }
     if summary is not None:
         fields["summary"] = summary.as_dict()
-    if status == ImportRun.Status.IMPORTED and summary is not None:
+    if status == ImportRun.Status.DONE and summary is not None:
         fields["progress"] = summary.rows
-    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.IMPORTING).update(
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
         **fields
     )
     run.refresh_from_db()
@@ -327,7 +327,7 @@ __all__ = [
 def import_run_fail(run_id: int, reason: str) -> None:
     """Record an import a worker lost as failed, with the reason (nothing was written:
     the import writes in one transaction)."""
-    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.IMPORTING).update(
+    ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
         status=ImportRun.Status.FAILED,
         problems=_file_problem(Exception(reason)),
         finished_at=timezone.now(),

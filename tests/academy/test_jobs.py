@@ -124,7 +124,7 @@ def test_a_lost_import_fails_saying_nothing_was_imported(coordinator, sent):
         ),
     )
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.IMPORTING,
+        status=ImportRun.Status.RUNNING,
         started_at=timezone.now() - dt.timedelta(hours=2),
     )
     assert jobs.runs_reconcile().failed == 1

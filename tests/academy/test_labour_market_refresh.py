@@ -67,7 +67,7 @@ def snapshot():
 def test_a_file_is_loaded_with_its_run():
     run = load(SFC_2022)
 
-    assert run.status == RefreshRun.Status.SUCCEEDED, run.error
+    assert run.status == RefreshRun.Status.DONE, run.error
     assert (run.new_count, run.changed_count, run.unchanged_count) == (147, 0, 0)
     assert run.rejected_count == 0
     assert len(run.checksum) == 64
@@ -92,7 +92,7 @@ def test_the_same_file_twice_changes_nothing():
 
     again = load(SFC_2022)
 
-    assert again.status == RefreshRun.Status.SUCCEEDED
+    assert again.status == RefreshRun.Status.DONE
     assert (again.new_count, again.changed_count, again.unchanged_count) == (0, 0, 147)
     assert snapshot() == before
     assert stored().updated_at == updated
@@ -132,7 +132,7 @@ def test_a_changed_figure_keeps_its_history():
     assert (nurse.old_value, nurse.old_status) == (None, "suppressed")
     assert nurse.new_value == Decimal("0.41")
     assert {c["new"] for c in second.summary["changes"]} == {"0.24", "0.41"}
-    assert first.status == RefreshRun.Status.SUCCEEDED
+    assert first.status == RefreshRun.Status.DONE
 
 
 def test_a_malformed_file_fails_and_leaves_the_figures():
@@ -195,7 +195,7 @@ def test_rejected_rows_are_recorded_and_the_rest_loaded():
 
     run = load(SFC_2022, data=text.encode())
 
-    assert run.status == RefreshRun.Status.SUCCEEDED
+    assert run.status == RefreshRun.Status.DONE
     assert run.rejected_count == 1
     assert run.rejected[0]["row"] == 23
     assert "Atlantis" in run.rejected[0]["reason"]
@@ -225,7 +225,7 @@ def test_a_finished_run_is_not_processed_again():
 
     again = refresh.refresh_run_process(run=run)
 
-    assert again.status == RefreshRun.Status.SUCCEEDED
+    assert again.status == RefreshRun.Status.DONE
     assert LabourMarketObservation.objects.count() == 147
 
 
@@ -249,7 +249,7 @@ def test_an_upload_is_previewed_then_loaded_when_confirmed(
         run = refresh.refresh_run_confirm(run=run, by=admin.user)
     run.refresh_from_db()
 
-    assert run.status == RefreshRun.Status.SUCCEEDED, run.error
+    assert run.status == RefreshRun.Status.DONE, run.error
     assert run.confirmed_by == admin.user
     assert LabourMarketObservation.objects.count() == 147
 
@@ -323,5 +323,5 @@ def test_a_refresh_killed_mid_write_leaves_the_previous_figures(postgres, settin
 
     rerun = load(SFC_2022)
 
-    assert rerun.status == RefreshRun.Status.SUCCEEDED
+    assert rerun.status == RefreshRun.Status.DONE
     assert rerun.new_count == 147

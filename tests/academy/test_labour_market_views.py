@@ -52,7 +52,7 @@ def samples():
         (LG_INFORM, "lg-inform"),
         (NOMIS, "nomis-claimant-count"),
     ]:
-        assert load(path, source).status == "succeeded"
+        assert load(path, source).status == "done"
 
 
 def text_of(response):
@@ -206,7 +206,7 @@ def test_admin_uploads_sees_the_preview_and_confirms(
 
     run.refresh_from_db()
     assert response.status_code == 302
-    assert run.status == RefreshRun.Status.SUCCEEDED, run.error
+    assert run.status == RefreshRun.Status.DONE, run.error
     assert LabourMarketObservation.objects.filter(period="2022/23").count() == 147
     assert "Loaded on" in text_of(client.get(run.get_absolute_url()))
 

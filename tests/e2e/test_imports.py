@@ -57,7 +57,7 @@ def test_the_run_page_updates_itself_until_the_import_is_done(
     expect(page.get_by_text("0 of 2 rows")).to_be_visible()
     screenshot(page, "import-queued")
 
-    ImportRun.objects.filter(pk=run.pk).update(status="importing", progress=1)
+    ImportRun.objects.filter(pk=run.pk).update(status="running", progress=1)
     expect(page.get_by_text("1 of 2 rows")).to_be_visible(timeout=10000)
     screenshot(page, "import-checking")
     ImportRun.objects.filter(pk=run.pk).update(progress=2)

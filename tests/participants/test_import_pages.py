@@ -47,7 +47,7 @@ def test_upload_preview_and_confirm_import_the_file(
     assert response.status_code == 302
     assert response["Location"] == run.get_absolute_url()
     run.refresh_from_db()
-    assert run.status == ImportRun.Status.IMPORTED
+    assert run.status == ImportRun.Status.DONE
     assert (run.confirmed_by, run.progress) == (coordinator.user, 2)
     assert run.finished_at is not None
     assert Participant.objects.for_academy(coordinator.academy).count() == 2

@@ -70,7 +70,7 @@ def test_confirming_queues_the_import_after_commit(
     [
         (ImportRun.Status.REJECTED, "has problems"),
         (ImportRun.Status.FAILED, "has problems"),
-        (ImportRun.Status.IMPORTED, "already imported"),
+        (ImportRun.Status.DONE, "already imported"),
     ],
 )
 def test_only_a_previewed_file_can_be_confirmed(
@@ -168,7 +168,7 @@ def test_a_second_task_for_an_imported_run_does_nothing(
     before = snapshot(coordinator.academy)
     finished_at = ImportRun.objects.get(pk=run.pk).finished_at
 
-    assert tasks.import_run_apply.delay(run.pk).get() == "imported"
+    assert tasks.import_run_apply.delay(run.pk).get() == "done"
 
     assert snapshot(coordinator.academy) == before
     assert ImportRun.objects.get(pk=run.pk).finished_at == finished_at
@@ -202,9 +202,9 @@ def test_progress_is_saved_while_the_file_is_checked(
     with django_capture_on_commit_callbacks(execute=True):
         import_run_confirm(run=run, by=coordinator.user)
 
-    assert seen == [("importing", 0), ("importing", 1), ("importing", 2)]
+    assert seen == [("running", 0), ("running", 1), ("running", 2)]
     run.refresh_from_db()
-    assert (run.status, run.progress) == ("imported", 2)
+    assert (run.status, run.progress) == ("done", 2)
 
 
 @pytest.mark.django_db
@@ -239,7 +239,7 @@ def test_the_run_page_stops_polling_when_the_import_is_done(
 ):
     run = previewed()
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.IMPORTING, progress=1
+        status=ImportRun.Status.RUNNING, progress=1
     )
     client = client_of(coordinator)
     working = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
@@ -291,8 +291,8 @@ def test_a_confirmed_import_is_done_by_a_real_worker(worker, coordinator):
         if not run.is_in_progress:
             break
         time.sleep(0.1)
-    assert run.status == "imported", run.problems
-    assert seen & {"queued", "importing"}
+    assert run.status == "done", run.problems
+    assert seen & {"queued", "running"}
     assert (run.progress, run.summary["created"]) == (2, 2)
     people = Participant.objects.for_academy(coordinator.academy)
     assert sorted(people.values_list("reference", flat=True)) == ["A-1", "A-2"]

@@ -15,6 +15,9 @@ from academy.labour_market import fetch, refresh
 from academy.labour_market.observations import Source
 from academy.models import RefreshRun
 
+# What a finished run did, in the command's words.
+DONE_WORDS: dict[str, str] = {RefreshRun.Status.DONE: "Loaded"}
+
 
 class Command(BaseCommand):
     help = (
@@ -59,8 +62,9 @@ class Command(BaseCommand):
         if run.status == RefreshRun.Status.FAILED:
             raise CommandError(f"{run.error} (run {run.pk})")
         seconds = run.duration.total_seconds() if run.duration else 0.0
+        said = DONE_WORDS.get(run.status, run.get_status_display())
         self.stdout.write(
-            f"{run.get_status_display()}: {source} {filename} "
+            f"{said}: {source} {filename} "
             f"(sha256 {run.checksum}): {run.new_count} new, {run.changed_count} "
             f"changed, {run.unchanged_count} unchanged, {run.rejected_count} rejected "
             f"rows, in {seconds:.1f} s (run {run.pk})"
