@@ -38,7 +38,9 @@ class ListFilterSet(django_filters.FilterSet):
                 bound[name] = value
         super().__init__(bound, *args, **kwargs)
         path = self.request.path if self.request is not None else ""
-        self.form.helper = filter_bar_helper(self.form, live=self.live, path=path)
+        self.form.helper = filter_bar_helper(
+            self.form, live=self.live, path=path, is_partial=self.live_partial
+        )
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         queryset = super().filter_queryset(queryset)
