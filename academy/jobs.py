@@ -18,12 +18,11 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from .models.runs import QUEUED_RESEND_AFTER
 from .registry import Registry
 
 logger = logging.getLogger(__name__)
 
-# A run still waiting this long after it was queued is sent to the broker again.
-QUEUED_RESEND_AFTER = dt.timedelta(minutes=2)
 # A run still running this long past its task's hard time limit lost its worker.
 RUNNING_GRACE = dt.timedelta(minutes=2)
 # ... and one lost for this many time limits is given up as failed.

@@ -4,7 +4,14 @@ queues and reconciles them)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.utils import timezone
+
+# A run still waiting this long after it was queued is sent to the worker again (by
+# academy.jobs.runs_reconcile), and its page says so.
+QUEUED_RESEND_AFTER = dt.timedelta(minutes=2)
 
 
 class RunStatus(models.TextChoices):
@@ -48,3 +55,12 @@ class Run(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED
+
+    @property
+    def is_waiting_long(self) -> bool:
+        """Queued for longer than a worker takes to pick a run up."""
+        return (
+            self.status == RunStatus.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > QUEUED_RESEND_AFTER
+        )

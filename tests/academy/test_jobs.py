@@ -193,3 +193,18 @@ def test_platform_staff_see_every_kind_of_run_and_the_stuck_ones(academy, client
 @pytest.mark.django_db
 def test_academy_admins_cannot_see_every_academys_runs(client_of, admin):
     assert client_of(admin).get(reverse("academy:platform-runs")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_run_waiting_long_says_it_is_sent_again(manager):
+    run = ReportRun.objects.create(
+        academy=manager.academy, start=dt.date(2024, 4, 1), end=dt.date(2024, 6, 30)
+    )
+    ReportRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    client = Client()
+    client.force_login(manager.user)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "No worker has picked this up yet" in page
+    assert 'hx-trigger="every 2s"' in page

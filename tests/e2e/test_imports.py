@@ -67,9 +67,7 @@ def test_the_run_page_updates_itself_until_the_import_is_done(
 
     # htmx polls every 2 s and swaps the status part in, without a reload.
     expect(page.get_by_text("The file has been imported.")).to_be_visible(timeout=10000)
-    expect(page.locator("#import-status")).not_to_have_attribute(
-        "hx-trigger", "every 2s"
-    )
+    expect(page.locator("#run-status")).not_to_have_attribute("hx-trigger", "every 2s")
     screenshot(page, "import-done-by-worker")
 
 

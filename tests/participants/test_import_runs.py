@@ -220,7 +220,7 @@ def test_the_run_page_polls_while_the_import_waits(client_of, coordinator, previ
     assert b"Waiting for a worker to start the import" in page.content
     assert b"<html" in page.content
     assert b"<html" not in part.content
-    assert part.content.lstrip().startswith(b'<div id="import-status"')
+    assert part.content.lstrip().startswith(b'<div id="run-status"')
     for attribute in (
         f'hx-get="{url}"',
         'hx-trigger="every 2s"',
