@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from academy.models import Academy
 
 from .periods import PRESETS, Period, period_custom, period_preset
+from .services import report_period_check
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -50,6 +52,15 @@ class PeriodForm(forms.Form):
                 name, academy=self.academy, today=self.today
             )
         cleaned["period"] = name
+        chosen = cleaned.get("chosen")
+        if chosen is not None:
+            try:  # the rule every use of a period follows (dashboard, CSV, PDF)
+                report_period_check(
+                    academy=self.academy, start=chosen.start, end=chosen.end
+                )
+            except ValidationError as error:
+                del cleaned["chosen"]
+                self.add_error(None, error)
         return cleaned
 
     @property

@@ -74,9 +74,12 @@ def report_run_retry(*, run: ReportRun) -> ReportRun:
     return run
 
 
-def report_run_fail(run_id: int, reason: str) -> None:
-    """Record a PDF a worker lost as failed, with the reason."""
-    ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.RUNNING).update(
+def report_run_fail(
+    run_id: int, reason: str, *, was: str = ReportRun.Status.RUNNING
+) -> None:
+    """Record a PDF as failed, with the reason: one a worker lost (`running`), or one
+    whose file has gone (`done`), so that it can be tried again."""
+    ReportRun.objects.filter(pk=run_id, status=was).update(
         status=ReportRun.Status.FAILED, error=reason, finished_at=timezone.now()
     )
 

@@ -49,19 +49,12 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
     if form.is_valid():
         period = form.chosen
         publish = form.cleaned_data["publish"]
-        try:
-            services.report_period_check(
-                academy=request.academy, start=period.start, end=period.end
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            report = impact_report(
-                academy=request.academy, start=period.start, end=period.end
-            )
-            context.update(impact_page(report, publish=publish).as_context())
-            context["period"] = period
-            context["query"] = request.GET.urlencode()
+        report = impact_report(
+            academy=request.academy, start=period.start, end=period.end
+        )
+        context.update(impact_page(report, publish=publish).as_context())
+        context["period"] = period
+        context["query"] = request.GET.urlencode()
     return render(request, "reporting/impact_dashboard.html", context)
 
 
@@ -118,14 +111,26 @@ def run_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     return render(request, template, {"run": run})
 
 
+LOST_FILE = (
+    "The PDF's file is missing from storage (it may have been removed or not restored "
+    "from a backup). Press Try again to build it again."
+)
+
+
 @report_readers_required
-def run_download(request: AcademyRequest, pk: int) -> FileResponse:
+def run_download(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The finished PDF; nothing is offered until the whole file is built."""
     run = _run(request, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404("This report is not ready.")
+    try:
+        handle = run.file.open("rb")
+    except FileNotFoundError:
+        services.report_run_fail(run.pk, LOST_FILE, was=ReportRun.Status.DONE)
+        messages.error(request, LOST_FILE)
+        return redirect(run)
     return FileResponse(
-        run.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=run.filename,
         content_type="application/pdf",

@@ -74,7 +74,8 @@ def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
 def participant_register(request: AcademyRequest) -> HttpResponse:
     """Register a person, warning first of a likely duplicate."""
     enquiry = None
-    if request.GET.get("enquiry", "").isdigit():
+    wanted = request.GET.get("enquiry", "")
+    if wanted.isascii() and wanted.isdigit():
         enquiry = get_object_or_404(
             Enquiry.objects.for_membership(request.membership).waiting(),
             pk=request.GET["enquiry"],
