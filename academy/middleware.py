@@ -1,5 +1,6 @@
 """Response headers that keep personal data private (spec/security.md DEP-2, DEP-3)."""
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -27,13 +28,26 @@ class PrivateResponseMiddleware:
 class TrustedProxyMiddleware:
     """Behind the deployment's own proxy, take the client's address from the last
     X-Forwarded-For entry (the one that proxy added), so that per-address limits
-    (sign-in lockout, enquiry rate limit) count people, not the proxy."""
+    (enquiry rate limit) count people, not the proxy; but only when the request comes
+    from a trusted proxy address, so that a client cannot choose its own address."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.proxies = [
+            ipaddress.ip_network(net, strict=False) for net in settings.TRUSTED_PROXIES
+        ]
+
+    def _is_proxy(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.proxies)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if settings.BEHIND_PROXY:
+        if settings.BEHIND_PROXY and self._is_proxy(
+            request.META.get("REMOTE_ADDR", "")
+        ):
             forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
             client = forwarded.split(",")[-1].strip()
             if client:

@@ -184,6 +184,14 @@ SECURE_HSTS_PRELOAD = HTTPS
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a request that comes from one of these addresses (the deployment's proxy) may say
+# who the client is in X-Forwarded-For: a client reaching gunicorn directly cannot pick
+# its own address (sign-in lockout and the enquiry limit count addresses). Private and
+# loopback networks by default: where the proxy runs beside the portal.
+TRUSTED_PROXIES = env.list(
+    "TRUSTED_PROXIES",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

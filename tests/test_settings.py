@@ -170,6 +170,20 @@ def test_behind_the_proxy_the_client_address_comes_from_x_forwarded_for(
     assert response.wsgi_request.META["REMOTE_ADDR"] == "127.0.0.1"
 
 
+@pytest.mark.django_db
+def test_a_client_reaching_the_portal_directly_cannot_choose_its_address(
+    settings, client
+):
+    """Issue 12, observation 2: only the proxy may say who the client is."""
+    settings.BEHIND_PROXY = True
+    response = client.get(
+        reverse("health"),
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="198.51.100.50",  # a public address: not the deployment's proxy
+    )
+    assert response.wsgi_request.META["REMOTE_ADDR"] == "198.51.100.50"
+
+
 def test_web_processes_start_without_the_file_readers():
     """pandas, openpyxl and WeasyPrint are imported only by what reads files or makes
     PDFs, so that every web and worker process starts fast."""

@@ -248,6 +248,28 @@ def test_sixth_enquiry_in_an_hour_from_one_address_gets_429(
 
 
 @pytest.mark.django_db
+def test_a_new_x_forwarded_for_each_time_does_not_lift_the_limit(
+    client, academy, settings, clock
+):
+    """Issue 12, observation 2: a client that reaches the portal directly (not through
+    the deployment's proxy) is counted by its real address, whatever it claims."""
+    settings.BEHIND_PROXY = True
+    statuses = []
+    for n in range(6):
+        token = enquiry_form_token(academy=academy)
+        clock.shift(5)
+        response = client.post(
+            _public_url(academy),
+            {**FORM, "served": token},
+            REMOTE_ADDR="198.51.100.50",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302] * 5 + [429]
+    assert Enquiry.objects.count() == 5
+
+
+@pytest.mark.django_db
 def test_address_may_send_again_an_hour_later(client, academy, settings, clock):
     # LocMem follows the travelling clock; Redis expires keys by its own.
     settings.CACHES = {
