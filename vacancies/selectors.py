@@ -248,6 +248,39 @@ def referral_person(*, referral: Referral, membership: Membership) -> SharedPers
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One move of a referral as this membership may see it."""
+
+    stage: str
+    on: dt.date
+    by: str
+    note: str
+    note_withheld: bool
+
+
+def referral_history(
+    *, referral: Referral, membership: Membership
+) -> list[HistoryEntry]:
+    """Every move of the referral, oldest first. The notes are about the person, so a
+    provider reads none of them once the person has withdrawn consent to share; the
+    stages and dates stay, being the provider's own record of its recruitment."""
+    withheld = (
+        membership.role == Role.PROVIDER
+        and not referral.participant.has_consent_to_share
+    )
+    return [
+        HistoryEntry(
+            stage=event.get_stage_display(),
+            on=event.on,
+            by=str(event.by or ""),
+            note="" if withheld else event.note,
+            note_withheld=withheld and bool(event.note),
+        )
+        for event in referral.events.select_related("by")
+    ]
+
+
+@dataclass(frozen=True)
 class BoardFilter:
     role: str = ""
     setting: str = ""

@@ -175,6 +175,37 @@ def test_a_provider_sees_details_withheld_after_consent_is_withdrawn(
             assert hidden not in page, (url, hidden)
 
 
+def test_withdrawn_consent_hides_the_referral_note_and_history_notes_from_providers(
+    client_of, provider, coordinator, sentinel_referral
+):
+    """Issue 12, observation 4: the coordinator's notes are about the person too."""
+    from vacancies.models import ReferralEvent
+
+    Referral.objects.filter(pk=sentinel_referral.pk).update(
+        note="SENTINEL-REFERRAL-NOTE"
+    )
+    ReferralEvent.objects.create(
+        referral=sentinel_referral,
+        stage=Referral.Stage.REFERRED,
+        on=dt.date(2026, 11, 2),
+        note="SENTINEL-STAGE-NOTE",
+        by=coordinator.user,
+    )
+    person = sentinel_referral.participant
+    page = client_of(provider).get(detail_url(sentinel_referral)).content.decode()
+    assert "SENTINEL-STAGE-NOTE" in page  # shared while consent stands
+    person.has_consent_to_share = False
+    person.save()
+    page = client_of(provider).get(detail_url(sentinel_referral)).content.decode()
+    assert "SENTINEL-REFERRAL-NOTE" not in page
+    assert "SENTINEL-STAGE-NOTE" not in page
+    assert "Note withheld" in page
+    assert "Referred" in page  # the stages themselves stay: the provider's own record
+    # The academy's staff still read every note.
+    page = client_of(coordinator).get(detail_url(sentinel_referral)).content.decode()
+    assert "SENTINEL-STAGE-NOTE" in page
+
+
 def test_a_coordinator_sees_the_person_and_a_link_to_their_record(
     client_of, coordinator, referral
 ):

@@ -308,7 +308,9 @@ def _detail(
             "person": selectors.referral_person(
                 referral=referral, membership=request.membership
             ),
-            "events": referral.events.select_related("by"),
+            "events": selectors.referral_history(
+                referral=referral, membership=request.membership
+            ),
             "form": form,
             "can_move": bool(services.NEXT_STAGES.get(referral.stage)),
             "is_staff": request.membership.role != Role.PROVIDER,
