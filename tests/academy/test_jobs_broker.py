@@ -63,11 +63,18 @@ def own_redis():
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = url
-    app._pool = None  # connections to the broker are made afresh from here
+    _forget_broker_connections()
     yield {"url": url, "start": start, "stop": stop}
     stop()
     app.conf.task_always_eager, app.conf.broker_url = saved
+    _forget_broker_connections()
+
+
+def _forget_broker_connections():
+    """Drop the app's pooled broker connections and producers, so that the next send
+    connects to `app.conf.broker_url` as it is now (the producer pool keeps its own)."""
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _queued_messages(url):
@@ -96,7 +103,7 @@ def test_a_broker_outage_keeps_the_run_waiting_and_it_is_sent_when_back(
     assert took < 10, f"the request waited {took:.1f} s for the broker"
 
     url = own_redis["start"]()
-    app._pool = None
+    _forget_broker_connections()
     done = runs_reconcile(now=timezone.now() + dt.timedelta(minutes=3))
     assert done.resent == 1
     assert _queued_messages(url) == 1
