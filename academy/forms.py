@@ -139,6 +139,18 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+class InvitationAnswerForm(forms.Form):
+    """The invited person's answer to an academy's invitation."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("decline", "Decline")],
+        error_messages={
+            "required": "Accept or decline the invitation.",
+            "invalid_choice": "Accept or decline the invitation.",
+        },
+    )
+
+
 class LockoutLiftForm(forms.Form):
     """Why a member's sign-in lockout is lifted early (kept with who lifted it)."""
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Academy, Membership, MembershipQuerySet, Organisation
+from .models import Academy, Membership, MembershipQuerySet, Organisation, User
 from .permissions import Role
 
 
@@ -40,6 +40,16 @@ def member_list(*, academy: Academy) -> MembershipQuerySet:
     )
 
 
+def invitation_list(*, user: User) -> list[Membership]:
+    """The academies waiting for this person to accept a role, oldest first."""
+    return list(
+        Membership.objects.pending()
+        .filter(user=user)
+        .select_related("academy", "organisation")
+        .order_by("created_at", "pk")
+    )
+
+
 def colleague_list(*, membership: Membership) -> MembershipQuerySet:
     """Active members of the same academy; for a provider, of the same organisation."""
     members = member_list(academy=membership.academy).active().exclude(pk=membership.pk)
@@ -60,7 +70,13 @@ def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
     roles = Membership.objects.for_academy(academy).aggregate(
         **{
             role.value: Count(
-                "pk", filter=Q(role=role, is_active=True, user__is_active=True)
+                "pk",
+                filter=Q(
+                    role=role,
+                    is_active=True,
+                    user__is_active=True,
+                    accepted_at__isnull=False,
+                ),
             )
             for role in Role
         }

@@ -77,7 +77,9 @@ def member_add(
     """Give a person a role in the academy, creating their account if they have none.
 
     A new account has no password; the invitation e-mail (sent after commit) carries a
-    link to set one.
+    link to set one. An existing account belongs to someone already working elsewhere:
+    its membership here waits for them to accept (`invitation_answer`), so that no
+    admin can take another academy's people into theirs.
     """
     email = email.strip().lower()
     user = User.objects.filter(email=email).first()
@@ -87,21 +89,47 @@ def member_add(
         user.set_unusable_password()
         user.full_clean()
         user.save()
-    elif Membership.objects.filter(user=user, academy=academy).exists():
-        raise ValidationError(
-            {
-                "email": f"{email} is already a member of {academy}. "
-                "Edit their membership instead."
-            }
-        )
+    else:
+        existing = Membership.objects.filter(user=user, academy=academy).first()
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "email": f"{email} has already been asked to join {academy}."
+                    if existing.accepted_at is None
+                    else f"{email} is already a member of {academy}. "
+                    "Edit their membership instead."
+                }
+            )
     membership = Membership(
-        user=user, academy=academy, role=role, organisation=organisation
+        user=user,
+        academy=academy,
+        role=role,
+        organisation=organisation,
+        accepted_at=timezone.now() if is_new else None,
     )
     membership.full_clean()
     membership.save()
-    if is_new:
-        transaction.on_commit(lambda: tasks.user_invite_send.delay(membership.pk))
+    transaction.on_commit(lambda: tasks.user_invite_send.delay(membership.pk))
     return membership
+
+
+@transaction.atomic
+def invitation_answer(*, membership: Membership, user: User, accept: bool) -> None:
+    """The invited person's answer: accepting starts the membership, declining removes
+    it. Only that person may answer, and only while it waits."""
+    locked = (
+        Membership.objects.pending()
+        .select_for_update()
+        .filter(pk=membership.pk, user=user)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError("This invitation has already been answered.")
+    if accept:
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+    else:
+        locked.delete()
 
 
 @transaction.atomic
@@ -135,8 +163,25 @@ def membership_update(
 
 
 def user_invite_send(*, membership: Membership) -> None:
-    """E-mail a new member a link to set their password, and note when it went."""
+    """E-mail a new member a link to set their password, or someone with an account
+    the invitation to accept; note when it went."""
     user = membership.user
+    if membership.accepted_at is None:
+        context = {
+            "user": user,
+            "academy": membership.academy,
+            "role": membership.get_role_display(),
+            "link": settings.SITE_URL.rstrip("/") + reverse("academy:invitations"),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = render_to_string("emails/join_subject.txt", context).strip()
+        send_mail(
+            subject,
+            render_to_string("emails/join_body.txt", context),
+            None,
+            [user.email],
+        )
+        return
     path = reverse(
         "password_reset_confirm",
         kwargs={

@@ -10,6 +10,12 @@ from . import views
 academy_patterns = (
     [
         path("switch/", views.academy_switch, name="switch"),
+        path("invitations/", views.invitation_list, name="invitations"),
+        path(
+            "invitations/<int:pk>/",
+            views.invitation_answer,
+            name="invitation-answer",
+        ),
         path("manage/academy/", views.academy_settings, name="settings"),
         path(
             "manage/organisations/", views.organisation_list, name="organisation-list"

@@ -16,6 +16,7 @@ from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
     AcademyForm,
+    InvitationAnswerForm,
     LockoutLiftForm,
     MemberAddForm,
     MembershipForm,
@@ -41,11 +42,18 @@ HOME_TEMPLATES = {
 def home(request: AcademyRequest) -> HttpResponse:
     """Show each signed-in person the home page of their role in the current academy."""
     membership = request.membership
+    invitations = selectors.invitation_list(user=request.user)
     if membership is None:
-        if request.user.is_superuser:
+        if request.user.is_superuser and not invitations:
             return redirect("academy:academy-list")
-        return render(request, "academy/no_membership.html", status=403)
+        return render(
+            request,
+            "academy/no_membership.html",
+            {"invitations": invitations},
+            status=403,
+        )
     context: dict[str, object] = {
+        "invitations": invitations,
         "colleagues": selectors.colleague_list(membership=membership),
         "panels": home_panels_for(membership),
     }
@@ -72,6 +80,48 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
     request.session[SESSION_ACADEMY_KEY] = chosen.academy_id
     messages.success(request, f"You are now working in {chosen.academy}.")
     return redirect("home")
+
+
+def invitation_list(request: AcademyRequest) -> HttpResponse:
+    """Academies that have asked the signed-in person to join them (their own only)."""
+    return render(
+        request,
+        "academy/invitation_list.html",
+        {"invitations": selectors.invitation_list(user=request.user)},
+    )
+
+
+@require_POST
+def invitation_answer(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Accept or decline one of one's own invitations."""
+    membership = get_object_or_404(
+        Membership.objects.pending()
+        .filter(user=request.user)
+        .select_related("academy"),
+        pk=pk,
+    )
+    form = InvitationAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Accept or decline the invitation.")
+        return redirect("academy:invitations")
+    accept = form.cleaned_data["answer"] == "accept"
+    try:
+        services.invitation_answer(
+            membership=membership, user=request.user, accept=accept
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("academy:invitations")
+    if accept:
+        request.session[SESSION_ACADEMY_KEY] = membership.academy_id
+        messages.success(
+            request,
+            f"You have joined {membership.academy} as a "
+            f"{membership.get_role_display().lower()}. You are now working there.",
+        )
+        return redirect("home")
+    messages.success(request, f"You declined {membership.academy}'s invitation.")
+    return redirect("academy:invitations")
 
 
 @admin_required
@@ -154,10 +204,16 @@ def member_add(request: AcademyRequest) -> HttpResponse:
         except ValidationError as error:
             form_add_validation_error(form, error)
         else:
-            messages.success(
-                request,
-                f"{membership.user} is now a {membership.get_role_display().lower()}.",
-            )
+            role = membership.get_role_display().lower()
+            if membership.accepted_at is None:
+                messages.success(
+                    request,
+                    f"{membership.user} already has an account, so they have been "
+                    f"asked to accept the role of {role} here. They appear as "
+                    "awaiting acceptance until they do.",
+                )
+            else:
+                messages.success(request, f"{membership.user} is now a {role}.")
             return redirect("academy:member-list")
     return render(request, "academy/member_add.html", {"form": form})
 

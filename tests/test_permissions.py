@@ -117,7 +117,13 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
-OWN_RULE = {"academy:switch", "password_change", "password_change_done"}
+OWN_RULE = {
+    "academy:switch",
+    "academy:invitations",  # one's own invitations (tests/academy/test_views.py)
+    "academy:invitation-answer",
+    "password_change",
+    "password_change_done",
+}
 
 
 def _url_names(resolver=None, namespace=""):

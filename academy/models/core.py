@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from ..permissions import Role
 from ..rules import PhoneField
@@ -159,7 +160,13 @@ class User(AbstractUser):
 
 class MembershipQuerySet(AcademyQuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
-        return self.filter(is_active=True, user__is_active=True)
+        return self.filter(
+            is_active=True, user__is_active=True, accepted_at__isnull=False
+        )
+
+    def pending(self) -> MembershipQuerySet:
+        """Invitations of existing accounts that their owner has not yet answered."""
+        return self.filter(accepted_at__isnull=True)
 
 
 class Membership(models.Model):
@@ -179,6 +186,9 @@ class Membership(models.Model):
         help_text="Required for providers: the organisation whose vacancies they run.",
     )
     is_active = models.BooleanField(default=True)
+    # An existing account joins another academy only when its owner accepts: until
+    # then this is empty and the membership gives no access (services.member_add).
+    accepted_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[MembershipQuerySet] = MembershipQuerySet.as_manager()  # type: ignore[assignment]

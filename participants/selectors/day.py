@@ -114,6 +114,7 @@ def coordinator_choices(*, membership: Membership) -> QuerySet[User]:
         memberships__academy=membership.academy,
         memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
         memberships__is_active=True,
+        memberships__accepted_at__isnull=False,
         is_active=True,
     ).order_by("first_name", "last_name")
 

@@ -177,22 +177,94 @@ def test_invitation_link_lets_the_new_member_set_a_password(
     assert User.objects.get(email="nina@example.org").check_password(password)
 
 
+def _add_existing(client_of, admin, membership, role="manager"):
+    return client_of(admin).post(
+        reverse("academy:member-add"),
+        {
+            "email": membership.user.email,
+            "first_name": "X",
+            "last_name": "Y",
+            "role": role,
+        },
+        follow=True,
+    )
+
+
 @pytest.mark.django_db
-def test_adding_someone_from_another_academy_keeps_their_account_and_sends_no_invite(
+def test_an_existing_account_joins_another_academy_only_when_its_owner_accepts(
     client_of, admin, other_coordinator, django_capture_on_commit_callbacks
 ):
+    """Issue 12, observation 6: an admin cannot attach someone else's account (another
+    academy's admin included) to their academy without that person agreeing."""
     with django_capture_on_commit_callbacks(execute=True):
-        client_of(admin).post(
-            reverse("academy:member-add"),
-            {
-                "email": other_coordinator.user.email,
-                "first_name": "X",
-                "last_name": "Y",
-                "role": "manager",
-            },
-        )
-    assert other_coordinator.user.memberships.count() == 2
-    assert mail.outbox == []
+        response = _add_existing(client_of, admin, other_coordinator, role="admin")
+    assert "asked to accept" in response.content.decode()
+    pending = Membership.objects.get(user=other_coordinator.user, academy=admin.academy)
+    assert pending.accepted_at is None
+    # Not yet a member: the academy is not theirs to open, and it says so to the admin.
+    theirs = client_of(other_coordinator)
+    assert [
+        m.academy for m in theirs.get(reverse("home")).wsgi_request.memberships
+    ] == [other_coordinator.academy]
+    assert (
+        "Awaiting acceptance"
+        in client_of(admin).get(reverse("academy:member-list")).content.decode()
+    )
+    # They are told, by e-mail and on their home page, and accept.
+    assert len(mail.outbox) == 1
+    assert str(admin.academy) in mail.outbox[0].body
+    assert reverse("academy:invitations") in mail.outbox[0].body
+    assert str(admin.academy) in theirs.get(reverse("home")).content.decode()
+    page = theirs.get(reverse("academy:invitations")).content.decode()
+    assert "Accept" in page
+    assert str(admin.academy) in page
+    response = theirs.post(
+        reverse("academy:invitation-answer", args=[pending.pk]), {"answer": "accept"}
+    )
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.accepted_at is not None
+    academies = {
+        m.academy for m in theirs.get(reverse("home")).wsgi_request.memberships
+    }
+    assert academies == {other_coordinator.academy, admin.academy}
+
+
+@pytest.mark.django_db
+def test_a_declined_invitation_leaves_no_membership(
+    client_of, admin, other_coordinator
+):
+    _add_existing(client_of, admin, other_coordinator)
+    pending = Membership.objects.get(user=other_coordinator.user, academy=admin.academy)
+    response = client_of(other_coordinator).post(
+        reverse("academy:invitation-answer", args=[pending.pk]), {"answer": "decline"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=pending.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_invitation_answers_only_to_its_own_person(
+    client_of, admin, coordinator, other_coordinator
+):
+    _add_existing(client_of, admin, other_coordinator)
+    pending = Membership.objects.get(user=other_coordinator.user, academy=admin.academy)
+    url = reverse("academy:invitation-answer", args=[pending.pk])
+    # Not the admin who sent it, nor anyone else; an accepted membership is not
+    # re-answered; nonsense answers are refused with a message.
+    for membership in (admin, coordinator):
+        assert client_of(membership).post(url, {"answer": "accept"}).status_code == 404
+    pending.refresh_from_db()
+    assert pending.accepted_at is None
+    own = client_of(other_coordinator)
+    response = own.post(url, {"answer": "maybe"}, follow=True)
+    assert "Accept or decline" in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.accepted_at is None
+    mine = reverse("academy:invitation-answer", args=[other_coordinator.pk])
+    assert own.post(mine, {"answer": "decline"}).status_code == 404
+    assert Membership.objects.filter(pk=other_coordinator.pk).exists()
+    assert client_of(coordinator).get(reverse("academy:invitations")).status_code == 200
 
 
 @pytest.mark.django_db

@@ -63,6 +63,7 @@ class Command(BaseCommand):
                 email__iexact=options["coordinator"],
                 memberships__academy=academy,
                 memberships__is_active=True,
+                memberships__accepted_at__isnull=False,
                 memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
             ).first()
             if coordinator is None:
