@@ -75,6 +75,39 @@ def test_admin_adds_a_provider_member(page, live_server, sign_in, screenshot, ad
     screenshot(page, "foundation-member-list")
 
 
+@pytest.mark.parametrize("width", [390, 1366])
+def test_someone_from_another_academy_accepts_an_invitation(
+    page, sign_in, screenshot, admin, other_coordinator, width
+):
+    from academy import services
+    from academy.permissions import Role
+
+    page.set_viewport_size({"width": width, "height": 844})
+    services.member_add(
+        academy=admin.academy,
+        email=other_coordinator.user.email,
+        first_name="",
+        last_name="",
+        role=Role.COORDINATOR,
+        organisation=None,
+    )
+    sign_in(page, other_coordinator.user.email)
+    invitation = page.get_by_role(
+        "region", name=f"{admin.academy.name} asks you to join them"
+    )
+    expect(invitation).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"foundation-invitation-{width}")
+    invitation.get_by_role(
+        "button", name=f"Accept and join {admin.academy.name}"
+    ).click()
+    expect(page.get_by_text(f"You have joined {admin.academy.name}")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_contain_text(
+        admin.academy.name
+    )
+    screenshot(page, f"foundation-invitation-accepted-{width}")
+
+
 def test_provider_sees_no_admin_links_and_is_refused_admin_pages(
     page, live_server, sign_in, provider
 ):
