@@ -220,6 +220,21 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+
+# Uploads (issue 12, observation 7). No upload is read past UPLOAD_MAX_BYTES: the
+# handler below stops storing it as it arrives and the form says it is too large
+# (each form may allow less: imports 20 MB). An import may have IMPORT_MAX_ROWS rows;
+# an XLSX may unpack to IMPORT_XLSX_MAX_UNPACKED_BYTES, checked before it is parsed.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=150_000)
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int(
+    "IMPORT_XLSX_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024
+)
+FILE_UPLOAD_HANDLERS = [
+    "academy.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Where `manage.py backup` writes its archives (keep copies elsewhere too: README).
 BACKUP_DIR = env.path("BACKUP_DIR", default=VAR_DIR / "backups")
 STORAGES = {

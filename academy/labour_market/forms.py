@@ -9,6 +9,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from academy.forms import PortalFormHelper
+from academy.uploads import upload_too_large
 
 from .config import SOURCES
 from .observations import Source
@@ -63,8 +64,9 @@ class RefreshUploadForm(forms.Form):
                 f"{' or '.join(allowed)}.",
             )
             return cleaned
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            self.add_error("file", "The file is larger than 50 MB.")
+        too_large = upload_too_large(upload, limit=MAX_UPLOAD_BYTES)
+        if too_large:
+            self.add_error("file", too_large)
             return cleaned
         data = upload.read()
         # The name must match the content (spec/security.md INP-5).

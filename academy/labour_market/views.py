@@ -13,6 +13,7 @@ from academy.forms import posted
 from academy.lists import list_page
 from academy.permissions import Role, admin_required, any_member, superuser_required
 from academy.tenancy import AcademyRequest
+from academy.uploads import uploaded_files
 
 from ..models import RefreshRun, RefreshRunQuerySet
 from . import refresh, selectors
@@ -54,7 +55,7 @@ def refresh_run_list(request: AcademyRequest) -> HttpResponse:
 @admin_required
 def refresh_run_upload(request: AcademyRequest) -> HttpResponse:
     """Upload a downloaded source file; it is checked and previewed, not loaded."""
-    form = RefreshUploadForm(posted(request), request.FILES or None)
+    form = RefreshUploadForm(posted(request), uploaded_files(request))
     if form.is_valid():
         run = refresh.refresh_run_upload(
             academy=request.academy,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from academy.forms import PortalFormHelper
 from academy.models import Membership, User
 from academy.once import OnceFormMixin
+from academy.uploads import upload_too_large
 
 from .. import imports
 from ..models import ImportRun
@@ -54,10 +55,11 @@ class ImportUploadForm(OnceFormMixin, forms.Form):
                 "Choose a .csv or .xlsx file. In your spreadsheet, use 'Save as' "
                 "and pick 'CSV UTF-8' or 'Excel workbook'."
             )
-        if (upload.size or 0) > MAX_UPLOAD_BYTES:
+        too_large = upload_too_large(upload, limit=MAX_UPLOAD_BYTES)
+        if too_large:
             raise forms.ValidationError(
-                "The file is larger than 20 MB. Split it into smaller files, or "
-                "ask an administrator to import it from the command line."
+                f"{too_large} Split it into smaller files, or ask an administrator "
+                "to import it from the command line."
             )
         try:
             imports.file_check(upload, name=name)

@@ -5,9 +5,15 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import posixpath
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+
+from django.conf import settings
+from django.template.defaultfilters import pluralize
 
 from .columns import SUFFIXES, XLSX_MAGIC, Cell, ImportFileError
 
@@ -16,6 +22,28 @@ _NOT_UTF8 = (
     "and try again."
 )
 _NOT_XLSX = "The file is not an Excel workbook (.xlsx). Save it as .xlsx or as CSV."
+_NOT_TEXT = (
+    "The file is not a text file, so it cannot be a CSV file. In your spreadsheet, "
+    "save it as 'CSV UTF-8' and try again."
+)
+_MARKUP = (
+    "The file looks like a web page or XML, not a CSV file. Open it in your "
+    "spreadsheet and save it as 'CSV UTF-8' (or as an Excel workbook)."
+)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+# Read with patterns, not an XML parser: these parts are small, and an XML parser on
+# an untrusted file is one more thing to harden.
+_FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\s(?:\w+:)?id=\"([^\"]+)\"")
+_RELATION = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTRIBUTE = re.compile(rb"\s(Id|Target)=\"([^\"]*)\"")
+
+
+def _too_many_rows() -> ImportFileError:
+    limit = settings.IMPORT_MAX_ROWS
+    return ImportFileError(
+        f"The file has more than {limit:,} row{pluralize(limit)}. Split it into "
+        f"files of at most {limit:,} row{pluralize(limit)} and import them in turn."
+    )
 
 
 @dataclass(frozen=True)
@@ -31,19 +59,74 @@ def file_check(source: IO[bytes], *, name: str) -> None:
     suffix = _suffix(name)
     source.seek(0)
     if suffix == ".csv":
-        decoder = codecs.getincrementaldecoder("utf-8-sig")()
-        try:
-            for chunk in iter(lambda: source.read(64 * 1024), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_NOT_UTF8) from error
+        _csv_check(source)
     else:
         if source.read(4) != XLSX_MAGIC:
             raise ImportFileError(_NOT_XLSX)
         source.seek(0)
+        _xlsx_check(source)
+        source.seek(0)
         _workbook(source).close()
     source.seek(0)
+
+
+def _csv_check(source: IO[bytes]) -> None:
+    """UTF-8 text throughout, with no NUL bytes, and not markup saved as .csv."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    first = True
+    try:
+        for chunk in iter(lambda: source.read(64 * 1024), b""):
+            if b"\x00" in chunk:
+                raise ImportFileError(_NOT_TEXT)
+            text = decoder.decode(chunk)
+            if first and text.strip():
+                if text.lstrip().startswith("<"):
+                    raise ImportFileError(_MARKUP)
+                first = False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_NOT_UTF8) from error
+
+
+def _xlsx_check(source: IO[bytes]) -> None:
+    """Refuse a workbook that unpacks to more than the limit, or whose first sheet
+    declares more rows than the limit, before any of it is parsed: a small zipped
+    file can hold a very large sheet."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > settings.IMPORT_XLSX_MAX_UNPACKED_BYTES:
+                raise ImportFileError(
+                    "The workbook unpacks to more than "
+                    f"{settings.IMPORT_XLSX_MAX_UNPACKED_BYTES // 1_000_000:,} MB. "
+                    "Split it into smaller files, or save it as CSV."
+                )
+            rows = _declared_rows(archive)
+    except (zipfile.BadZipFile, KeyError) as error:
+        raise ImportFileError(_NOT_XLSX) from error
+    if rows is not None and rows - 1 > settings.IMPORT_MAX_ROWS:
+        raise _too_many_rows()
+
+
+def _declared_rows(archive: zipfile.ZipFile) -> int | None:
+    """The last row number the first sheet declares (its `dimension`), if it says."""
+    first = _FIRST_SHEET.search(archive.read("xl/workbook.xml"))
+    if first is None:
+        return None
+    target = ""
+    for relation in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        attributes = dict(_ATTRIBUTE.findall(relation))
+        if attributes.get(b"Id") == first.group(1):
+            target = attributes.get(b"Target", b"").decode("utf-8", "replace")
+    if not target:
+        return None
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    with archive.open(posixpath.normpath(path)) as sheet:
+        head = sheet.read(16 * 1024)
+    found = _DIMENSION.search(head)
+    if found is None or found.group(1) is None:
+        return None
+    return int(found.group(1))
 
 
 def _suffix(name: str) -> str:
@@ -85,6 +168,8 @@ def _csv_table(source: IO[bytes]) -> Table:
         nonlocal number
         try:
             for number, cells in enumerate(reader, start=2):
+                if number - 1 > settings.IMPORT_MAX_ROWS:
+                    raise _too_many_rows()
                 stripped = tuple(cell.strip() for cell in cells)
                 if any(stripped):
                     yield number, stripped
@@ -106,6 +191,8 @@ def _xlsx_table(source: IO[bytes]) -> Table:
     def rows() -> Iterator[tuple[int, tuple[Cell, ...]]]:
         try:
             for number, values in enumerate(lines, start=2):
+                if number - 1 > settings.IMPORT_MAX_ROWS:
+                    raise _too_many_rows()
                 cells = tuple(_xlsx_cell(value) for value in values)
                 if any(cells):
                     yield number, cells

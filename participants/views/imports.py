@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,6 +17,7 @@ from academy.csv_files import csv_download
 from academy.once import submit_once
 from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
+from academy.uploads import uploaded_files
 
 from .. import imports
 from ..forms import ImportConfirmForm, ImportUploadForm
@@ -63,7 +65,7 @@ def import_upload(request: AcademyRequest) -> HttpResponseBase:
     if "template" in request.GET:
         return _template_csv(request.GET["template"])
     form = ImportUploadForm(
-        request.POST or None, request.FILES or None, membership=request.membership
+        request.POST or None, uploaded_files(request), membership=request.membership
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,4 +143,8 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
 @casework_required
 def import_format(request: AcademyRequest) -> HttpResponse:
     """The import format: the columns of each kind and the rules an import follows."""
-    return render(request, "participants/import_format.html", {"guides": _guides()})
+    return render(
+        request,
+        "participants/import_format.html",
+        {"guides": _guides(), "max_rows": settings.IMPORT_MAX_ROWS},
+    )
