@@ -2,10 +2,17 @@
 `ListFilterSet`) whose form is the filter bar, `list_page` for the page of rows, and the
 templates `components/_filter_bar.html` and `components/_pagination.html` (whose links
 keep the filters with Django's `{% querystring %}`). A list's CSV export filters with
-the same FilterSet."""
+the same FilterSet.
+
+A list whose FilterSet names `private` fields (a search box where people type names and
+e-mail addresses) never takes their values from a URL: the filter bar posts, the view
+answers with `list_search_redirect`, which keeps those values in the session under an
+opaque id, and the list's URL says only `search=<id>` (`list_query` reads it back), so
+personal data stays out of server logs and browser history."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 import django_filters
@@ -15,9 +22,11 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponseRedirect, QueryDict
 
 PAGE_SIZE = 50
+SEARCHES = "list_searches"  # session key: {id: {field: value}}
+KEEP_SEARCHES = 20  # the newest searches a session keeps (back and forward still work)
 
 
 class ListFilterSet(django_filters.FilterSet):
@@ -30,6 +39,8 @@ class ListFilterSet(django_filters.FilterSet):
     defaults: ClassVar[dict[str, str]] = {}
     live: ClassVar[str] = "#list-results"
     live_partial: ClassVar[bool] = False
+    # Fields whose values never appear in a URL (see the module's docstring).
+    private: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, data: QueryDict | None = None, *args: Any, **kwargs: Any):
         bound = data.copy() if data is not None else QueryDict(mutable=True)
@@ -39,7 +50,11 @@ class ListFilterSet(django_filters.FilterSet):
         super().__init__(bound, *args, **kwargs)
         path = self.request.path if self.request is not None else ""
         self.form.helper = filter_bar_helper(
-            self.form, live=self.live, path=path, is_partial=self.live_partial
+            self.form,
+            live=self.live,
+            path=path,
+            is_partial=self.live_partial,
+            method="post" if self.private else "get",
         )
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -76,18 +91,26 @@ def _width(field: forms.Field, name: str) -> str:
 
 
 def filter_bar_helper(
-    form: forms.Form, *, live: str = "", path: str = "", is_partial: bool = False
+    form: forms.Form,
+    *,
+    live: str = "",
+    path: str = "",
+    is_partial: bool = False,
+    method: str = "get",
 ) -> FormHelper:
-    """A GET form laid out as one wrapping row of fields and a Show button; with
-    `live`, htmx refreshes that element of the page as the filters change."""
+    """A form laid out as one wrapping row of fields and a Show button; with `live`,
+    htmx refreshes that element of the page as the filters change. A list with
+    private fields posts (to `list_search_redirect`) instead of using a URL."""
     helper = FormHelper(form)
-    helper.form_method = "get"
+    helper.form_method = method
+    if method == "post":
+        helper.form_action = path
     helper.form_class = "card card-body mb-3 pb-0 portal-filter-bar"
     helper.attrs = {"role": "search"}
     if live:
         helper.attrs.update(
             {
-                "hx-get": path,
+                f"hx-{method}": path,
                 "hx-target": live,
                 "hx-trigger": "change, input changed delay:400ms from:#id_q, "
                 "search from:#id_q",
@@ -112,6 +135,43 @@ def filter_bar_helper(
         )
     )
     return helper
+
+
+def list_query(request: HttpRequest, filterset_class: type[ListFilterSet]) -> QueryDict:
+    """The filters a list request asks for: its query string, except that private
+    fields come only from the session's saved search the URL names."""
+    data = request.GET.copy()
+    for name in filterset_class.private:
+        data.pop(name, None)
+    saved = request.session.get(SEARCHES, {}).get(request.GET.get("search", ""), {})
+    for name, value in saved.items():
+        if name in filterset_class.private:
+            data[name] = value
+    return data
+
+
+def list_search_redirect(
+    request: HttpRequest, filterset_class: type[ListFilterSet]
+) -> HttpResponseRedirect:
+    """A posted filter bar: keep its private values in the session under a new opaque
+    id, and send the browser to the list's URL with the other filters and that id."""
+    params = QueryDict(mutable=True)
+    for name in request.POST:
+        if name not in (*filterset_class.private, "csrfmiddlewaretoken", "search"):
+            params.setlist(name, request.POST.getlist(name))
+    private = {
+        name: request.POST.get(name, "")[:200].strip()
+        for name in filterset_class.private
+        if request.POST.get(name, "").strip()
+    }
+    if private:
+        searches = request.session.get(SEARCHES, {})
+        key = secrets.token_urlsafe(9)
+        searches[key] = private
+        request.session[SEARCHES] = dict(list(searches.items())[-KEEP_SEARCHES:])
+        params["search"] = key
+    query = params.urlencode()
+    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 def list_page(

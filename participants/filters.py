@@ -38,6 +38,7 @@ class ParticipantFilterSet(ListFilterSet):
     defaults = {"status": "open", "sort": "name"}
     live = "#participant-table"
     live_partial = True
+    private = ("q",)  # names, e-mail addresses: never in a URL
 
     q = django_filters.CharFilter(
         label="Search",

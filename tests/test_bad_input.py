@@ -77,6 +77,19 @@ def test_inputs_that_answered_500_now_answer_clearly(tolerant, url_name, params)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("query", ["ann\x00", "x" * 5000, "%", "'; --", "\u202e"])
+def test_odd_searches_are_posted_and_listed_and_exported_without_500(tolerant, query):
+    response = tolerant.post(reverse("participants:list"), {"q": query})
+    assert response.status_code == 302
+    url = response["Location"]
+    assert tolerant.get(url).status_code == 200
+    export = reverse("participants:export") + "?" + url.split("?", 1)[1]
+    response = tolerant.get(export)
+    b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
 def test_a_finished_pdf_whose_file_is_missing_can_be_built_again(tolerant, admin):
     run = ReportRun.objects.create(
         academy=admin.academy,

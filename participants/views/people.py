@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from academy.csv_files import csv_download
 from academy.forms import form_add_validation_error, posted
-from academy.lists import list_page
+from academy.lists import list_page, list_query, list_search_redirect
 from academy.models import Membership
 from academy.once import submit_once, submitted_before
 from academy.permissions import admin_required, casework_required
@@ -36,9 +36,12 @@ from ._common import _form_page, _participant
 
 @casework_required
 def participant_list(request: AcademyRequest) -> HttpResponse:
-    """Find people: search, filter, sort and page through the academy's participants."""
+    """Find people: search, filter, sort and page through the academy's participants.
+    The search box posts here, so that what was typed never goes in a URL."""
+    if request.method == "POST":
+        return list_search_redirect(request, ParticipantFilterSet)
     filterset = ParticipantFilterSet(
-        request.GET,
+        list_query(request, ParticipantFilterSet),
         queryset=selectors.participant_list(membership=request.membership),
         request=request,
     )
@@ -59,7 +62,7 @@ def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (column labels as on screen, or codes with
     `?columns=codes`)."""
     filterset = ParticipantFilterSet(
-        request.GET,
+        list_query(request, ParticipantFilterSet),
         queryset=selectors.participant_list(membership=request.membership),
         request=request,
     )
