@@ -47,6 +47,35 @@ class DemoLogin:
 class DemoSeed:
     created: bool
     logins: list[DemoLogin]
+    mfa_key: str  # the demo users' shared authenticator key, in hex
+
+
+def demo_mfa_key_file(credentials_file: Path) -> Path:
+    return credentials_file.with_name("demo-mfa-key")
+
+
+def _demo_mfa(credentials_file: Path) -> str:
+    """Give every demo user an authenticator with one shared key (kept beside the
+    logins), so that the demo stays easy to try: add the key to any authenticator app,
+    or print the current code with `manage.py demo_code`. Only the demo has this."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key_file = demo_mfa_key_file(credentials_file)
+    try:
+        key = key_file.read_text().strip()
+        bytes.fromhex(key)
+    except (OSError, ValueError):
+        key = secrets.token_hex(20)
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+    for role, *_ in PEOPLE:
+        user = User.objects.get(email=f"{role.value}@{DEMO_DOMAIN}")
+        TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+        TOTPDevice.objects.get_or_create(
+            user=user, key=key, defaults={"name": "Demo authenticator"}
+        )
+    return key
 
 
 def _new_password() -> str:
@@ -106,7 +135,7 @@ def demo_seed(*, credentials_file: Path) -> DemoSeed:
             json.dumps([asdict(login) for login in logins], indent=2)
         )
         credentials_file.chmod(0o600)
-    return DemoSeed(created=created, logins=logins)
+    return DemoSeed(created=created, logins=logins, mfa_key=_demo_mfa(credentials_file))
 
 
 def _stored_logins(credentials_file: Path) -> list[DemoLogin] | None:

@@ -139,6 +139,28 @@ def posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+class MFACodeForm(forms.Form):
+    """A code from the authenticator app (or, when signing in, a recovery code)."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "portal-code",
+            }
+        ),
+        error_messages={"required": "Type the code the app shows."},
+    )
+
+    def __init__(self, *args: Any, button: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = PortalFormHelper(button)
+
+
 class InvitationAnswerForm(forms.Form):
     """The invited person's answer to an academy's invitation."""
 

@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "django_filters",
     "js_lib_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "phonenumber_field",
     "academy",
@@ -88,6 +91,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After sign-in, nothing but the second step until it is done (academy/mfa.py).
+    "academy.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -396,6 +402,8 @@ ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 # spec/impact-report.md: published counts below this read "<5".
 SMALL_NUMBER_THRESHOLD = 5
 SITE_NAME = env("SITE_NAME", default="Care Academy Portal")
+# Two-step sign-in (academy/mfa.py): the name authenticator apps show for the portal.
+OTP_TOTP_ISSUER = SITE_NAME
 # Links in e-mails sent by background tasks, which have no request to build them from.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

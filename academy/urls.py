@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -38,6 +39,11 @@ academy_patterns = (
             views.lockout_lift,
             name="lockout-lift",
         ),
+        path(
+            "manage/members/<int:pk>/two-step/reset/",
+            views.member_mfa_reset,
+            name="mfa-reset",
+        ),
         path("platform/academies/", views.academy_list, name="academy-list"),
         path("platform/runs/", views.platform_runs, name="platform-runs"),
         path("platform/academies/new/", views.academy_create, name="academy-create"),
@@ -63,7 +69,15 @@ urlpatterns = [
         ),
         name="password_reset",
     ),
+    path("accounts/two-step/", views.mfa_verify, name="mfa-verify"),
+    path("accounts/two-step/setup/", views.mfa_setup, name="mfa-setup"),
+    path("accounts/two-step/recovery/", views.mfa_recovery, name="mfa-recovery"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Django's admin signs in through the portal's sign-in and its second step.
+    path(
+        f"{settings.ADMIN_URL}login/",
+        RedirectView.as_view(pattern_name="login", query_string=True),
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

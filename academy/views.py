@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import auth, jobs, selectors, services
+from . import auth, jobs, mfa, selectors, services
 from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
@@ -20,6 +20,7 @@ from .forms import (
     LockoutLiftForm,
     MemberAddForm,
     MembershipForm,
+    MFACodeForm,
     OrganisationForm,
     form_add_validation_error,
     posted,
@@ -29,6 +30,7 @@ from .home import home_panels_for
 from .lists import list_page
 from .models import Academy, Membership, Organisation
 from .permissions import Role, admin_required, superuser_required
+from .redirects import safe_next
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
 
 HOME_TEMPLATES = {
@@ -80,6 +82,74 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
     request.session[SESSION_ACADEMY_KEY] = chosen.academy_id
     messages.success(request, f"You are now working in {chosen.academy}.")
     return redirect("home")
+
+
+@mfa.mfa_exempt
+def mfa_setup(request: AcademyRequest) -> HttpResponse:
+    """Add an authenticator app: scan the code (or type the key), then type a code it
+    shows. Shown on first sign-in to everyone without one."""
+    if mfa.has_mfa(request.user) and not mfa.is_verified(request):
+        return redirect("mfa-verify")
+    device = mfa.totp_setup_device(request.user)
+    form = MFACodeForm(posted(request), button="Turn on two-step sign-in")
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = mfa.totp_confirm(
+                request=request, device=device, token=form.cleaned_data["code"]
+            )
+        except ValueError as error:
+            form.add_error("code", str(error))
+        else:
+            request.session["mfa_new_codes"] = codes
+            request.session["mfa_next"] = safe_next(request, request.GET.get("next"))
+            return redirect("mfa-recovery")
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {
+            "form": form,
+            "qr": mfa.totp_qr_svg(device),
+            "secret": mfa.totp_secret(device),
+            "replacing": mfa.has_mfa(request.user),
+        },
+    )
+
+
+@mfa.mfa_exempt
+def mfa_verify(request: AcademyRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app, or a recovery code."""
+    if not mfa.has_mfa(request.user):
+        return redirect("mfa-setup")
+    form = MFACodeForm(posted(request), button="Continue")
+    if request.method == "POST" and form.is_valid():
+        if mfa.mfa_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(safe_next(request, request.GET.get("next"), "/"))
+        form.add_error(
+            "code",
+            "That code is not right. Type the six digits the app shows now, or one "
+            "of your recovery codes. After several wrong codes, wait a little.",
+        )
+    return render(request, "registration/mfa_verify.html", {"form": form})
+
+
+def mfa_recovery(request: AcademyRequest) -> HttpResponse:
+    """New recovery codes, shown once; POST makes a new set (the old stop working)."""
+    if request.method == "POST":
+        request.session["mfa_new_codes"] = mfa.recovery_codes_make(user=request.user)
+        messages.success(
+            request, "New recovery codes made. The old ones no longer work."
+        )
+        return redirect("mfa-recovery")
+    codes = request.session.pop("mfa_new_codes", None)
+    return render(
+        request,
+        "registration/mfa_recovery.html",
+        {
+            "codes": codes,
+            "left": mfa.recovery_codes_left(request.user),
+            "next": request.session.pop("mfa_next", "") or "/",
+        },
+    )
 
 
 def invitation_list(request: AcademyRequest) -> HttpResponse:
@@ -240,6 +310,7 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
             "form": form,
             "membership": membership,
             "is_locked_out": auth.is_locked_out(user=membership.user, request=request),
+            "has_mfa": mfa.has_mfa(membership.user),
             "lift_form": LockoutLiftForm(),
         },
     )
@@ -260,6 +331,25 @@ def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
             membership=membership, by=request.user, reason=form.cleaned_data["reason"]
         )
         messages.success(request, f"{membership.user} can sign in again.")
+    return redirect("academy:membership-edit", pk=membership.pk)
+
+
+@admin_required
+@require_POST
+def member_mfa_reset(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Reset a member's two-step sign-in (a lost phone); they set it up again."""
+    membership = get_object_or_404(
+        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
+    )
+    if membership.user_id == request.user.pk:
+        messages.error(request, "Ask another admin to reset your own two-step sign-in.")
+    else:
+        mfa.mfa_reset(user=membership.user)
+        messages.success(
+            request,
+            f"{membership.user}'s two-step sign-in is reset: they set it up again at "
+            "their next sign-in.",
+        )
     return redirect("academy:membership-edit", pk=membership.pk)
 
 

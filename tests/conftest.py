@@ -109,14 +109,29 @@ other_manager = _persona(Role.MANAGER, "other_academy")
 other_admin = _persona(Role.ADMIN, "other_academy")
 
 
+def log_in(client: Client, user) -> Client:
+    """Sign `client` in as `user` with both steps done: the password (forced) and the
+    second step, with an authenticator the user is given if they have none. Tests of
+    the second step itself sign in through the forms (tests/academy/test_mfa.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_of() -> Callable[..., Client]:
-    """A test client signed in as the user of a membership."""
+    """A test client signed in (both steps) as the user of a membership."""
 
     def make(membership) -> Client:
-        client = Client()
-        client.force_login(membership.user)
-        return client
+        return log_in(Client(), membership.user)
 
     return make
 

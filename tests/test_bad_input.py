@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting.models import ReportRun
+from tests.conftest import log_in
 
 LISTS = [
     "participants:list",
@@ -47,7 +48,7 @@ PARAMETERS = [
 @pytest.fixture
 def tolerant(admin):
     client = Client(raise_request_exception=False)
-    client.force_login(admin.user)
+    log_in(client, admin.user)
     return client
 
 

@@ -16,6 +16,7 @@ from academy.models import RefreshRun
 from participants.models import ImportRun, SustainmentCheck
 from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
+from tests.conftest import log_in
 from tests.participants.factories import (
     EnquiryFactory,
     OutcomeFactory,
@@ -98,6 +99,7 @@ MATRIX = {
     "academy:member-add": ({"admin"}, None),
     "academy:membership-edit": ({"admin"}, "membership"),
     "academy:lockout-lift": ({"admin"}, "membership", "post"),
+    "academy:mfa-reset": ({"admin"}, "membership", "post"),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),
@@ -123,6 +125,9 @@ OWN_RULE = {
     "academy:invitation-answer",
     "password_change",
     "password_change_done",
+    "mfa-verify",  # one's own second step (tests/academy/test_mfa.py)
+    "mfa-setup",
+    "mfa-recovery",
 }
 
 
@@ -291,7 +296,7 @@ def test_objects_of_another_academy_are_404(
 def test_platform_pages_open_for_superusers_only(client, name):
     from tests.academy.factories import UserFactory
 
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    log_in(client, UserFactory(is_superuser=True, is_staff=True))
     assert client.get(reverse(name)).status_code == 200
 
 

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from academy.models import Academy, Membership, Organisation, User
 from academy.permissions import Role
@@ -77,6 +78,35 @@ def test_seed_demo_creates_one_login_per_role_that_works(tmp_path, settings, cli
         assert user.check_password(login["password"])
         assert user.memberships.get().role == login["role"]
     assert (tmp_path / "demo-logins.json").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.django_db
+def test_the_demo_users_sign_in_with_the_printed_code(tmp_path, settings, client):
+    """The demo's two-step sign-in: one shared key, printed, and `demo_code`."""
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "demo_code" in out.getvalue()
+    assert (tmp_path / "demo-mfa-key").stat().st_mode & 0o077 == 0
+    login = json.loads((tmp_path / "demo-logins.json").read_text())[0]
+    client.post(
+        reverse("login"), {"username": login["email"], "password": login["password"]}
+    )
+    code = StringIO()
+    call_command("demo_code", stdout=code)
+    response = client.post(reverse("mfa-verify"), {"code": code.getvalue().strip()})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    # A second seed keeps the key, so the code in an app stays right.
+    key = (tmp_path / "demo-mfa-key").read_text()
+    call_command("seed_demo", stdout=StringIO())
+    assert (tmp_path / "demo-mfa-key").read_text() == key
+
+
+def test_demo_code_without_a_demo_says_what_to_do(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(CommandError, match="run `make run`"):
+        call_command("demo_code", stdout=StringIO())
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from academy import health
 from academy.celery import app
+from tests.conftest import log_in
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_a_database_outage_answers_503_with_one_log_line(
 
     monkeypatch.setattr("academy.views.home_panels_for", down)
     client = Client(raise_request_exception=False)
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     with caplog.at_level(logging.ERROR, logger="django.request"):
         response = client.get(reverse("home"))
     assert response.status_code == 503
@@ -93,7 +94,7 @@ def test_a_bug_is_still_a_500(coordinator, monkeypatch):
 
     monkeypatch.setattr("academy.views.home_panels_for", bug)
     client = Client(raise_request_exception=False)
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     response = client.get(reverse("home"))
     assert response.status_code == 500
     assert "Something went wrong" in response.content.decode()

@@ -18,6 +18,7 @@ from participants.models import ImportRun
 from participants.services.imports import import_run_create
 from reporting import tasks as reporting_tasks
 from reporting.models import ReportRun
+from tests.conftest import log_in
 
 PERIOD = {"period": "custom", "start": "2024-04-01", "end": "2024-06-30"}
 
@@ -52,7 +53,7 @@ def test_asking_for_a_pdf_while_the_broker_is_down_waits_instead_of_failing(
 
     monkeypatch.setattr(reporting_tasks.report_run_build, "delay", down)
     client = Client(raise_request_exception=False)
-    client.force_login(manager.user)
+    log_in(client, manager.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("reporting:run-request"), PERIOD)
     run = ReportRun.objects.get()
@@ -165,7 +166,7 @@ def test_a_waiting_pdf_can_be_sent_again_by_hand(
         reporting_tasks.report_run_build, "delay", lambda pk: queued.append(pk)
     )
     client = Client()
-    client.force_login(manager.user)
+    log_in(client, manager.user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reporting:run-retry", args=[run.pk]))
     assert queued == [run.pk]
@@ -182,7 +183,7 @@ def test_platform_staff_see_every_kind_of_run_and_the_stuck_ones(academy, client
         status=ReportRun.Status.RUNNING,
         started_at=timezone.now() - dt.timedelta(minutes=10),
     )
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    log_in(client, UserFactory(is_superuser=True, is_staff=True))
     page = client.get(reverse("academy:platform-runs")).content.decode()
     assert "PDF report" in page
     assert "Stuck" in page
@@ -204,7 +205,7 @@ def test_a_run_waiting_long_says_it_is_sent_again(manager):
         created_at=timezone.now() - dt.timedelta(minutes=10)
     )
     client = Client()
-    client.force_login(manager.user)
+    log_in(client, manager.user)
     page = client.get(run.get_absolute_url()).content.decode()
     assert "No worker has picked this up yet" in page
     assert 'hx-trigger="every 2s"' in page

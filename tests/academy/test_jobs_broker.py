@@ -18,7 +18,7 @@ from django.utils import timezone
 from academy.celery import app
 from academy.jobs import runs_reconcile
 from reporting.models import ReportRun
-from tests.conftest import service_missing
+from tests.conftest import log_in, service_missing
 
 PERIOD = {"period": "custom", "start": "2024-04-01", "end": "2024-06-30"}
 
@@ -89,7 +89,7 @@ def test_a_broker_outage_keeps_the_run_waiting_and_it_is_sent_when_back(
     manager, own_redis, django_capture_on_commit_callbacks
 ):
     client = Client(raise_request_exception=False)
-    client.force_login(manager.user)
+    log_in(client, manager.user)
     own_redis["stop"]()
 
     started = time.monotonic()

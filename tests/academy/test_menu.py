@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from academy.menu import MenuItem, may_open, menu_items
 from academy.registry import Registry
+from tests.conftest import log_in
 
 EXPECTED = {
     "coordinator": {"Home", "Casework", "Jobs", "Impact", "Labour market"},
@@ -56,7 +57,7 @@ def test_every_registered_item_is_shown_only_to_roles_its_view_admits(
 
 @pytest.mark.django_db
 def test_platform_staff_see_all_academies(client, admin_user):
-    client.force_login(admin_user)
+    log_in(client, admin_user)
     page = client.get(reverse("academy:academy-list"))
     assert "All academies" in page.content.decode()
 

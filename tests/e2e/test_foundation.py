@@ -145,3 +145,33 @@ def test_sign_out_returns_to_sign_in(page, live_server, sign_in, manager):
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto(f"{live_server.url}/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_first_sign_in_sets_up_two_step_sign_in(
+    page, live_server, screenshot, coordinator, width
+):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.academy.factories import PASSWORD
+
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail address").fill(coordinator.user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"mfa-setup-{width}")
+    device = TOTPDevice.objects.get(user=coordinator.user, confirmed=False)
+    code = totp(device.bin_key, step=device.step, t0=device.t0)
+    page.get_by_label("Code").fill(f"{code:06d}")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_text("Two-step sign-in is on")).to_be_visible()
+    expect(page.get_by_role("list", name="Your recovery codes")).to_be_visible()
+    screenshot(page, f"mfa-recovery-{width}")
+    page.get_by_role("link", name="I have saved them: continue").click()
+    expect(
+        page.get_by_role("heading", name="Partners you can refer people to")
+    ).to_be_visible()

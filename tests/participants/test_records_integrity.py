@@ -26,6 +26,7 @@ from participants.models import (
     Participant,
 )
 from tests.academy.factories import MembershipFactory
+from tests.conftest import log_in
 from tests.participants.factories import (
     MeetingFactory,
     OutcomeFactory,
@@ -277,13 +278,13 @@ def test_two_registers_at_once_with_one_token_create_one_record(postgres):
 
     coordinator = MembershipFactory(role="coordinator")
     client = Client()
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     token = _token(client.get(reverse("participants:register"))).decode()
     barrier = threading.Barrier(3)
 
     def post():
         own = Client()
-        own.force_login(coordinator.user)
+        log_in(own, coordinator.user)
         barrier.wait()
         return own.post(
             reverse("participants:register"), {**REGISTER, "submission": token}

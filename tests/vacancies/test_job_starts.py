@@ -12,6 +12,7 @@ from django.utils import timezone
 from participants import services as casework
 from participants.models import Outcome, SuspectedDoubleOutcome, SustainmentCheck
 from participants.services.doubles import outcome_doubles_find
+from tests.conftest import log_in
 from tests.participants.factories import ParticipantFactory
 from tests.vacancies.factories import ReferralFactory, VacancyFactory
 from vacancies import services
@@ -127,7 +128,7 @@ def test_the_nightly_check_lists_suspected_double_outcomes(academy, coordinator)
     assert outcome_doubles_find() == 0  # found once
 
     client = Client()
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     page = client.get(reverse("participants:outcome-doubles")).content.decode()
     assert "Tamar Care" in page
     assert f"{first.started_on:%-d %b %Y}" in page
@@ -159,7 +160,7 @@ def test_resolving_a_pair_as_different_jobs_keeps_both(academy, coordinator):
         )
     outcome_doubles_find()
     client = Client()
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     client.post(
         reverse("participants:outcome-doubles"),
         {"pair": _pair_id(), "resolution": "different"},
@@ -267,7 +268,7 @@ def test_a_coordinator_can_check_for_doubles_now(academy, coordinator):
             employer="Same Ltd",
         )
     client = Client()
-    client.force_login(coordinator.user)
+    log_in(client, coordinator.user)
     response = client.post(
         reverse("participants:outcome-doubles"), {"find": "1"}, follow=True
     )

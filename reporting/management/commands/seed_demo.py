@@ -3,6 +3,7 @@
 It lives in `reporting`, the app that may read all others, because the demo spans them.
 """
 
+from base64 import b32encode
 from typing import Any
 
 from django.conf import settings
@@ -37,4 +38,9 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (also in var/demo-logins.json):")
         for login in seed.logins:
             self.stdout.write(f"  {login.role:<12} {login.email:<32} {login.password}")
-        self.stdout.write("")
+        secret = b32encode(bytes.fromhex(seed.mfa_key)).decode()
+        self.stdout.write(
+            "\nTwo-step sign-in: after the password, type the code of the demo users'\n"
+            f"shared authenticator key {secret} (add it to any authenticator app),\n"
+            "or print the current code with: .venv/bin/python manage.py demo_code\n"
+        )
