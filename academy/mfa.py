@@ -86,7 +86,8 @@ def totp_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> lis
         )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
+    # One authenticator at a time: a new phone replaces the old one.
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     codes = recovery_codes_make(user=device.user)
     otp_login(request, device)
     return codes

@@ -110,7 +110,6 @@ def mfa_setup(request: AcademyRequest) -> HttpResponse:
             "form": form,
             "qr": mfa.totp_qr_svg(device),
             "secret": mfa.totp_secret(device),
-            "replacing": mfa.has_mfa(request.user),
         },
     )
 

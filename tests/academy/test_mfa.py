@@ -147,3 +147,13 @@ def test_public_pages_and_sign_out_need_no_second_step(client, coordinator, acad
         client.get(reverse("vacancies:board", args=[academy.slug])).status_code == 200
     )
     assert client.post(reverse("logout")).status_code == 302
+
+
+def test_a_new_phone_replaces_the_old_authenticator(client_of, coordinator):
+    old = _device(coordinator.user)
+    client = client_of(coordinator)
+    client.get(reverse("mfa-setup"))
+    new = TOTPDevice.objects.get(user=coordinator.user, confirmed=False)
+    client.post(reverse("mfa-setup"), {"code": _code(new)})
+    assert list(TOTPDevice.objects.filter(user=coordinator.user)) == [new]
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
