@@ -8,13 +8,17 @@ class AcademyConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from . import tasks
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import middleware, tasks
         from .home import home_panels
         from .jobs import RunKind, run_kinds
         from .labour_market import hooks, refresh
         from .menu import MenuItem, menu_items
         from .models import RefreshRun
 
+        # The sign-in time the absolute session limit counts from.
+        user_logged_in.connect(middleware.note_sign_in_time)
         home_panels.register(hooks.roles_in_demand_panel)
         run_kinds.register(
             RunKind(

@@ -47,6 +47,21 @@ def test_check_deploy_passes_with_production_values():
     assert "no issues" in result.stdout
 
 
+def test_cookies_are_host_only_over_https():
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)",
+        DEBUG="false",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="portal.example.org",
+    )
+    assert result.stdout.split() == ["__Host-sessionid", "__Host-csrftoken"]
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="false")
     assert result.returncode != 0
