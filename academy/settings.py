@@ -400,6 +400,10 @@ LMI_FETCH_TIMEOUT = env.int("LMI_FETCH_TIMEOUT", default=30)
 # that never became a participant are deleted after ENQUIRY_RETENTION_MONTHS, as the
 # privacy notice promises.
 ENQUIRY_RATE_LIMIT = env.int("ENQUIRY_RATE_LIMIT", default=5)
+# Exports and PDFs of people's data each user may ask for in BULK_WINDOW seconds
+# (academy/ratelimit.py), so that one account cannot copy out everything.
+BULK_LIMIT = env.int("BULK_LIMIT", default=30)
+BULK_WINDOW = env.int("BULK_WINDOW", default=3600)
 ENQUIRY_RATE_WINDOW = env.int("ENQUIRY_RATE_WINDOW", default=60 * 60)
 ENQUIRY_MIN_SECONDS = env.float("ENQUIRY_MIN_SECONDS", default=3.0)
 ENQUIRY_FORM_MAX_AGE = env.int("ENQUIRY_FORM_MAX_AGE", default=24 * 60 * 60)

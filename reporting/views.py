@@ -17,6 +17,7 @@ from academy.permissions import (
     casework_required,
     report_readers_required,
 )
+from academy.ratelimit import bulk_limited
 from academy.tenancy import AcademyRequest
 
 from . import services
@@ -59,6 +60,7 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
 
 
 @report_readers_required
+@bulk_limited
 def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
     """The chosen period's report as CSV, at once."""
     form = _period_form(request)
@@ -72,6 +74,7 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
 
 @report_readers_required
 @require_POST
+@bulk_limited
 def run_request(request: AcademyRequest) -> HttpResponse:
     """Ask for a PDF of the chosen period; its page shows the progress."""
     form = PeriodForm(request.POST, academy=request.academy, today=timezone.localdate())

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from academy import rules
+from academy import ratelimit, rules
 from academy.models import Academy, User
 
 from ..models import Enquiry
@@ -26,22 +25,12 @@ WAITING = (Enquiry.Status.NEW, Enquiry.Status.CONTACTED)
 
 
 def _rate_key(academy: Academy, ip: str) -> str:
-    return f"enquiry-rate:{academy.pk}:{ip}"
+    return f"enquiry:{academy.pk}:{ip}"
 
 
 def enquiry_rate_limited(*, academy: Academy, ip: str) -> bool:
     """Whether this address has used up its hourly allowance of enquiries here."""
-    return int(cache.get(_rate_key(academy, ip), 0)) >= ENQUIRY_RATE_LIMIT
-
-
-def _rate_count(academy: Academy, ip: str) -> None:
-    key = _rate_key(academy, ip)
-    # add() starts the window; incr() keeps its expiry on LocMem and Redis alike.
-    if not cache.add(key, 1, timeout=ENQUIRY_RATE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # the window ended between add() and incr()
-            cache.set(key, 1, timeout=ENQUIRY_RATE_WINDOW)
+    return ratelimit.used(_rate_key(academy, ip)) >= ENQUIRY_RATE_LIMIT
 
 
 def enquiry_submit(
@@ -69,7 +58,7 @@ def enquiry_submit(
     )
     enquiry.full_clean()
     enquiry.save()
-    _rate_count(academy, ip)
+    ratelimit.count(_rate_key(academy, ip), window=ENQUIRY_RATE_WINDOW)
     return enquiry
 
 

@@ -18,6 +18,7 @@ from academy.lists import list_page, list_query, list_search_redirect
 from academy.models import Membership
 from academy.once import submit_once, submitted_before
 from academy.permissions import admin_required, casework_required
+from academy.ratelimit import bulk_limited
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -58,6 +59,7 @@ def participant_list(request: AcademyRequest) -> HttpResponse:
 
 
 @casework_required
+@bulk_limited
 def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (column labels as on screen, or codes with
     `?columns=codes`)."""

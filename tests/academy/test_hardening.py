@@ -30,3 +30,43 @@ def test_a_session_ends_twelve_hours_after_sign_in_even_when_busy(client, coordi
 def test_trace_is_refused(client, coordinator):
     assert client.generic("TRACE", reverse("home")).status_code == 405
     assert client.generic("TRACE", reverse("login")).status_code == 405
+
+
+@pytest.fixture
+def small_allowance(settings):
+    settings.BULK_LIMIT = 3  # the cache starts empty in every test (conftest)
+
+
+def test_exports_and_pdfs_per_user_are_limited_with_a_clear_page(
+    client_of, coordinator, manager, small_allowance
+):
+    """Issue 12, observation 9: no limit on exports and PDFs per user."""
+    client = client_of(coordinator)
+    export = reverse("participants:export")
+    for _ in range(3):
+        response = client.get(export)
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
+    refused = client.get(export)
+    assert refused.status_code == 429
+    assert "Too many downloads for now" in refused.content.decode()
+    assert "Try again in an hour" in refused.content.decode()
+    # Another person's allowance is their own; the impact CSV and PDFs count too.
+    reports = client_of(manager)
+    impact = reverse("reporting:impact-csv")
+    for _ in range(2):
+        assert reports.get(impact).status_code in (200, 302)
+    pdf = reports.post(reverse("reporting:run-request"), {"period": "last_month"})
+    assert pdf.status_code == 302
+    assert reports.get(impact).status_code == 429
+
+
+def test_a_refused_role_does_not_use_up_the_allowance(
+    client_of, provider, small_allowance
+):
+    from academy.ratelimit import used
+
+    client = client_of(provider)
+    for _ in range(5):
+        assert client.get(reverse("participants:export")).status_code == 403
+    assert used(f"bulk:{provider.user.pk}") == 0
