@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Academy, Membership, MembershipQuerySet, Organisation, User
+from .models import (
+    Academy,
+    Membership,
+    MembershipQuerySet,
+    Organisation,
+    User,
+    membership_active_q,
+)
 from .permissions import Role
 
 
@@ -71,12 +78,7 @@ def academy_headlines(*, academy: Academy) -> AcademyHeadlines:
         **{
             role.value: Count(
                 "pk",
-                filter=Q(
-                    role=role,
-                    is_active=True,
-                    user__is_active=True,
-                    accepted_at__isnull=False,
-                ),
+                filter=Q(role=role) & membership_active_q(),
             )
             for role in Role
         }

@@ -12,6 +12,7 @@ from .core import (
     Organisation,
     User,
     UserManager,
+    membership_active_q,
 )
 
 # isort: split
@@ -45,4 +46,5 @@ __all__ = [
     "RunStatus",
     "User",
     "UserManager",
+    "membership_active_q",
 ]

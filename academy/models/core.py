@@ -158,11 +158,23 @@ class User(AbstractUser):
         self.email = self.email.strip().lower()
 
 
+def membership_active_q(prefix: str = "") -> Q:
+    """The one rule for a membership that gives access: not ended, its account not
+    deactivated, and accepted. `prefix` reaches memberships through a relation, e.g.
+    "memberships__" from User (in the same filter() call as the other conditions on
+    that membership)."""
+    return Q(
+        **{
+            f"{prefix}is_active": True,
+            f"{prefix}user__is_active": True,
+            f"{prefix}accepted_at__isnull": False,
+        }
+    )
+
+
 class MembershipQuerySet(AcademyQuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
-        return self.filter(
-            is_active=True, user__is_active=True, accepted_at__isnull=False
-        )
+        return self.filter(membership_active_q())
 
     def pending(self) -> MembershipQuerySet:
         """Invitations of existing accounts that their owner has not yet answered."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from academy.models import Membership, User
+from academy.models import Membership, User, membership_active_q
 from academy.permissions import Role
 
 from ..models import (
@@ -111,11 +111,9 @@ def coordinator_day(*, membership: Membership, limit: int = 8) -> CoordinatorDay
 def coordinator_choices(*, membership: Membership) -> QuerySet[User]:
     """People who can hold a caseload in the academy: its coordinators and admins."""
     return User.objects.filter(
+        membership_active_q("memberships__"),
         memberships__academy=membership.academy,
         memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
-        memberships__is_active=True,
-        memberships__accepted_at__isnull=False,
-        is_active=True,
     ).order_by("first_name", "last_name")
 
 

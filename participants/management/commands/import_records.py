@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from academy.models import Academy, User
+from academy.models import Academy, User, membership_active_q
 from academy.permissions import Role
 from participants import imports
 from participants.models import ImportRun
@@ -60,10 +60,9 @@ class Command(BaseCommand):
         coordinator = None
         if options["coordinator"]:
             coordinator = User.objects.filter(
+                membership_active_q("memberships__"),
                 email__iexact=options["coordinator"],
                 memberships__academy=academy,
-                memberships__is_active=True,
-                memberships__accepted_at__isnull=False,
                 memberships__role__in=[Role.COORDINATOR, Role.ADMIN],
             ).first()
             if coordinator is None:
