@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from base64 import b32encode
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -60,8 +61,6 @@ def totp_setup_device(user: User) -> TOTPDevice:
 
 def totp_secret(device: TOTPDevice) -> str:
     """The secret as authenticator apps ask for it when typed: base32, in fours."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
