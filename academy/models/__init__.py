@@ -25,6 +25,7 @@ from .labour_market import (
 )
 from .places import Postcode
 from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
+from .sessions import UserSession
 
 __all__ = [
     "FINISHED",
@@ -46,5 +47,6 @@ __all__ = [
     "RunStatus",
     "User",
     "UserManager",
+    "UserSession",
     "membership_active_q",
 ]
