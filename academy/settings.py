@@ -10,6 +10,7 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets annotations such as ModelAdmin[Academy] run, not only type-check.
@@ -45,6 +46,39 @@ elif DEBUG:
     SECRET_KEY = _development_secret_key()
 else:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+
+# Casework notes are stored encrypted under keys of their own, not derived from
+# SECRET_KEY (spec/security.md DP-2; academy/crypto.py): Fernet keys, comma-separated,
+# newest first. With DEBUG on and none set, a fixed development key (not for real data).
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "d2hLkn0gOeusk1-nu_9x4wTNrImyPomTWpfjeXmdG8o="
+_GENERATE_FERNET_KEY = (
+    'python -c "from cryptography.fernet import Fernet; '
+    'print(Fernet.generate_key().decode())"'
+)
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()
+]
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [DEVELOPMENT_FIELD_ENCRYPTION_KEY]
+elif not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must be set when DEBUG is off: the keys that encrypt "
+        f"casework notes. Generate one with: {_GENERATE_FERNET_KEY}"
+    )
+elif not DEBUG and DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS holds the development key, which is public. Generate "
+        f"a key of your own with: {_GENERATE_FERNET_KEY}"
+    )
+for _number, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {_number} of {len(FIELD_ENCRYPTION_KEYS)} is "
+            "not a Fernet key (32 url-safe base64-encoded bytes). Generate one with: "
+            f"{_GENERATE_FERNET_KEY}"
+        ) from None
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []

@@ -8,15 +8,15 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import (
-    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
 )
 from django.db import models
 from django.db.models import Q
 
+from academy.crypto import EncryptedCharField, EncryptedTextField, encrypted_note_field
 from academy.models import Organisation
-from academy.rules import NOTE_MAX, note_field
+from academy.rules import NOTE_MAX
 from academy.tenancy import AcademyQuerySet
 
 from .participant import CaseQuerySet, Participant
@@ -43,8 +43,8 @@ class Meeting(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     held_at = models.DateTimeField()
     location = models.CharField(max_length=200, blank=True)
-    notes = note_field()
-    next_step = models.CharField(max_length=300, blank=True)
+    notes = encrypted_note_field()
+    next_step = EncryptedCharField(max_length=300, blank=True)
     next_step_on = models.DateField("next step by", null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -98,7 +98,7 @@ class SkillsActionPlan(models.Model):
     pathway = models.CharField(max_length=10, choices=Pathway.choices, blank=True)
     target_role = models.CharField(max_length=120, blank=True)
     barriers = models.JSONField(default=list, blank=True)
-    goals = note_field("what they want to achieve")
+    goals = encrypted_note_field("what they want to achieve")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
@@ -140,7 +140,7 @@ class PlanAction(models.Model):
     plan = models.ForeignKey(
         SkillsActionPlan, on_delete=models.CASCADE, related_name="actions"
     )
-    description = models.CharField(max_length=300)
+    description = EncryptedCharField(max_length=300)
     owner = models.CharField(max_length=12, choices=Owner.choices)
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
@@ -166,9 +166,7 @@ class PlanReview(models.Model):
         SkillsActionPlan, on_delete=models.CASCADE, related_name="reviews"
     )
     reviewed_on = models.DateField()
-    summary = models.TextField(
-        max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
-    )
+    summary = EncryptedTextField(max_length=NOTE_MAX)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -199,7 +197,7 @@ class Support(models.Model):
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     given_on = models.DateField()
-    notes = note_field()
+    notes = encrypted_note_field()
     referred_to = models.ForeignKey(
         Organisation,
         on_delete=models.SET_NULL,
@@ -265,7 +263,7 @@ class Outcome(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(500)],
     )
-    evidence = models.CharField(
+    evidence = EncryptedCharField(
         max_length=300, blank=True, help_text="How the start was confirmed."
     )
     recorded_by = models.ForeignKey(
@@ -302,7 +300,7 @@ class CaseNote(models.Model):
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="case_notes"
     )
-    text = models.TextField(max_length=NOTE_MAX)
+    text = EncryptedTextField(max_length=NOTE_MAX)
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from academy.crypto import EncryptedCharField, EncryptedTextField
 from academy.models import Academy
 from academy.rules import PhoneField
 from academy.tenancy import AcademyQuerySet
@@ -44,7 +45,7 @@ class Enquiry(models.Model):
     email = models.EmailField(blank=True)
     phone = PhoneField()
     postcode = models.CharField(max_length=10, blank=True)
-    interest = models.CharField("what interests you", max_length=500, blank=True)
+    interest = EncryptedCharField("what interests you", max_length=500, blank=True)
     vacancy_title = models.CharField(
         max_length=200, blank=True, help_text="The vacancy they came from, if any."
     )
@@ -67,7 +68,7 @@ class Enquiry(models.Model):
         blank=True,
         related_name="enquiries",
     )
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[EnquiryQuerySet] = EnquiryQuerySet.as_manager()  # type: ignore[assignment]

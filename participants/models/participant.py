@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
 
+from academy.crypto import EncryptedCharField
 from academy.models import Academy, Organisation
 from academy.rules import PhoneField
 from academy.tenancy import AcademyQuerySet
@@ -142,7 +143,7 @@ class Participant(models.Model):
     close_reason = models.CharField(
         max_length=20, choices=CloseReason.choices, blank=True
     )
-    close_note = models.CharField(max_length=500, blank=True)
+    close_note = EncryptedCharField(max_length=500, blank=True)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -241,7 +242,7 @@ class ConsentRecord(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField()
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedCharField(max_length=300, blank=True)
 
     objects: ClassVar[CaseQuerySet[ConsentRecord]] = CaseQuerySet.as_manager()  # type: ignore[assignment]
 

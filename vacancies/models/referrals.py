@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from academy.crypto import EncryptedCharField
 from academy.models import Membership
 from academy.permissions import Role
 from academy.tenancy import AcademyQuerySet
@@ -63,7 +64,7 @@ class Referral(models.Model):
     stage = models.CharField(
         max_length=14, choices=Stage.choices, default=Stage.REFERRED
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedCharField(max_length=300, blank=True)
     merged_from = models.CharField(
         max_length=40,
         blank=True,
@@ -142,7 +143,7 @@ class ReferralEvent(models.Model):
     )
     stage = models.CharField(max_length=14, choices=Referral.Stage.choices)
     on = models.DateField()
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedCharField(max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
