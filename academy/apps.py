@@ -8,9 +8,19 @@ class AcademyConfig(AppConfig):
     def ready(self) -> None:
         import datetime as dt
 
-        from django.contrib.auth.signals import user_logged_in
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import (
+            user_logged_in,
+            user_logged_out,
+            user_login_failed,
+        )
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
-        from . import middleware, tasks
+        from . import middleware, reauth, tasks, user_sessions
+        from .audit import context as audit_context
+        from .audit import signals as audit_signals
+        from .audit import triggers as audit_triggers
         from .home import home_panels
         from .jobs import RunKind, run_kinds
         from .labour_market import hooks, refresh
@@ -19,6 +29,17 @@ class AcademyConfig(AppConfig):
 
         # The sign-in time the absolute session limit counts from.
         user_logged_in.connect(middleware.note_sign_in_time)
+        # The session's row on "Your sessions"; signing in counts as confirming.
+        user_logged_in.connect(user_sessions.session_record)
+        user_logged_out.connect(user_sessions.session_forget)
+        user_logged_in.connect(reauth.reauth_on_sign_in)
+        # The audit trail: sign-in events, and the database told who is acting.
+        user_logged_in.connect(audit_signals.on_signed_in)
+        user_logged_out.connect(audit_signals.on_signed_out)
+        user_login_failed.connect(audit_signals.on_failed)
+        user_locked_out.connect(audit_signals.on_locked_out)
+        connection_created.connect(audit_context.connection_created)
+        post_migrate.connect(audit_triggers.post_migrate, sender=self)
         home_panels.register(hooks.roles_in_demand_panel)
         run_kinds.register(
             RunKind(

@@ -11,6 +11,7 @@ from axes.utils import reset
 from django.db import transaction
 from django.http import HttpRequest
 
+from .audit import SignInEvent, sign_in_event
 from .models import LockoutLift, Membership, User
 
 
@@ -38,6 +39,7 @@ def lockout_lift(*, membership: Membership, by: User, reason: str) -> LockoutLif
     user = membership.user
     failures = lockout_failures(user=user)
     reset(username=user.email.lower())
+    sign_in_event(SignInEvent.Kind.LOCKOUT_LIFTED, user=user, by=by, detail=reason)
     return LockoutLift.objects.create(
         user=user,
         academy=membership.academy,

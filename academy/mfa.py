@@ -29,6 +29,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .audit import SignInEvent, sign_in_event
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -87,13 +88,16 @@ def totp_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> lis
     device.save(update_fields=["confirmed"])
     # One authenticator at a time: a new phone replaces the old one.
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
-    codes = recovery_codes_make(user=device.user)
+    codes = recovery_codes_make(user=device.user, request=request)
     otp_login(request, device)
+    sign_in_event(
+        SignInEvent.Kind.SECOND_STEP_SET_UP, request=request, user=device.user
+    )
     return codes
 
 
 @transaction.atomic
-def recovery_codes_make(*, user: User) -> list[str]:
+def recovery_codes_make(*, user: User, request: HttpRequest | None = None) -> list[str]:
     """Ten new single-use recovery codes, replacing any earlier ones."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY)
     device.token_set.all().delete()
@@ -103,6 +107,7 @@ def recovery_codes_make(*, user: User) -> list[str]:
     StaticToken.objects.bulk_create(
         StaticToken(device=device, token=code.replace("-", "")) for code in codes
     )
+    sign_in_event(SignInEvent.Kind.RECOVERY_CODES, request=request, user=user)
     return codes
 
 
@@ -114,18 +119,26 @@ def mfa_verify(*, request: HttpRequest, token: str) -> bool:
     cleaned = token.strip().replace(" ", "").replace("-", "").lower()
     device = match_token(user, cleaned)
     if device is None:
+        sign_in_event(SignInEvent.Kind.SECOND_STEP_FAILED, request=request, user=user)
         return False
     otp_login(request, device)
+    sign_in_event(
+        SignInEvent.Kind.SECOND_STEP_PASSED,
+        request=request,
+        user=user,
+        detail="recovery code" if isinstance(device, StaticDevice) else "authenticator",
+    )
     return True
 
 
 @transaction.atomic
-def mfa_reset(*, user: User) -> None:
+def mfa_reset(*, user: User, by: User, request: HttpRequest | None = None) -> None:
     """Forget the person's authenticator and recovery codes (a lost phone): at their
     next sign-in they set up a new one, and a session verified with the old one must
     pass the second step again."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    sign_in_event(SignInEvent.Kind.SECOND_STEP_RESET, request=request, user=user, by=by)
     logger.info("two-step sign-in reset for user %s", user.pk)
 
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import auth, jobs, mfa, selectors, services
+from . import auth, jobs, mfa, selectors, services, user_sessions
 from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
@@ -30,6 +30,7 @@ from .home import home_panels_for
 from .lists import list_page
 from .models import Academy, Membership, Organisation
 from .permissions import Role, admin_required, superuser_required
+from .reauth import reauth_required
 from .redirects import safe_next
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
 
@@ -85,6 +86,7 @@ def academy_switch(request: AcademyRequest) -> HttpResponse:
 
 
 @mfa.mfa_exempt
+@reauth_required
 def mfa_setup(request: AcademyRequest) -> HttpResponse:
     """Add an authenticator app: scan the code (or type the key), then type a code it
     shows. Shown on first sign-in to everyone without one."""
@@ -131,10 +133,13 @@ def mfa_verify(request: AcademyRequest) -> HttpResponse:
     return render(request, "registration/mfa_verify.html", {"form": form})
 
 
+@reauth_required
 def mfa_recovery(request: AcademyRequest) -> HttpResponse:
     """New recovery codes, shown once; POST makes a new set (the old stop working)."""
     if request.method == "POST":
-        request.session["mfa_new_codes"] = mfa.recovery_codes_make(user=request.user)
+        request.session["mfa_new_codes"] = mfa.recovery_codes_make(
+            user=request.user, request=request
+        )
         messages.success(
             request, "New recovery codes made. The old ones no longer work."
         )
@@ -262,6 +267,7 @@ def member_list(request: AcademyRequest) -> HttpResponse:
 
 
 @admin_required
+@reauth_required
 def member_add(request: AcademyRequest) -> HttpResponse:
     """Give someone a role in the academy; a new person is e-mailed an invitation."""
     form = MemberAddForm(posted(request), academy=request.academy)
@@ -288,6 +294,7 @@ def member_add(request: AcademyRequest) -> HttpResponse:
 
 
 @admin_required
+@reauth_required
 def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change a member's role, organisation or access."""
     membership = get_object_or_404(
@@ -310,6 +317,7 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
             "membership": membership,
             "is_locked_out": auth.is_locked_out(user=membership.user, request=request),
             "has_mfa": mfa.has_mfa(membership.user),
+            "sessions": _member_session_count(membership),
             "lift_form": LockoutLiftForm(),
         },
     )
@@ -317,6 +325,7 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
+@reauth_required
 def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
     """Let a member locked out by failed sign-ins in again, saying why."""
     membership = get_object_or_404(
@@ -335,6 +344,7 @@ def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
 
 @admin_required
 @require_POST
+@reauth_required
 def member_mfa_reset(request: AcademyRequest, pk: int) -> HttpResponse:
     """Reset a member's two-step sign-in (a lost phone); they set it up again."""
     membership = get_object_or_404(
@@ -343,11 +353,55 @@ def member_mfa_reset(request: AcademyRequest, pk: int) -> HttpResponse:
     if membership.user_id == request.user.pk:
         messages.error(request, "Ask another admin to reset your own two-step sign-in.")
     else:
-        mfa.mfa_reset(user=membership.user)
+        mfa.mfa_reset(user=membership.user, by=request.user, request=request)
         messages.success(
             request,
             f"{membership.user}'s two-step sign-in is reset: they set it up again at "
             "their next sign-in.",
+        )
+    return redirect("academy:membership-edit", pk=membership.pk)
+
+
+def _member_session_count(membership: Membership) -> int | None:
+    """How many sessions the member has open (None for someone who has not accepted
+    the academy's invitation: their account is not the academy's to manage)."""
+    if membership.accepted_at is None:
+        return None
+    user_sessions.sessions_forget_expired(user=membership.user)
+    return user_sessions.session_count(user=membership.user)
+
+
+@admin_required
+@require_POST
+@reauth_required
+def member_sessions_end(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Sign a member out everywhere (a lost laptop, a shared computer); their own
+    admin keeps the session they are using."""
+    membership = get_object_or_404(
+        Membership.objects.for_academy(request.academy)
+        .filter(accepted_at__isnull=False)
+        .select_related("user"),
+        pk=pk,
+    )
+    is_self = membership.user_id == request.user.pk
+    ended = user_sessions.sessions_end(
+        user=membership.user,
+        reason=user_sessions.EndReason.BY_ADMIN,
+        by=request.user,
+        keep=request.session.session_key if is_self else None,
+    )
+    if ended:
+        messages.success(
+            request,
+            f"Ended {ended} session{'s' if ended != 1 else ''} of {membership.user}: "
+            "they must sign in again.",
+        )
+    else:
+        messages.info(
+            request,
+            "You had no other sessions to end."
+            if is_self
+            else f"{membership.user} is not signed in anywhere.",
         )
     return redirect("academy:membership-edit", pk=membership.pk)
 

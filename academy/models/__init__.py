@@ -2,6 +2,7 @@
 memberships (core), and the labour-market figures every academy shares. Import from
 here."""
 
+from .audit import AccessRecord, ChangeRecord, SignInEvent
 from .core import (
     Academy,
     FormSubmission,
@@ -28,6 +29,9 @@ from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
 from .sessions import UserSession
 
 __all__ = [
+    "AccessRecord",
+    "ChangeRecord",
+    "SignInEvent",
     "FINISHED",
     "IN_PROGRESS",
     "REFRESH_STOPPED_AFTER",

@@ -1,0 +1,239 @@
+"""The audit trail: change history kept by the database, append-only audit tables,
+sign-in events, and the request id that ties them together (spec/security.md LOG-2 to
+LOG-4)."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from academy.audit import (
+    REQUEST_ID_HEADER,
+    AccessRecord,
+    ChangeRecord,
+    SignInEvent,
+    audit_context,
+    audit_purge,
+    sign_in_event,
+)
+from participants.models import Participant
+from tests.academy.factories import PASSWORD, MembershipFactory
+from tests.academy.test_mfa import _code
+from tests.conftest import log_in
+from tests.participants.factories import (
+    MeetingFactory,
+    ParticipantFactory,
+    PlanActionFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def changes_of(obj) -> list[ChangeRecord]:
+    return list(
+        ChangeRecord.objects.filter(
+            table_name=obj._meta.db_table, row_id=obj.pk
+        ).order_by("id")
+    )
+
+
+class TestChangeHistory:
+    def test_creating_and_editing_a_person_is_kept_with_old_and_new_values(
+        self, academy
+    ):
+        person = ParticipantFactory(academy=academy, first_name="Ada")
+        person.first_name = "Adele"
+        person.save()
+
+        insert, update = changes_of(person)
+        assert insert.operation == "insert"
+        assert insert.new["first_name"] == "Ada"
+        assert insert.participant_id == person.pk
+        assert insert.academy_id == academy.pk
+        assert update.operation == "update"
+        assert (update.old["first_name"], update.new["first_name"]) == ("Ada", "Adele")
+
+    def test_a_bulk_update_and_raw_sql_are_kept_too(self, academy):
+        person = ParticipantFactory(academy=academy, first_name="Ada")
+        Participant.objects.filter(pk=person.pk).update(first_name="Bulk")
+        with connection.cursor() as cursor:
+            table = Participant._meta.db_table
+            cursor.execute(
+                f"UPDATE {table} SET first_name = %s WHERE id = %s",  # noqa: S608
+                ["Raw", person.pk],
+            )
+
+        names = [c.new["first_name"] for c in changes_of(person)]
+        assert names == ["Ada", "Bulk", "Raw"]
+
+    def test_a_save_that_changes_nothing_writes_no_history(self, academy):
+        person = ParticipantFactory(academy=academy)
+        person.save()
+        assert len(changes_of(person)) == 1
+
+    def test_casework_rows_name_their_person_even_through_a_plan(self, academy):
+        meeting = MeetingFactory(participant__academy=academy)
+        action = PlanActionFactory(plan__participant__academy=academy)
+
+        assert changes_of(meeting)[0].participant_id == meeting.participant_id
+        assert changes_of(action)[0].participant_id == action.plan.participant_id
+
+    def test_a_deletion_keeps_the_row_as_it_was(self, academy):
+        meeting = MeetingFactory(participant__academy=academy)
+        pk = meeting.pk
+        meeting.delete()
+        deleted = ChangeRecord.objects.get(
+            table_name=meeting._meta.db_table, row_id=pk, operation="delete"
+        )
+        assert deleted.old["id"] == pk
+        assert deleted.new is None
+
+    def test_the_actor_and_request_are_those_of_the_context(self, academy):
+        member = MembershipFactory(academy=academy)
+        with audit_context(
+            actor_id=member.user_id, academy_id=academy.pk, request_id="r" * 32
+        ):
+            person = ParticipantFactory(academy=academy)
+        (insert,) = changes_of(person)
+        assert (insert.actor_id, insert.request_id) == (member.user_id, "r" * 32)
+
+    def test_a_change_made_through_a_page_names_who_made_it(
+        self, academy, coordinator, client_of
+    ):
+        person = ParticipantFactory(academy=academy, coordinator=coordinator.user)
+        client = client_of(coordinator)
+        response = client.post(
+            reverse("participants:close", args=[person.pk]),
+            {"reason": "moved_away", "note": ""},
+        )
+        assert response.status_code in (200, 302)
+        update = changes_of(person)[-1]
+        assert update.operation == "update"
+        assert update.actor_id == coordinator.user_id
+        assert update.request_id == response[REQUEST_ID_HEADER]
+
+    def test_password_hashes_are_never_copied_into_the_history(self, academy):
+        member = MembershipFactory(academy=academy)
+        member.user.set_password("a new long passphrase")
+        member.user.save()
+        for change in changes_of(member.user):
+            assert "password" not in (change.new or {})
+            assert "password" not in (change.old or {})
+
+
+class TestAppendOnly:
+    def test_the_database_refuses_to_change_or_delete_audit_rows(self, academy):
+        ParticipantFactory(academy=academy)
+        sign_in_event(SignInEvent.Kind.FAILED, username="someone@example.org")
+        for model in (ChangeRecord, SignInEvent):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                model.objects.update(request_id="tampered")
+            with pytest.raises(DatabaseError), transaction.atomic():
+                model.objects.all().delete()
+        assert not ChangeRecord.objects.filter(request_id="tampered").exists()
+
+    def test_access_records_cannot_be_deleted_with_raw_sql(self, academy):
+        AccessRecord.objects.create(
+            at="2026-01-01T00:00Z", action="x", participant_ids=[1], count=1
+        )
+        table = AccessRecord._meta.db_table
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        assert AccessRecord.objects.count() == 1
+
+    def test_the_purge_path_may_remove_rows(self, academy):
+        ParticipantFactory(academy=academy)
+        with transaction.atomic(), audit_purge():
+            ChangeRecord.objects.all().delete()
+        assert ChangeRecord.objects.count() == 0
+
+
+class TestSignInEvents:
+    def test_a_failed_and_a_good_sign_in_are_recorded_with_the_username(
+        self, client, coordinator
+    ):
+        email = coordinator.user.email
+        client.post(reverse("login"), {"username": email.upper(), "password": "wrong"})
+        client.post(reverse("login"), {"username": email, "password": PASSWORD})
+        kinds = list(
+            SignInEvent.objects.filter(username=email.lower())
+            .order_by("id")
+            .values_list("kind", "user_id")
+        )
+        assert kinds[0] == (SignInEvent.Kind.FAILED, coordinator.user_id)
+        assert (SignInEvent.Kind.SIGNED_IN, coordinator.user_id) in kinds
+
+    def test_a_failure_for_no_account_keeps_what_was_typed(self, client, db):
+        client.post(
+            reverse("login"), {"username": "Nobody@Example.org", "password": "x"}
+        )
+        event = SignInEvent.objects.get()
+        assert (event.kind, event.user_id, event.username) == (
+            SignInEvent.Kind.FAILED,
+            None,
+            "nobody@example.org",
+        )
+
+    def test_a_lockout_is_recorded(self, client, coordinator, settings):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post(
+                reverse("login"),
+                {"username": coordinator.user.email, "password": "wrong"},
+            )
+        assert SignInEvent.objects.filter(
+            kind=SignInEvent.Kind.LOCKED_OUT, user_id=coordinator.user_id
+        ).exists()
+
+    def test_second_step_right_and_wrong_codes_are_recorded(self, client, coordinator):
+        device = TOTPDevice.objects.create(user=coordinator.user, name="App")
+        client.post(
+            reverse("login"), {"username": coordinator.user.email, "password": PASSWORD}
+        )
+        client.post(reverse("mfa-verify"), {"code": _code(device)})
+        # Again, with a wrong code (after a right one: django-otp slows down retries).
+        client.post(reverse("logout"))
+        client.post(
+            reverse("login"), {"username": coordinator.user.email, "password": PASSWORD}
+        )
+        wrong = "000000" if _code(device) != "000000" else "111111"
+        client.post(reverse("mfa-verify"), {"code": wrong})
+        kinds = list(
+            SignInEvent.objects.filter(user_id=coordinator.user_id)
+            .order_by("id")
+            .values_list("kind", flat=True)
+        )
+        assert kinds.index(SignInEvent.Kind.SECOND_STEP_PASSED) < kinds.index(
+            SignInEvent.Kind.SECOND_STEP_FAILED
+        )
+
+    def test_signing_out_is_recorded(self, client_of, coordinator):
+        client = client_of(coordinator)
+        client.post(reverse("logout"))
+        assert SignInEvent.objects.filter(
+            kind=SignInEvent.Kind.SIGNED_OUT, user_id=coordinator.user_id
+        ).exists()
+
+    def test_an_admin_resetting_two_step_sign_in_is_recorded_with_who(
+        self, client_of, admin, coordinator
+    ):
+        client = client_of(admin)
+        client.post(reverse("academy:mfa-reset", args=[coordinator.pk]))
+        event = SignInEvent.objects.get(kind=SignInEvent.Kind.SECOND_STEP_RESET)
+        assert (event.user_id, event.by_user_id) == (
+            coordinator.user_id,
+            admin.user_id,
+        )
+
+
+def test_every_response_carries_a_request_id(client_of, coordinator):
+    response = client_of(coordinator).get(reverse("home"))
+    assert len(response[REQUEST_ID_HEADER]) == 32
+
+
+def test_log_in_helper_is_not_counted_as_a_sign_in_failure(client, coordinator):
+    log_in(client, coordinator.user)
+    assert not SignInEvent.objects.filter(kind=SignInEvent.Kind.FAILED).exists()
