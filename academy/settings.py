@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "academy.tenancy.CurrentAcademyMiddleware",
+    # The request id, user and academy behind every access record and change.
+    "academy.audit.AuditMiddleware",
     "academy.middleware.PrivateResponseMiddleware",
     # Last, so that it sees failed logins after authentication has run.
     "axes.middleware.AxesMiddleware",
