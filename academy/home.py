@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .models import Membership
@@ -17,6 +17,8 @@ class HomePanel:
 
     template: str
     context: dict[str, Any]
+    # The participants whose data the panel shows (ids), for the access record.
+    people: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import auth, jobs, mfa, selectors, services, user_sessions
+from .audit import access_record
 from .filters import MemberFilterSet, OrganisationFilterSet
 from .forms import (
     AcademyCreateForm,
@@ -55,10 +56,12 @@ def home(request: AcademyRequest) -> HttpResponse:
             {"invitations": invitations},
             status=403,
         )
+    panels = home_panels_for(membership)
+    access_record(request, participants=[pk for panel in panels for pk in panel.people])
     context: dict[str, object] = {
         "invitations": invitations,
         "colleagues": selectors.colleague_list(membership=membership),
-        "panels": home_panels_for(membership),
+        "panels": panels,
     }
     if membership.role in (Role.MANAGER, Role.ADMIN):
         context["headlines"] = selectors.academy_headlines(academy=membership.academy)

@@ -12,7 +12,11 @@ from . import selectors
 @home_panel(Role.COORDINATOR)
 def todays_work(membership: Membership) -> HomePanel:
     """Next steps due, overdue actions, sustainment checks due and new enquiries."""
+    day = selectors.coordinator_day(membership=membership)
     return HomePanel(
         "participants/_home_today.html",
-        {"day": selectors.coordinator_day(membership=membership)},
+        {"day": day},
+        people=[m.participant_id for m in day.next_steps]
+        + [a.plan.participant_id for a in day.overdue_actions]
+        + [c.outcome.participant_id for c in day.checks_due],
     )

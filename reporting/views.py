@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.audit import access_record
 from academy.csv_files import csv_download
 from academy.lists import list_page
 from academy.permissions import (
@@ -170,6 +171,7 @@ def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
     return render(
         request,
         "reporting/figure_people.html",
+    access_record(request, participants=page.object_list)
         {
             "page": page,
             "metric": next(m for m in METRICS if m.key == metric),

@@ -30,10 +30,16 @@ def access_record(
     """Record that this request shows or exports these people's data (participants or
     their ids; enquiries likewise). Nothing is written when the request shows nobody.
     `action` defaults to the URL's name and the method ("participants:detail GET")."""
-    participant_ids = _ids(participants)
-    enquiry_ids = _ids(enquiries)
+    # Each person once per request, however many parts of the page show them.
+    seen: dict[str, set[int]] = request.__dict__.setdefault(
+        "_audit_seen", {"participants": set(), "enquiries": set()}
+    )
+    participant_ids = [i for i in _ids(participants) if i not in seen["participants"]]
+    enquiry_ids = [i for i in _ids(enquiries) if i not in seen["enquiries"]]
     if not participant_ids and not enquiry_ids:
         return None
+    seen["participants"].update(participant_ids)
+    seen["enquiries"].update(enquiry_ids)
     user = request.user
     membership = getattr(request, "membership", None)
     match = request.resolver_match

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from academy.audit import access_record
 from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
 from academy.tenancy import AcademyRequest
@@ -19,9 +20,12 @@ from ..models import Participant
 
 
 def _participant(request: AcademyRequest, pk: int) -> Participant:
-    return get_object_or_404(
+    """The academy's participant `pk` (else 404), its opening recorded in the audit."""
+    participant = get_object_or_404(
         Participant.objects.for_membership(request.membership), pk=pk
     )
+    access_record(request, participants=[participant])
+    return participant
 
 
 def _form_page(
@@ -32,6 +36,7 @@ def _form_page(
     template: str = "participants/participant_form.html",
     **extra: Any,
 ) -> HttpResponse:
+    access_record(request, participants=[participant])
     return render(
         request,
         template,

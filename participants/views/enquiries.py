@@ -20,6 +20,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from academy.audit import access_record
 from academy.lists import list_page
 from academy.models import Academy
 from academy.once import submit_once
@@ -120,6 +121,7 @@ def enquiry_list(request: AcademyRequest) -> HttpResponse:
         )
         for enquiry in page
     ]
+    access_record(request, enquiries=page.object_list)
     return render(
         request,
         "participants/enquiry_list.html",
@@ -128,12 +130,18 @@ def enquiry_list(request: AcademyRequest) -> HttpResponse:
 
 
 def _enquiry_or_404(request: AcademyRequest, pk: int) -> Enquiry:
-    return get_object_or_404(
+    enquiry = get_object_or_404(
         Enquiry.objects.for_membership(request.membership).select_related(
             "handled_by", "participant"
         ),
         pk=pk,
     )
+    access_record(
+        request,
+        enquiries=[enquiry],
+        participants=[enquiry.participant_id] if enquiry.participant_id else [],
+    )
+    return enquiry
 
 
 def _detail(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.audit import access_record
 from academy.csv_files import csv_download
 from academy.forms import form_add_validation_error, posted
 from academy.lists import list_page, list_query, list_search_redirect
@@ -51,11 +52,9 @@ def participant_list(request: AcademyRequest) -> HttpResponse:
         if request.htmx
         else "participants/participant_list.html"
     )
-    return render(
-        request,
-        template,
-        {"filterset": filterset, "page": list_page(request, filterset.qs)},
-    )
+    page = list_page(request, filterset.qs)
+    access_record(request, participants=page.object_list)
+    return render(request, template, {"filterset": filterset, "page": page})
 
 
 @casework_required
@@ -70,6 +69,7 @@ def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     )
     rows = selectors.participant_export_rows(
         filterset.qs, codes=request.GET.get("columns") == "codes"
+    access_record(request, participants=filterset.qs.values_list("pk", flat=True))
     )
     stamp = timezone.localdate().isoformat()
     return csv_download(rows, filename=f"participants-{stamp}.csv")
@@ -87,6 +87,7 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
         )
     initial: dict[str, Any] = {"source": Participant.Source.JOB_CENTRE}
     if enquiry is not None:
+        access_record(request, enquiries=[enquiry])
         initial = {
             "first_name": enquiry.first_name,
             "last_name": enquiry.last_name,
@@ -149,6 +150,7 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
+    access_record(request, participants=[participant])
         "participants/participant_detail.html",
         {
             "participant": participant,
@@ -259,6 +261,7 @@ def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
         else:
             try:
                 services.participant_merge(
+            access_record(request, participants=[other])
                     keep=participant, duplicate=other, by=request.user
                 )
             except ValidationError as error:

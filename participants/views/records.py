@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.audit import access_record
 from academy.forms import form_add_validation_error, posted
 from academy.lists import list_page
 from academy.once import submit_once
@@ -167,6 +168,7 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
+    access_record(request, participants=[action.plan.participant_id])
     if request.POST.get("undo"):
         services.plan_action_reopen(action=action)
         messages.info(request, f"'{action}' is open again.")
@@ -190,14 +192,12 @@ def actions_overdue(request: AcademyRequest) -> HttpResponse:
         queryset=selectors.actions_overdue(membership=request.membership),
         request=request,
     )
+    page = list_page(request, filterset.qs)
+    access_record(request, participants=[a.plan.participant_id for a in page])
     return render(
         request,
         "participants/actions_overdue.html",
-        {
-            "filterset": filterset,
-            "page": list_page(request, filterset.qs),
-            "today": timezone.localdate(),
-        },
+        {"filterset": filterset, "page": page, "today": timezone.localdate()},
     )
 
 
@@ -209,10 +209,12 @@ def checks_due(request: AcademyRequest) -> HttpResponse:
         queryset=selectors.checks_due(membership=request.membership),
         request=request,
     )
+    page = list_page(request, filterset.qs)
+    access_record(request, participants=[c.outcome.participant_id for c in page])
     return render(
         request,
         "participants/checks_due.html",
-        {"filterset": filterset, "page": list_page(request, filterset.qs)},
+        {"filterset": filterset, "page": page},
     )
 
 
@@ -280,8 +282,11 @@ def outcome_doubles(request: AcademyRequest) -> HttpResponse:
                 "Recorded once now." if is_same else "Both kept as different jobs.",
             )
         return redirect("participants:outcome-doubles")
-    return render(
+    page = list_page(request, pairs)
+    access_record(
         request,
-        "participants/outcome_doubles.html",
-        {"page": list_page(request, pairs)},
+        participants=[
+            o.participant_id for pair in page for o in (pair.first, pair.second)
+        ],
     )
+    return render(request, "participants/outcome_doubles.html", {"page": page})

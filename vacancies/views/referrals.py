@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from academy.audit import access_record
 from academy.forms import form_add_validation_error
 from academy.lists import list_page
 from academy.once import submit_once
@@ -133,6 +134,7 @@ def participant_matches(request: AcademyRequest, pk: int) -> HttpResponse:
     participant = get_object_or_404(
         Participant.objects.for_membership(request.membership), pk=pk
     )
+    access_record(request, participants=[participant])
     vacancies, training = selectors.matches_for_participant(
         membership=request.membership, participant=participant
     )
@@ -205,6 +207,7 @@ def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
     matches = selectors.matches_for_vacancy(
         membership=request.membership, vacancy=vacancy, limit=25
     )
+    access_record(request, participants=[m.person.id for m in matches])
     return render(
         request,
         "vacancies/matches_vacancy.html",
@@ -239,6 +242,7 @@ def referral_create(request: AcademyRequest) -> HttpResponse:
     participant = get_object_or_404(
         Participant.objects.for_membership(request.membership), pk=data["participant"]
     )
+    access_record(request, participants=[participant])
     vacancy = training = None
     if data["vacancy"]:
         vacancy = get_object_or_404(
@@ -286,6 +290,7 @@ def referral_list(request: AcademyRequest) -> HttpResponse:
     people = selectors.referral_people(
         referrals=list(page), membership=request.membership
     )
+    access_record(request, participants=[r.participant_id for r in page])
     return render(
         request,
         "vacancies/referral_list.html",
@@ -300,6 +305,7 @@ def referral_list(request: AcademyRequest) -> HttpResponse:
 def _detail(
     request: AcademyRequest, referral: Referral, form: ReferralAdvanceForm
 ) -> HttpResponse:
+    access_record(request, participants=[referral.participant_id])
     return render(
         request,
         "vacancies/referral_detail.html",
@@ -344,6 +350,7 @@ def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(
         selectors.referral_list(membership=request.membership), pk=pk
     )
+    access_record(request, participants=[referral.participant_id])
     form = _advance_form(referral, request.POST)
     if form.is_valid():
         try:
