@@ -13,13 +13,13 @@ class ParticipantsConfig(AppConfig):
 
         from . import home, tasks
         from .models import ImportRun
-        from .services.imports import import_run_fail
+        from .services.imports import import_run_fail, import_run_send
 
         run_kinds.register(
             RunKind(
                 "import",
                 ImportRun,
-                send=tasks.import_run_apply.delay,
+                send=import_run_send,  # its check, or its import once confirmed
                 queued=ImportRun.Status.QUEUED,
                 running=ImportRun.Status.RUNNING,
                 time_limit=dt.timedelta(seconds=tasks.IMPORT_TIME_LIMIT),

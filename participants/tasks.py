@@ -19,7 +19,17 @@ def enquiries_delete_expired() -> int:
 
 
 # A 100,000-row file takes about 20 s; the limits leave room for much slower databases.
+# The same limits serve a file's check and its import (which checks it again).
 IMPORT_TIME_LIMIT = 660
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=IMPORT_TIME_LIMIT)
+def import_run_check(run_id: int) -> str:
+    """Check an uploaded file for its preview, writing nothing."""
+    from .models import ImportRun
+
+    run = ImportRun.objects.get(pk=run_id)
+    return services.import_run_check(run=run).status
 
 
 @shared_task(acks_late=True, soft_time_limit=600, time_limit=IMPORT_TIME_LIMIT)

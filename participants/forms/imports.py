@@ -62,7 +62,8 @@ class ImportUploadForm(OnceFormMixin, forms.Form):
                 "to import it from the command line."
             )
         try:
-            imports.file_check(upload, name=name)
+            # Only its first bytes here: a worker reads and checks the whole file.
+            imports.file_sniff(upload, name=name)
         except imports.ImportFileError as error:
             raise forms.ValidationError(str(error)) from error
         return upload

@@ -30,7 +30,7 @@ from .plans import (
     ParsedRow,
     Update,
 )
-from .reading import Table, file_check, table_read
+from .reading import Table, file_check, file_sniff, rows_count, table_read
 from .writing import import_apply
 
 __all__ = [
@@ -54,9 +54,11 @@ __all__ = [
     "Update",
     "Value",
     "file_check",
+    "file_sniff",
     "import_apply",
     "import_check",
     "import_rematch",
+    "rows_count",
     "table_read",
     "template_header",
 ]

@@ -30,6 +30,7 @@ _MARKUP = (
     "The file looks like a web page or XML, not a CSV file. Open it in your "
     "spreadsheet and save it as 'CSV UTF-8' (or as an Excel workbook)."
 )
+_SNIFF_BYTES = 64 * 1024
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
 # Read with patterns, not an XML parser: these parts are small, and an XML parser on
 # an untrusted file is one more thing to harden.
@@ -54,6 +55,30 @@ class Table:
     rows: Iterator[tuple[int, tuple[Cell, ...]]]
 
 
+def file_sniff(source: IO[bytes], *, name: str) -> None:
+    """Raise ImportFileError unless the start of `source` is what its name says: an
+    XLSX workbook's signature, or UTF-8 text that is not markup. Reads 64 KB at most,
+    so it is cheap enough for a web request; `file_check` (the worker's) reads it all.
+    """
+    suffix = _suffix(name)
+    source.seek(0)
+    head = source.read(_SNIFF_BYTES)
+    source.seek(0)
+    if suffix == ".xlsx":
+        if not head.startswith(XLSX_MAGIC):
+            raise ImportFileError(_NOT_XLSX)
+        return
+    if b"\x00" in head:
+        raise ImportFileError(_NOT_TEXT)
+    try:
+        # Not final: the 64 KB may end inside a character.
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_NOT_UTF8) from error
+    if text.lstrip().startswith("<"):
+        raise ImportFileError(_MARKUP)
+
+
 def file_check(source: IO[bytes], *, name: str) -> None:
     """Raise ImportFileError unless `source` is a readable CSV (UTF-8) or XLSX file."""
     suffix = _suffix(name)
@@ -68,6 +93,31 @@ def file_check(source: IO[bytes], *, name: str) -> None:
         source.seek(0)
         _workbook(source).close()
     source.seek(0)
+
+
+def rows_count(source: IO[bytes], *, name: str) -> int | None:
+    """How many data rows a checked file holds, for the progress of its check: a CSV
+    file's non-empty rows, counted exactly (cheap beside checking them); an XLSX
+    workbook's rows as its first sheet declares them, or None if it does not say.
+    Raises ImportFileError past IMPORT_MAX_ROWS."""
+    source.seek(0)
+    try:
+        if _suffix(name) == ".xlsx":
+            with zipfile.ZipFile(source) as archive:
+                declared = _declared_rows(archive)
+            return None if declared is None else max(declared - 1, 0)
+        reader = csv.reader(codecs.iterdecode(source, "utf-8-sig"))
+        next(reader, None)  # the header
+        count = 0
+        for number, cells in enumerate(reader, start=1):
+            if number > settings.IMPORT_MAX_ROWS:  # as _csv_table counts them
+                raise _too_many_rows()
+            count += any(cell.strip() for cell in cells)
+        return count
+    except (UnicodeDecodeError, csv.Error, zipfile.BadZipFile, KeyError):
+        return None  # reading the rows says what is wrong, and where
+    finally:
+        source.seek(0)
 
 
 def _csv_check(source: IO[bytes]) -> None:

@@ -13,7 +13,8 @@ from academy.tenancy import AcademyQuerySet
 
 
 class ImportRun(Run):
-    """An uploaded file of records: previewed first, imported when confirmed."""
+    """An uploaded file of records: checked by a worker and previewed first, imported
+    when confirmed. Until it is confirmed, `queued` and `running` are its check."""
 
     class Kind(models.TextChoices):
         PARTICIPANTS = "participants", "Participants"
@@ -69,6 +70,26 @@ class ImportRun(Run):
         return reverse("participants:import-detail", args=[self.pk])
 
     @property
+    def is_confirmed(self) -> bool:
+        """Confirmed for import: a worker's work on it is the import, not the check."""
+        return self.confirmed_by_id is not None
+
+    @property
+    def is_checking(self) -> bool:
+        """Uploaded and waiting for, or having, a worker to check it."""
+        return self.is_in_progress and not self.is_confirmed
+
+    @property
+    def status_label(self) -> str:
+        """The status in words, telling the check from the import."""
+        if self.is_checking:
+            if self.status == self.Status.QUEUED:
+                return "Waiting to be checked"
+            return "Checking the file"
+        return str(self.get_status_display())
+
+    @property
     def rows_total(self) -> int:
-        """The file's data rows, as counted when it was checked."""
+        """The file's data rows, as counted when it was checked (while it is being
+        checked: as counted before, or 0 when not known)."""
         return int(self.summary.get("rows", 0))

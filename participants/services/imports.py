@@ -1,6 +1,7 @@
-"""Writes of imports (spec/import-format.md): a file from the command line, and an
-uploaded file kept as an ImportRun, previewed first, then imported by a worker once
-confirmed (a large file takes longer than a web request may)."""
+"""Writes of imports (spec/import-format.md): a file from the command line, checked and
+imported here and now, and an uploaded file kept as an ImportRun, which a worker checks
+for its preview and, once confirmed, imports (a large file takes longer than a web
+request may: issue 12, observation 7)."""
 
 from __future__ import annotations
 
@@ -102,11 +103,11 @@ def import_run_create(
     upload: File[Any],
     coordinator: User | None = None,
 ) -> ImportRun:
-    """Keep an uploaded file and check it in full, writing no records.
+    """Keep an uploaded file and queue its check by a worker; nothing reads it here.
 
-    The run is `previewed` (ready to confirm) or `rejected` with every problem. New
-    people will belong to `coordinator` (the uploader, when not given) unless the
-    file's coordinator column names another.
+    The run is `queued` for its check (import_run_check). New people will belong to
+    `coordinator` (the uploader, when not given) unless the file's coordinator column
+    names another.
     """
     name = PurePath(upload.name or "upload").name
     run = ImportRun(
@@ -115,28 +116,76 @@ def import_run_create(
         original_name=name[:255],
         created_by=by,
         coordinator=coordinator or by,
-        status=ImportRun.Status.REJECTED,
+        status=ImportRun.Status.QUEUED,
         sha256=_sha256(upload),
     )
     run.file.save(name, upload, save=False)
+    with transaction.atomic():
+        run.save()
+        send_after_commit(tasks.import_run_check.delay, run.pk, label="import check")
+    return run
+
+
+def import_run_check(*, run: ImportRun) -> ImportRun:
+    """Check an uploaded file in full for its preview (a worker's job), writing no
+    records, and saving on the run how many rows have been checked as it goes.
+
+    The run ends `previewed` (ready to confirm), `rejected` with every problem, or
+    `failed` with the reason. A run already checked, or confirmed, is left as it is.
+    """
+    with transaction.atomic():
+        run = (
+            ImportRun.objects.select_for_update(of=("self",))
+            .select_related("academy")
+            .get(pk=run.pk)
+        )
+        if not run.is_checking:
+            return run
+        # Already `running`: the task is delivered again because its worker died;
+        # the check wrote nothing, so it starts again.
+        run.status = ImportRun.Status.RUNNING
+        run.progress = 0
+        run.started_at = timezone.now()
+        run.summary, run.problems = {}, []
+        run.save(
+            update_fields=["status", "progress", "started_at", "summary", "problems"]
+        )
     try:
         with run.file.open("rb") as source:
-            table = imports.table_read(source, name=name)
+            imports.file_check(source, name=run.original_name)
+            total = imports.rows_count(source, name=run.original_name)
+            if total is not None:
+                ImportRun.objects.filter(pk=run.pk).update(summary={"rows": total})
+            table = imports.table_read(source, name=run.original_name)
             plan = imports.import_check(
-                academy=academy,
-                kind=kind,
-                table=table,
+                academy=run.academy,
+                kind=run.kind,
+                table=_counted(run, table),
                 coordinator_id=run.coordinator_id,
             )
     except imports.ImportFileError as error:
-        run.problems = _file_problem(error)
-    else:
-        run.summary = plan.summary.as_dict()
-        run.problems = [str(problem) for problem in plan.problems]
-        if not plan.problems:
-            run.status = ImportRun.Status.PREVIEWED
-    run.save()
-    return run
+        return _run_finish(
+            run, ImportRun.Status.REJECTED, _file_problem(error), is_check=True
+        )
+    except OSError as error:  # the stored file has gone or cannot be read
+        return _run_finish(run, ImportRun.Status.FAILED, _file_problem(error))
+    except Exception as error:
+        return _run_finish(run, ImportRun.Status.FAILED, _unexpected(run, error))
+    return _run_finish(
+        run,
+        ImportRun.Status.REJECTED if plan.problems else ImportRun.Status.PREVIEWED,
+        [str(problem) for problem in plan.problems],
+        summary=plan.summary,
+        is_check=True,
+    )
+
+
+def import_run_send(run_id: int) -> None:
+    """Queue the task a run waits for (how the reconciler sends it again): its check
+    until it is confirmed, its import after."""
+    run = ImportRun.objects.only("confirmed_by").get(pk=run_id)
+    task = tasks.import_run_apply if run.is_confirmed else tasks.import_run_check
+    task.delay(run_id)
 
 
 def import_run_confirm(
@@ -156,6 +205,11 @@ def import_run_confirm(
             raise ValidationError(
                 "This file is already imported; it was not imported again."
             )
+        if run.is_checking:
+            raise ValidationError(
+                "This file is still being checked. Its preview shows here when the "
+                "check is done; confirm it then."
+            )
         if run.is_in_progress:
             raise ValidationError(
                 "This file is already being imported; it was not queued again."
@@ -170,6 +224,7 @@ def import_run_confirm(
                 academy_id=run.academy_id,
                 sha256=run.sha256,
                 status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
+                confirmed_by__isnull=False,  # being imported, not only checked
             )
             .exclude(pk=run.pk)
             .first()
@@ -198,7 +253,8 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
     records, then write it all or nothing.
 
     The run ends `imported`, `rejected` with the problems found now, or `failed` with
-    the reason. A run that has already finished is left as it is.
+    the reason. A run that has already finished, or was never confirmed, is left as
+    it is.
     """
     with transaction.atomic():
         run = (
@@ -206,7 +262,7 @@ def import_run_apply(*, run: ImportRun) -> ImportRun:
             .select_related("academy", "confirmed_by")
             .get(pk=run.pk)
         )
-        if not run.is_in_progress:
+        if not run.is_in_progress or not run.is_confirmed:
             return run
         # Still `importing`: the task is redelivered because its worker died, and the
         # write transaction died with it, so the import starts again.
@@ -297,16 +353,19 @@ def _run_finish(
     problems: list[str],
     *,
     summary: imports.ImportSummary | None = None,
+    is_check: bool = False,
 ) -> ImportRun:
-    """Record how an import ended, unless another task has already recorded it."""
-    fields: dict[str, Any] = {
-        "status": status,
-        "problems": problems,
-        "finished_at": timezone.now(),
-    }
-    if summary is not None:
-        fields["summary"] = summary.as_dict()
-    if status == ImportRun.Status.DONE and summary is not None:
+    """Record how an import or its check ended, unless another task has already
+    recorded it. A check that ends previewed or rejected has not finished the run:
+    its file waits for confirmation or for a corrected upload."""
+    fields: dict[str, Any] = {"status": status, "problems": problems}
+    if is_check:
+        fields["summary"] = summary.as_dict() if summary is not None else {}
+    else:
+        fields["finished_at"] = timezone.now()
+        if summary is not None:
+            fields["summary"] = summary.as_dict()
+    if summary is not None and (is_check or status == ImportRun.Status.DONE):
         fields["progress"] = summary.rows
     ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
         **fields
@@ -317,16 +376,18 @@ def _run_finish(
 
 __all__ = [
     "import_run_apply",
+    "import_run_check",
     "import_run_confirm",
     "import_run_create",
     "import_run_fail",
+    "import_run_send",
     "records_import",
 ]
 
 
 def import_run_fail(run_id: int, reason: str) -> None:
-    """Record an import a worker lost as failed, with the reason (nothing was written:
-    the import writes in one transaction)."""
+    """Record an import or a check a worker lost as failed, with the reason (nothing
+    was written: the import writes in one transaction)."""
     ImportRun.objects.filter(pk=run_id, status=ImportRun.Status.RUNNING).update(
         status=ImportRun.Status.FAILED,
         problems=_file_problem(Exception(reason)),

@@ -61,7 +61,8 @@ def _template_csv(kind: str) -> HttpResponseBase:
 
 @casework_required
 def import_upload(request: AcademyRequest) -> HttpResponseBase:
-    """Choose a kind and a file; it is checked in full and previewed, not imported."""
+    """Choose a kind and a file: it is stored and its check queued (a worker reads
+    it, never this request), and its page shows the preview, not imported."""
     if "template" in request.GET:
         return _template_csv(request.GET["template"])
     form = ImportUploadForm(
@@ -95,7 +96,8 @@ def import_upload(request: AcademyRequest) -> HttpResponseBase:
 def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A checked file's preview or problems; POST confirms it, queueing its import.
 
-    While the import waits or runs, htmx polls the status part of this page.
+    While the check or the import waits or runs, htmx polls the status part of this
+    page, which shows the preview once the check is done.
     """
     run = get_object_or_404(
         ImportRun.objects.for_membership(request.membership).select_related(

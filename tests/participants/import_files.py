@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 from django.urls import reverse
 
 from participants.models import (
@@ -19,6 +20,7 @@ from participants.models import (
     SustainmentCheck,
 )
 from participants.services.imports import (
+    import_run_create,
     records_import,
 )
 from tests.participants.factories import (
@@ -154,11 +156,27 @@ def people_a1_a2(academy):
     ParticipantFactory(academy=academy, reference="A-2")
 
 
-def upload(client, kind, name, content):
-    return client.post(
-        reverse("participants:import-upload"),
-        {"kind": kind, "file": SimpleUploadedFile(name, content)},
-    )
+def upload(client, kind, name, content, *, check=True):
+    """Post a file to the upload form. Its check is queued after commit and, unless
+    `check` is false, runs (eagerly) here, as a worker would soon after."""
+    with TestCase.captureOnCommitCallbacks(execute=check):
+        return client.post(
+            reverse("participants:import-upload"),
+            {"kind": kind, "file": SimpleUploadedFile(name, content)},
+        )
+
+
+def run_create(membership, content, *, name="people.csv", kind="participants"):
+    """Upload a file through the service and check it, as the worker does."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run = import_run_create(
+            academy=membership.academy,
+            by=membership.user,
+            kind=kind,
+            upload=SimpleUploadedFile(name, content),
+        )
+    run.refresh_from_db()
+    return run
 
 
 def csv_bytes(rows):

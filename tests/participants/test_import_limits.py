@@ -1,6 +1,7 @@
 """Issue 12, observation 7: what an upload may be. A file over the limit stops being
-read as it arrives; a small XLSX that unpacks to a huge sheet or holds too many rows is
-refused before it is parsed; a web page saved as .csv is not a CSV file."""
+read as it arrives, and a web page saved as .csv is not a CSV file (both refused by the
+form); a small XLSX that unpacks to a huge sheet or holds too many rows is refused by
+the worker's check before it is parsed."""
 
 import io
 import zipfile
@@ -24,9 +25,19 @@ def _xlsx(rows):
 
 
 def _refused(response, message):
+    """Refused by the form: no run, the message beside the file."""
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not ImportRun.objects.exists()
+
+
+def _rejected(client, response, message):
+    """Stored, then rejected by its check: the run's page gives the message."""
+    run = ImportRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    assert run.status == ImportRun.Status.REJECTED
+    assert any(message in problem for problem in run.problems), run.problems
+    assert message in client.get(run.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -60,12 +71,18 @@ def test_more_rows_than_the_limit_are_refused_with_the_limit(
 
 
 def test_an_xlsx_declaring_too_many_rows_is_refused_before_it_is_read(
-    client_of, coordinator, settings
+    client_of, coordinator, settings, monkeypatch
 ):
     settings.IMPORT_MAX_ROWS = 1  # the files have two
     content = _xlsx(PARTICIPANTS)
-    response = upload(client_of(coordinator), "participants", "people.xlsx", content)
-    _refused(response, "more than 1 row.")
+    client = client_of(coordinator)
+
+    def parsed(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", parsed)
+    response = upload(client, "participants", "people.xlsx", content)
+    _rejected(client, response, "more than 1 row.")
 
 
 def test_an_xlsx_that_unpacks_past_the_limit_is_refused(
@@ -73,18 +90,18 @@ def test_an_xlsx_that_unpacks_past_the_limit_is_refused(
 ):
     settings.IMPORT_XLSX_MAX_UNPACKED_BYTES = 2_000
     content = _xlsx(PARTICIPANTS)
-    response = upload(client_of(coordinator), "participants", "people.xlsx", content)
-    _refused(response, "unpacks to more than")
+    client = client_of(coordinator)
+    response = upload(client, "participants", "people.xlsx", content)
+    _rejected(client, response, "unpacks to more than")
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(client_of, coordinator):
     content = io.BytesIO()
     with zipfile.ZipFile(content, "w") as archive:
         archive.writestr("notes.txt", "hello")
-    response = upload(
-        client_of(coordinator), "participants", "people.xlsx", content.getvalue()
-    )
-    _refused(response, "not an Excel workbook")
+    client = client_of(coordinator)
+    response = upload(client, "participants", "people.xlsx", content.getvalue())
+    _rejected(client, response, "not an Excel workbook")
 
 
 def test_an_upload_over_the_limit_stops_being_read_and_says_so(

@@ -159,7 +159,6 @@ def test_xlsx_upload_is_previewed(client_of, coordinator):
         ("people.txt", b"reference\r\n", b"Choose a .csv or .xlsx file"),
         ("people.csv", "reference\r\nZoë\r\n".encode("latin-1"), b"not UTF-8"),
         ("people.xlsx", b"reference,first_name\r\n", b"not an Excel workbook"),
-        ("people.xlsx", b"PK\x03\x04 but no zip", b"not an Excel workbook"),
     ],
 )
 def test_files_that_are_not_csv_or_xlsx_are_refused(
@@ -170,6 +169,20 @@ def test_files_that_are_not_csv_or_xlsx_are_refused(
     assert response.status_code == 200
     assert message in response.content
     assert not ImportRun.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_only_starts_like_a_workbook_is_rejected_by_its_check(
+    client_of, coordinator
+):
+    client = client_of(coordinator)
+    upload(client, "participants", "people.xlsx", b"PK\x03\x04 but no zip")
+
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.REJECTED
+    page = client.get(run.get_absolute_url())
+    assert b"not an Excel workbook" in page.content
+    assert b"nothing can be imported from this file" in page.content
 
 
 @pytest.mark.django_db

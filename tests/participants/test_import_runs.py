@@ -23,7 +23,9 @@ from tests.participants.import_files import (
     PARTICIPANTS,
     csv_bytes,
     run_command,
+    run_create,
     snapshot,
+    upload,
     write_csv,
 )
 
@@ -35,12 +37,7 @@ def previewed(coordinator):
     """A previewed file of the two participants, uploaded by the coordinator."""
 
     def make(rows=PARTICIPANTS, name="people.csv"):
-        run = import_run_create(
-            academy=coordinator.academy,
-            by=coordinator.user,
-            kind="participants",
-            upload=SimpleUploadedFile(name, csv_bytes(rows)),
-        )
+        run = run_create(coordinator, csv_bytes(rows), name=name)
         assert run.status == ImportRun.Status.PREVIEWED
         return run
 
@@ -239,7 +236,7 @@ def test_the_run_page_stops_polling_when_the_import_is_done(
 ):
     run = previewed()
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.RUNNING, progress=1
+        status=ImportRun.Status.RUNNING, progress=1, confirmed_by=coordinator.user
     )
     client = client_of(coordinator)
     working = client.get(run.get_absolute_url(), headers={"HX-Request": "true"})
@@ -271,6 +268,19 @@ def test_the_command_imports_without_a_worker(academy, tmp_path, monkeypatch):
     assert not ImportRun.objects.exists()
 
 
+def _wait_for_worker(run, deadline_s=90):
+    """Poll the run until a worker has finished with it; return the statuses seen."""
+    seen = set()
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        seen.add(run.status)
+        if not run.is_in_progress:
+            break
+        time.sleep(0.1)
+    return seen
+
+
 @pytest.mark.worker
 def test_a_confirmed_import_is_done_by_a_real_worker(worker, coordinator):
     run = import_run_create(
@@ -279,18 +289,13 @@ def test_a_confirmed_import_is_done_by_a_real_worker(worker, coordinator):
         kind="participants",
         upload=SimpleUploadedFile("people.csv", csv_bytes(PARTICIPANTS)),
     )
+    _wait_for_worker(run)  # its check
+    assert run.status == "previewed", run.problems
     with transaction.atomic():
         import_run_confirm(run=run, by=coordinator.user)
         assert ImportRun.objects.get(pk=run.pk).status == "queued"
 
-    seen = set()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        run.refresh_from_db()
-        seen.add(run.status)
-        if not run.is_in_progress:
-            break
-        time.sleep(0.1)
+    seen = _wait_for_worker(run)
     assert run.status == "done", run.problems
     assert seen & {"queued", "running"}
     assert (run.progress, run.summary["created"]) == (2, 2)
@@ -300,3 +305,23 @@ def test_a_confirmed_import_is_done_by_a_real_worker(worker, coordinator):
     hold = ConsentRecord.objects.filter(kind="hold_data", source="import")
     assert hold.count() == 2
     assert not hold.filter(recorded_by__isnull=False).exists()
+
+
+@pytest.mark.worker
+def test_an_uploaded_file_is_checked_by_a_real_worker(worker, client_of, coordinator):
+    client = client_of(coordinator)
+    started = time.monotonic()
+    response = upload(client, "participants", "people.csv", csv_bytes(PARTICIPANTS))
+    answered_in = time.monotonic() - started
+    run = ImportRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    assert answered_in < 5
+
+    _wait_for_worker(run)
+
+    assert run.status == "previewed", run.problems
+    assert (run.progress, run.summary["created"]) == (2, 2)
+    page = client.get(run.get_absolute_url())
+    assert b"Would be created" in page.content
+    assert b"Confirm import" in page.content
+    assert not Participant.objects.exists()

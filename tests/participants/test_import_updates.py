@@ -238,16 +238,17 @@ def test_the_preview_page_shows_changes_and_conflicts_to_tick(
         phone="+447700900001",
     )
     client = client_of(coordinator)
-    client.post(
-        reverse("participants:import-upload"),
-        {
-            "kind": "participants",
-            "coordinator": coordinator.user.pk,
-            "file": SimpleUploadedFile(
-                "people.csv", csv_bytes("A-1,Bob,Smith,2024-01-15,yes,,,,,")
-            ),
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the check runs here
+        client.post(
+            reverse("participants:import-upload"),
+            {
+                "kind": "participants",
+                "coordinator": coordinator.user.pk,
+                "file": SimpleUploadedFile(
+                    "people.csv", csv_bytes("A-1,Bob,Smith,2024-01-15,yes,,,,,")
+                ),
+            },
+        )
     run = ImportRun.objects.get()
     page = client.get(run.get_absolute_url()).content.decode()
     assert "Ann → Bob" in page
@@ -276,18 +277,11 @@ def test_the_import_format_page_is_in_the_portal(client_of, coordinator):
 def test_a_second_upload_of_a_file_being_imported_is_refused(coordinator):
     from django.core.exceptions import ValidationError
 
-    from participants.services.imports import import_run_confirm, import_run_create
+    from participants.services.imports import import_run_confirm
+    from tests.participants.import_files import run_create
 
     content = csv_bytes("A-1,Ann,Jones,2024-01-15,yes,,,,,")
-    runs = [
-        import_run_create(
-            academy=coordinator.academy,
-            by=coordinator.user,
-            kind="participants",
-            upload=SimpleUploadedFile("people.csv", content),
-        )
-        for _ in range(2)
-    ]
+    runs = [run_create(coordinator, content) for _ in range(2)]
     import_run_confirm(run=runs[0], by=coordinator.user)
     with pytest.raises(ValidationError, match=f"import {runs[0].pk}"):
         import_run_confirm(run=runs[1], by=coordinator.user)
@@ -314,8 +308,12 @@ def test_two_imports_of_one_file_at_once_end_cleanly(postgres):
             kind="participants",
             upload=SimpleUploadedFile("people.csv", content),
         )
-        # Both confirmed before either started (as two workers would take them).
-        ImportRun.objects.filter(pk=run.pk).update(status="queued")
+        # Checked (on commit), then both confirmed before either started (as two
+        # workers would take them).
+        assert ImportRun.objects.get(pk=run.pk).status == "previewed"
+        ImportRun.objects.filter(pk=run.pk).update(
+            status="queued", confirmed_by=coordinator.user
+        )
         runs.append(run)
     barrier = threading.Barrier(2)
     results = {}
