@@ -3,11 +3,14 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
 
 from .models import Academy, Membership, Organisation, Postcode, User
+from .user_sessions import EndReason, sessions_end
 
 
 class NoDeleteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -29,6 +32,25 @@ def deactivate(
 ) -> None:
     count = queryset.update(is_active=False)
     modeladmin.message_user(request, f"{count} deactivated.", messages.SUCCESS)
+
+
+@admin.action(
+    description="Deactivate: end their access and sessions (their records stay)"
+)
+def deactivate_users(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[User]
+) -> None:
+    users = list(queryset.filter(is_active=True))
+    queryset.update(is_active=False)
+    for user in users:
+        sessions_end(user=user, reason=EndReason.DEACTIVATED, by=_user(request))
+    modeladmin.message_user(
+        request, f"{len(users)} deactivated and signed out.", messages.SUCCESS
+    )
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -65,7 +87,7 @@ class MembershipAdmin(NoDeleteAdmin):
 
 @admin.register(User)
 class UserAdmin(NoDeleteAdmin, BaseUserAdmin[User]):
-    actions = [deactivate]
+    actions = [deactivate_users]
     ordering = ["email"]
     list_display = [
         "email",
@@ -87,6 +109,29 @@ class UserAdmin(NoDeleteAdmin, BaseUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )
     readonly_fields = ["last_login", "date_joined", "invited_at"]
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            sessions_end(user=obj, reason=EndReason.DEACTIVATED, by=_user(request))
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's page; a new password also ends the person's other sessions."""
+        response: HttpResponse = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None:
+                sessions_end(
+                    user=user,
+                    reason=EndReason.PASSWORD_CHANGED,
+                    by=_user(request),
+                    keep=request.session.session_key,
+                )
+        return response
 
 
 @admin.register(Postcode)

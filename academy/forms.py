@@ -181,3 +181,35 @@ class LockoutLiftForm(forms.Form):
         label="Why lift it now",
         help_text="For example: confirmed by phone that it was them mistyping.",
     )
+
+
+class ReauthForm(forms.Form):
+    """Confirm it's you: the password, and the two-step code for someone with one."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "autofocus": True}
+        ),
+        error_messages={"required": "Type your password."},
+    )
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        help_text="Or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "portal-code",
+            }
+        ),
+        error_messages={"required": "Type the code the app shows."},
+    )
+
+    def __init__(self, *args: Any, needs_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not needs_code:
+            del self.fields["code"]
+        self.helper = PortalFormHelper("Confirm")

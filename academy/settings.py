@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "academy.mfa.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "academy.middleware.SessionLifetimeMiddleware",
+    # "Your sessions": the session's row, touched at most once a minute.
+    "academy.user_sessions.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "academy.tenancy.CurrentAcademyMiddleware",
@@ -184,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
     {"NAME": f"{_VALIDATORS}.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    # 30,000 passwords from breaches, offline (academy/passwords.py; AUTH-3).
+    {"NAME": "academy.passwords.BreachedPasswordValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -191,6 +195,10 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A reset link works once and for one hour (spec/security.md AUTH-6).
 PASSWORD_RESET_TIMEOUT = 3600
+# Sensitive actions (password, two-step sign-in, members' roles, lockouts, sessions,
+# bulk exports) ask for the password and code again once this many seconds have passed
+# since the person last typed them (academy/reauth.py; AUTH-7).
+REAUTH_SECONDS = env.int("REAUTH_SECONDS", default=300)
 
 # Lock an account after 5 failures in a row, for 30 minutes (spec/security.md AUTH-1).
 AXES_FAILURE_LIMIT = 5
@@ -208,6 +216,8 @@ AXES_USERNAME_CALLABLE = "academy.auth.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# A failed "Confirm it's you" counts too (academy/reauth.py); its code is not kept.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 
 # Sessions: 30 minutes idle (spec/security.md SESS-2), and 12 hours after signing in
 # whatever the activity (academy/middleware.py SessionLifetimeMiddleware).

@@ -24,9 +24,13 @@ def user_invite_send(membership_id: int) -> None:
 
 
 @shared_task
-def sessions_clear_expired() -> None:
-    """Delete expired sessions from the database."""
+def sessions_clear_expired() -> int:
+    """Delete expired sessions from the database, and forget their rows on "Your
+    sessions"."""
+    from .user_sessions import sessions_forget_expired
+
     call_command("clearsessions")
+    return sessions_forget_expired()
 
 
 @shared_task

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, views_account
 
 academy_patterns = (
     [
@@ -38,6 +38,11 @@ academy_patterns = (
             "manage/members/<int:pk>/lockout/",
             views.lockout_lift,
             name="lockout-lift",
+        ),
+        path(
+            "manage/members/<int:pk>/sessions/end/",
+            views.member_sessions_end,
+            name="member-sessions-end",
         ),
         path(
             "manage/members/<int:pk>/two-step/reset/",
@@ -72,6 +77,29 @@ urlpatterns = [
     path("accounts/two-step/", views.mfa_verify, name="mfa-verify"),
     path("accounts/two-step/setup/", views.mfa_setup, name="mfa-setup"),
     path("accounts/two-step/recovery/", views.mfa_recovery, name="mfa-recovery"),
+    path("accounts/confirm/", views_account.reauth_view, name="reauth"),
+    path("accounts/sessions/", views_account.session_list, name="account-sessions"),
+    path(
+        "accounts/sessions/<int:pk>/end/",
+        views_account.session_end,
+        name="account-session-end",
+    ),
+    path(
+        "accounts/sessions/end-others/",
+        views_account.sessions_end_others,
+        name="account-sessions-end-others",
+    ),
+    # Django's own, but ending the person's other sessions (and asking first).
+    path(
+        "accounts/password_change/",
+        views_account.password_change,
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_account.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Django's admin signs in through the portal's sign-in and its second step.
     path(

@@ -19,6 +19,7 @@ from academy.permissions import (
     report_readers_required,
 )
 from academy.ratelimit import bulk_limited
+from academy.reauth import reauth_required
 from academy.tenancy import AcademyRequest
 
 from . import services
@@ -61,6 +62,7 @@ def impact_dashboard(request: AcademyRequest) -> HttpResponse:
 
 
 @report_readers_required
+@reauth_required
 @bulk_limited
 def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
     """The chosen period's report as CSV, at once."""
@@ -75,6 +77,7 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
 
 @report_readers_required
 @require_POST
+@reauth_required
 @bulk_limited
 def run_request(request: AcademyRequest) -> HttpResponse:
     """Ask for a PDF of the chosen period; its page shows the progress."""
@@ -122,6 +125,7 @@ LOST_FILE = (
 
 
 @report_readers_required
+@reauth_required
 def run_download(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The finished PDF; nothing is offered until the whole file is built."""
     run = _run(request, pk)
@@ -143,6 +147,7 @@ def run_download(request: AcademyRequest, pk: int) -> HttpResponseBase:
 
 @report_readers_required
 @require_POST
+@reauth_required
 def run_retry(request: AcademyRequest, pk: int) -> HttpResponse:
     """Try a failed PDF again."""
     run = _run(request, pk)
@@ -166,12 +171,12 @@ def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
         academy=request.academy, key=metric, start=period.start, end=period.end
     ).order_by("last_name", "first_name")
     page = list_page(request, people)
+    access_record(request, participants=page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "reporting/figure_people.html",
-    access_record(request, participants=page.object_list)
         {
             "page": page,
             "metric": next(m for m in METRICS if m.key == metric),

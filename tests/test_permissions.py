@@ -100,6 +100,7 @@ MATRIX = {
     "academy:membership-edit": ({"admin"}, "membership"),
     "academy:lockout-lift": ({"admin"}, "membership", "post"),
     "academy:mfa-reset": ({"admin"}, "membership", "post"),
+    "academy:member-sessions-end": ({"admin"}, "membership", "post"),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),
@@ -128,6 +129,10 @@ OWN_RULE = {
     "mfa-verify",  # one's own second step (tests/academy/test_mfa.py)
     "mfa-setup",
     "mfa-recovery",
+    "reauth",  # confirm it's you (tests/academy/test_reauth.py)
+    "account-sessions",  # one's own sessions (tests/academy/test_user_sessions.py)
+    "account-session-end",
+    "account-sessions-end-others",
 }
 
 

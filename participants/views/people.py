@@ -20,6 +20,7 @@ from academy.models import Membership
 from academy.once import submit_once, submitted_before
 from academy.permissions import admin_required, casework_required
 from academy.ratelimit import bulk_limited
+from academy.reauth import reauth_required
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
@@ -58,6 +59,7 @@ def participant_list(request: AcademyRequest) -> HttpResponse:
 
 
 @casework_required
+@reauth_required
 @bulk_limited
 def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
     """The filtered list as CSV (column labels as on screen, or codes with
@@ -67,9 +69,9 @@ def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
         queryset=selectors.participant_list(membership=request.membership),
         request=request,
     )
+    access_record(request, participants=filterset.qs.values_list("pk", flat=True))
     rows = selectors.participant_export_rows(
         filterset.qs, codes=request.GET.get("columns") == "codes"
-    access_record(request, participants=filterset.qs.values_list("pk", flat=True))
     )
     stamp = timezone.localdate().isoformat()
     return csv_download(rows, filename=f"participants-{stamp}.csv")
@@ -85,9 +87,9 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
             Enquiry.objects.for_membership(request.membership).waiting(),
             pk=request.GET["enquiry"],
         )
+        access_record(request, enquiries=[enquiry])
     initial: dict[str, Any] = {"source": Participant.Source.JOB_CENTRE}
     if enquiry is not None:
-        access_record(request, enquiries=[enquiry])
         initial = {
             "first_name": enquiry.first_name,
             "last_name": enquiry.last_name,
@@ -148,9 +150,9 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
         .prefetch_related("cohorts"),
         pk=pk,
     )
+    access_record(request, participants=[participant])
     return render(
         request,
-    access_record(request, participants=[participant])
         "participants/participant_detail.html",
         {
             "participant": participant,
@@ -259,9 +261,9 @@ def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
                 "other_reference", "No record of this academy has that reference."
             )
         else:
+            access_record(request, participants=[other])
             try:
                 services.participant_merge(
-            access_record(request, participants=[other])
                     keep=participant, duplicate=other, by=request.user
                 )
             except ValidationError as error:
