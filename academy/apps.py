@@ -58,6 +58,7 @@ class AcademyConfig(AppConfig):
             MenuItem("Manage", "Members", "academy:member-list", order=10),
             MenuItem("Manage", "Organisations", "academy:organisation-list", order=11),
             MenuItem("Manage", "Academy settings", "academy:settings", order=12),
+            MenuItem("Manage", "Audit", "academy:audit", order=14),
             MenuItem("Labour market", "Labour market", "labour_market:area"),
             MenuItem("Manage", "Labour-market data", "labour_market:runs", order=13),
             MenuItem("Manage", "All academies", "academy:academy-list", order=90),

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views, views_account
+from . import views, views_account, views_audit
 
 academy_patterns = (
     [
@@ -48,6 +48,19 @@ academy_patterns = (
             "manage/members/<int:pk>/two-step/reset/",
             views.member_mfa_reset,
             name="mfa-reset",
+        ),
+        path("manage/audit/", views_audit.audit_list, name="audit"),
+        path("manage/audit/<slug:kind>/", views_audit.audit_list, name="audit"),
+        path(
+            "manage/audit/export.csv",
+            views_audit.audit_export,
+            {"kind": "access"},
+            name="audit-export",
+        ),
+        path(
+            "manage/audit/<slug:kind>/export.csv",
+            views_audit.audit_export,
+            name="audit-export",
         ),
         path("platform/academies/", views.academy_list, name="academy-list"),
         path("platform/runs/", views.platform_runs, name="platform-runs"),

@@ -5,6 +5,8 @@ record, and demands a record for each response that shows the name, so a new pag
 covered without anyone remembering it."""
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import reverse
 
 from academy.audit import REQUEST_ID_HEADER, AccessRecord
@@ -89,9 +91,15 @@ def test_every_page_that_shows_a_person_records_who_saw_them(
         body = (
             b"".join(response.streaming_content)
             if response.streaming
-            else (response.content)
+            else response.content
         )
-        response.close()
+        # Close file downloads, without Django closing the test's connection as it
+        # does when a request finishes outside the test client.
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
         if SENTINEL.encode() not in body:
             continue
         shown += 1

@@ -101,6 +101,8 @@ MATRIX = {
     "academy:lockout-lift": ({"admin"}, "membership", "post"),
     "academy:mfa-reset": ({"admin"}, "membership", "post"),
     "academy:member-sessions-end": ({"admin"}, "membership", "post"),
+    "academy:audit": ({"admin"}, None),
+    "academy:audit-export": ({"admin"}, None),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),

@@ -237,3 +237,106 @@ def test_every_response_carries_a_request_id(client_of, coordinator):
 def test_log_in_helper_is_not_counted_as_a_sign_in_failure(client, coordinator):
     log_in(client, coordinator.user)
     assert not SignInEvent.objects.filter(kind=SignInEvent.Kind.FAILED).exists()
+
+
+class TestAuditPages:
+    """An academy admin reads the three tables, filters them and exports them; nobody
+    else can, and another academy's trail is never shown."""
+
+    def test_the_admin_sees_who_opened_a_record_and_can_search_by_reference(
+        self, client_of, academy, admin, coordinator
+    ):
+        person = ParticipantFactory(academy=academy, reference="REF-AUD-1")
+        other = ParticipantFactory(academy=academy, reference="REF-AUD-2")
+        coordinator_client = client_of(coordinator)
+        coordinator_client.get(reverse("participants:detail", args=[person.pk]))
+        coordinator_client.get(reverse("participants:detail", args=[other.pk]))
+
+        client = client_of(admin)
+        searched = client.post(reverse("academy:audit"), {"person": "ref-aud-1"})
+        assert "REF-AUD" not in searched["Location"]  # the reference stays private
+        page = client.get(searched["Location"])
+        rows = page.context["rows"]
+        assert [r.people for r in rows] == [["REF-AUD-1"]]
+        assert coordinator.user.email in rows[0].who
+        assert rows[0].record.action == "participants:detail GET"
+
+    def test_changes_show_old_and_new_values_with_notes_decrypted(
+        self, client_of, academy, admin, coordinator
+    ):
+        meeting = MeetingFactory(participant__academy=academy, notes="First words")
+        meeting.notes = "Second words"
+        meeting.save()
+
+        page = client_of(admin).get(reverse("academy:audit", args=["changes"]))
+        fields = {
+            (f.label, f.old, f.new)
+            for row in page.context["rows"]
+            if row.record.table_name == meeting._meta.db_table
+            for f in row.fields
+        }
+        assert ("Notes", "First words", "Second words") in fields
+        assert b"Second words" in page.content
+
+    def test_sign_ins_of_members_are_listed_with_who_lifted_a_lockout(
+        self, client_of, academy, admin, coordinator
+    ):
+        sign_in_event(SignInEvent.Kind.FAILED, user=coordinator.user)
+        sign_in_event(
+            SignInEvent.Kind.LOCKOUT_LIFTED, user=coordinator.user, by=admin.user
+        )
+        page = client_of(admin).get(reverse("academy:audit", args=["sign-ins"]))
+        rows = page.context["rows"]
+        lifted = next(
+            r for r in rows if r.record.kind == SignInEvent.Kind.LOCKOUT_LIFTED
+        )
+        assert admin.user.email in lifted.by
+        filtered = client_of(admin).get(
+            reverse("academy:audit", args=["sign-ins"]), {"kind": "failed"}
+        )
+        assert {r.record.kind for r in filtered.context["rows"]} == {"failed"}
+
+    def test_another_academys_trail_is_not_shown(
+        self, client_of, academy, other_academy, admin, other_coordinator
+    ):
+        stranger = ParticipantFactory(academy=other_academy, reference="REF-OTHER")
+        client_of(other_coordinator).get(
+            reverse("participants:detail", args=[stranger.pk])
+        )
+        client = client_of(admin)
+        for kind in ("access", "changes", "sign-ins"):
+            page = client.get(reverse("academy:audit", args=[kind]))
+            assert b"REF-OTHER" not in page.content
+            assert other_coordinator.user.email.encode() not in page.content
+
+    def test_the_export_is_a_csv_of_the_filtered_rows(
+        self, client_of, academy, admin, coordinator
+    ):
+        person = ParticipantFactory(academy=academy)
+        client_of(coordinator).get(reverse("participants:detail", args=[person.pk]))
+        response = client_of(admin).get(
+            reverse("academy:audit-export", args=["access"])
+        )
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert response["Content-Type"].startswith("text/csv")
+        lines = text.strip().splitlines()
+        assert lines[0].startswith("When (UTC),Member,Role,What")
+        assert any(
+            coordinator.user.email in line and str(person.pk) in line
+            for line in lines[1:]
+        )
+
+    def test_an_unknown_page_is_404_and_bad_filters_are_explained(
+        self, client_of, admin
+    ):
+        client = client_of(admin)
+        assert client.get(reverse("academy:audit", args=["nope"])).status_code == 404
+        page = client.get(reverse("academy:audit"), {"since": "31/31/2026"})
+        assert page.status_code == 200
+        assert page.context["filterset"].form.errors
+
+    @pytest.mark.parametrize("role", ["coordinator", "provider", "manager"])
+    def test_other_roles_are_refused(self, request, client_of, role):
+        client = client_of(request.getfixturevalue(role))
+        assert client.get(reverse("academy:audit")).status_code == 403
+        assert client.get(reverse("academy:audit-export")).status_code == 403

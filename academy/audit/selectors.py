@@ -1,0 +1,117 @@
+"""Reading the audit trail for an academy's admin: what each of the three tables holds
+about the academy, and each change set out field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
+
+from ..crypto import EncryptedTextField, UndecryptableValue, text_decrypt
+from ..models import Academy, AccessRecord, ChangeRecord, Membership, SignInEvent, User
+from .triggers import TRACKED
+
+
+def _academy_people(academy: Academy) -> QuerySet[Any]:
+    participant = apps.get_model("participants", "Participant")
+    return participant.objects.filter(academy=academy).values("pk")
+
+
+def access_records(*, academy: Academy) -> QuerySet[AccessRecord]:
+    return AccessRecord.objects.filter(academy_id=academy.pk)
+
+
+def change_records(*, academy: Academy) -> QuerySet[ChangeRecord]:
+    """Changes made in the academy, or to its people's records by anyone."""
+    return ChangeRecord.objects.filter(
+        Q(academy_id=academy.pk) | Q(participant_id__in=_academy_people(academy))
+    )
+
+
+def sign_in_events(*, academy: Academy) -> QuerySet[SignInEvent]:
+    """Sign-in events of everyone who has (or had) a role in the academy."""
+    members = Membership.objects.filter(academy=academy).values("user_id")
+    return SignInEvent.objects.filter(user_id__in=members)
+
+
+def people_ids(*, academy: Academy, reference: str) -> list[int]:
+    """The ids of the academy's participants whose reference is `reference`."""
+    participant = apps.get_model("participants", "Participant")
+    return list(
+        participant.objects.filter(
+            academy=academy, reference__iexact=reference.strip()
+        ).values_list("pk", flat=True)
+    )
+
+
+def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    return User.objects.in_bulk(wanted) if wanted else {}
+
+
+def references_by_id(ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    participant = apps.get_model("participants", "Participant")
+    return dict(
+        participant.objects.filter(pk__in=wanted).values_list("pk", "reference")
+    )
+
+
+# ---- a change, field by field ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@cache
+def _models_by_table() -> dict[str, type[Model]]:
+    return {t.model._meta.db_table: t.model for t in TRACKED}
+
+
+def table_label(table: str) -> str:
+    model = _models_by_table().get(table)
+    return str(model._meta.verbose_name).capitalize() if model else table
+
+
+def _shown(field: Any, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(field, EncryptedTextField) and isinstance(value, str):
+        try:
+            return text_decrypt(value, where="the change history")
+        except UndecryptableValue:
+            return "(cannot be decrypted with the current keys)"
+    choices = getattr(field, "flatchoices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def field_changes(change: ChangeRecord) -> Iterator[FieldChange]:
+    """The fields an insert set, an update changed, or a deletion removed, with their
+    values as people read them (encrypted notes decrypted)."""
+    model = _models_by_table().get(change.table_name)
+    by_column = (
+        {f.column: f for f in model._meta.concrete_fields} if model is not None else {}
+    )
+    old, new = change.old or {}, change.new or {}
+    for column in sorted(set(old) | set(new)):
+        if column == "id" or old.get(column) == new.get(column):
+            continue
+        field = by_column.get(column)
+        label = str(field.verbose_name) if field is not None else column
+        yield FieldChange(
+            label=label.capitalize(),
+            old=_shown(field, old.get(column)),
+            new=_shown(field, new.get(column)),
+        )
