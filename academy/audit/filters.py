@@ -38,10 +38,10 @@ def about_people(
     marks = ", ".join(["%s"] * len(ids))
     # SQLite: the table's name is fixed and the ids are parameters.
     where = (
-        f"EXISTS (SELECT 1 FROM json_each({table}.participant_ids)"  # noqa: S608
+        f"EXISTS (SELECT 1 FROM json_each({table}.participant_ids)"  # noqa: S608  # nosec B608
         f" WHERE value IN ({marks}))"
     )
-    return queryset.extra(where=[where], params=ids)  # noqa: S610
+    return queryset.extra(where=[where], params=ids)  # noqa: S610  # nosec B610
 
 
 class AuditFilterSet(ListFilterSet):
