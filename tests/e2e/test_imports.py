@@ -5,7 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
 from participants.models import ImportRun, Participant
-from participants.services.imports import import_run_apply, import_run_create
+from participants.services.imports import (
+    import_run_apply,
+    import_run_check,
+    import_run_create,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +52,9 @@ def test_the_run_page_updates_itself_until_the_import_is_done(
         kind="participants",
         upload=SimpleUploadedFile("people.csv", PEOPLE),
     )
+    # Checked on commit (no broker: in-process), then confirmed as the button does.
     ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportRun.Status.QUEUED, confirmed_by=coordinator.user
+        status=ImportRun.Status.QUEUED, confirmed_by=coordinator.user, progress=0
     )
     sign_in(page, coordinator.user.email)
     page.goto(f"{live_server.url}{run.get_absolute_url()}")
@@ -69,6 +74,50 @@ def test_the_run_page_updates_itself_until_the_import_is_done(
     expect(page.get_by_text("The file has been imported.")).to_be_visible(timeout=10000)
     expect(page.locator("#run-status")).not_to_have_attribute("hx-trigger", "every 2s")
     screenshot(page, "import-done-by-worker")
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 900)])
+def test_the_page_says_how_far_the_check_has_got_then_shows_the_preview(
+    page, live_server, sign_in, screenshot, coordinator, monkeypatch, width, height
+):
+    from participants import tasks
+
+    monkeypatch.setattr(tasks.import_run_check, "delay", lambda pk: None)  # no worker
+    run = import_run_create(
+        academy=coordinator.academy,
+        by=coordinator.user,
+        kind="participants",
+        upload=SimpleUploadedFile("people.csv", PEOPLE),
+    )
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}{run.get_absolute_url()}")
+    expect(page.get_by_text("Waiting for a worker to check your file.")).to_be_visible()
+    expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
+    screenshot(page, f"import-check-waiting-{width}")
+
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, progress=12_000, summary={"rows": 200_000}
+    )
+    checking = page.get_by_text("Checking your file: 12,000 of 200,000 rows")
+    expect(checking).to_be_visible(timeout=10000)
+    box = checking.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= width  # wraps on a phone, not off the screen
+    screenshot(page, f"import-checking-{width}")
+    import_run_check(run=run)  # what the worker does
+
+    # htmx polls every 2 s and swaps the preview in, without a reload.
+    expect(page.get_by_role("row", name="Would be created 2")).to_be_visible(
+        timeout=10000
+    )
+    expect(page.locator("#run-status")).not_to_have_attribute("hx-trigger", "every 2s")
+    screenshot(page, f"import-checked-{width}")
+    page.get_by_role("button", name="Confirm import").click()
+
+    expect(page.get_by_text("The file has been imported.")).to_be_visible()
+    assert Participant.objects.for_academy(coordinator.academy).count() == 2
 
 
 @pytest.mark.parametrize(("width", "height"), [(390, 844), (1366, 900)])
