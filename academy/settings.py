@@ -480,5 +480,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Never below INFO, whatever LOG_LEVEL says: at DEBUG these log SQL parameters and
+    # template contexts, that is people's data (spec/security.md LOG-5).
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+        "django.template": {"level": "INFO"},
+    },
 }
