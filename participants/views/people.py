@@ -279,6 +279,7 @@ def participant_merge(request: AcademyRequest, pk: int) -> HttpResponse:
 
 
 @admin_required
+@reauth_required  # it can end the member's access
 def caseload_reassign(request: AcademyRequest, pk: int) -> HttpResponse:
     """Move everyone a member coordinates to a colleague in one step (a leaver)."""
     leaver = get_object_or_404(

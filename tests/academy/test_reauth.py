@@ -248,6 +248,7 @@ SENSITIVE = [
     ("academy:lockout-lift", "admin", "membership", "post"),
     ("academy:mfa-reset", "admin", "membership", "post"),
     ("academy:member-sessions-end", "admin", "membership", "post"),
+    ("participants:caseload-reassign", "admin", "membership", "get"),
     ("participants:export", "coordinator", None, "get"),
     ("reporting:impact-csv", "manager", None, "get"),
     ("reporting:run-request", "manager", None, "post"),
