@@ -112,7 +112,10 @@ other_admin = _persona(Role.ADMIN, "other_academy")
 def log_in(client: Client, user) -> Client:
     """Sign `client` in as `user` with both steps done: the password (forced) and the
     second step, with an authenticator the user is given if they have none. Tests of
-    the second step itself sign in through the forms (tests/academy/test_mfa.py)."""
+    the second step itself sign in through the forms (tests/academy/test_mfa.py).
+    Signing in counts as confirming it's you (the `user_logged_in` receiver in
+    academy/reauth.py), so for REAUTH_SECONDS the client opens sensitive pages without
+    being asked; tests/academy/test_reauth.py moves the clock past that."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
