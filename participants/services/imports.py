@@ -182,8 +182,10 @@ def import_run_check(*, run: ImportRun) -> ImportRun:
 
 def import_run_send(run_id: int) -> None:
     """Queue the task a run waits for (how the reconciler sends it again): its check
-    until it is confirmed, its import after."""
-    run = ImportRun.objects.only("confirmed_by").get(pk=run_id)
+    until it is confirmed, its import after. A run deleted meanwhile needs nothing."""
+    run = ImportRun.objects.only("confirmed_by").filter(pk=run_id).first()
+    if run is None:
+        return
     task = tasks.import_run_apply if run.is_confirmed else tasks.import_run_check
     task.delay(run_id)
 
