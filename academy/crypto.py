@@ -14,6 +14,7 @@ different even for the same text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
@@ -30,9 +31,26 @@ from django.db.models import Case, F, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
+from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
 
 from .rules import NOTE_MAX
+
+
+class DecryptedText(str):
+    """Text read from an encrypted column, with the token it was read from: a record
+    saved with the same text writes the same token again (while it is under the first
+    key), so an unchanged note is no change in the casework history."""
+
+    token: str
+
+    def __new__(cls, text: str, token: str) -> DecryptedText:
+        value = super().__new__(cls, text)
+        value.token = token
+        return value
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DecryptedText, (str(self), self.token))
 
 
 class UndecryptableValue(Exception):
@@ -90,12 +108,22 @@ def token_is_current(token: str) -> bool:
     return True
 
 
+class _StoredText(DeferredAttribute):
+    """Keeps the text as read from the database beside the field's value."""
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+        if isinstance(value, DecryptedText):
+            instance.__dict__[f"_{self.field.attname}_as_read"] = value
+
+
 class EncryptedTextField(models.TextField[str | Combinable, str]):
     """Text stored encrypted. Forms and full_clean enforce `max_length` on the
     plain text; the column is unlimited text, since a token is longer than the text.
     """
 
     description = "Text (encrypted)"
+    descriptor_class = _StoredText
 
     @cached_property
     def validators(self) -> list[Any]:
@@ -107,8 +135,8 @@ class EncryptedTextField(models.TextField[str | Combinable, str]):
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name not in ("exact", "isnull"):
             raise FieldError(
-                f"{self._label} is encrypted: it cannot be searched, compared or "
-                f"sorted ('{lookup_name}'); only = '' (empty) and isnull work."
+                f"{self._label} is encrypted: it cannot be searched or compared "
+                f"('{lookup_name}'); only = '' (empty) and isnull work."
             )
         return super().get_lookup(lookup_name)
 
@@ -119,9 +147,18 @@ class EncryptedTextField(models.TextField[str | Combinable, str]):
             return self.name or "an encrypted field"
         return f"{model._meta.label}.{self.name}"
 
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = super().pre_save(model_instance, add)
+        as_read = model_instance.__dict__.get(f"_{self.attname}_as_read")
+        if as_read is not None and value == as_read:
+            return as_read  # the same text: the same token
+        return value
+
     def get_db_prep_value(
         self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False
     ) -> Any:
+        if isinstance(value, DecryptedText) and token_is_current(value.token):
+            return value.token
         value = super().get_db_prep_value(value, connection, prepared)
         if value is None or value == "":
             return value
@@ -130,9 +167,9 @@ class EncryptedTextField(models.TextField[str | Combinable, str]):
     def from_db_value(
         self, value: str | None, expression: Any, connection: BaseDatabaseWrapper
     ) -> str | None:
-        if value is None:
-            return None
-        return text_decrypt(value, where=self._label)
+        if value is None or value == "":
+            return value
+        return DecryptedText(text_decrypt(value, where=self._label), value)
 
 
 class EncryptedExact(Exact):
@@ -248,3 +285,63 @@ def text_encrypt_once(value: str) -> str | None:
     except (InvalidToken, UnicodeError):
         return text_encrypt(value)
     return None
+
+
+def field_keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every encrypted value not yet under the first key with it, model by
+    model in batches (each its own transaction), then the copies the casework change
+    history keeps; running it again changes nothing. Returns the values re-encrypted
+    per model label."""
+    from .audit import audit_context
+
+    done: dict[str, int] = {}
+    # The history shows these writes as made by this command, not by a person.
+    with audit_context(request_id="rotate_field_keys"):
+        for model, names in encrypted_fields():
+            where = f"{model._meta.label} ({', '.join(names)})"
+            done[model._meta.label] = stored_text_rewrite(
+                model,
+                names,
+                functools.partial(token_rotate, where=where),
+                batch_size=batch_size,
+            )
+    done["academy.ChangeRecord"] = _history_rotate(batch_size=batch_size)
+    return done
+
+
+def _history_rotate(*, batch_size: int) -> int:
+    """Re-encrypt the tokens the change history copied from encrypted columns (its
+    `old` and `new`), on the audit trail's one path for changing its rows."""
+    from .audit import ChangeRecord, audit_purge
+
+    columns = {
+        model._meta.db_table: {
+            field.column for field in model._meta.concrete_fields if field.name in names
+        }
+        for model, names in encrypted_fields()
+    }
+    rows = ChangeRecord.objects.filter(table_name__in=columns).order_by("pk")
+    rewritten, last_pk = 0, 0
+    while True:
+        with transaction.atomic(), audit_purge():
+            batch = list(
+                rows.filter(pk__gt=last_pk)
+                .select_for_update()
+                .values_list("pk", "table_name", "old", "new")[:batch_size]
+            )
+            if not batch:
+                return rewritten
+            last_pk = batch[-1][0]
+            for pk, table, old, new in batch:
+                count = 0
+                for values in (old or {}, new or {}):
+                    for column in columns[table] & set(values):
+                        token = values[column]
+                        where = f"the change history of {table}.{column}"
+                        rotated = token_rotate(token, where=where) if token else None
+                        if rotated is not None:
+                            values[column] = rotated
+                            count += 1
+                if count:
+                    ChangeRecord.objects.filter(pk=pk).update(old=old, new=new)
+                    rewritten += count

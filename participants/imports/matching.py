@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from phonenumber_field.phonenumber import PhoneNumber
 
+from academy.crypto import EncryptedTextField
 from academy.models import Academy, User
 from academy.rules import phone_shown
 
@@ -43,6 +44,10 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, PhoneNumber) else value
 
 
+def _length(text: object) -> str:
+    return f"({len(str(text)):,} characters)" if text else "(empty)"
+
+
 class Matcher:
     """Splits rows into new records, changed records (held back when they conflict)
     and unchanged ones, reading the academy's records once."""
@@ -51,6 +56,13 @@ class Matcher:
         self.spec = spec
         self.accepted = accepted
         self.is_people = spec.model is Participant
+        # Encrypted notes are not copied as text into the run's summary, which is
+        # stored in plain: the preview gives their length (the timeline, the text).
+        self.encrypted = {
+            field.name
+            for field in spec.model._meta.concrete_fields
+            if isinstance(field, EncryptedTextField)
+        }
         self.existing: dict[tuple[Any, ...], dict[str, Any]] = {}
         # One query per kind; a key the database holds twice matches its oldest record.
         extra = ("first_name", "last_name") if self.is_people else ("participant_id",)
@@ -130,15 +142,22 @@ class Matcher:
             )
             for f, v in changes.items()
         ]
+        listed = [
+            [label, _length(current[f]), _length(changes[f])]
+            if f in self.encrypted
+            else [label, old, new]
+            for f, (label, old, new) in zip(changes, described, strict=True)
+        ]
         if cohorts is not None:
             before = ", ".join(sorted(self._cohorts(current["pk"]))) or "(none)"
             described.append(("cohorts", before, ", ".join(sorted(cohorts))))
+            listed.append(list(described[-1]))
         reference, name, title = self._identify(row, current)
         listing: Listing = {
             "row": row.number,
             "reference": reference,
             "name": name,
-            "fields": [list(d) for d in described],
+            "fields": listed,
             "conflict": False,
         }
         if self.is_people:
