@@ -455,6 +455,16 @@ ENQUIRY_MIN_SECONDS = env.float("ENQUIRY_MIN_SECONDS", default=3.0)
 ENQUIRY_FORM_MAX_AGE = env.int("ENQUIRY_FORM_MAX_AGE", default=24 * 60 * 60)
 ENQUIRY_RETENTION_MONTHS = env.int("ENQUIRY_RETENTION_MONTHS", default=12)
 
+# The retention schedule (spec/security.md DP-1, DP-3): how long each class of record
+# in academy/inventory.py is kept, and counted from when (README, Security). Enquiries
+# never converted: ENQUIRY_RETENTION_MONTHS above; reference data: while in use.
+RETENTION_CASEWORK_YEARS = env.int("RETENTION_CASEWORK_YEARS", default=6)  # case closed
+RETENTION_ACCOUNT_YEARS = env.int("RETENTION_ACCOUNT_YEARS", default=6)  # account ended
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=2)  # the event
+RETENTION_IMPORT_FILES_DAYS = env.int("RETENTION_IMPORT_FILES_DAYS", default=30)
+RETENTION_REPORTS_YEARS = env.int("RETENTION_REPORTS_YEARS", default=1)
+RETENTION_TRANSIENT_DAYS = env.int("RETENTION_TRANSIENT_DAYS", default=2)
+
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 # spec/impact-report.md: published counts below this read "<5".
 SMALL_NUMBER_THRESHOLD = 5
