@@ -30,8 +30,11 @@ COPY requirements.lock ./
 RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
-# Static files are collected at build time and served by WhiteNoise.
-RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+# Static files are collected at build time and served by WhiteNoise. The settings need
+# a secret key and an encryption key to load: throwaway ones, for this command only.
+RUN SECRET_KEY=build-only-not-secret \
+    FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home-dir /app portal \
     && mkdir -p /app/var/media /app/var/backups \
     && chown -R portal /app/var
