@@ -15,7 +15,7 @@ class AcademyConfig(AppConfig):
             user_login_failed,
         )
         from django.db.backends.signals import connection_created
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from . import middleware, reauth, tasks, user_sessions
         from .audit import context as audit_context
@@ -39,6 +39,7 @@ class AcademyConfig(AppConfig):
         user_login_failed.connect(audit_signals.on_failed)
         user_locked_out.connect(audit_signals.on_locked_out)
         connection_created.connect(audit_context.connection_created)
+        pre_migrate.connect(audit_triggers.pre_migrate, sender=self)
         post_migrate.connect(audit_triggers.post_migrate, sender=self)
         home_panels.register(hooks.roles_in_demand_panel)
         run_kinds.register(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import enquiries, imports, people, records
+from .views import enquiries, imports, people, records, rights
 
 app_name = "participants"
 
@@ -25,6 +25,13 @@ urlpatterns = [
     path("participants/<int:pk>/close/", people.case_close, name="close"),
     path("participants/<int:pk>/reopen/", people.case_reopen, name="reopen"),
     path("participants/<int:pk>/merge/", people.participant_merge, name="merge"),
+    path("participants/<int:pk>/rights/", rights.participant_rights, name="rights"),
+    path(
+        "participants/<int:pk>/rights/everything.zip",
+        rights.participant_access_export,
+        name="access-export",
+    ),
+    path("participants/<int:pk>/erase/", rights.participant_erase, name="erase"),
     path(
         "manage/members/<int:pk>/caseload/",
         people.caseload_reassign,

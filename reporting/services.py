@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from academy.jobs import send_after_commit
 from academy.models import Academy, Membership, User
+from academy.pdf import render_pdf
 from academy.permissions import Role
 
 from . import tasks
 from .exports import impact_csv
 from .impact import ImpactReport, impact_report
 from .models import ReportRun
-from .pdf import render_pdf
 from .periods import period_custom
 from .presenters import impact_page
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
@@ -47,7 +47,7 @@ def about_people(
 class AuditFilterSet(ListFilterSet):
     """What the three audit pages share: the person, the member, the dates."""
 
-    private = ("person",)
+    private: ClassVar[tuple[str, ...]] = ("person",)
     time_field = "at"
 
     person = django_filters.CharFilter(
@@ -112,7 +112,8 @@ class ChangeRecordFilterSet(AuditFilterSet):
 
 class SignInEventFilterSet(AuditFilterSet):
     private = ()
-    person = None  # type: ignore[assignment]  (sign-ins are about members only)
+    # Sign-ins are about members only: no person to search for.
+    person = None
     kind = django_filters.ChoiceFilter(
         label="Event", choices=SignInEvent.Kind.choices, empty_label="Every event"
     )

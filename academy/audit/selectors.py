@@ -38,8 +38,10 @@ def sign_in_events(*, academy: Academy) -> QuerySet[SignInEvent]:
     return SignInEvent.objects.filter(user_id__in=members)
 
 
-def people_ids(*, academy: Academy, reference: str) -> list[int]:
+def people_ids(*, academy: Academy | None, reference: str) -> list[int]:
     """The ids of the academy's participants whose reference is `reference`."""
+    if academy is None:
+        return []
     participant = apps.get_model("participants", "Participant")
     return list(
         participant.objects.filter(
@@ -110,8 +112,7 @@ def field_changes(change: ChangeRecord) -> Iterator[FieldChange]:
             continue
         field = by_column.get(column)
         label = str(field.verbose_name) if field is not None else column
-        yield FieldChange(
-            label=label.capitalize(),
-            old=_shown(field, old.get(column)),
-            new=_shown(field, new.get(column)),
-        )
+        before, after = _shown(field, old.get(column)), _shown(field, new.get(column))
+        if change.operation == ChangeRecord.Operation.UPDATE and before == after:
+            continue  # re-encrypted under a new key: the same words
+        yield FieldChange(label=label.capitalize(), old=before, new=after)

@@ -105,7 +105,7 @@ def _columns(model: type[Model], *, significant: bool = False) -> list[str]:
     """The columns kept; `significant`: without those a save alone changes (auto_now),
     so that a save that changes nothing else writes no history."""
     return [
-        f.column
+        str(f.column)
         for f in model._meta.concrete_fields
         if f.column not in NEVER_KEPT
         and not (significant and getattr(f, "auto_now", False))
@@ -260,6 +260,26 @@ def triggers_install(connection: BaseDatabaseWrapper) -> None:
             if tracked.model._meta.db_table in existing:
                 install(cursor, tracked)
         protect(cursor)
+
+
+def triggers_drop(connection: BaseDatabaseWrapper) -> None:
+    """Drop the SQLite history triggers: a migration that rebuilds a table (SQLite
+    copies it to a new one and renames it) fails while another table's trigger names
+    it. post_migrate installs them again. PostgreSQL's need no such care."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            " AND name LIKE 'academy_history_%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def pre_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    if sender.label == "academy":
+        triggers_drop(connections[using])
 
 
 def post_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -29,13 +29,12 @@ from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
 from .sessions import UserSession
 
 __all__ = [
-    "AccessRecord",
-    "ChangeRecord",
-    "SignInEvent",
     "FINISHED",
     "IN_PROGRESS",
     "REFRESH_STOPPED_AFTER",
     "Academy",
+    "AccessRecord",
+    "ChangeRecord",
     "FormSubmission",
     "HttpsURLField",
     "LabourMarketChange",
@@ -49,6 +48,7 @@ __all__ = [
     "RefreshRunQuerySet",
     "Run",
     "RunStatus",
+    "SignInEvent",
     "User",
     "UserManager",
     "UserSession",

@@ -44,6 +44,8 @@ class ChangeRecord(models.Model):
         INSERT = "insert", "Added"
         UPDATE = "update", "Changed"
         DELETE = "delete", "Deleted"
+        # Written by erasure in place of the history it removes (no old or new row).
+        ERASE = "erase", "Erased"
 
     at = models.DateTimeField(db_index=True)
     table_name = models.CharField(max_length=63)

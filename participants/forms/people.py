@@ -8,6 +8,7 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from academy import rules
@@ -227,3 +228,34 @@ class CaseloadReassignForm(forms.Form):
         )
         to.label_from_instance = lambda m: f"{m.user} ({m.get_role_display()})"  # type: ignore[method-assign,assignment]
         self.helper = PortalFormHelper("Move the caseload")
+
+
+class EraseForm(forms.Form):
+    """Erasing a person: the reference typed again, so the wrong record cannot be
+    erased by a slip, and the reason, which the history keeps."""
+
+    reference = forms.CharField(
+        max_length=40,
+        label="Type the person's reference to confirm",
+        help_text="Erasure cannot be undone.",
+    )
+    reason = forms.CharField(
+        max_length=250,
+        label="Why",
+        help_text="For example: the person asked under Article 17 on 3 March 2026.",
+    )
+
+    def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.participant = participant
+        self.helper = PortalFormHelper("Erase this person")
+        self.helper.form_action = reverse("participants:erase", args=[participant.pk])
+
+    def clean_reference(self) -> str:
+        typed = str(self.cleaned_data["reference"]).strip()
+        if typed.lower() != self.participant.reference.lower():
+            wanted = self.participant.reference
+            raise forms.ValidationError(
+                f"That is not this person's reference: type {wanted}."
+            )
+        return typed

@@ -278,6 +278,17 @@ class TestAuditPages:
         assert ("Notes", "First words", "Second words") in fields
         assert b"Second words" in page.content
 
+    def test_a_note_encrypted_again_under_a_new_key_is_not_shown_as_changed(
+        self, academy
+    ):
+        from academy.audit.selectors import field_changes
+
+        meeting = MeetingFactory(participant__academy=academy, notes="Same words")
+        type(meeting).objects.filter(pk=meeting.pk).update(notes="Same words")
+        update = changes_of(meeting)[-1]
+        assert update.operation == "update"  # the stored token did change
+        assert list(field_changes(update)) == []
+
     def test_sign_ins_of_members_are_listed_with_who_lifted_a_lockout(
         self, client_of, academy, admin, coordinator
     ):

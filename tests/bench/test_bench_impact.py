@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from academy.models import Academy
+from academy.pdf import render_pdf
 from reporting.impact import impact_report
-from reporting.pdf import render_pdf
 from reporting.presenters import impact_page
 
 pytestmark = pytest.mark.bench

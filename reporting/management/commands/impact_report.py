@@ -13,9 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from academy.models import Academy
+from academy.pdf import render_pdf
 from reporting.exports import impact_csv, impact_json
 from reporting.impact import impact_report
-from reporting.pdf import render_pdf
 from reporting.presenters import impact_page
 
 

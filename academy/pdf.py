@@ -1,5 +1,6 @@
-"""PDF rendering with WeasyPrint: print CSS from disk, and no network fetches (tasks
-have no request, and a report must never reach out of the machine)."""
+"""PDF rendering with WeasyPrint, for every app (impact reports, subject-access
+bundles): print CSS from disk, and no network fetches (tasks have no request, and a
+report must never reach out of the machine)."""
 
 from __future__ import annotations
 
