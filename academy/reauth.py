@@ -29,6 +29,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import match_token
 
 from . import mfa
+from .audit import SignInEvent, sign_in_event
 from .models import User
 from .redirects import safe_next
 
@@ -131,6 +132,7 @@ def reauthenticate(*, request: HttpRequest, password: str, code: str) -> None:
     reset(username=user.email.lower())
     request.session.cycle_key()
     reauth_note(request)
+    sign_in_event(SignInEvent.Kind.REAUTHENTICATED, request=request, user=user)
 
 
 def _fail(request: HttpRequest) -> None:

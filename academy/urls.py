@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -82,9 +81,7 @@ urlpatterns = [
     path("", include("academy.labour_market.urls")),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
-            extra_email_context={"site_name": settings.SITE_NAME}
-        ),
+        views_account.password_reset,
         name="password_reset",
     ),
     path("accounts/two-step/", views.mfa_verify, name="mfa-verify"),

@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from .audit import SignInEvent, sign_in_event
 from .middleware import SIGNED_IN_AT
 from .models import User, UserSession
 
@@ -175,6 +176,12 @@ def sessions_end(
         store.delete(key)
     UserSession.objects.filter(session_key__in=ended).delete()
     if ended:
+        sign_in_event(
+            SignInEvent.Kind.SESSIONS_ENDED,
+            user=user,
+            by=by if by is not None and by.pk != user.pk else None,
+            detail=f"{len(ended)} ended: {reason}",
+        )
         logger.info(
             "%s session(s) of user %s ended: %s (by user %s)",
             len(ended),

@@ -9,15 +9,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.views import PasswordChangeView, PasswordResetConfirmView
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from . import mfa, reauth, user_sessions
+from .audit import SignInEvent, sign_in_event
 from .forms import ReauthForm, posted
-from .models import UserSession
+from .models import User, UserSession
 from .redirects import safe_next
 from .tenancy import AcademyRequest
 from .user_sessions import EndReason
@@ -125,6 +130,9 @@ class PasswordChange(PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        sign_in_event(
+            SignInEvent.Kind.PASSWORD_CHANGED, request=self.request, user=form.user
+        )
         user_sessions.sessions_end(
             user=form.user,
             reason=EndReason.PASSWORD_CHANGED,
@@ -141,11 +149,30 @@ class PasswordResetConfirm(PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         user = form.user
+        sign_in_event(SignInEvent.Kind.PASSWORD_RESET, request=self.request, user=user)
         if self.request.user.pk == user.pk:
             logout(self.request)
         user_sessions.sessions_end(user=user, reason=EndReason.PASSWORD_RESET)
         return response
 
 
+class PasswordReset(PasswordResetView):
+    """Django's "forgot your password" form; every request is recorded (the page
+    answers the same whether or not the address has an account)."""
+
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        typed = str(form.cleaned_data["email"])
+        sign_in_event(
+            SignInEvent.Kind.PASSWORD_RESET_ASKED,
+            request=self.request,
+            user=User.objects.filter(email__iexact=typed).first(),
+            username=typed,
+        )
+        return super().form_valid(form)
+
+
+password_reset = PasswordReset.as_view()
 password_change = reauth.reauth_required(PasswordChange.as_view())
 password_reset_confirm = PasswordResetConfirm.as_view()

@@ -229,6 +229,59 @@ class TestSignInEvents:
         )
 
 
+class TestAccountEvents:
+    """Password changes and resets, re-authentication and ended sessions are events
+    too (spec/security.md LOG-2)."""
+
+    def kinds(self, user):
+        return list(
+            SignInEvent.objects.filter(user_id=user.pk)
+            .order_by("id")
+            .values_list("kind", flat=True)
+        )
+
+    def test_a_password_change_and_a_reset_request_are_recorded(
+        self, client, client_of, coordinator
+    ):
+        client_of(coordinator).post(
+            reverse("password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a fresh long passphrase 2026",
+                "new_password2": "a fresh long passphrase 2026",
+            },
+        )
+        assert SignInEvent.Kind.PASSWORD_CHANGED in self.kinds(coordinator.user)
+        client.post(reverse("password_reset"), {"email": "Nobody@Example.org"})
+        asked = SignInEvent.objects.get(kind=SignInEvent.Kind.PASSWORD_RESET_ASKED)
+        assert (asked.user_id, asked.username) == (None, "nobody@example.org")
+
+    def test_confirming_it_is_you_is_recorded(self, client_of, coordinator):
+        client = client_of(coordinator)
+        client.post(
+            reverse("reauth") + "?next=/",
+            {
+                "password": PASSWORD,
+                "code": _code(coordinator.user.totpdevice_set.get()),
+            },
+        )
+        assert SignInEvent.Kind.REAUTHENTICATED in self.kinds(coordinator.user)
+
+    def test_an_admin_ending_a_members_sessions_is_recorded_with_who(
+        self, client_of, admin, coordinator
+    ):
+        client_of(coordinator)  # a session to end
+        client_of(admin).post(
+            reverse("academy:member-sessions-end", args=[coordinator.pk])
+        )
+        event = SignInEvent.objects.get(kind=SignInEvent.Kind.SESSIONS_ENDED)
+        assert (event.user_id, event.by_user_id) == (
+            coordinator.user_id,
+            admin.user_id,
+        )
+        assert "ended by an admin" in event.detail
+
+
 def test_every_response_carries_a_request_id(client_of, coordinator):
     response = client_of(coordinator).get(reverse("home"))
     assert len(response[REQUEST_ID_HEADER]) == 32
