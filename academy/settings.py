@@ -399,10 +399,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "participants.tasks.outcome_doubles_find",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Every night at 02:30: delete campaign enquiries past the retention period that
-    # the public form's privacy notice promises.
-    "participants-enquiries-delete-expired": {
-        "task": "participants.tasks.enquiries_delete_expired",
+    # Every night at 02:30: the retention schedule (README, Security): closed cases
+    # past their period erased, enquiries never converted (as the public form's
+    # privacy notice promises), import files, report files and the audit trail past
+    # theirs removed, ended accounts anonymised.
+    "academy-retention-apply": {
+        "task": "academy.tasks.retention_apply",
         "schedule": crontab(hour=2, minute=30),
     },
     # Every night at 00:05: vacancies past their closing date close themselves.

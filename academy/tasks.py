@@ -34,6 +34,14 @@ def sessions_clear_expired() -> int:
 
 
 @shared_task
+def retention_apply() -> dict[str, int]:
+    """Apply the retention schedule: every class's rule (academy/retention.py)."""
+    from .retention import retention_apply as apply
+
+    return apply()
+
+
+@shared_task
 def form_submissions_purge() -> int:
     """Forget the one-time tokens of forms sent more than two days ago."""
     from .once import form_submissions_purge as purge

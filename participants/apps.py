@@ -8,10 +8,12 @@ class ParticipantsConfig(AppConfig):
         import datetime as dt
 
         from academy.home import home_panels
+        from academy.inventory import Retention
         from academy.jobs import RunKind, run_kinds
         from academy.menu import MenuItem, menu_items
+        from academy.retention import RetentionRule, retention_rules
 
-        from . import home, tasks
+        from . import home, services, tasks
         from .models import ImportRun
         from .services.imports import import_run_fail, import_run_send
 
@@ -29,6 +31,24 @@ class ParticipantsConfig(AppConfig):
         )
 
         home_panels.register(home.todays_work)
+        for rule in (
+            RetentionRule(
+                Retention.CASEWORK,
+                "closed cases past their period erased",
+                services.casework_expire,
+            ),
+            RetentionRule(
+                Retention.ENQUIRY,
+                "enquiries never converted deleted",
+                services.enquiries_expire,
+            ),
+            RetentionRule(
+                Retention.IMPORT_FILE,
+                "uploaded import files deleted",
+                services.import_files_expire,
+            ),
+        ):
+            retention_rules.register(rule)
         for order, (label, url_name) in enumerate(
             (
                 ("People", "participants:list"),

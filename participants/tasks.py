@@ -12,12 +12,6 @@ def sustainment_checks_raise() -> int:
     return services.sustainment_checks_raise(today=timezone.localdate())
 
 
-@shared_task
-def enquiries_delete_expired() -> int:
-    """Delete enquiries past their retention period."""
-    return services.enquiries_delete_expired()
-
-
 # A 100,000-row file takes about 20 s; the limits leave room for much slower databases.
 # The same limits serve a file's check and its import (which checks it again).
 IMPORT_TIME_LIMIT = 660

@@ -9,13 +9,22 @@ class ReportingConfig(AppConfig):
         import datetime as dt
 
         from academy.home import home_panels
+        from academy.inventory import Retention
         from academy.jobs import RunKind, run_kinds
         from academy.menu import MenuItem, menu_items
+        from academy.retention import RetentionRule, retention_rules
 
         from . import home, services, tasks
         from .models import ReportRun
 
         home_panels.register(home.headline_figures)
+        retention_rules.register(
+            RetentionRule(
+                Retention.REPORT,
+                "report files past their period deleted",
+                services.report_runs_expire,
+            )
+        )
         run_kinds.register(
             RunKind(
                 "PDF report",

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from academy.inventory import Retention
 from academy.jobs import send_after_commit
 from academy.models import Academy, Membership, User
 from academy.pdf import render_pdf
 from academy.permissions import Role
+from academy.retention import cutoff
 
 from . import tasks
 from .exports import impact_csv
@@ -151,3 +153,16 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     )
     message.send()
     return run
+
+
+@transaction.atomic
+def report_runs_expire(now: dt.datetime) -> int:
+    """Report runs built more than RETENTION_REPORTS_YEARS ago go, with their files."""
+    expired = ReportRun.objects.filter(created_at__lt=cutoff(Retention.REPORT, now))
+    count = 0
+    for run in expired:
+        if run.file:
+            run.file.delete(save=False)
+        run.delete()
+        count += 1
+    return count

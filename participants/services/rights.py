@@ -25,15 +25,21 @@ from academy.audit import AccessRecord, ChangeRecord, audit_purge, current
 from academy.audit.filters import about_people
 from academy.audit.selectors import field_changes, table_label
 from academy.crypto import EncryptedTextField
+from academy.inventory import Retention
 from academy.models import User
 from academy.pdf import render_pdf
+from academy.retention import cutoff
 
 from ..models import Enquiry, ImportRun, Participant
+from .enquiries import enquiries_delete_expired
 
 __all__ = [
     "ERASED",
     "Erasure",
     "PersonRecords",
+    "casework_expire",
+    "enquiries_expire",
+    "import_files_expire",
     "participant_erase",
     "person_records",
     "subject_access_bundle",
@@ -261,12 +267,15 @@ def _mentions(run: ImportRun, needles: list[str]) -> bool:
 
 
 @transaction.atomic
-def participant_erase(*, participant: Participant, by: User, reason: str) -> Erasure:
+def participant_erase(
+    *, participant: Participant, by: User | None, reason: str
+) -> Erasure:
     """Erase a person: names and contact details, every note written about them and
     their enquiries' details are removed; the history of changes to their records goes
     (it holds what was erased); uploaded files that name them are deleted. Dates,
     statuses, cohorts and outcomes stay, without a name, so past reports' counts stay
-    right. The history keeps one line: erased, by whom and why."""
+    right. The history keeps one line: erased, by whom (None: the retention rule) and
+    why."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     needles = [
         participant.reference,
@@ -315,8 +324,52 @@ def participant_erase(*, participant: Participant, by: User, reason: str) -> Era
         operation=ChangeRecord.Operation.ERASE,
         participant_id=participant.pk,
         academy_id=participant.academy_id,
-        actor_id=by.pk,
+        actor_id=by.pk if by is not None else None,
         request_id=current().request_id,
         new={"reason": reason},
     )
     return Erasure(rows_cleared=cleared, history_removed=removed, files_removed=files)
+
+
+# ---- retention (academy/retention.py runs these nightly) ---------------------------
+
+RETENTION_REASON = "the retention period after the case closed ended"
+
+
+def casework_expire(now: dt.datetime) -> int:
+    """Cases closed more than RETENTION_CASEWORK_YEARS ago are erased (anonymised:
+    their counts stay in past figures)."""
+    before = cutoff(Retention.CASEWORK, now).date()
+    expired = (
+        Participant.objects.filter(
+            status=Participant.Status.CLOSED, closed_on__lt=before
+        )
+        .exclude(reference__startswith="ERASED-")
+        .order_by("pk")
+    )
+    count = 0
+    for participant in expired.iterator(chunk_size=200):
+        participant_erase(participant=participant, by=None, reason=RETENTION_REASON)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def import_files_expire(now: dt.datetime) -> int:
+    """Uploaded files older than RETENTION_IMPORT_FILES_DAYS are deleted, with what
+    their check found (the records they wrote are casework and stay)."""
+    before = cutoff(Retention.IMPORT_FILE, now)
+    count = 0
+    for run in ImportRun.objects.filter(created_at__lt=before).exclude(
+        file="", summary={}, problems=[]
+    ):
+        if run.file:
+            run.file.delete(save=False)
+        run.summary, run.problems = {}, []
+        run.save(update_fields=["file", "summary", "problems"])
+        count += 1
+    return count
+
+
+def enquiries_expire(now: dt.datetime) -> int:
+    return enquiries_delete_expired(now=now)
