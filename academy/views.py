@@ -7,6 +7,7 @@ import sys
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -296,6 +297,14 @@ def member_add(request: AcademyRequest) -> HttpResponse:
     return render(request, "academy/member_add.html", {"form": form})
 
 
+def _accepted(request: AcademyRequest) -> QuerySet[Membership]:
+    """The academy's memberships whose person has accepted them: only their accounts
+    are the academy's to manage (lockouts, two-step sign-in, sessions)."""
+    return Membership.objects.for_academy(request.academy).filter(
+        accepted_at__isnull=False
+    )
+
+
 @admin_required
 @reauth_required
 def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
@@ -312,14 +321,17 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{membership.user}'s membership saved.")
             return redirect("academy:member-list")
+    is_member = membership.accepted_at is not None
     return render(
         request,
         "academy/membership_edit.html",
         {
             "form": form,
             "membership": membership,
-            "is_locked_out": auth.is_locked_out(user=membership.user, request=request),
-            "has_mfa": mfa.has_mfa(membership.user),
+            # Someone only invited: their account is not the academy's to manage.
+            "is_locked_out": is_member
+            and auth.is_locked_out(user=membership.user, request=request),
+            "has_mfa": is_member and mfa.has_mfa(membership.user),
             "sessions": _member_session_count(membership),
             "lift_form": LockoutLiftForm(),
         },
@@ -331,9 +343,7 @@ def membership_edit(request: AcademyRequest, pk: int) -> HttpResponse:
 @reauth_required
 def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
     """Let a member locked out by failed sign-ins in again, saying why."""
-    membership = get_object_or_404(
-        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
-    )
+    membership = get_object_or_404(_accepted(request).select_related("user"), pk=pk)
     form = LockoutLiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Say why the lockout is lifted (for the record).")
@@ -350,9 +360,7 @@ def lockout_lift(request: AcademyRequest, pk: int) -> HttpResponse:
 @reauth_required
 def member_mfa_reset(request: AcademyRequest, pk: int) -> HttpResponse:
     """Reset a member's two-step sign-in (a lost phone); they set it up again."""
-    membership = get_object_or_404(
-        Membership.objects.for_academy(request.academy).select_related("user"), pk=pk
-    )
+    membership = get_object_or_404(_accepted(request).select_related("user"), pk=pk)
     if membership.user_id == request.user.pk:
         messages.error(request, "Ask another admin to reset your own two-step sign-in.")
     else:
@@ -381,9 +389,7 @@ def member_sessions_end(request: AcademyRequest, pk: int) -> HttpResponse:
     """Sign a member out everywhere (a lost laptop, a shared computer); their own
     admin keeps the session they are using."""
     membership = get_object_or_404(
-        Membership.objects.for_academy(request.academy)
-        .filter(accepted_at__isnull=False)
-        .select_related("user"),
+        _accepted(request).select_related("user"),
         pk=pk,
     )
     is_self = membership.user_id == request.user.pk

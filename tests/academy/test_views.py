@@ -423,3 +423,27 @@ def test_health_says_ok_without_signing_in(client):
     assert (response.status_code, body["status"]) == (200, "ok")
     assert set(body["checks"]) == {"database", "redis", "worker", "beat"}
     assert body["checks"]["worker"] == {"ok": True, "detail": "in-process (no broker)"}
+
+
+@pytest.mark.django_db
+def test_an_academy_that_has_only_invited_someone_cannot_manage_their_account(
+    client_of, admin, other_coordinator
+):
+    """Until the person accepts, their account is not the inviting academy's: its
+    admin cannot reset their two-step sign-in or lift their lockout, and the member
+    page says nothing of either."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _add_existing(client_of, admin, other_coordinator)
+    pending = Membership.objects.get(user=other_coordinator.user, academy=admin.academy)
+    TOTPDevice.objects.create(user=other_coordinator.user, name="Their phone")
+    client = client_of(admin)
+    reset = client.post(reverse("academy:mfa-reset", args=[pending.pk]))
+    lift = client.post(
+        reverse("academy:lockout-lift", args=[pending.pk]), {"reason": "asked"}
+    )
+    assert (reset.status_code, lift.status_code) == (404, 404)
+    assert TOTPDevice.objects.filter(user=other_coordinator.user).exists()
+    page = client.get(reverse("academy:membership-edit", args=[pending.pk]))
+    assert page.status_code == 200
+    assert "Reset two-step sign-in" not in page.content.decode()
