@@ -176,9 +176,19 @@ class TestErasure:
             m: m.objects.count() for m in (Participant, Enquiry, ChangeRecord)
         }
 
-        response = self._erase(client_of(admin), person)
+        client = client_of(admin)
+        response = self._erase(client, person)
 
         assert response.status_code == 302
+        # The pages still open, saying nothing of who it was.
+        for url in (
+            response["Location"],
+            reverse("participants:import-detail", args=[stored.pk]),
+            reverse("academy:audit", args=["changes"]),
+        ):
+            page = client.get(url)
+            assert page.status_code == 200, url
+            assert SENTINELS["last"].encode() not in page.content
         person.refresh_from_db()
         assert person.reference == f"ERASED-{person.pk}"
         assert person.cohorts.filter(code="refugee").exists()  # still counted
