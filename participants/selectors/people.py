@@ -27,6 +27,7 @@ from academy.places.geo import place_of
 from ..models import (
     ConsentRecord,
     Enquiry,
+    ImportRun,
     Participant,
     ParticipantCohort,
     PlanAction,
@@ -288,4 +289,29 @@ def enquiry_queue(*, membership: Membership) -> QuerySet[Enquiry]:
         Enquiry.objects.for_membership(membership)
         .alias(rank=rank, waiting_since=waiting_since)
         .order_by("rank", "waiting_since", "-created_at", "-pk")
+    )
+
+
+def import_run_people(*, run: ImportRun) -> list[int]:
+    """The academy's participants an import's preview names (records it would change,
+    conflicts, and those a new row looks like), for the access record."""
+    summary = run.summary or {}
+    references = {
+        item.get("reference", "")
+        for key in ("changes", "conflicts", "duplicates")
+        for item in summary.get(key, [])
+    }
+    references |= {
+        match[0]
+        for item in summary.get("duplicates", [])
+        for match in item.get("matches", [])
+        if match
+    }
+    references.discard("")
+    if not references:
+        return []
+    return list(
+        Participant.objects.filter(
+            academy_id=run.academy_id, reference__in=references
+        ).values_list("pk", flat=True)
     )

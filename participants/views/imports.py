@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from academy.audit import access_record
 from academy.csv_files import csv_download
 from academy.once import submit_once
 from academy.permissions import casework_required
 from academy.tenancy import AcademyRequest
 from academy.uploads import uploaded_files
 
-from .. import imports
+from .. import imports, selectors
 from ..forms import ImportConfirmForm, ImportUploadForm
 from ..models import ImportRun
 from ..services.imports import import_run_confirm, import_run_create
@@ -121,6 +122,7 @@ def import_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             f'attachment; filename="import-{run.pk}-problems.txt"'
         )
         return response
+    access_record(request, participants=selectors.import_run_people(run=run))
     problems = [imports.Problem.parse(line) for line in run.problems[:PROBLEMS_SHOWN]]
     template = (
         "participants/_import_status.html"

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from academy.audit import REQUEST_ID_HEADER, AccessRecord
 from participants import selectors
 from participants.models import CaseNote, ConsentRecord, ImportRun, Participant
 from participants.services.imports import records_import
@@ -250,9 +251,13 @@ def test_the_preview_page_shows_changes_and_conflicts_to_tick(
             },
         )
     run = ImportRun.objects.get()
-    page = client.get(run.get_absolute_url()).content.decode()
+    response = client.get(run.get_absolute_url())
+    page = response.content.decode()
     assert "Ann → Bob" in page
     assert 'name="accept" value="A-1"' in page
+    # The preview shows a person's stored details: an access, recorded.
+    seen = AccessRecord.objects.get(request_id=response[REQUEST_ID_HEADER])
+    assert seen.participant_ids == [Participant.objects.get(reference="A-1").pk]
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(run.get_absolute_url(), {"accept": ["A-1"]})
