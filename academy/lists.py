@@ -112,7 +112,10 @@ def filter_bar_helper(
             {
                 f"hx-{method}": path,
                 "hx-target": live,
-                "hx-trigger": "change, input changed delay:400ms from:#id_q, "
+                # Show (submit) goes through htmx too: a native submit as well would
+                # race the htmx request, and the session would keep one of the two
+                # saved searches, so the page could come back unfiltered.
+                "hx-trigger": "submit, change, input changed delay:400ms from:#id_q, "
                 "search from:#id_q",
                 "hx-push-url": "true",
             }
