@@ -68,7 +68,6 @@ def sign_in(live_server):
 def second_step(page, email: str) -> None:
     """Type the code of the person's authenticator app (one is added for them if they
     have none, as if they had set it up before)."""
-    from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from academy.models import User
@@ -79,10 +78,17 @@ def second_step(page, email: str) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app")
         page.goto(page.url.replace("/two-step/setup/", "/two-step/"))
+    page.get_by_label("Code").fill(authenticator_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def authenticator_code(device) -> str:
+    """The six digits the person's authenticator app shows now."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     # A code may be used once; a test signing the same person in twice within 30 s
     # would otherwise be refused, as it should be for real.
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
-    code = totp(device.bin_key, step=device.step, t0=device.t0)
-    page.get_by_label("Code").fill(f"{code:06d}")
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_load_state()
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
