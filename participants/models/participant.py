@@ -15,6 +15,9 @@ from academy.models import Academy, Organisation
 from academy.rules import PhoneField
 from academy.tenancy import AcademyQuerySet
 
+# An erased person's reference: ERASED-<id> (participants/services/rights.py).
+ERASED_PREFIX = "ERASED-"
+
 
 class Cohort(models.TextChoices):
     """Groups the academy reaches out to (spec/impact-report.md breakdowns)."""
@@ -174,6 +177,12 @@ class Participant(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_erased(self) -> bool:
+        """Erased at the person's request or by the retention schedule: a nameless
+        record that still counts in figures, never to be worked on again."""
+        return self.reference.startswith(ERASED_PREFIX)
 
     @property
     def is_open(self) -> bool:

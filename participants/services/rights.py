@@ -31,6 +31,7 @@ from academy.pdf import render_pdf
 from academy.retention import cutoff
 
 from ..models import Enquiry, ImportRun, Participant
+from ..models.participant import ERASED_PREFIX
 from .enquiries import enquiries_delete_expired
 
 __all__ = [
@@ -293,7 +294,12 @@ def participant_erase(
         for obj in rows:
             changed = _blank(obj, names)
             if isinstance(obj, Participant):
-                obj.reference = f"ERASED-{obj.pk}"
+                obj.reference = f"{ERASED_PREFIX}{obj.pk}"
+                if obj.is_open:  # nobody works on an erased record again
+                    obj.status = Participant.Status.CLOSED
+                    obj.closed_on = timezone.localdate()
+                    obj.close_reason = Participant.CloseReason.OTHER
+                    changed += ["status", "closed_on", "close_reason"]
                 obj.first_name, obj.last_name = ERASED, ""
                 obj.date_of_birth = None
                 # The postcode district stays, for figures by area.
@@ -344,7 +350,7 @@ def casework_expire(now: dt.datetime) -> int:
         Participant.objects.filter(
             status=Participant.Status.CLOSED, closed_on__lt=before
         )
-        .exclude(reference__startswith="ERASED-")
+        .exclude(reference__startswith=ERASED_PREFIX)
         .order_by("pk")
     )
     count = 0

@@ -191,6 +191,12 @@ class TestErasure:
             assert SENTINELS["last"].encode() not in page.content
         person.refresh_from_db()
         assert person.reference == f"ERASED-{person.pk}"
+        assert person.is_erased
+        assert not person.is_open  # nobody works on an erased record again
+        reopen = client.post(reverse("participants:reopen", args=[person.pk]))
+        assert reopen.status_code == 302
+        person.refresh_from_db()
+        assert not person.is_open
         assert person.cohorts.filter(code="refugee").exists()  # still counted
         assert Participant.objects.count() == counts_before[Participant]
         assert Enquiry.objects.count() == counts_before[Enquiry]

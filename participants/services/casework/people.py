@@ -156,6 +156,8 @@ def participant_update(
     *, participant: Participant, by: User, cohorts: Sequence[str], **fields: Any
 ) -> Participant:
     """Save edited details and cohorts of a participant."""
+    if participant.is_erased:
+        raise ValidationError("This person was erased: their details cannot be edited.")
     unknown = set(fields) - set(PARTICIPANT_FIELDS)
     if unknown:
         raise TypeError(f"not participant fields: {sorted(unknown)}")

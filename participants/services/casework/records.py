@@ -175,6 +175,10 @@ def case_close(
 @transaction.atomic
 def case_reopen(*, participant: Participant, by: User, note: str = "") -> Participant:
     """Reopen a closed case."""
+    if participant.is_erased:
+        raise ValidationError(
+            "This person was erased: their record cannot be reopened."
+        )
     if participant.is_open:
         raise ValidationError("This case is already open.")
     participant.status = Participant.Status.OPEN
