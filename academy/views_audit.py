@@ -66,6 +66,7 @@ class Row:
     people: list[str]
     by: str = ""
     what: str = ""
+    action: str = ""
     fields: tuple[selectors.FieldChange, ...] = ()
 
 
@@ -86,6 +87,7 @@ def _rows(key: str, records: list[Any]) -> list[Row]:
                 record=r,
                 who=_name(users, r.user_id, r.user_email),
                 people=[refs.get(pk, f"#{pk}") for pk in r.participant_ids[:20]],
+                action=selectors.action_label(r.action),
             )
             for r in records
         ]
@@ -118,6 +120,14 @@ def _rows(key: str, records: list[Any]) -> list[Row]:
     ]
 
 
+def _shared_filters(request: AcademyRequest) -> str:
+    kept = request.GET.copy()
+    for name in list(kept):
+        if name not in ("search", "user", "since", "until"):
+            del kept[name]
+    return kept.urlencode()
+
+
 @admin_required
 def audit_list(request: AcademyRequest, kind: str = "access") -> HttpResponse:
     """One of the three audit pages. Searching by person posts, so that a reference
@@ -143,18 +153,30 @@ def audit_list(request: AcademyRequest, kind: str = "access") -> HttpResponse:
             "filterset": filterset,
             "page": page,
             "rows": rows,
+            # Switching page keeps the person, the member and the dates.
+            "keep": _shared_filters(request),
         },
     )
 
 
 def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
     if key == "access":
-        yield ["When (UTC)", "Member", "Role", "What", "Address", "Request", "People"]
+        yield [
+            "When (UTC)",
+            "Member",
+            "Role",
+            "What",
+            "Page",
+            "Address",
+            "Request",
+            "People",
+        ]
         for r in records.iterator(chunk_size=2000):
             yield [
                 r.at.isoformat(),
                 r.user_email,
                 r.role,
+                selectors.action_label(r.action),
                 r.action,
                 r.ip or "",
                 r.request_id,

@@ -116,3 +116,67 @@ def field_changes(change: ChangeRecord) -> Iterator[FieldChange]:
         if change.operation == ChangeRecord.Operation.UPDATE and before == after:
             continue  # re-encrypted under a new key: the same words
         yield FieldChange(label=label.capitalize(), old=before, new=after)
+
+
+# ---- what an access record's action means ------------------------------------------
+
+# The pages people are most often seen on, in words; the rest say what their view's
+# docstring says first.
+_ACTIONS = {
+    "home": "Home page (today's work)",
+    "participants:list": "People list",
+    "participants:export": "People list exported as CSV",
+    "participants:detail": "Opened the person's record",
+    "participants:edit": "Edited details",
+    "participants:access-export": "Downloaded everything held (subject access)",
+    "participants:rights": "Opened their data and rights",
+    "participants:erase": "Erased the person",
+    "participants:import-detail": "An import's preview",
+    "participants:actions-overdue": "Overdue actions list",
+    "participants:checks-due": "Sustainment checks due",
+    "participants:outcome-doubles": "Possible double outcomes",
+    "participants:enquiry-list": "Enquiries list",
+    "participants:enquiry-detail": "Opened an enquiry",
+    "participants:plan-review": "Reviewed the plan",
+    "vacancies:participant-matches": "Vacancies matched to the person",
+    "vacancies:referral-detail": "Opened a referral",
+    "vacancies:referral-list": "Referrals list",
+    "vacancies:matches": "People matched to a vacancy",
+    "reporting:people": "People behind a report figure",
+    "academy:audit": "Audit: changes to records",
+    "academy:audit-export": "Audit exported as CSV",
+}
+
+
+@cache
+def _views_by_name() -> dict[str, Any]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: dict[str, Any] = {}
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = (
+                    f"{namespace}{pattern.namespace}:"
+                    if pattern.namespace
+                    else namespace
+                )
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                found.setdefault(f"{namespace}{pattern.name}", pattern.callback)
+
+    walk(get_resolver(), "")
+    return found
+
+
+def action_label(action: str) -> str:
+    """An access record's action ("participants:detail GET") as people read it."""
+    name, _, method = action.partition(" ")
+    label = _ACTIONS.get(name)
+    if label is None:
+        view = _views_by_name().get(name)
+        doc = (getattr(view, "__doc__", None) or "").strip()
+        first = doc.split(". ")[0].split(": ")[0].split("\n\n")[0]
+        label = " ".join(first.split()).rstrip(".") or action
+    return f"{label} (form sent)" if method == "POST" else label

@@ -313,6 +313,12 @@ class TestAuditPages:
         assert [r.people for r in rows] == [["REF-AUD-1"]]
         assert coordinator.user.email in rows[0].who
         assert rows[0].record.action == "participants:detail GET"
+        assert rows[0].action == "Opened the person's record"
+        # The other pages keep the search.
+        changes = client.get(
+            reverse("academy:audit", args=["changes"]) + "?" + page.context["keep"]
+        )
+        assert {r.record.participant_id for r in changes.context["rows"]} == {person.pk}
 
     def test_changes_show_old_and_new_values_with_notes_decrypted(
         self, client_of, academy, admin, coordinator
@@ -384,7 +390,8 @@ class TestAuditPages:
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         assert response["Content-Type"].startswith("text/csv")
         lines = text.strip().splitlines()
-        assert lines[0].startswith("When (UTC),Member,Role,What")
+        assert lines[0].startswith("When (UTC),Member,Role,What,Page")
+        assert any("Opened the person's record" in line for line in lines[1:])
         assert any(
             coordinator.user.email in line and str(person.pk) in line
             for line in lines[1:]
@@ -404,3 +411,16 @@ class TestAuditPages:
         client = client_of(request.getfixturevalue(role))
         assert client.get(reverse("academy:audit")).status_code == 403
         assert client.get(reverse("academy:audit-export")).status_code == 403
+
+
+def test_every_page_that_records_access_has_words_for_it():
+    from academy.audit.selectors import action_label
+    from tests.test_permissions import MATRIX
+
+    for name in MATRIX:
+        label = action_label(f"{name} GET")
+        assert label, name
+        assert name not in label, f"{name}: its view needs a docstring"
+    assert action_label("participants:detail POST") == (
+        "Opened the person's record (form sent)"
+    )
