@@ -195,7 +195,9 @@ def _check(side: Side) -> Any:
     double = OutcomeFactory(
         participant=outcome.participant, employer=side.mark("employer again")
     )
-    SuspectedDoubleOutcome.objects.create(first=outcome, second=double)
+    side.built["double"] = SuspectedDoubleOutcome.objects.create(
+        first=outcome, second=double
+    )
     return SustainmentCheck.objects.create(
         outcome=outcome,
         weeks=13,
@@ -286,6 +288,7 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
     "plan": _plan,
     "action": _action,
     "check": _check,
+    "double": lambda side: side.get("check") and side.built["double"],
     "enquiry": lambda side: EnquiryFactory(
         academy=side.academy,
         first_name=side.mark("enquirer"),
