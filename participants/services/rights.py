@@ -218,10 +218,11 @@ def subject_access_bundle(participant: Participant) -> bytes:
 
 # ---- erasure -------------------------------------------------------------------------
 
-# What identifies the person on their own record and on an enquiry they made; the rest
-# (dates, statuses, cohorts, outcomes) stays, so that past figures still count them.
-_PARTICIPANT_IDENTITY = ("first_name", "last_name", "email", "phone")
-_ENQUIRY_IDENTITY = ("first_name", "last_name", "email", "phone", "postcode")
+# What identifies the person, wherever a row about them keeps it (their record, an
+# enquiry, an event sign-up); the rest (dates, statuses, cohorts, outcomes) stays, so
+# that past figures still count them.
+_IDENTITY = ("first_name", "last_name", "email", "phone")
+_ENQUIRY_IDENTITY = (*_IDENTITY, "postcode")
 
 
 @dataclass(frozen=True)
@@ -286,13 +287,17 @@ def participant_erase(
     records = person_records(participant)
     cleared = 0
     for model, rows in records.rows.items():
-        names = _free_text(model)
-        if model is Participant:
-            names += list(_PARTICIPANT_IDENTITY)
-        elif model is Enquiry:
-            names += list(_ENQUIRY_IDENTITY)
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        names = _free_text(model) + [
+            name
+            for name in (_ENQUIRY_IDENTITY if model is Enquiry else _IDENTITY)
+            if name in fields
+        ]
         for obj in rows:
             changed = _blank(obj, names)
+            if "first_name" in fields and not fields["first_name"].blank:
+                obj.first_name = ERASED  # a name it must have: none
+                changed.append("first_name")
             if isinstance(obj, Participant):
                 obj.reference = f"{ERASED_PREFIX}{obj.pk}"
                 if obj.is_open:  # nobody works on an erased record again
@@ -300,15 +305,14 @@ def participant_erase(
                     obj.closed_on = timezone.localdate()
                     obj.close_reason = Participant.CloseReason.OTHER
                     changed += ["status", "closed_on", "close_reason"]
-                obj.first_name, obj.last_name = ERASED, ""
+                obj.last_name = ""
                 obj.date_of_birth = None
                 # The postcode district stays, for figures by area.
                 obj.postcode = obj.postcode.split(" ")[0] if obj.postcode else ""
-                changed += ["reference", "first_name", "date_of_birth", "postcode"]
+                changed += ["reference", "last_name", "date_of_birth", "postcode"]
             elif isinstance(obj, Enquiry):  # it must keep an address: one to nowhere
-                obj.first_name = ERASED
                 obj.email = f"erased-{obj.pk}@erased.invalid"
-                changed += ["first_name", "email"]
+                changed += ["email"]
             if changed:
                 obj.save(update_fields=sorted(set(changed)))
                 cleared += 1

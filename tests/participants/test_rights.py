@@ -33,7 +33,8 @@ from tests.participants.factories import (
     SkillsActionPlanFactory,
     SupportFactory,
 )
-from tests.vacancies.factories import ReferralFactory
+from tests.vacancies.factories import EventFactory, ReferralFactory
+from vacancies.models import SignUp
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +76,18 @@ def person(academy, coordinator):
         written_at=timezone.now(),
     )
     ReferralFactory(participant=person, note=note)
+    event = EventFactory(academy=academy)
+    SignUp.objects.create(
+        event=event,
+        participant=person,
+        first_name=SENTINELS["first"],
+        last_name=SENTINELS["last"],
+        email=SENTINELS["email"],
+        phone=SENTINELS["phone"],
+        status=SignUp.Status.BOOKED,
+        source=SignUp.Source.STAFF,
+        note=note,
+    )
     EnquiryFactory(
         academy=academy,
         participant=person,
