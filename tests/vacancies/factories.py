@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.academy.factories import AcademyFactory, OrganisationFactory
 from tests.participants.factories import ParticipantFactory
-from vacancies.models import Referral, TrainingOpportunity, Vacancy
+from vacancies.models import Event, Referral, TrainingOpportunity, Vacancy
 
 
 def _in(days):
@@ -63,3 +63,21 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         VacancyFactory, academy=factory.SelfAttribute("..participant.academy")
     )
     stage = Referral.Stage.REFERRED
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    academy = factory.SubFactory(AcademyFactory)
+    kind = Event.Kind.INFORMATION
+    title = "Careers in care: information session"
+    venue = "Skills Launchpad Plymouth"
+    postcode = "PL1 1AA"
+    starts_at = factory.LazyFunction(
+        lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=7)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    capacity = 20
+    created_by = factory.SubFactory("tests.academy.factories.UserFactory")

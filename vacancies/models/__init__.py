@@ -1,5 +1,6 @@
-"""What the academy brings people to: providers' vacancies and training places, and
-the referrals of participants to them, with their pipeline. Modules by subject; import
+"""What the academy brings people to: providers' vacancies and training places, the
+referrals of participants to them, with their pipeline, and events (information
+sessions, drop-ins, recruitment fairs) with their sign-ups. Modules by subject; import
 from here."""
 
 from .opportunities import (
@@ -14,17 +15,24 @@ from .opportunities import (
 )
 
 # isort: split
+from .events import Event, EventKind, EventQuerySet, EventSeries, SignUp, SignUpQuerySet
 from .referrals import Referral, ReferralEvent, ReferralQuerySet
 
 __all__ = [
     "DBS_ORDER",
     "SOC2020",
     "CareRole",
+    "Event",
+    "EventKind",
+    "EventQuerySet",
+    "EventSeries",
     "OpportunityQuerySet",
     "Referral",
     "ReferralEvent",
     "ReferralQuerySet",
     "Setting",
+    "SignUp",
+    "SignUpQuerySet",
     "TrainingOpportunity",
     "Vacancy",
     "VacancyQuerySet",

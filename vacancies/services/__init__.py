@@ -2,6 +2,8 @@
 training places, postcodes) and referrals (the pipeline and its outcomes). Import from
 here."""
 
+from .events import *  # noqa: F403
+from .events import __all__ as _events
 from .opportunities import (
     VACANCY_MOVES,
     VacancyMove,
@@ -23,6 +25,7 @@ from .referrals import (
 )
 
 __all__ = [
+    *_events,
     "NEXT_STAGES",
     "VACANCY_MOVES",
     "VacancyMove",

@@ -1,0 +1,471 @@
+"""Events: creating one or a series, changing or cancelling dates, signing up (with a
+waiting list that never lets a place be taken twice), and taking attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from academy import rules
+from academy.models import Academy, Organisation, User
+
+from ..models.events import Event, EventSeries, SignUp
+
+__all__ = [
+    "EVENT_FIELDS",
+    "SignUpResult",
+    "attendance_mark",
+    "attendance_mark_all",
+    "event_cancel",
+    "event_create",
+    "event_update",
+    "local_datetime",
+    "self_check_in",
+    "series_create",
+    "series_dates",
+    "signup_cancel",
+    "signup_create",
+    "signup_promote",
+    "walk_in_add",
+]
+
+LONDON = ZoneInfo(settings.TIME_ZONE)
+# What a coordinator sets on an event (and on every date of a series).
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "audience",
+    "venue",
+    "address",
+    "postcode",
+    "online_url",
+    "capacity",
+    "is_public",
+)
+SERIES_MAX_DATES = 104  # two years of weekly dates
+
+
+def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
+    """A wall-clock time in London on `day`, as an aware datetime (10:00 stays 10:00
+    local on both sides of the clocks changing)."""
+    return dt.datetime.combine(day, time, tzinfo=LONDON)
+
+
+def _check_place(fields: dict[str, Any]) -> None:
+    if not (fields.get("venue") or fields.get("address") or fields.get("online_url")):
+        raise ValidationError(
+            {"venue": "Say where it is: a venue or address, or an online link."}
+        )
+    if fields.get("postcode"):
+        fields["postcode"] = rules.postcode_clean(fields["postcode"])
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    if ends_at - starts_at > dt.timedelta(days=3):
+        raise ValidationError({"ends_at": "An event lasts three days at most."})
+
+
+def _hosts_of(academy: Academy, hosts: Iterable[Organisation]) -> list[Organisation]:
+    chosen = list(hosts)
+    if any(o.academy_id != academy.pk for o in chosen):
+        raise ValidationError({"hosts": "Choose organisations of this academy."})
+    return chosen
+
+
+@transaction.atomic
+def event_create(
+    *,
+    academy: Academy,
+    by: User,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    hosts: Iterable[Organisation] = (),
+    series: EventSeries | None = None,
+    **fields: Any,
+) -> Event:
+    """One event on one date."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"not event fields: {sorted(unknown)}")
+    _check_place(fields)
+    _check_times(starts_at, ends_at)
+    chosen = _hosts_of(academy, hosts)
+    event = Event(
+        academy=academy,
+        created_by=by,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        series=series,
+        **fields,
+    )
+    event.full_clean()
+    event.save()
+    event.hosts.set(chosen)
+    return event
+
+
+def series_dates(*, first: dt.date, until: dt.date, frequency: str) -> list[dt.date]:
+    """The dates of a series from `first` to `until` (both included)."""
+    if until < first:
+        raise ValidationError({"until": "The last date must be on or after the first."})
+    step = dt.timedelta(
+        weeks=2 if frequency == EventSeries.Frequency.FORTNIGHTLY else 1
+    )
+    dates = []
+    day = first
+    while day <= until:
+        dates.append(day)
+        day += step
+    if len(dates) > SERIES_MAX_DATES:
+        raise ValidationError(
+            {"until": f"A series has {SERIES_MAX_DATES} dates at most: end it sooner."}
+        )
+    return dates
+
+
+@transaction.atomic
+def series_create(
+    *,
+    academy: Academy,
+    by: User,
+    frequency: str,
+    first: dt.date,
+    until: dt.date,
+    starts: dt.time,
+    ends: dt.time,
+    hosts: Sequence[Organisation] = (),
+    **fields: Any,
+) -> EventSeries:
+    """Every date of a weekly or fortnightly series, each at the same local time."""
+    dates = series_dates(first=first, until=until, frequency=frequency)
+    if ends <= starts:
+        raise ValidationError({"ends": "The end must be after the start."})
+    series = EventSeries.objects.create(
+        academy=academy, frequency=frequency, created_by=by
+    )
+    for day in dates:
+        event_create(
+            academy=academy,
+            by=by,
+            starts_at=local_datetime(day, starts),
+            ends_at=local_datetime(day, ends),
+            hosts=hosts,
+            series=series,
+            **fields,
+        )
+    return series
+
+
+def _following(event: Event) -> list[Event]:
+    if event.series_id is None:
+        return [event]
+    return list(
+        Event.objects.filter(
+            series_id=event.series_id, starts_at__gte=event.starts_at
+        ).select_for_update()
+    )
+
+
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    by: User,
+    following: bool = False,
+    starts: dt.time | None = None,
+    ends: dt.time | None = None,
+    day: dt.date | None = None,
+    hosts: Iterable[Organisation] | None = None,
+    **fields: Any,
+) -> list[Event]:
+    """Change one date, or it and every later date of its series (`following`). New
+    local start and end times apply on each date; a new day only to this one. Returns
+    the events changed, whose signed-up people the caller tells."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"not event fields: {sorted(unknown)}")
+    events = _following(event) if following else [event]
+    chosen = _hosts_of(event.academy, hosts) if hosts is not None else None
+    for one in events:
+        for name, value in fields.items():
+            setattr(one, name, value)
+        check = {name: getattr(one, name) for name in EVENT_FIELDS}
+        _check_place(check)
+        one.postcode = check["postcode"]
+        local_start = timezone.localtime(one.starts_at, LONDON)
+        local_end = timezone.localtime(one.ends_at, LONDON)
+        on = day if (day is not None and one.pk == event.pk) else local_start.date()
+        one.starts_at = local_datetime(on, starts or local_start.time())
+        one.ends_at = local_datetime(on, ends or local_end.time())
+        _check_times(one.starts_at, one.ends_at)
+        one.full_clean()
+        one.save()
+        if chosen is not None:
+            one.hosts.set(chosen)
+        if one.capacity is not None:
+            _promote(one)  # more places: the waiting list moves up
+    return events
+
+
+@transaction.atomic
+def event_cancel(
+    *, event: Event, by: User, reason: str, following: bool = False
+) -> list[Event]:
+    """Cancel one date (or it and those that follow); returns the events cancelled."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, for the people signed up."})
+    events = _following(event) if following else [event]
+    for one in events:
+        one.status = Event.Status.CANCELLED
+        one.cancel_reason = reason.strip()
+        one.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return events
+
+
+# ---- signing up ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignUpResult:
+    signup: SignUp
+    is_new: bool  # False: the person was already signed up (the same one is returned)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.signup.status == SignUp.Status.WAITING
+
+
+def _lock(event: Event) -> Event:
+    """Re-read the event under a row lock: sign-ups to one event queue behind it, so the
+    last place is taken once however many ask at the same moment."""
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _places_taken(event: Event) -> int:
+    return int(SignUp.objects.filter(event=event).holding_places().count())
+
+
+def _same_person(event: Event, email: str, phone: str, participant_id: int | None) -> Q:
+    same = Q()
+    if email:
+        same |= Q(email__iexact=email)
+    if phone:
+        same |= Q(phone=phone)
+    if participant_id:
+        same |= Q(participant_id=participant_id)
+    return same
+
+
+@transaction.atomic
+def signup_create(
+    *,
+    event: Event,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    has_consented: bool = False,
+    source: str = SignUp.Source.PUBLIC,
+    participant_id: int | None = None,
+    by: User | None = None,
+) -> SignUpResult:
+    """Book a place, or a place on the waiting list when the event is full. The same
+    person (e-mail, phone or record) signing up twice gets their first sign-up back."""
+    event = _lock(event)
+    if event.is_cancelled:
+        raise ValidationError("This event is cancelled.")
+    if event.ends_at <= timezone.now():
+        raise ValidationError("This event is over.")
+    email = email.strip().lower()
+    if not (email or phone or participant_id):
+        raise ValidationError("Give an e-mail address or a phone number.")
+    same = _same_person(event, email, phone, participant_id)
+    existing = (
+        SignUp.objects.filter(event=event)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .filter(same)
+        .first()
+    )
+    if existing is not None:
+        return SignUpResult(existing, is_new=False)
+    full = event.capacity is not None and _places_taken(event) >= event.capacity
+    signup = SignUp(
+        event=event,
+        participant_id=participant_id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        phone=phone,
+        has_consented=has_consented,
+        source=source,
+        status=SignUp.Status.WAITING if full else SignUp.Status.BOOKED,
+        recorded_by=by,
+    )
+    signup.full_clean()
+    signup.save()
+    return SignUpResult(signup, is_new=True)
+
+
+def _promote(event: Event) -> list[SignUp]:
+    """Give each free place to the first person waiting (in the order they signed
+    up); returns those promoted, for the caller to tell. Call with the event locked."""
+    if event.capacity is None:
+        waiting = list(SignUp.objects.filter(event=event, status=SignUp.Status.WAITING))
+    else:
+        free = event.capacity - _places_taken(event)
+        if free <= 0:
+            return []
+        waiting = list(
+            SignUp.objects.filter(event=event, status=SignUp.Status.WAITING).order_by(
+                "created_at", "pk"
+            )[:free]
+        )
+    for signup in waiting:
+        signup.status = SignUp.Status.BOOKED
+        signup.save(update_fields=["status", "updated_at"])
+    return waiting
+
+
+@transaction.atomic
+def signup_cancel(*, signup: SignUp) -> list[SignUp]:
+    """Cancel a sign-up; its place goes to the first person waiting. Returns those
+    promoted (at most one)."""
+    event = _lock(signup.event)
+    signup.refresh_from_db()
+    if signup.status == SignUp.Status.CANCELLED:
+        return []
+    signup.status = SignUp.Status.CANCELLED
+    signup.save(update_fields=["status", "updated_at"])
+    return _promote(event)
+
+
+@transaction.atomic
+def signup_promote(*, signup: SignUp, by: User) -> SignUp:
+    """A coordinator gives a free place to this person on the waiting list, ahead of
+    others; never beyond the event's places."""
+    event = _lock(signup.event)
+    signup.refresh_from_db()
+    if signup.status != SignUp.Status.WAITING:
+        raise ValidationError("Only someone on the waiting list can be given a place.")
+    if event.capacity is not None and _places_taken(event) >= event.capacity:
+        raise ValidationError(
+            "Every place is taken. Cancel a booking, or add places to the event."
+        )
+    signup.status = SignUp.Status.BOOKED
+    signup.recorded_by = by
+    signup.save(update_fields=["status", "recorded_by", "updated_at"])
+    return signup
+
+
+# ---- at the door --------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignUp:
+    """Tick someone present, or mark them as not come."""
+    if (
+        signup.status in (SignUp.Status.CANCELLED, SignUp.Status.WAITING)
+        and not attended
+    ):
+        raise ValidationError("They were not booked: there is nothing to mark.")
+    signup.status = SignUp.Status.ATTENDED if attended else SignUp.Status.NO_SHOW
+    signup.checked_in_at = timezone.now() if attended else None
+    signup.recorded_by = by
+    signup.save(update_fields=["status", "checked_in_at", "recorded_by", "updated_at"])
+    return signup
+
+
+@transaction.atomic
+def attendance_mark_all(*, event: Event, by: User) -> int:
+    """Everyone booked is present ("mark all present"); returns how many."""
+    booked = SignUp.objects.filter(event=event, status=SignUp.Status.BOOKED)
+    count = booked.update(
+        status=SignUp.Status.ATTENDED,
+        checked_in_at=timezone.now(),
+        recorded_by=by,
+        updated_at=timezone.now(),
+    )
+    return int(count)
+
+
+@transaction.atomic
+def walk_in_add(
+    *,
+    event: Event,
+    by: User | None,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    participant_id: int | None = None,
+    source: str = SignUp.Source.WALK_IN,
+) -> SignUp:
+    """Someone who came without booking, present now. Someone already booked is ticked
+    present instead of being added twice."""
+    event = _lock(event)
+    email = email.strip().lower()
+    same = _same_person(event, email, phone, participant_id)
+    existing = (
+        SignUp.objects.filter(event=event)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .filter(same)
+        .first()
+        if same
+        else None
+    )
+    if existing is not None:
+        return attendance_mark(signup=existing, attended=True, by=by)
+    signup = SignUp(
+        event=event,
+        participant_id=participant_id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email,
+        phone=phone,
+        status=SignUp.Status.ATTENDED,
+        source=source,
+        checked_in_at=timezone.now(),
+        recorded_by=by,
+    )
+    signup.full_clean()
+    signup.save()
+    return signup
+
+
+def self_check_in(
+    *, event: Event, first_name: str, last_name: str, email: str, phone: str
+) -> SignUp:
+    """The QR code's page: a booked person is ticked present; anyone else is added as
+    having checked themselves in."""
+    if not (email.strip() or phone.strip()):
+        raise ValidationError("Give your e-mail address or phone number.")
+    now = timezone.now()
+    opens = event.starts_at - dt.timedelta(hours=2)
+    if (
+        not (opens <= now <= event.ends_at + dt.timedelta(hours=1))
+        or event.is_cancelled
+    ):
+        raise ValidationError(
+            "Check-in is open from two hours before the event until an hour after."
+        )
+    return walk_in_add(
+        event=event,
+        by=None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        source=SignUp.Source.SELF_CHECKIN,
+    )
