@@ -293,11 +293,13 @@ def participant_erase(
             for name in (_ENQUIRY_IDENTITY if model is Enquiry else _IDENTITY)
             if name in fields
         ]
+        # A name a row must have is replaced; none is kept.
+        required = [n for n in ("first_name",) if n in fields and not fields[n].blank]
         for obj in rows:
             changed = _blank(obj, names)
-            if "first_name" in fields and not fields["first_name"].blank:
-                obj.first_name = ERASED  # a name it must have: none
-                changed.append("first_name")
+            for name in required:
+                setattr(obj, name, ERASED)
+                changed.append(name)
             if isinstance(obj, Participant):
                 obj.reference = f"{ERASED_PREFIX}{obj.pk}"
                 if obj.is_open:  # nobody works on an erased record again
