@@ -133,6 +133,9 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "academy.Academy.region": (NONE, REFERENCE),
     "academy.Academy.area_code": (NONE, REFERENCE),
     "academy.Academy.launched_on": (NONE, REFERENCE),
+    # Public, but it may be a coordinator's own number or address.
+    "academy.Academy.public_phone": (PERSONAL, REFERENCE),
+    "academy.Academy.public_email": (PERSONAL, REFERENCE),
     "academy.Academy.created_at": (NONE, REFERENCE),
     "academy.Organisation.academy": (NONE, REFERENCE),
     "academy.Organisation.name": (NONE, REFERENCE),

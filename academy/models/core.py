@@ -53,6 +53,17 @@ class Academy(models.Model):
     launched_on = models.DateField(
         null=True, blank=True, help_text="Start of 'since launch' in reports."
     )
+    # Shown on the public forms (and where a visitor is turned away) and in their
+    # privacy notice: someone who cannot use a form still has a way in.
+    public_phone = PhoneField(
+        "public contact phone",
+        help_text="The number people can call: shown on the public pages.",
+    )
+    public_email = models.EmailField(
+        "public contact e-mail",
+        blank=True,
+        help_text="The address people can write to: shown on the public pages.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
