@@ -509,6 +509,11 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "vacancies.SignUp.reminded_at": (PERSONAL, ENQUIRY),
     "vacancies.SignUp.recorded_by": (PERSONAL, ENQUIRY),
     "vacancies.SignUp.note": (SPECIAL, ENQUIRY),
+    # A member's private calendar feed: the secret in its address, kept with the
+    # membership it belongs to.
+    "vacancies.CalendarFeed.membership": (PERSONAL, ACCOUNT),
+    "vacancies.CalendarFeed.token": (PERSONAL, ACCOUNT),
+    "vacancies.CalendarFeed.created_at": (PERSONAL, ACCOUNT),
     "reporting.ReportRun.status": (NONE, REPORT),
     "reporting.ReportRun.progress": (NONE, REPORT),
     "reporting.ReportRun.created_at": (NONE, REPORT),

@@ -16,11 +16,13 @@ from .opportunities import (
 
 # isort: split
 from .events import Event, EventKind, EventQuerySet, EventSeries, SignUp, SignUpQuerySet
+from .feeds import CalendarFeed
 from .referrals import Referral, ReferralEvent, ReferralQuerySet
 
 __all__ = [
     "DBS_ORDER",
     "SOC2020",
+    "CalendarFeed",
     "CareRole",
     "Event",
     "EventKind",
