@@ -15,7 +15,9 @@ class VacanciesConfig(AppConfig):
         from . import hooks, services
 
         timeline_hooks.register(hooks.referral_timeline)
+        timeline_hooks.register(hooks.event_timeline)
         merge_hooks.register(services.merge_referrals)
+        merge_hooks.register(services.merge_signups)
         outcome_followups.register(services.referral_for_outcome)
         outcome_replaced_hooks.register(services.referral_outcome_replace)
         home_panels.register(hooks.critical_shortage_banner)

@@ -1,5 +1,5 @@
 """What the vacancies app adds to lower apps' pages, which never import it: the
-participant timeline and home-page panels.
+participant timeline (referral moves, events) and home-page panels.
 VacanciesConfig.ready() registers them (and the services' merge and outcome hooks)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from participants.models import Participant
 from participants.selectors import TimelineEntry
 
 from . import selectors
-from .models import Referral, ReferralEvent
+from .models import Referral, ReferralEvent, SignUp
 
 
 def referral_timeline(participant: Participant) -> list[TimelineEntry]:
@@ -42,6 +42,62 @@ def referral_timeline(participant: Participant) -> list[TimelineEntry]:
                 event.referral.get_absolute_url(),
             )
         )
+    return entries
+
+
+def _event_said(signup: SignUp) -> str:
+    """What, when and where: 'Drop-in, Wed 4 Mar 2026 10:00, Skills Launchpad'."""
+    event = signup.event
+    when = timezone.localtime(event.starts_at)
+    parts = [event.get_kind_display(), f"{when:%a} {when.day} {when:%b %Y %H:%M}"]
+    parts.append(event.venue or ("online" if event.online_url else ""))
+    said = ", ".join(p for p in parts if p)
+    if event.is_cancelled:
+        said += "\nThe event was cancelled."
+    return said
+
+
+SIGNED_UP: dict[str, str] = {
+    SignUp.Status.WAITING: "On the waiting list for",
+    SignUp.Status.CANCELLED: "Signed up, then cancelled:",
+}
+CAME: dict[str, str] = {
+    SignUp.Status.ATTENDED: "Came to",
+    SignUp.Status.NO_SHOW: "Did not come to",
+}
+
+
+def event_timeline(participant: Participant) -> list[TimelineEntry]:
+    """The events the participant signed up to, and those they came to (or missed)."""
+    signups = SignUp.objects.filter(participant=participant).select_related(
+        "event", "recorded_by"
+    )
+    now = timezone.now()
+    entries = []
+    for signup in signups:
+        event, said = signup.event, _event_said(signup)
+        by = str(signup.recorded_by) if signup.recorded_by else ""
+        if signup.source in (SignUp.Source.PUBLIC, SignUp.Source.STAFF):
+            verb = SIGNED_UP.get(signup.status, "Signed up to")
+            entries.append(
+                TimelineEntry(
+                    signup.created_at,
+                    "event",
+                    f"{verb} {event.title}",
+                    said,
+                    by if signup.source == SignUp.Source.STAFF else "",
+                )
+            )
+        if signup.status in CAME:
+            entries.append(
+                TimelineEntry(
+                    min(event.starts_at, now),
+                    "event",
+                    f"{CAME[signup.status]} {event.title}",
+                    said,
+                    by,
+                )
+            )
     return entries
 
 

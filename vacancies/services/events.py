@@ -17,18 +17,22 @@ from django.utils import timezone
 
 from academy import rules
 from academy.models import Academy, Organisation, User
+from participants.models import Participant
+from participants.services import contact_record
 
 from ..models.events import Event, EventSeries, SignUp
 
 __all__ = [
     "EVENT_FIELDS",
     "SignUpResult",
+    "attendance_contact_record",
     "attendance_mark",
     "attendance_mark_all",
     "event_cancel",
     "event_create",
     "event_update",
     "local_datetime",
+    "merge_signups",
     "self_check_in",
     "series_create",
     "series_dates",
@@ -372,6 +376,22 @@ def signup_promote(*, signup: SignUp, by: User) -> SignUp:
 # ---- at the door --------------------------------------------------------------------
 
 
+def attendance_contact_record(*, signups: Iterable[SignUp]) -> int:
+    """An event someone came to counts as a contact (the coordinator's "no contact for
+    30 days"): each attendee linked to a participant has their last contact moved
+    forward to the event's start, never back and never past now. Call it also after
+    linking an attendee to a participant. Returns how many records moved."""
+    now = timezone.now()
+    at_times: dict[dt.datetime, set[int]] = {}
+    for signup in signups:
+        if signup.status == SignUp.Status.ATTENDED and signup.participant_id:
+            at = min(signup.event.starts_at, now)
+            at_times.setdefault(at, set()).add(signup.participant_id)
+    return sum(
+        contact_record(participant_ids=ids, at=at) for at, ids in at_times.items()
+    )
+
+
 @transaction.atomic
 def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignUp:
     """Tick someone present, or mark them as not come."""
@@ -384,6 +404,7 @@ def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignU
     signup.checked_in_at = timezone.now() if attended else None
     signup.recorded_by = by
     signup.save(update_fields=["status", "checked_in_at", "recorded_by", "updated_at"])
+    attendance_contact_record(signups=[signup])
     return signup
 
 
@@ -391,11 +412,15 @@ def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignU
 def attendance_mark_all(*, event: Event, by: User) -> int:
     """Everyone booked is present ("mark all present"); returns how many."""
     booked = SignUp.objects.filter(event=event, status=SignUp.Status.BOOKED)
+    people = list(booked.exclude(participant=None).values_list("pk", flat=True))
     count = booked.update(
         status=SignUp.Status.ATTENDED,
         checked_in_at=timezone.now(),
         recorded_by=by,
         updated_at=timezone.now(),
+    )
+    attendance_contact_record(
+        signups=SignUp.objects.filter(pk__in=people).select_related("event")
     )
     return int(count)
 
@@ -441,6 +466,7 @@ def walk_in_add(
     )
     signup.full_clean()
     signup.save()
+    attendance_contact_record(signups=[signup])
     return signup
 
 
@@ -469,3 +495,39 @@ def self_check_in(
         phone=phone,
         source=SignUp.Source.SELF_CHECKIN,
     )
+
+
+# Which of two sign-ups of one person to one event says more: it is the one kept.
+_STATUS_RANK: dict[str, int] = {
+    SignUp.Status.ATTENDED: 4,
+    SignUp.Status.BOOKED: 3,
+    SignUp.Status.NO_SHOW: 2,
+    SignUp.Status.WAITING: 1,
+    SignUp.Status.CANCELLED: 0,
+}
+
+
+def merge_signups(keep: Participant, duplicate: Participant) -> None:
+    """Move a duplicate's event sign-ups to the kept record (participants' merge hook),
+    so that what they came to still counts. Where both records were signed up to one
+    event, the kept record's sign-up stays with the better status of the two (came,
+    booked, did not come, waiting) and the duplicate's is cancelled: a place it held
+    goes to the first person waiting."""
+    for signup in SignUp.objects.filter(participant=duplicate).select_related("event"):
+        twin = (
+            SignUp.objects.filter(event=signup.event_id, participant=keep)
+            .exclude(status=SignUp.Status.CANCELLED)
+            .first()
+        )
+        if twin is not None and signup.status != SignUp.Status.CANCELLED:
+            event = _lock(signup.event)
+            if _STATUS_RANK[signup.status] > _STATUS_RANK[twin.status]:
+                twin.status, twin.checked_in_at = signup.status, signup.checked_in_at
+                twin.save(update_fields=["status", "checked_in_at", "updated_at"])
+            signup.status = SignUp.Status.CANCELLED
+            signup.participant = keep
+            signup.save(update_fields=["status", "participant", "updated_at"])
+            _promote(event)
+            continue
+        signup.participant = keep
+        signup.save(update_fields=["participant", "updated_at"])

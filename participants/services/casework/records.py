@@ -4,11 +4,12 @@ checks, and closing and reopening it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from academy import rules
@@ -27,18 +28,27 @@ def _dated(day: dt.date | None, field: str, what: str) -> None:
         raise ValidationError({field: error.messages}) from error
 
 
+def contact_record(*, participant_ids: Collection[int], at: dt.datetime) -> int:
+    """A contact with these people at `at` (a meeting, an event they came to): each
+    one's last contact moves forward to it, never back. Returns how many moved."""
+    if not participant_ids:
+        return 0
+    # One conditional UPDATE: two contacts recorded at once cannot move it backwards.
+    return int(
+        Participant.objects.filter(pk__in=participant_ids)
+        .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at))
+        .update(last_contact_at=at, updated_at=timezone.now())
+    )
+
+
 @transaction.atomic
 def meeting_log(*, participant: Participant, by: User, **fields: Any) -> Meeting:
     """Log a meeting and move the participant's last contact forward."""
     meeting = Meeting(participant=participant, recorded_by=by, **fields)
     meeting.full_clean()
     meeting.save()
-    if (
-        participant.last_contact_at is None
-        or meeting.held_at > participant.last_contact_at
-    ):
+    if contact_record(participant_ids=[participant.pk], at=meeting.held_at):
         participant.last_contact_at = meeting.held_at
-        participant.save(update_fields=["last_contact_at", "updated_at"])
     return meeting
 
 
