@@ -28,7 +28,14 @@ class PortalFormHelper(FormHelper):
 class AcademyForm(forms.ModelForm[Academy]):
     class Meta:
         model = Academy
-        fields = ["name", "region", "area_code", "launched_on"]
+        fields = [
+            "name",
+            "region",
+            "area_code",
+            "launched_on",
+            "public_phone",
+            "public_email",
+        ]
         widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

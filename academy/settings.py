@@ -441,20 +441,27 @@ LMI_FETCH_ALLOWED_HOSTS = env.list(
 )
 LMI_FETCH_TIMEOUT = env.int("LMI_FETCH_TIMEOUT", default=30)
 
-# The public "register your interest" form (participants/forms/enquiries.py and
-# services/enquiries.py): at most ENQUIRY_RATE_LIMIT sign-ups per address per academy in
-# ENQUIRY_RATE_WINDOW seconds; a form sent sooner than ENQUIRY_MIN_SECONDS after it was
-# served is a robot's, one older than ENQUIRY_FORM_MAX_AGE seconds is stale; enquiries
-# that never became a participant are deleted after ENQUIRY_RETENTION_MONTHS, as the
+# The public forms: "register your interest" (participants/forms/enquiries.py), event
+# sign-up and self check-in (vacancies/forms_public.py), all made with
+# academy/public_forms.py and academy/ratelimit.py. In PUBLIC_RATE_WINDOW seconds, per
+# academy: at most PUBLIC_RATE_PER_CONTACT forms giving one e-mail address or phone
+# number, and PUBLIC_RATE_PER_EVENT sign-ups (or check-ins) to one event;
+# PUBLIC_RATE_PER_ADDRESS, far higher, from one connection, which a job centre's or a
+# venue's visitors share. A
+# form sent sooner than PUBLIC_FORM_MIN_SECONDS after it was served is a robot's, one
+# older than PUBLIC_FORM_MAX_AGE seconds is stale. Enquiries that never became a
+# participant (and event sign-ups) are deleted after ENQUIRY_RETENTION_MONTHS, as the
 # privacy notice promises.
-ENQUIRY_RATE_LIMIT = env.int("ENQUIRY_RATE_LIMIT", default=5)
+PUBLIC_RATE_WINDOW = env.int("PUBLIC_RATE_WINDOW", default=60 * 60)
+PUBLIC_RATE_PER_CONTACT = env.int("PUBLIC_RATE_PER_CONTACT", default=10)
+PUBLIC_RATE_PER_EVENT = env.int("PUBLIC_RATE_PER_EVENT", default=300)
+PUBLIC_RATE_PER_ADDRESS = env.int("PUBLIC_RATE_PER_ADDRESS", default=200)
+PUBLIC_FORM_MIN_SECONDS = env.float("PUBLIC_FORM_MIN_SECONDS", default=3.0)
+PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=24 * 60 * 60)
 # Exports and PDFs of people's data each user may ask for in BULK_WINDOW seconds
 # (academy/ratelimit.py), so that one account cannot copy out everything.
 BULK_LIMIT = env.int("BULK_LIMIT", default=30)
 BULK_WINDOW = env.int("BULK_WINDOW", default=3600)
-ENQUIRY_RATE_WINDOW = env.int("ENQUIRY_RATE_WINDOW", default=60 * 60)
-ENQUIRY_MIN_SECONDS = env.float("ENQUIRY_MIN_SECONDS", default=3.0)
-ENQUIRY_FORM_MAX_AGE = env.int("ENQUIRY_FORM_MAX_AGE", default=24 * 60 * 60)
 ENQUIRY_RETENTION_MONTHS = env.int("ENQUIRY_RETENTION_MONTHS", default=12)
 
 # The retention schedule (spec/security.md DP-1, DP-3): how long each class of record

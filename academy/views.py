@@ -204,7 +204,8 @@ def invitation_answer(request: AcademyRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def academy_settings(request: AcademyRequest) -> HttpResponse:
-    """Edit the current academy's name, region, area code and launch date."""
+    """Edit the current academy's name, region, area code, launch date and the
+    contact the public pages show."""
     # A fresh copy, so that a rejected edit does not rename the academy in the header.
     academy = Academy.objects.get(pk=request.academy.pk)
     form = AcademyForm(posted(request), instance=academy)

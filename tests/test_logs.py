@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from academy.audit import SignInEvent
-from participants.forms.enquiries import enquiry_form_token
+from participants.forms import EnquiryForm
 from participants.models import Participant
 from tests.academy.factories import PASSWORD
 from tests.participants.test_people import REGISTER
@@ -112,7 +112,7 @@ def test_a_journey_with_sentinels_leaves_none_in_the_logs(
 
     # A public sign-up, and an import whose rows are refused.
     with time_machine.travel(dt.datetime(2025, 3, 10, 9, 30, tzinfo=dt.UTC)) as clock:
-        token = enquiry_form_token(academy=academy)
+        token = EnquiryForm.served_token(academy)
         clock.shift(5)
         client.post(
             reverse("participants:enquiry-public", args=[academy.slug]),

@@ -1,10 +1,17 @@
-"""Filters every template may use without loading them (a builtin in settings)."""
+"""Filters and tags every template may use without loading them (a settings builtin)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from academy import rules
+
+if TYPE_CHECKING:
+    from academy.models import Academy
 
 register = template.Library()
 
@@ -13,3 +20,27 @@ register = template.Library()
 def phone(value: object) -> str:
     """A stored phone number as people read it ('07700 900123')."""
     return rules.phone_shown(value)
+
+
+@register.simple_tag
+def public_contact(academy: Academy) -> str:
+    """The academy's public contact as words in a sentence ("phone 01752 123456 or
+    e-mail hello@example.org"), with links; empty when it has none."""
+    parts = []
+    if academy.public_phone:
+        parts.append(
+            format_html(
+                'phone <a class="text-nowrap" href="tel:{}">{}</a>',
+                str(academy.public_phone),
+                rules.phone_shown(academy.public_phone),
+            )
+        )
+    if academy.public_email:
+        parts.append(
+            format_html(
+                'e-mail <a href="mailto:{}">{}</a>',
+                academy.public_email,
+                academy.public_email,
+            )
+        )
+    return mark_safe(" or ".join(parts))  # noqa: S308 - each part escaped above

@@ -3,32 +3,19 @@ and a coordinator's 'contacted' and 'close' forms. Saving and rules are in servi
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 
 from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Academy
 from academy.once import OnceFormMixin
+from academy.public_forms import PublicFormMixin
 
 from ..models import Enquiry
-
-# A form sent sooner than this after it was served is a robot's (seconds).
-ENQUIRY_MIN_SECONDS: float = settings.ENQUIRY_MIN_SECONDS
-# A served form stays usable this long (seconds): a day, for a tab left open.
-ENQUIRY_FORM_MAX_AGE: int = settings.ENQUIRY_FORM_MAX_AGE
-
-_FORM_SALT = "participants.enquiry-form"
-TRY_AGAIN = (
-    "Sorry, we could not send your details this time. Please check them and press "
-    "“Send my details” again."
-)
 
 
 def _tidy_vacancy_title(value: str) -> str:
@@ -37,38 +24,11 @@ def _tidy_vacancy_title(value: str) -> str:
     return " ".join(value.split())[:max_length]
 
 
-def enquiry_form_token(*, academy: Academy) -> str:
-    """A signed note of when, and for which academy, the public form was served."""
-    return signing.dumps({"academy": academy.pk, "at": time.time()}, salt=_FORM_SALT)
-
-
-def _is_token_good(token: str, academy: Academy) -> bool:
-    try:
-        served = signing.loads(token, salt=_FORM_SALT, max_age=ENQUIRY_FORM_MAX_AGE)
-    except signing.BadSignature:  # forged, or older than ENQUIRY_FORM_MAX_AGE
-        return False
-    if not isinstance(served, dict) or served.get("academy") != academy.pk:
-        return False
-    served_at = served.get("at")
-    if not isinstance(served_at, int | float):
-        return False
-    return time.time() - served_at >= ENQUIRY_MIN_SECONDS
-
-
-class _FreshTokenField(forms.CharField):
-    """A hidden token shown fresh even when a form comes back with errors, so that
-    the person can correct it and send it again."""
-
-    widget = forms.HiddenInput
-
-    def bound_data(self, data: Any, initial: Any) -> Any:
-        return initial
-
-
-class EnquiryForm(OnceFormMixin, forms.Form):
+class EnquiryForm(OnceFormMixin, PublicFormMixin):
     """The public 'register your interest' form of the recruitment campaign."""
 
-    HONEYPOT = "website"
+    purpose = "participants.enquiry-form"
+    button = "Send my details"
 
     first_name = forms.CharField(
         max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -110,22 +70,13 @@ class EnquiryForm(OnceFormMixin, forms.Form):
         },
     )
     vacancy_title = forms.CharField(required=False, widget=forms.HiddenInput)
-    served = _FreshTokenField(required=False)
-    # Hidden from people by CSS; robots fill every field they find.
-    website = forms.CharField(
-        label="Leave this empty",
-        required=False,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
 
     def __init__(
         self, *args: Any, academy: Academy, vacancy_title: str = "", **kwargs: Any
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.academy = academy
+        super().__init__(*args, academy=academy, **kwargs)
         self.fields["vacancy_title"].initial = _tidy_vacancy_title(vacancy_title)
-        self.fields["served"].initial = enquiry_form_token(academy=academy)
-        self.helper = PortalFormHelper("Send my details")
+        self.helper = PortalFormHelper(self.button)
         self.helper.attrs = {"data-submit-once": "", "novalidate": ""}
         self.helper.layout = Layout(
             "first_name",
@@ -140,11 +91,6 @@ class EnquiryForm(OnceFormMixin, forms.Form):
             "vacancy_title",
             "served",
         )
-
-    @property
-    def is_from_robot(self) -> bool:
-        """Whether the field that people cannot see came back filled in."""
-        return bool(str(self.data.get(self.add_prefix(self.HONEYPOT), "")).strip())
 
     def clean_phone(self) -> str:
         phone = str(self.cleaned_data["phone"]).strip()
@@ -162,9 +108,7 @@ class EnquiryForm(OnceFormMixin, forms.Form):
         return _tidy_vacancy_title(str(self.cleaned_data["vacancy_title"]))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if not _is_token_good(str(cleaned.get("served", "")), self.academy):
-            raise forms.ValidationError(TRY_AGAIN)
+        cleaned = super().clean()
         has_contact = cleaned.get("email") or cleaned.get("phone")
         if not has_contact and not {"email", "phone"} & set(self.errors):
             raise forms.ValidationError(

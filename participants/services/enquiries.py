@@ -1,5 +1,7 @@
-"""Writes of campaign enquiries: the public sign-up with its hourly allowance per
-address, then a coordinator's triage (contacted, closed) and the retention purge."""
+"""Writes of campaign enquiries: the public sign-up with its allowances (per e-mail
+address or phone number, and a far higher one per connection, which a job centre's or
+a venue's visitors share), then a coordinator's triage (contacted, closed) and the
+retention purge."""
 
 from __future__ import annotations
 
@@ -15,22 +17,10 @@ from academy.models import Academy, User
 
 from ..models import Enquiry
 
-# At most this many enquiries from one address to one academy in the window (seconds).
-ENQUIRY_RATE_LIMIT: int = settings.ENQUIRY_RATE_LIMIT
-ENQUIRY_RATE_WINDOW: int = settings.ENQUIRY_RATE_WINDOW
 # The privacy notice promises deletion after this many months (unless registered).
 ENQUIRY_RETENTION_MONTHS: int = settings.ENQUIRY_RETENTION_MONTHS
 
 WAITING = (Enquiry.Status.NEW, Enquiry.Status.CONTACTED)
-
-
-def _rate_key(academy: Academy, ip: str) -> str:
-    return f"enquiry:{academy.pk}:{ip}"
-
-
-def enquiry_rate_limited(*, academy: Academy, ip: str) -> bool:
-    """Whether this address has used up its hourly allowance of enquiries here."""
-    return ratelimit.used(_rate_key(academy, ip)) >= ENQUIRY_RATE_LIMIT
 
 
 def enquiry_submit(
@@ -45,7 +35,13 @@ def enquiry_submit(
     interest: str = "",
     vacancy_title: str = "",
 ) -> Enquiry:
-    """Store a sign-up from the public form; count it against the sender's address."""
+    """Store a sign-up from the public form, counted against the person's e-mail
+    address and phone number and the connection it came from; raises
+    ratelimit.Limited, saving nothing, when one of those has sent enough this hour."""
+    allowances = ratelimit.public_allowances(
+        academy_id=academy.pk, ip=ip, contacts=[email, phone]
+    )
+    ratelimit.check(allowances)
     enquiry = Enquiry(
         academy=academy,
         first_name=first_name.strip(),
@@ -58,7 +54,7 @@ def enquiry_submit(
     )
     enquiry.full_clean()
     enquiry.save()
-    ratelimit.count(_rate_key(academy, ip), window=ENQUIRY_RATE_WINDOW)
+    ratelimit.count_all(allowances, window=settings.PUBLIC_RATE_WINDOW)
     return enquiry
 
 
@@ -136,12 +132,9 @@ def enquiries_delete_expired(*, now: dt.datetime | None = None) -> int:
 
 
 __all__ = [
-    "ENQUIRY_RATE_LIMIT",
-    "ENQUIRY_RATE_WINDOW",
     "ENQUIRY_RETENTION_MONTHS",
     "enquiries_delete_expired",
     "enquiry_close",
     "enquiry_mark_contacted",
-    "enquiry_rate_limited",
     "enquiry_submit",
 ]

@@ -20,11 +20,13 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from academy import ratelimit
 from academy.audit import access_record
 from academy.lists import list_page
 from academy.models import Academy
 from academy.once import submit_once
 from academy.permissions import casework_required
+from academy.public_forms import client_address
 from academy.tenancy import AcademyRequest
 
 from .. import selectors
@@ -48,10 +50,6 @@ class QueueRow:
     waiting_days: int | None
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -66,12 +64,6 @@ def enquiry_public(request: HttpRequest, academy_slug: str) -> HttpResponse:
         vacancy = request.GET.get("vacancy", "")
         context["form"] = EnquiryForm(academy=academy, vacancy_title=vacancy)
         return render(request, PUBLIC_TEMPLATE, context)
-    ip = _client_ip(request)
-    if services.enquiry_rate_limited(academy=academy, ip=ip):
-        logger.info("Enquiry to %s refused: hourly limit reached", academy.slug)
-        return render(
-            request, PUBLIC_TEMPLATE, {**context, "is_limited": True}, status=429
-        )
     form = EnquiryForm(request.POST, academy=academy)
     if form.is_from_robot:
         # Pretend all went well, so that the robot learns nothing.
@@ -84,13 +76,20 @@ def enquiry_public(request: HttpRequest, academy_slug: str) -> HttpResponse:
                 request,
                 form,
                 lambda: services.enquiry_submit(
-                    academy=academy, ip=ip, **form.enquiry_details()
+                    academy=academy,
+                    ip=client_address(request),
+                    **form.enquiry_details(),
                 ),
                 done=None,  # the page it goes to says thank you
                 to=lambda enquiry: thanks,
             )
         except ValidationError as error:
             form.add_error(None, error)
+        except ratelimit.Limited:
+            logger.info("Enquiry to %s refused: hourly allowance used", academy.slug)
+            return render(
+                request, PUBLIC_TEMPLATE, {**context, "is_limited": True}, status=429
+            )
     return render(request, PUBLIC_TEMPLATE, {**context, "form": form})
 
 

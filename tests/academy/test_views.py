@@ -398,6 +398,23 @@ def test_admin_edits_academy_settings_and_a_bad_area_code_is_explained(
 
 
 @pytest.mark.django_db
+def test_admin_gives_the_public_contact_and_a_bad_number_is_explained(client_of, admin):
+    client = client_of(admin)
+    fields = {"name": "Home Care Academy", "public_email": "hello@example.org"}
+    bad = client.post(reverse("academy:settings"), {**fields, "public_phone": "12"})
+    assert "Enter a UK phone number" in bad.content.decode()
+    good = client.post(
+        reverse("academy:settings"), {**fields, "public_phone": "01752 123456"}
+    )
+    assert good.status_code == 302
+    admin.academy.refresh_from_db()
+    assert str(admin.academy.public_phone) == "+441752123456"
+    assert admin.academy.public_email == "hello@example.org"
+    page = client.get(reverse("academy:settings")).content.decode()
+    assert "Public contact phone" in page
+
+
+@pytest.mark.django_db
 def test_superuser_creates_an_academy_and_becomes_its_admin(client):
     staff = UserFactory(is_superuser=True, is_staff=True)
     log_in(client, staff)

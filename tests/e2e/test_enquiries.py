@@ -1,14 +1,14 @@
 """A person registers their interest on the public form; a coordinator picks it up."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
-from participants.forms.enquiries import ENQUIRY_MIN_SECONDS
 from tests.participants.factories import EnquiryFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-WAIT_MS = int(ENQUIRY_MIN_SECONDS * 1000) + 300
+WAIT_MS = int(settings.PUBLIC_FORM_MIN_SECONDS * 1000) + 300
 
 
 def _fill_public_form(page):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.forms.enquiries import enquiry_form_token
+from participants.forms import EnquiryForm
 from participants.models import Enquiry
 from participants.services import enquiries as services
 from tests.participants.factories import EnquiryFactory, ParticipantFactory
@@ -48,7 +48,7 @@ def _thanks_url(academy):
 
 def _send(client, academy, clock, *, ip=IP, wait=5, **changes):
     """Post the public form as a person would: served, filled in, sent soon after."""
-    token = enquiry_form_token(academy=academy)
+    token = EnquiryForm.served_token(academy)
     clock.shift(wait)
     data = {**FORM, "served": token, **changes}
     return client.post(_public_url(academy), data, REMOTE_ADDR=ip)
@@ -159,7 +159,7 @@ def test_phone_alone_is_enough(client, academy, clock):
 def test_privacy_box_must_be_ticked(client, academy, clock):
     data = {**FORM}
     del data["has_read_privacy"]
-    token = enquiry_form_token(academy=academy)
+    token = EnquiryForm.served_token(academy)
     clock.shift(5)
     response = client.post(_public_url(academy), {**data, "served": token})
     assert response.status_code == 200
@@ -224,7 +224,7 @@ def test_form_served_more_than_a_day_ago_is_refused(client, academy, clock):
 
 @pytest.mark.django_db
 def test_token_of_another_academy_is_refused(client, academy, other_academy, clock):
-    token = enquiry_form_token(academy=other_academy)
+    token = EnquiryForm.served_token(other_academy)
     clock.shift(5)
     response = client.post(_public_url(academy), {**FORM, "served": token})
     assert response.status_code == 200
@@ -232,35 +232,87 @@ def test_token_of_another_academy_is_refused(client, academy, other_academy, clo
 
 
 @pytest.mark.django_db
-def test_sixth_enquiry_in_an_hour_from_one_address_gets_429(
-    client, academy, other_academy, clock
-):
-    for _ in range(5):
-        assert _send(client, academy, clock).status_code == 302
-    response = _send(client, academy, clock)
-    assert response.status_code == 429
-    assert "try again in an hour" in response.content.decode()
-    assert Enquiry.objects.count() == 5
-    # Another address, or another academy, is not held back.
-    assert _send(client, academy, clock, ip="198.51.100.20").status_code == 302
-    assert _send(client, other_academy, clock).status_code == 302
-    assert Enquiry.objects.count() == 7
+def test_people_sharing_one_connection_are_not_turned_away(client, academy, clock):
+    """Issue 17: a job centre's or a venue's visitors share one internet connection;
+    the sixth person in an hour was turned away with no number to call."""
+    statuses = [
+        _send(
+            client,
+            academy,
+            clock,
+            first_name=f"Visitor {n}",
+            email=f"visitor{n}@example.net",
+            phone="",
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses == [302] * 12
+    assert Enquiry.objects.count() == 12
+
+
+def _person(n, **changes):
+    return {"email": f"person{n}@example.net", "phone": "", **changes}
 
 
 @pytest.mark.django_db
-def test_a_new_x_forwarded_for_each_time_does_not_lift_the_limit(
+def test_the_same_person_past_the_hours_allowance_is_given_the_academys_number(
+    client, academy, other_academy, settings, clock
+):
+    settings.PUBLIC_RATE_PER_CONTACT = 3
+    academy.public_phone = "01752 123456"
+    academy.public_email = "hello@careacademy.example"
+    academy.save()
+    for n in range(3):  # from three connections: it is the person who is counted
+        assert _send(client, academy, clock, ip=f"198.51.100.{n}").status_code == 302
+    response = _send(client, academy, clock, ip="198.51.100.9")
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "try again in an hour" in body
+    assert 'href="tel:+441752123456"' in body
+    assert "01752 123456" in body
+    assert "mailto:hello@careacademy.example" in body
+    # The same phone number with another e-mail address is the same person.
+    assert _send(client, academy, clock, email="new@example.net").status_code == 429
+    assert Enquiry.objects.count() == 3
+    # Someone else on that connection, or the person at another academy, is not.
+    assert _send(client, academy, clock, **_person(1)).status_code == 302
+    assert _send(client, other_academy, clock).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_flood_from_one_connection_meets_a_far_higher_ceiling(
+    client, academy, settings, clock
+):
+    settings.PUBLIC_RATE_PER_ADDRESS = 4
+    statuses = [
+        _send(client, academy, clock, **_person(n)).status_code for n in range(5)
+    ]
+    assert statuses == [302] * 4 + [429]
+    assert "you will find the number where you saw our campaign" in (
+        _send(client, academy, clock, **_person(9)).content.decode()
+    )
+    assert (
+        _send(client, academy, clock, ip="198.51.100.20", **_person(5)).status_code
+        == 302
+    )
+    assert Enquiry.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_new_x_forwarded_for_each_time_does_not_lift_the_ceiling(
     client, academy, settings, clock
 ):
     """Issue 12, observation 2: a client that reaches the portal directly (not through
     the deployment's proxy) is counted by its real address, whatever it claims."""
     settings.BEHIND_PROXY = True
+    settings.PUBLIC_RATE_PER_ADDRESS = 5
     statuses = []
     for n in range(6):
-        token = enquiry_form_token(academy=academy)
+        token = EnquiryForm.served_token(academy)
         clock.shift(5)
         response = client.post(
             _public_url(academy),
-            {**FORM, "served": token},
+            {**FORM, **_person(n), "served": token},
             REMOTE_ADDR="198.51.100.50",
             HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
         )
@@ -270,17 +322,37 @@ def test_a_new_x_forwarded_for_each_time_does_not_lift_the_limit(
 
 
 @pytest.mark.django_db
-def test_address_may_send_again_an_hour_later(client, academy, settings, clock):
+def test_the_person_may_send_again_an_hour_later(client, academy, settings, clock):
     # LocMem follows the travelling clock; Redis expires keys by its own.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
-    for _ in range(5):
+    settings.PUBLIC_RATE_PER_CONTACT = 2
+    for _ in range(2):
         _send(client, academy, clock)
     assert _send(client, academy, clock).status_code == 429
     clock.shift(60 * 60)
     assert _send(client, academy, clock).status_code == 302
-    assert Enquiry.objects.count() == 6
+    assert Enquiry.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_public_form_and_its_privacy_notice_give_the_academys_contact(client, academy):
+    academy.public_phone = "01752 123456"
+    academy.public_email = "hello@careacademy.example"
+    academy.save()
+    body = client.get(_public_url(academy)).content.decode()
+    assert "Rather talk to someone? Phone" in body
+    notice = body[body.index('id="privacy-notice"') :]
+    assert "01752 123456" in notice
+    assert "mailto:hello@careacademy.example" in notice
+
+
+@pytest.mark.django_db
+def test_public_form_without_a_contact_offers_none(client, academy):
+    body = client.get(_public_url(academy)).content.decode()
+    assert "Rather talk to someone?" not in body
+    assert "tel:" not in body
 
 
 @pytest.mark.django_db
