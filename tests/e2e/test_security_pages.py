@@ -213,7 +213,7 @@ def test_a_persons_data_is_downloaded_then_an_admin_erases_them(
         admin_page.get_by_label("Type the person's reference").fill("era-0007")
         admin_page.get_by_role("button", name="Erase this person").click()
 
-        expect(admin_page.get_by_text("Erased:")).to_be_visible()
+        expect(admin_page.locator(".alert-success", has_text="Erased:")).to_be_visible()
         expect(admin_page.get_by_text(f"ERASED-{person.pk}").first).to_be_visible()
         expect(admin_page.get_by_text("Quartermaine")).to_have_count(0)
         expect(admin_page.get_by_text("Asked for everything we hold.")).to_have_count(0)
