@@ -30,6 +30,14 @@ from participants.models import (
     Support,
     SustainmentCheck,
 )
+from vacancies.events_report import (
+    ALL,
+    WENT_ON_TO,
+    WINDOW_MONTHS,
+    EventFigures,
+    KindFigures,
+    event_figures,
+)
 from vacancies.selectors import referral_counts
 
 COUNTED_SUPPORT = ["careers", "employability", "financial", "mental_health"]
@@ -103,6 +111,53 @@ METRICS = (
     ),
 )
 METRIC_KEYS = tuple(m.key for m in METRICS)
+
+# Events and what came of them (issue 17): rows `metric,event_kind,<kind>,value` beside
+# `metric,all,all,value`, every kind with zeros included. vacancies/events_report.py
+# counts them.
+WENT_ON_LABELS = {  # what, and how its day is known
+    "plan": ("a skills action plan", "agreed"),
+    "referral": ("a referral", "made"),
+    "job_start": ("a job start", "started: paid employment in any sector"),
+}
+EVENT_METRICS = (
+    Metric(
+        "events_held",
+        "Events held",
+        "Events that took place in the period: started by the time the report was "
+        "produced, and not cancelled.",
+        short="Events held",
+    ),
+    Metric(
+        "event_attendees",
+        "People who came to events",
+        "Distinct people who came to at least one event held in the period. A person "
+        "is one person at every event: sign-ups with the same participant record, "
+        "e-mail address or phone number are the same person.",
+        short="Came",
+    ),
+    Metric(
+        "event_attendees_new",
+        "… of whom new to the academy",
+        "People whose first event was in the period and who were not registered with "
+        "the academy before it (by kind: the kind of their first event).",
+        short="New",
+    ),
+    *(
+        Metric(
+            f"event_attendees_{what}_{months}m",
+            f"… who went on to {WENT_ON_LABELS[what][0]} within {months} months",
+            f"Of the people who came, those with {WENT_ON_LABELS[what][0]} "
+            f"({WENT_ON_LABELS[what][1]}) on the day of their first event in the "
+            f"period or in the {months} months after it (by kind: their first event "
+            f"of that kind); events less than {months} months ago may still add to it.",
+            short=f"{what.replace('_', ' ').capitalize()} {months}m",
+        )
+        for what in WENT_ON_TO
+        for months in WINDOW_MONTHS
+    ),
+)
+EVENT_BREAKDOWN = "event_kind"
 
 
 def _qualifying(key: str, start: dt.date, end: dt.date, *, via: str = "") -> Q:
@@ -202,9 +257,11 @@ class ImpactReport:
     months: list[MonthCount]
     activity: Activity
     produced_at: dt.datetime
+    events: EventFigures
+    event_rows: list[Row]
 
     def value(self, metric: str, breakdown: str = "all", category: str = "all") -> int:
-        for row in self.rows:
+        for row in [*self.rows, *self.event_rows]:
             if (row.metric, row.breakdown, row.category) == (
                 metric,
                 breakdown,
@@ -364,10 +421,34 @@ def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
     )
 
 
+def _event_rows(events: EventFigures) -> list[Row]:
+    """Each event metric for all events, then for each kind."""
+
+    def values(figures: KindFigures) -> dict[str, int]:
+        return {
+            "events_held": figures.events_held,
+            "event_attendees": figures.attendees,
+            "event_attendees_new": figures.new_attendees,
+            **{f"event_attendees_{k}": n for k, n in figures.went_on.items()},
+        }
+
+    return [
+        Row(
+            m.key,
+            "all" if figures.kind == ALL else EVENT_BREAKDOWN,
+            figures.kind,
+            values(figures)[m.key],
+        )
+        for m in EVENT_METRICS
+        for figures in events.kinds
+    ]
+
+
 def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactReport:
     """Every figure of the impact report for one academy and period."""
     if end < start:
         raise ValueError("The period ends before it starts.")
+    events = event_figures(academy=academy, start=start, end=end)
     return ImpactReport(
         academy=academy,
         start=start,
@@ -376,6 +457,8 @@ def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactRe
         months=_month_rows(academy, start, end),
         activity=_activity(academy, start, end),
         produced_at=timezone.now(),
+        events=events,
+        event_rows=_event_rows(events),
     )
 
 
@@ -393,5 +476,5 @@ def report_rows(
     """The long-format rows, suppressed when published: what CSV and JSON carry."""
     return [
         (r.metric, r.breakdown, r.category, suppress(r.value, publish=publish))
-        for r in report.rows
+        for r in [*report.rows, *report.event_rows]
     ]

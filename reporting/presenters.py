@@ -12,7 +12,7 @@ from academy.labour_market.hooks import labour_market_context
 from participants.models import Cohort, Participant
 
 from .charts import bar_chart, trend_chart
-from .impact import METRICS, ImpactReport, Metric, suppress
+from .impact import EVENT_METRICS, METRICS, ImpactReport, Metric, suppress
 
 Shown = int | str  # a count, or "<5" when suppressed for publication
 
@@ -50,6 +50,26 @@ class ActivityShown:
 
 
 @dataclass(frozen=True)
+class EventKindRow:
+    """One line of the events table: all events, or one kind."""
+
+    kind: str
+    label: str
+    held: Shown
+    attendees: Shown
+    new: Shown
+    went_on: list[tuple[Shown, Shown]]  # (3 months, 6 months) per WENT_ON column
+
+
+# The events table's columns of what people went on to, each "3 months / 6 months".
+WENT_ON_COLUMNS = (
+    ("plan", "Plan agreed"),
+    ("referral", "Referred"),
+    ("job_start", "Job started"),
+)
+
+
+@dataclass(frozen=True)
 class ImpactPage:
     """The impact report as the dashboard and the PDF present it."""
 
@@ -60,6 +80,9 @@ class ImpactPage:
     cohorts: list[CohortRow]
     sources: list[tuple[str, Shown]]
     activity: ActivityShown
+    events: list[EventKindRow]
+    event_metrics: tuple[Metric, ...]
+    went_on_columns: tuple[tuple[str, str], ...]
     headline_chart: SafeString
     trend_chart: SafeString
     sources_chart: SafeString
@@ -89,6 +112,22 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
     ]
     activity = report.activity
+    events = [
+        EventKindRow(
+            kind=k.kind,
+            label=k.label,
+            held=shown(k.events_held),
+            attendees=shown(k.attendees),
+            new=shown(k.new_attendees),
+            went_on=[
+                (shown(k.went_on[f"{what}_3m"]), shown(k.went_on[f"{what}_6m"]))
+                for what, _ in WENT_ON_COLUMNS
+            ],
+        )
+        for k in report.events.kinds
+        # Kinds the academy did not run in the period are in the CSV, as zeros.
+        if k.kind == "all" or k.events_held or k.attendees
+    ]
     return ImpactPage(
         report=report,
         publish=publish,
@@ -115,6 +154,9 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
             sustained_26=shown(activity.starts_sustained_26),
             extra={k: shown(v) for k, v in activity.extra.items()},
         ),
+        events=events,
+        event_metrics=EVENT_METRICS,
+        went_on_columns=WENT_ON_COLUMNS,
         headline_chart=bar_chart(
             [(m.short, value(m.key)) for m in METRICS if m.key not in NOT_CHARTED],
             title="Headline figures",

@@ -139,7 +139,7 @@ def test_the_people_behind_a_figure_are_the_ones_counted(academy):
 def test_report_queries_do_not_grow_with_records(
     academy, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(15) as few:
+    with django_assert_max_num_queries(20) as few:
         report(academy)
     for _ in range(20):
         SkillsActionPlanFactory(participant__academy=academy, agreed_on=FIRST)

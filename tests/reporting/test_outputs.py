@@ -13,6 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from reporting import services
+from reporting.impact import EVENT_METRICS
 from reporting.models import ReportRun
 from tests.academy.factories import MembershipFactory
 from tests.participants.factories import (
@@ -20,6 +21,7 @@ from tests.participants.factories import (
     ParticipantFactory,
     SkillsActionPlanFactory,
 )
+from vacancies.models import EventKind
 
 PERIOD = {"period": "custom", "start": "2024-04-01", "end": "2024-06-30"}
 
@@ -62,7 +64,8 @@ def test_csv_is_long_format_to_the_letter(academy, plans):
     ]
     assert "action_plan_people,cohort,refugee,3" in lines
     assert "support_people,cohort,neet,0" in lines
-    assert len(lines) == 1 + 8 * 13
+    # Eight people metrics by 13 categories; the event figures by all and each kind.
+    assert len(lines) == 1 + 8 * 13 + len(EVENT_METRICS) * (1 + len(EventKind))
     assert text.endswith("\n")
 
 
