@@ -14,6 +14,7 @@ from academy.models import User
 from participants.demo import demo_casework_seed
 from participants.services import outcome_doubles_find
 from vacancies.demo import demo_vacancies_seed
+from vacancies.demo_events import demo_events_seed
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             academy = coordinator.memberships.get().academy
             people = demo_casework_seed(academy=academy, coordinator=coordinator)
             demo_vacancies_seed(academy=academy, by=coordinator)
+            demo_events_seed(academy=academy, by=coordinator)
             # What the nightly check would find, listed at once in a new demo.
             outcome_doubles_find()
             self.stdout.write(
