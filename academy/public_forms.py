@@ -67,7 +67,7 @@ class PublicFormMixin(forms.Form):
 
     HONEYPOT = "website"
     purpose: ClassVar[str]
-    button: ClassVar[str]
+    button: str  # the submit button's label, which a refusal names
 
     served = FreshTokenField(required=False)
     # Hidden from people by CSS; robots fill every field they find.

@@ -407,6 +407,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "academy.tasks.retention_apply",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every hour from 09:10 to 20:10: a reminder to everyone booked on an event that
+    # starts tomorrow, once each (the first run sends them; later runs send only
+    # those a lost worker left, or who booked since).
+    "vacancies-event-reminders-send": {
+        "task": "vacancies.tasks.event_reminders_send",
+        "schedule": crontab(minute=10, hour="9-20"),
+    },
     # Every night at 00:05: vacancies past their closing date close themselves.
     "vacancies-close-expired": {
         "task": "vacancies.tasks.vacancies_close_expired",

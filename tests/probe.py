@@ -53,6 +53,10 @@ PROJECT_APPS = ("academy", "participants", "vacancies", "reporting")
 EXTRA_KINDS = {
     "academy:invitation-answer": "invitation",  # one's own invitations only
     "vacancies:board-detail": "vacancy",  # public, the academy's open vacancies only
+    # Public, the academy's public events only; the second only for the browser
+    # that signed up.
+    "vacancies:event-board-detail": "event",
+    "vacancies:event-board-signed-up": "event",
     "account-session-end": "user_session",  # one's own sessions only
 }
 # Kinds that are one user's own: no colleague may reach them either.

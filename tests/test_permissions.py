@@ -116,6 +116,11 @@ PUBLIC = {
     "health",
     "vacancies:board",
     "vacancies:board-detail",
+    "vacancies:event-board",  # the academy's public events and signing up to one
+    "vacancies:event-board-detail",
+    "vacancies:event-board-signed-up",  # only the browser that signed up
+    "vacancies:booking-cancel",  # by the sign-up's secret token
+    "vacancies:event-check-in",  # by the event's check-in token (its QR code)
     "participants:enquiry-public",
     "participants:enquiry-thanks",
     "login",

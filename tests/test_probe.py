@@ -45,7 +45,7 @@ from tests.probe import (
     view_name,
 )
 from tests.test_permissions import MATRIX, PUBLIC
-from vacancies.models import Referral, TrainingOpportunity, Vacancy
+from vacancies.models import Event, Referral, TrainingOpportunity, Vacancy
 
 # Floors, so that a probe that stopped finding URLs or pages fails instead of passing.
 MIN_ATTEMPTS = 500
@@ -133,13 +133,15 @@ def world(academy, other_academy, coordinator, provider, manager, admin, setting
             other.get(kind)
             if kind in PER_USER_KINDS:
                 colleague.get(kind)
-    for kind in ("referral", "vacancy", "training"):
+    for kind in ("referral", "vacancy", "training", "event"):
         neighbour.get(kind)
     # Another provider's closed vacancy and training place are not on the public board.
     Vacancy.objects.filter(pk=neighbour.get("vacancy").pk).update(status="closed")
     TrainingOpportunity.objects.filter(pk=neighbour.get("training").pk).update(
         is_open=False
     )
+    # Nor is its invitation-only event on the public events.
+    Event.objects.filter(pk=neighbour.get("event").pk).update(is_public=False)
     personas = {
         "coordinator": coordinator,
         "provider": provider,
@@ -317,6 +319,7 @@ def _seeds(role: str, side: Side) -> list[str]:
     public = [
         reverse("health"),
         reverse("vacancies:board", args=[slug]),
+        reverse("vacancies:event-board", args=[slug]),
         reverse("participants:enquiry-public", args=[slug]),
     ]
     return [url for _, url in page_urls(role, side)] + public

@@ -24,3 +24,11 @@ def vacancies_close_expired() -> int:
     from . import services
 
     return services.vacancies_close_expired(today=timezone.localdate())
+
+
+@shared_task
+def event_reminders_send() -> int:
+    """Remind those booked on tomorrow's events, once each."""
+    from . import services
+
+    return services.event_reminders_send()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import board, opportunities, referrals
+from .views import board, events_public, opportunities, referrals
 
 app_name = "vacancies"
 
@@ -30,4 +30,30 @@ urlpatterns = [
     ),
     path("jobs/<slug:academy_slug>/", board.board_list, name="board"),
     path("jobs/<slug:academy_slug>/<int:pk>/", board.board_detail, name="board-detail"),
+    # Public (spec/roles.md): the tokens are the only keys to a booking and a check-in.
+    path(
+        "events/cancel/<slug:cancel_token>/",
+        events_public.booking_cancel,
+        name="booking-cancel",
+    ),
+    path(
+        "events/check-in/<slug:checkin_token>/",
+        events_public.event_check_in,
+        name="event-check-in",
+    ),
+    path(
+        "events/<slug:academy_slug>/",
+        events_public.event_board,
+        name="event-board",
+    ),
+    path(
+        "events/<slug:academy_slug>/<int:pk>/",
+        events_public.event_board_detail,
+        name="event-board-detail",
+    ),
+    path(
+        "events/<slug:academy_slug>/<int:pk>/signed-up/",
+        events_public.event_board_signed_up,
+        name="event-board-signed-up",
+    ),
 ]

@@ -39,8 +39,8 @@ from tests.participants.factories import (
     PlanActionFactory,
     SupportFactory,
 )
-from tests.vacancies.factories import ReferralFactory
-from vacancies.models import ReferralEvent
+from tests.vacancies.factories import EventFactory, ReferralFactory
+from vacancies.models import ReferralEvent, SignUp
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_KEY = Fernet.generate_key().decode()
@@ -60,6 +60,7 @@ ENCRYPTED = {
     "participants.CaseNote": ["text"],
     "vacancies.Referral": ["note"],
     "vacancies.ReferralEvent": ["note"],
+    "vacancies.SignUp": ["note"],
 }
 
 
@@ -101,6 +102,14 @@ def _every_encrypted_field(text):
         ),
         ReferralEvent.objects.create(
             referral=referral, stage="referred", on=timezone.localdate(), note=text
+        ),
+        SignUp.objects.create(
+            event=EventFactory(academy=participant.academy),
+            participant=participant,
+            first_name="A",
+            status=SignUp.Status.BOOKED,
+            source=SignUp.Source.STAFF,
+            note=text,
         ),
     ]
     return [

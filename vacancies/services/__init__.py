@@ -1,9 +1,12 @@
 """Every write of the vacancies app. Modules by subject: opportunities (vacancies,
-training places, postcodes) and referrals (the pipeline and its outcomes). Import from
-here."""
+training places, postcodes), referrals (the pipeline and its outcomes), events (dates,
+sign-ups and the register), events_public (signing up and checking in without an
+account) and event_notices (what those signed up are told). Import from here."""
 
+from .event_notices import event_reminders_send
 from .events import *  # noqa: F403
 from .events import __all__ as _events
+from .events_public import check_in_public, signup_public
 from .opportunities import (
     VACANCY_MOVES,
     VacancyMove,
@@ -29,6 +32,7 @@ __all__ = [
     "NEXT_STAGES",
     "VACANCY_MOVES",
     "VacancyMove",
+    "check_in_public",
     "critical_shortage_notify",
     "merge_referrals",
     "organisation_for",
@@ -36,6 +40,8 @@ __all__ = [
     "referral_create",
     "referral_for_outcome",
     "referral_outcome_replace",
+    "event_reminders_send",
+    "signup_public",
     "start_outcome_match",
     "training_save",
     "vacancies_close_expired",

@@ -21,6 +21,7 @@ from participants.models import Participant
 from participants.services import contact_record
 
 from ..models.events import Event, EventSeries, SignUp
+from . import event_notices
 
 __all__ = [
     "EVENT_FIELDS",
@@ -28,6 +29,7 @@ __all__ = [
     "attendance_contact_record",
     "attendance_mark",
     "attendance_mark_all",
+    "check_in_closed_reason",
     "event_cancel",
     "event_create",
     "event_update",
@@ -202,6 +204,7 @@ def event_update(
         raise TypeError(f"not event fields: {sorted(unknown)}")
     events = _following(event) if following else [event]
     chosen = _hosts_of(event.academy, hosts) if hosts is not None else None
+    before = {one.pk: _when_and_where(one) for one in events}
     for one in events:
         for name, value in fields.items():
             setattr(one, name, value)
@@ -220,7 +223,22 @@ def event_update(
             one.hosts.set(chosen)
         if one.capacity is not None:
             _promote(one)  # more places: the waiting list moves up
+    event_notices.events_changed_tell(
+        events=[one for one in events if _when_and_where(one) != before[one.pk]]
+    )
     return events
+
+
+def _when_and_where(event: Event) -> tuple[object, ...]:
+    """What those signed up are told of when it changes."""
+    return (
+        event.starts_at,
+        event.ends_at,
+        event.venue,
+        event.address,
+        event.postcode,
+        event.online_url,
+    )
 
 
 @transaction.atomic
@@ -231,10 +249,12 @@ def event_cancel(
     if not reason.strip():
         raise ValidationError({"reason": "Say why, for the people signed up."})
     events = _following(event) if following else [event]
+    newly = [one for one in events if not one.is_cancelled]
     for one in events:
         one.status = Event.Status.CANCELLED
         one.cancel_reason = reason.strip()
         one.save(update_fields=["status", "cancel_reason", "updated_at"])
+    event_notices.events_cancelled_tell(events=newly)
     return events
 
 
@@ -319,6 +339,7 @@ def signup_create(
     )
     signup.full_clean()
     signup.save()
+    event_notices.signup_confirm(signup=signup)
     return SignUpResult(signup, is_new=True)
 
 
@@ -339,6 +360,7 @@ def _promote(event: Event) -> list[SignUp]:
     for signup in waiting:
         signup.status = SignUp.Status.BOOKED
         signup.save(update_fields=["status", "updated_at"])
+    event_notices.signups_promoted_tell(signups=waiting)
     return waiting
 
 
@@ -370,6 +392,7 @@ def signup_promote(*, signup: SignUp, by: User) -> SignUp:
     signup.status = SignUp.Status.BOOKED
     signup.recorded_by = by
     signup.save(update_fields=["status", "recorded_by", "updated_at"])
+    event_notices.signups_promoted_tell(signups=[signup])
     return signup
 
 
@@ -470,22 +493,39 @@ def walk_in_add(
     return signup
 
 
+# Self check-in is open from this long before an event starts until this long after
+# it ends.
+CHECK_IN_OPENS = dt.timedelta(hours=2)
+CHECK_IN_CLOSES = dt.timedelta(hours=1)
+
+
+def check_in_closed_reason(event: Event, *, now: dt.datetime | None = None) -> str:
+    """Why the event's self check-in is closed now, in words for the person at the
+    door; empty while it is open."""
+    now = now or timezone.now()
+    if event.is_cancelled:
+        return "This event is cancelled, so there is nothing to check in to."
+    opens = timezone.localtime(event.starts_at - CHECK_IN_OPENS, LONDON)
+    if now < opens:
+        return (
+            f"Check-in opens at {opens:%H:%M} on {opens:%A} {opens.day} "
+            f"{opens:%B}, two hours before the event starts."
+        )
+    if now > event.ends_at + CHECK_IN_CLOSES:
+        return "Check-in has closed: the event ended more than an hour ago."
+    return ""
+
+
 def self_check_in(
     *, event: Event, first_name: str, last_name: str, email: str, phone: str
 ) -> SignUp:
     """The QR code's page: a booked person is ticked present; anyone else is added as
-    having checked themselves in."""
+    having checked themselves in. Refused, saying why, outside the check-in hours
+    (check_in_closed_reason)."""
     if not (email.strip() or phone.strip()):
         raise ValidationError("Give your e-mail address or phone number.")
-    now = timezone.now()
-    opens = event.starts_at - dt.timedelta(hours=2)
-    if (
-        not (opens <= now <= event.ends_at + dt.timedelta(hours=1))
-        or event.is_cancelled
-    ):
-        raise ValidationError(
-            "Check-in is open from two hours before the event until an hour after."
-        )
+    if reason := check_in_closed_reason(event):
+        raise ValidationError(reason)
     return walk_in_add(
         event=event,
         by=None,
