@@ -50,6 +50,15 @@ class ActivityShown:
 
 
 @dataclass(frozen=True)
+class WentOn:
+    """How many went on to one thing within 3 and within 6 months."""
+
+    label: str
+    three: Shown
+    six: Shown
+
+
+@dataclass(frozen=True)
 class EventKindRow:
     """One line of the events table: all events, or one kind."""
 
@@ -58,7 +67,7 @@ class EventKindRow:
     held: Shown
     attendees: Shown
     new: Shown
-    went_on: list[tuple[Shown, Shown]]  # (3 months, 6 months) per WENT_ON column
+    went_on: list[WentOn]  # in WENT_ON_COLUMNS order
 
 
 # The events table's columns of what people went on to, each "3 months / 6 months".
@@ -120,8 +129,12 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
             attendees=shown(k.attendees),
             new=shown(k.new_attendees),
             went_on=[
-                (shown(k.went_on[f"{what}_3m"]), shown(k.went_on[f"{what}_6m"]))
-                for what, _ in WENT_ON_COLUMNS
+                WentOn(
+                    label,
+                    shown(k.went_on[f"{what}_3m"]),
+                    shown(k.went_on[f"{what}_6m"]),
+                )
+                for what, label in WENT_ON_COLUMNS
             ],
         )
         for k in report.events.kinds

@@ -124,7 +124,8 @@ def test_the_published_dashboard_suppresses_them(client_of, manager, events):
         5,
         "<5",
     )
-    assert all_events.went_on[0] == ("<5", "<5")  # a plan: 2 and 2
+    plan = all_events.went_on[0]
+    assert (plan.label, plan.three, plan.six) == ("Plan agreed", "<5", "<5")
 
 
 def test_the_pdf_has_the_event_figures_as_text(academy, events, tmp_path):
