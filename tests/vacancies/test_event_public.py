@@ -852,3 +852,18 @@ def test_the_public_forms_never_answer_500_whatever_is_posted(client, academy, d
     for url in (_page(academy, event), _check_in_url(event)):
         response = client.post(url, data)
         assert response.status_code in (200, 302, 429), (url, data)
+
+
+@pytest.mark.worker
+def test_a_real_worker_reminds_once_however_often_beat_runs_it(worker):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    starts = dt.datetime.combine(tomorrow, dt.time(10, 0), tzinfo=LONDON)
+    event = _event(AcademyFactory(), starts_at=starts)
+    for n in (1, 2):
+        _booked(event, n)
+    SignUp.objects.update(confirmed_at=timezone.now() - dt.timedelta(days=3))
+    assert tasks.event_reminders_send.delay().get(timeout=60) == 2
+    assert tasks.event_reminders_send.delay().get(timeout=60) == 0
+    mails = [path.read_text() for path in worker.mail_dir.iterdir()]
+    assert len(mails) == 2
+    assert all("Subject: Tomorrow: Careers in care" in text for text in mails)
