@@ -7,13 +7,23 @@ class VacanciesConfig(AppConfig):
     def ready(self) -> None:
         # Register with the apps this one reads, which never import it (DESIGN.md).
         from academy.home import home_panels
+        from academy.inventory import Retention
         from academy.menu import MenuItem, menu_items
         from academy.permissions import OPPORTUNITIES
+        from academy.retention import RetentionRule, retention_rules
         from participants.selectors import outcome_followups, timeline_hooks
         from participants.services import merge_hooks, outcome_replaced_hooks
 
         from . import hooks, services
+        from .retention import signups_expire
 
+        retention_rules.register(
+            RetentionRule(
+                Retention.ENQUIRY,
+                "event sign-ups past their period anonymised",
+                signups_expire,
+            )
+        )
         timeline_hooks.register(hooks.referral_timeline)
         timeline_hooks.register(hooks.event_timeline)
         merge_hooks.register(services.merge_referrals)

@@ -168,3 +168,41 @@ def test_ended_accounts_are_anonymised_after_their_period(academy):
     assert recent.first_name == "Recent"
     assert working.first_name != FORMER
     assert User.objects.filter(first_name=FORMER).count() == 1
+
+
+def test_event_sign_ups_lose_their_names_a_year_after_the_event(academy):
+    from tests.vacancies.factories import EventFactory
+    from vacancies.models import SignUp
+
+    people = {}
+    for label, ended in (("old", 400), ("recent", 300)):
+        event = EventFactory(
+            academy=academy,
+            starts_at=NOW - dt.timedelta(days=ended, hours=2),
+            ends_at=NOW - dt.timedelta(days=ended),
+        )
+        people[label] = SignUp.objects.create(
+            event=event,
+            first_name=label.capitalize(),
+            email=f"{label}@example.org",
+            status=SignUp.Status.ATTENDED,
+            source=SignUp.Source.WALK_IN,
+        )
+    member = ParticipantFactory(academy=academy, last_name="Member")
+    linked = SignUp.objects.create(
+        event=people["old"].event,
+        participant=member,
+        first_name="Member",
+        email="member@example.org",
+        status=SignUp.Status.ATTENDED,
+        source=SignUp.Source.STAFF,
+    )
+    with time_machine.travel(NOW, tick=False):
+        done = retention_apply()
+    assert done["event sign-ups past their period anonymised"] == 1
+    for signup in (*people.values(), linked):
+        signup.refresh_from_db()
+    assert (people["old"].first_name, people["old"].email) == ("Erased", "")
+    assert people["old"].status == "attended"  # still counted as having come
+    assert people["recent"].email == "recent@example.org"
+    assert linked.email == "member@example.org"  # follows the participant's record
