@@ -31,6 +31,19 @@ class HttpsURLField(models.URLField):  # type: ignore[type-arg]
         return super().formfield(**kwargs)
 
 
+# Words the public addresses use beside an academy's short name (/events/new/,
+# /events/calendar/...): an academy named so would be hidden behind those pages.
+RESERVED_SLUGS = frozenset({"new", "calendar", "sign-ups", "cancel", "check-in"})
+
+
+def slug_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_SLUGS:
+        raise ValidationError(
+            f"'{value}' is used by the portal's own pages. Choose another short name, "
+            "e.g. the town's name."
+        )
+
+
 class Academy(models.Model):
     """A local care and health career academy: the tenant every record belongs to."""
 
@@ -38,6 +51,7 @@ class Academy(models.Model):
         unique=True,
         max_length=50,
         help_text="Short name used in scripts and file names, e.g. plymouth.",
+        validators=[slug_not_reserved],
     )
     name = models.CharField(max_length=200)
     region = models.CharField(

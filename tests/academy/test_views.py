@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from academy.models import Membership, Organisation, User
+from academy.models import Academy, Membership, Organisation, User
 from academy.permissions import Role
 from tests.academy.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.conftest import log_in
@@ -431,6 +431,21 @@ def test_superuser_creates_an_academy_and_becomes_its_admin(client):
     membership = staff.memberships.get()
     assert (membership.academy.slug, membership.role) == ("tyneside", Role.ADMIN)
     assert client.get(reverse("home")).wsgi_request.academy.slug == "tyneside"
+
+
+@pytest.mark.django_db
+def test_an_academy_cannot_take_a_short_name_the_public_pages_use(client):
+    """/events/new/ is the form for a new event: an academy named "new" would never be
+    reached at /events/new/."""
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    log_in(client, staff)
+    response = client.post(
+        reverse("academy:academy-create"),
+        {"slug": "new", "name": "New Care Academy", "region": "", "area_code": ""},
+    )
+    assert response.status_code == 200
+    assert "is used by the portal" in response.content.decode()
+    assert not Academy.objects.filter(slug="new").exists()
 
 
 @pytest.mark.django_db
