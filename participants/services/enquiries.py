@@ -64,6 +64,44 @@ def _append_note(enquiry: Enquiry, *, by: User, text: str) -> None:
     enquiry.notes = f"{enquiry.notes}\n{line}" if enquiry.notes else line
 
 
+@transaction.atomic
+def enquiry_from_event(
+    *,
+    academy: Academy,
+    by: User,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    postcode: str = "",
+    interest: str = "",
+    event_title: str,
+    event_on: dt.date,
+) -> Enquiry:
+    """An enquiry for someone met at an event (a walk-in, or someone who signed up),
+    made by the coordinator who met them; it waits in the enquiries list like one
+    from the public form, its notes saying where they were met."""
+    if not last_name.strip():
+        raise ValidationError(
+            {"last_name": "Give their last name: an enquiry needs it."}
+        )
+    if not (email.strip() or str(phone).strip()):
+        raise ValidationError("Give an e-mail address or a phone number to reach them.")
+    enquiry = Enquiry(
+        academy=academy,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        phone=str(phone).strip(),
+        postcode=rules.postcode_clean(postcode),
+        interest=interest.strip(),
+    )
+    _append_note(enquiry, by=by, text=f"Met at {event_title} on {event_on:%d %b %Y}.")
+    enquiry.full_clean()
+    enquiry.save()
+    return enquiry
+
+
 def _lock(enquiry: Enquiry) -> None:
     # Re-read under a row lock, so that two coordinators acting at once see each other.
     enquiry.refresh_from_db(from_queryset=Enquiry.objects.select_for_update())
@@ -135,6 +173,7 @@ __all__ = [
     "ENQUIRY_RETENTION_MONTHS",
     "enquiries_delete_expired",
     "enquiry_close",
+    "enquiry_from_event",
     "enquiry_mark_contacted",
     "enquiry_submit",
 ]

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from academy import rules
 from academy.models import Academy, Organisation, User
-from participants.models import Participant
-from participants.services import contact_record
+from participants.models import Enquiry, Participant
+from participants.services import contact_record, enquiry_from_event
 
 from ..models.events import Event, EventSeries, SignUp
 from . import event_notices
@@ -40,7 +40,9 @@ __all__ = [
     "series_dates",
     "signup_cancel",
     "signup_create",
+    "signup_link_participant",
     "signup_promote",
+    "signup_to_enquiry",
     "walk_in_add",
 ]
 
@@ -535,6 +537,86 @@ def self_check_in(
         phone=phone,
         source=SignUp.Source.SELF_CHECKIN,
     )
+
+
+# ---- after the door: who they were ---------------------------------------------------
+
+
+@transaction.atomic
+def signup_link_participant(
+    *, signup: SignUp, participant: Participant, by: User
+) -> SignUp:
+    """Say that this sign-up (a walk-in, a public sign-up) is a participant the academy
+    already knows, so that their attendance shows on their record and counts."""
+    event = _lock(signup.event)
+    signup.refresh_from_db()
+    if participant.academy_id != event.academy_id:
+        raise ValidationError("Choose a participant of this academy.")
+    if participant.is_erased:
+        raise ValidationError("That record was erased: choose another participant.")
+    if signup.participant_id == participant.pk:
+        return signup
+    already = (
+        SignUp.objects.filter(event=event, participant=participant)
+        .exclude(status=SignUp.Status.CANCELLED)
+        .exclude(pk=signup.pk)
+        .exists()
+    )
+    if already:
+        raise ValidationError(
+            f"{participant.full_name} ({participant.reference}) is already on this "
+            "event's list: cancel one of the two sign-ups first."
+        )
+    signup.participant = participant
+    signup.recorded_by = by
+    signup.save(update_fields=["participant", "recorded_by", "updated_at"])
+    attendance_contact_record(signups=[signup])
+    return signup
+
+
+@transaction.atomic
+def signup_to_enquiry(
+    *,
+    signup: SignUp,
+    by: User,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    postcode: str = "",
+    interest: str = "",
+) -> Enquiry:
+    """Turn someone met at an event into an enquiry of the academy, from the details
+    the coordinator checked with them (the sign-up keeps the same details)."""
+    event = _lock(signup.event)
+    signup.refresh_from_db()
+    if signup.participant_id is not None:
+        raise ValidationError(
+            "They are linked to a participant already: there is no need for an enquiry."
+        )
+    if signup.enquiry_id is not None:
+        raise ValidationError("They were turned into an enquiry already.")
+    enquiry = enquiry_from_event(
+        academy=event.academy,
+        by=by,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        postcode=postcode,
+        interest=interest,
+        event_title=event.title,
+        event_on=timezone.localtime(event.starts_at, LONDON).date(),
+    )
+    signup.enquiry = enquiry
+    signup.first_name = enquiry.first_name
+    signup.last_name = enquiry.last_name
+    signup.email = enquiry.email
+    signup.phone = enquiry.phone
+    signup.recorded_by = by
+    signup.full_clean()
+    signup.save()
+    return enquiry
 
 
 # Which of two sign-ups of one person to one event says more: it is the one kept.
