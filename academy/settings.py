@@ -465,6 +465,17 @@ PUBLIC_RATE_PER_EVENT = env.int("PUBLIC_RATE_PER_EVENT", default=300)
 PUBLIC_RATE_PER_ADDRESS = env.int("PUBLIC_RATE_PER_ADDRESS", default=200)
 PUBLIC_FORM_MIN_SECONDS = env.float("PUBLIC_FORM_MIN_SECONDS", default=3.0)
 PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=24 * 60 * 60)
+# The names these had before they served every public form: a deployment still
+# setting one is told, not silently ignored.
+_RENAMED = {
+    "ENQUIRY_RATE_LIMIT": "PUBLIC_RATE_PER_CONTACT (per e-mail or phone) and "
+    "PUBLIC_RATE_PER_ADDRESS (per connection)",
+    "ENQUIRY_RATE_WINDOW": "PUBLIC_RATE_WINDOW",
+    "ENQUIRY_MIN_SECONDS": "PUBLIC_FORM_MIN_SECONDS",
+    "ENQUIRY_FORM_MAX_AGE": "PUBLIC_FORM_MAX_AGE",
+}
+if _stale := [f"{old} is now {new}" for old, new in _RENAMED.items() if old in env]:
+    raise ImproperlyConfigured("Renamed settings: " + "; ".join(_stale) + ".")
 # Exports and PDFs of people's data each user may ask for in BULK_WINDOW seconds
 # (academy/ratelimit.py), so that one account cannot copy out everything.
 BULK_LIMIT = env.int("BULK_LIMIT", default=30)

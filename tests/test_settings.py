@@ -68,6 +68,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+def test_a_renamed_setting_still_set_stops_the_portal_with_its_new_name():
+    result = manage("check", DEBUG="true", ENQUIRY_RATE_LIMIT="5")
+    assert result.returncode != 0
+    assert "ENQUIRY_RATE_LIMIT is now PUBLIC_RATE_PER_CONTACT" in result.stderr
+
+
 def test_development_generates_a_secret_key_under_var(tmp_path):
     result = manage(
         "shell",
