@@ -42,7 +42,7 @@ class MenuSection:
 
 
 # The order sections appear in; a section with one link is shown as that link.
-SECTIONS = ("Home", "Casework", "Jobs", "Impact", "Labour market", "Manage")
+SECTIONS = ("Home", "Casework", "Jobs", "Events", "Impact", "Labour market", "Manage")
 
 menu_items: Registry[MenuItem] = Registry("main menu")
 

@@ -44,8 +44,14 @@ from tests.participants.factories import (
     SupportFactory,
 )
 from tests.test_permissions import MATRIX
-from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
-from vacancies.models import ReferralEvent
+from tests.vacancies.factories import (
+    EventFactory,
+    ReferralFactory,
+    SignUpFactory,
+    TrainingFactory,
+    VacancyFactory,
+)
+from vacancies.models import ReferralEvent, SignUp
 
 ROLES = ["coordinator", "provider", "manager", "admin", "platform"]
 PROJECT_APPS = ("academy", "participants", "vacancies", "reporting")
@@ -287,6 +293,39 @@ def _user_session(side: Side) -> Any:
     )
 
 
+def _event(side: Side) -> Any:
+    """An event the side's organisation hosts, full, with someone booked, someone
+    waiting, the side's participant who came and a walk-in (the side's "signup")."""
+    event = EventFactory(
+        academy=side.academy,
+        title=side.mark("event"),
+        description=side.mark("event text"),
+        venue=side.mark("venue"),
+        capacity=3,
+        created_by=side.coordinator.user,
+    )
+    event.hosts.add(side.organisation)
+    person = side.get("participant")
+    for status, participant in (
+        (SignUp.Status.BOOKED, None),
+        (SignUp.Status.ATTENDED, person),
+        (SignUp.Status.ATTENDED, None),
+        (SignUp.Status.WAITING, None),
+    ):
+        signup = SignUpFactory(
+            event=event,
+            participant=participant,
+            first_name=side.mark("sign-up"),
+            last_name=side.mark("sign-up surname"),
+            email=side.email("sign-up"),
+            status=status,
+            source=SignUp.Source.STAFF if participant else SignUp.Source.WALK_IN,
+        )
+        if status == SignUp.Status.ATTENDED and participant is None:
+            side.built["signup"] = signup
+    return event
+
+
 BUILDERS: dict[str, Callable[[Side], Any]] = {
     "participant": _participant,
     "plan": _plan,
@@ -316,6 +355,8 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
         description=side.mark("training text"),
     ),
     "referral": _referral,
+    "event": _event,
+    "signup": lambda side: side.get("event") and side.built["signup"],
     "report_run": _report_run,
     "refresh_run": _refresh_run,
     "invitation": _invitation,

@@ -24,7 +24,13 @@ from tests.participants.factories import (
     PlanActionFactory,
     SkillsActionPlanFactory,
 )
-from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
+from tests.vacancies.factories import (
+    EventFactory,
+    ReferralFactory,
+    SignUpFactory,
+    TrainingFactory,
+    VacancyFactory,
+)
 
 ROLES = ["coordinator", "provider", "manager", "admin"]
 # The role sets as academy/permissions.py names them (spec/roles.md).
@@ -82,6 +88,24 @@ MATRIX = {
     "vacancies:referral-create": (CASEWORK, None, "post"),
     "vacancies:referral-detail": (OPPORTUNITIES, "referral"),
     "vacancies:referral-advance": (OPPORTUNITIES, "referral", "post"),
+    # Events: staff run every one; a provider those its organisation hosts. Booking,
+    # linking people and making enquiries reach the academy's people: casework.
+    "vacancies:event-list": (OPPORTUNITIES, None),
+    "vacancies:event-add": (CASEWORK, None),
+    "vacancies:event-detail": (OPPORTUNITIES, "event"),
+    "vacancies:event-edit": (CASEWORK, "event"),
+    "vacancies:event-cancel": (CASEWORK, "event"),
+    "vacancies:event-book": (CASEWORK, "event"),
+    "vacancies:event-register": (OPPORTUNITIES, "event"),
+    "vacancies:event-mark-all": (OPPORTUNITIES, "event", "post"),
+    "vacancies:event-walk-in": (OPPORTUNITIES, "event", "post"),
+    "vacancies:event-print": (OPPORTUNITIES, "event"),
+    "vacancies:event-qr": (OPPORTUNITIES, "event"),
+    "vacancies:signup-mark": (OPPORTUNITIES, "signup", "post"),
+    "vacancies:signup-promote": (OPPORTUNITIES, "signup", "post"),
+    "vacancies:signup-cancel": (OPPORTUNITIES, "signup", "post"),
+    "vacancies:signup-link": (CASEWORK, "signup"),
+    "vacancies:signup-enquiry": (CASEWORK, "signup"),
     "labour_market:area": (EVERY_ROLE, None),
     "labour_market:runs": ({"admin"}, None),
     "labour_market:upload": (set(), None),  # platform staff who are admins
@@ -217,6 +241,12 @@ def _object(kind, academy, request):
             vacancy__academy=academy,
             vacancy__organisation=_provider_organisation(academy, request),
         )
+    if kind == "event":
+        event = EventFactory(academy=academy)
+        event.hosts.add(_provider_organisation(academy, request))
+        return event
+    if kind == "signup":
+        return SignUpFactory(event=_object("event", academy, request))
     if kind == "metric":
         return "action_plan_people"
     if kind == "report_run":

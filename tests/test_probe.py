@@ -133,7 +133,7 @@ def world(academy, other_academy, coordinator, provider, manager, admin, setting
             other.get(kind)
             if kind in PER_USER_KINDS:
                 colleague.get(kind)
-    for kind in ("referral", "vacancy", "training", "event"):
+    for kind in ("referral", "vacancy", "training", "event", "signup"):
         neighbour.get(kind)
     # Another provider's closed vacancy and training place are not on the public board.
     Vacancy.objects.filter(pk=neighbour.get("vacancy").pk).update(status="closed")
@@ -373,7 +373,9 @@ def withdrawn(academy, coordinator, provider, settings):
         provider.organisation,
         coordinator,
         marks,
-        built={"vacancy": own.get("vacancy"), "training": own.get("training")},
+        built={
+            kind: own.get(kind) for kind in ("vacancy", "training", "event", "signup")
+        },
     )
     referral = person_side.get("referral")
     person_side.get("plan")

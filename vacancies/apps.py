@@ -41,6 +41,9 @@ class VacanciesConfig(AppConfig):
         ):
             menu_items.register(MenuItem("Jobs", label, url_name, order=order))
         menu_items.register(
+            MenuItem("Events", "Events", "vacancies:event-list", order=0)
+        )
+        menu_items.register(
             MenuItem(
                 "Jobs",
                 "Public job board",

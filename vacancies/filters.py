@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from academy.lists import ListFilterSet, ViewFilter
 
-from .models import CareRole, Referral, TrainingOpportunity, Vacancy
+from .models import CareRole, Event, EventKind, Referral, TrainingOpportunity, Vacancy
 
 # Referrals still moving: what providers and coordinators act on.
 ACTIVE_STAGES = (
@@ -77,4 +78,31 @@ class ReferralFilterSet(ListFilterSet):
 
     class Meta:
         model = Referral
+        fields: list[str] = []
+
+
+class _WhenFilter(ViewFilter):
+    """Upcoming events soonest first (those on now included), or past ones latest
+    first; "now" is read at each request, not when the module loads."""
+
+    def filter(self, qs: QuerySet[Event], value: str) -> QuerySet[Event]:
+        now = timezone.now()
+        if value == "past":
+            return qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+        return qs.filter(ends_at__gte=now).order_by("starts_at", "pk")
+
+
+class EventFilterSet(ListFilterSet):
+    """Events: upcoming unless asked for past ones, by kind."""
+
+    show = _WhenFilter(
+        label="Show",
+        views={"": ("Upcoming", Q()), "past": ("Past", Q())},
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=EventKind.choices, empty_label="Any kind"
+    )
+
+    class Meta:
+        model = Event
         fields: list[str] = []

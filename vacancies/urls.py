@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import board, events_public, opportunities, referrals
+from .views import board, events, events_public, opportunities, referrals
 
 app_name = "vacancies"
 
@@ -27,6 +27,42 @@ urlpatterns = [
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral-detail"),
     path(
         "referrals/<int:pk>/move/", referrals.referral_advance, name="referral-advance"
+    ),
+    path("events/", events.event_list, name="event-list"),
+    path("events/new/", events.event_add, name="event-add"),
+    path("events/<int:pk>/", events.event_detail, name="event-detail"),
+    path("events/<int:pk>/edit/", events.event_edit, name="event-edit"),
+    path("events/<int:pk>/cancel/", events.event_cancel, name="event-cancel"),
+    path("events/<int:pk>/book/", events.event_book, name="event-book"),
+    path("events/<int:pk>/register/", events.event_register, name="event-register"),
+    path(
+        "events/<int:pk>/register/all-present/",
+        events.event_mark_all,
+        name="event-mark-all",
+    ),
+    path(
+        "events/<int:pk>/register/walk-in/",
+        events.event_walk_in,
+        name="event-walk-in",
+    ),
+    path("events/<int:pk>/register/print/", events.event_print, name="event-print"),
+    path("events/<int:pk>/check-in-code/", events.event_qr, name="event-qr"),
+    path("events/sign-ups/<int:pk>/mark/", events.signup_mark, name="signup-mark"),
+    path(
+        "events/sign-ups/<int:pk>/promote/",
+        events.signup_promote,
+        name="signup-promote",
+    ),
+    path(
+        "events/sign-ups/<int:pk>/cancel/",
+        events.signup_cancel,
+        name="signup-cancel",
+    ),
+    path("events/sign-ups/<int:pk>/link/", events.signup_link, name="signup-link"),
+    path(
+        "events/sign-ups/<int:pk>/enquiry/",
+        events.signup_enquiry,
+        name="signup-enquiry",
     ),
     path("jobs/<slug:academy_slug>/", board.board_list, name="board"),
     path("jobs/<slug:academy_slug>/<int:pk>/", board.board_detail, name="board-detail"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.academy.factories import AcademyFactory, OrganisationFactory
 from tests.participants.factories import ParticipantFactory
-from vacancies.models import Event, Referral, TrainingOpportunity, Vacancy
+from vacancies.models import Event, Referral, SignUp, TrainingOpportunity, Vacancy
 
 
 def _in(days):
@@ -81,3 +81,18 @@ class EventFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
     capacity = 20
     created_by = factory.SubFactory("tests.academy.factories.UserFactory")
+
+
+class SignUpFactory(factory.django.DjangoModelFactory):
+    """Someone who walked in to an event and was ticked present."""
+
+    class Meta:
+        model = SignUp
+
+    event = factory.SubFactory(EventFactory)
+    first_name = "Dana"
+    last_name = "Walker"
+    email = factory.Sequence(lambda n: f"walk-in{n}@example.org")
+    has_consented = True
+    status = SignUp.Status.ATTENDED
+    source = SignUp.Source.WALK_IN
