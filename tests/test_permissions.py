@@ -106,6 +106,9 @@ MATRIX = {
     "vacancies:signup-cancel": (OPPORTUNITIES, "signup", "post"),
     "vacancies:signup-link": (CASEWORK, "signup"),
     "vacancies:signup-enquiry": (CASEWORK, "signup"),
+    # A member's calendar feed address (the feeds themselves are opened by address).
+    "vacancies:event-calendar": (OPPORTUNITIES, None),
+    "vacancies:event-calendar-new": (OPPORTUNITIES, None, "post"),
     "labour_market:area": (EVERY_ROLE, None),
     "labour_market:runs": ({"admin"}, None),
     "labour_market:upload": (set(), None),  # platform staff who are admins
@@ -145,6 +148,8 @@ PUBLIC = {
     "vacancies:event-board-signed-up",  # only the browser that signed up
     "vacancies:booking-cancel",  # by the sign-up's secret token
     "vacancies:event-check-in",  # by the event's check-in token (its QR code)
+    "vacancies:event-feed",  # the academy's public events as a calendar
+    "vacancies:event-feed-private",  # by the member's secret token (test_event_feeds)
     "participants:enquiry-public",
     "participants:enquiry-thanks",
     "login",

@@ -44,6 +44,9 @@ class VacanciesConfig(AppConfig):
             MenuItem("Events", "Events", "vacancies:event-list", order=0)
         )
         menu_items.register(
+            MenuItem("Events", "Calendar feeds", "vacancies:event-calendar", order=110)
+        )
+        menu_items.register(
             MenuItem(
                 "Jobs",
                 "Public job board",

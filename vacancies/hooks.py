@@ -77,6 +77,7 @@ def event_timeline(participant: Participant) -> list[TimelineEntry]:
     for signup in signups:
         event, said = signup.event, _event_said(signup)
         by = str(signup.recorded_by) if signup.recorded_by else ""
+        link = event.get_absolute_url()
         if signup.source in (SignUp.Source.PUBLIC, SignUp.Source.STAFF):
             verb = SIGNED_UP.get(signup.status, "Signed up to")
             entries.append(
@@ -86,6 +87,7 @@ def event_timeline(participant: Participant) -> list[TimelineEntry]:
                     f"{verb} {event.title}",
                     said,
                     by if signup.source == SignUp.Source.STAFF else "",
+                    link,
                 )
             )
         if signup.status in CAME:
@@ -96,6 +98,7 @@ def event_timeline(participant: Participant) -> list[TimelineEntry]:
                     f"{CAME[signup.status]} {event.title}",
                     said,
                     by,
+                    link,
                 )
             )
     return entries

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import board, events, events_public, opportunities, referrals
+from .views import board, events, events_public, feeds, opportunities, referrals
 
 app_name = "vacancies"
 
@@ -30,6 +30,19 @@ urlpatterns = [
     ),
     path("events/", events.event_list, name="event-list"),
     path("events/new/", events.event_add, name="event-add"),
+    # Calendar feeds: before the academies' public pages, whose slug would match.
+    path("events/calendar/", feeds.calendar_feeds, name="event-calendar"),
+    path("events/calendar/new/", feeds.calendar_feed_new, name="event-calendar-new"),
+    path(
+        "events/calendar/<slug:token>.ics",
+        feeds.member_feed,
+        name="event-feed-private",
+    ),
+    path(
+        "events/<slug:academy_slug>/calendar.ics",
+        feeds.public_feed,
+        name="event-feed",
+    ),
     path("events/<int:pk>/", events.event_detail, name="event-detail"),
     path("events/<int:pk>/edit/", events.event_edit, name="event-edit"),
     path("events/<int:pk>/cancel/", events.event_cancel, name="event-cancel"),

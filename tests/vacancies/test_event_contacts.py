@@ -252,6 +252,7 @@ class TestTimeline:
         assert page.status_code == 200
         html = page.content.decode()
         assert "Came to Information session at The Box" in html
+        assert f'href="/events/{event.pk}/"' in html
         assert timezone.localtime(event.starts_at).strftime("%H:%M") in html
 
 
