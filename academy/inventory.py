@@ -509,6 +509,8 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "vacancies.SignUp.reminded_at": (PERSONAL, ENQUIRY),
     "vacancies.SignUp.recorded_by": (PERSONAL, ENQUIRY),
     "vacancies.SignUp.note": (SPECIAL, ENQUIRY),
+    # A random key shared by one anonymised person's sign-ups: nothing about them.
+    "vacancies.SignUp.visitor": (NONE, ENQUIRY),
     # A member's private calendar feed: the secret in its address, kept with the
     # membership it belongs to.
     "vacancies.CalendarFeed.membership": (PERSONAL, ACCOUNT),

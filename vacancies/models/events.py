@@ -200,6 +200,10 @@ class SignUp(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices)
     note = EncryptedCharField(max_length=300, blank=True)
     cancel_token = models.CharField(max_length=40, default=_token, unique=True)
+    # When the retention schedule removes the name and contact details, the person's
+    # sign-ups keep one random key in common, so that past events still count people,
+    # not sign-ups (vacancies/retention.py). It is not made from their details.
+    visitor = models.CharField(max_length=32, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
