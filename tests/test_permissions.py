@@ -91,10 +91,10 @@ MATRIX = {
     # Events: staff run every one; a provider those its organisation hosts. Booking,
     # linking people and making enquiries reach the academy's people: casework.
     "vacancies:event-list": (OPPORTUNITIES, None),
-    "vacancies:event-add": (CASEWORK, None),
+    "vacancies:event-add": (OPPORTUNITIES, None),
     "vacancies:event-detail": (OPPORTUNITIES, "event"),
-    "vacancies:event-edit": (CASEWORK, "event"),
-    "vacancies:event-cancel": (CASEWORK, "event"),
+    "vacancies:event-edit": (OPPORTUNITIES, "event"),
+    "vacancies:event-cancel": (OPPORTUNITIES, "event"),
     "vacancies:event-book": (CASEWORK, "event"),
     "vacancies:event-register": (OPPORTUNITIES, "event"),
     "vacancies:event-mark-all": (OPPORTUNITIES, "event", "post"),

@@ -19,6 +19,7 @@ from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Membership, Organisation
 from academy.once import OnceFormMixin
+from academy.permissions import Role
 from participants.models import Cohort, Participant
 from participants.models.participant import ERASED_PREFIX
 
@@ -130,7 +131,9 @@ class _EventFields(forms.Form):
         hosts = self.fields["hosts"]
         assert isinstance(hosts, forms.TypedMultipleChoiceField)  # noqa: S101
         hosts.choices = [(o.pk, o.name) for o in self.host_choices]
-        if not hosts.choices:  # no partner organisations yet: nothing to choose
+        # A provider's events are hosted by its own organisation, whatever is sent;
+        # an academy with no partner organisations yet has nothing to choose.
+        if membership.role == Role.PROVIDER or not hosts.choices:
             del self.fields["hosts"]
         self.fields["postcode"].widget.attrs["autocapitalize"] = "characters"
         self.fields["capacity"].widget.attrs["inputmode"] = "numeric"

@@ -173,14 +173,18 @@ def shown_records(rows: Iterable[Attendee]) -> tuple[list[int], list[int]]:
     return participant_ids, enquiry_ids
 
 
-def event_following(*, event: Event) -> int:
-    """How many later dates of the event's series there are (0 for one date)."""
+def event_following(*, event: Event, membership: Membership | None = None) -> int:
+    """How many later dates of the event's series there are (0 for one date); with
+    `membership`, only those the member may see."""
     if event.series_id is None:
         return 0
+    events = (
+        Event.objects.for_membership(membership)
+        if membership is not None
+        else Event.objects.all()
+    )
     return int(
-        Event.objects.filter(
-            series_id=event.series_id, starts_at__gt=event.starts_at
-        ).count()
+        events.filter(series_id=event.series_id, starts_at__gt=event.starts_at).count()
     )
 
 

@@ -129,7 +129,6 @@ def test_a_provider_lists_only_the_events_its_organisation_hosts(
     page = client_of(provider).get(reverse("vacancies:event-list")).content.decode()
     assert "Careers in care" in page
     assert "Someone else's fair" not in page
-    assert "Create an event" not in page
 
 
 # ---- creating ------------------------------------------------------------------------
@@ -232,10 +231,26 @@ def test_hosts_are_only_the_academys_organisations(
     assert not Event.objects.exists()
 
 
-def test_providers_and_managers_cannot_create_events(client_of, provider, manager):
-    for member in (provider, manager):
-        response = client_of(member).post(reverse("vacancies:event-add"), _event_data())
-        assert response.status_code == 403
+def test_a_providers_event_is_hosted_by_its_own_organisation_whatever_is_sent(
+    client_of, provider, academy
+):
+    neighbour = OrganisationFactory(academy=academy)
+    client = client_of(provider)
+    assert (
+        "Hosted by" not in client.get(reverse("vacancies:event-add")).content.decode()
+    )
+    response = client.post(
+        reverse("vacancies:event-add"), _event_data(hosts=[neighbour.pk])
+    )
+    event = Event.objects.get()
+    assert response["Location"] == event.get_absolute_url()
+    assert list(event.hosts.all()) == [provider.organisation]
+    assert client.get(event.get_absolute_url()).status_code == 200
+
+
+def test_managers_cannot_create_events(client_of, manager):
+    response = client_of(manager).post(reverse("vacancies:event-add"), _event_data())
+    assert response.status_code == 403
     assert not Event.objects.exists()
 
 
@@ -299,7 +314,8 @@ def test_a_provider_not_hosting_the_event_gets_404_everywhere(
 ):
     signup = _signup(event)
     client = client_of(second_provider)
-    for name in ("event-detail", "event-register", "event-qr", "event-print"):
+    names = ("event-detail", "event-edit", "event-register", "event-qr", "event-print")
+    for name in names:
         assert client.get(_url(name, event)).status_code == 404, name
     for name in ("signup-mark", "signup-cancel", "signup-promote"):
         assert client.post(_url(name, signup), {"attended": "1"}).status_code == 404
@@ -501,14 +517,43 @@ def test_cancelling_all_that_follow_needs_a_reason(client_of, coordinator):
     assert client.get(_url("event-edit", events[2])).status_code == 302
 
 
-def test_a_provider_cannot_change_or_cancel_an_event_it_hosts(
-    client_of, provider, event
+def test_a_hosting_provider_changes_and_cancels_its_event_but_not_its_hosts(
+    client_of, provider, event, academy
 ):
+    other_host = OrganisationFactory(academy=academy)
+    event.hosts.add(other_host)
     client = client_of(provider)
-    assert client.post(_url("event-edit", event), _edit_data(event)).status_code == 403
-    assert client.post(_url("event-cancel", event), {"reason": "x"}).status_code == 403
+    response = client.post(
+        _url("event-edit", event),
+        _edit_data(event, title="Careers in care (moved)", hosts=[]),
+    )
+    assert response["Location"] == event.get_absolute_url()
     event.refresh_from_db()
-    assert event.status == Event.Status.SCHEDULED
+    assert event.title == "Careers in care (moved)"
+    assert set(event.hosts.all()) == {provider.organisation, other_host}
+    client.post(_url("event-cancel", event), {"reason": "Our trainer is ill"})
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+
+
+def test_a_provider_changes_later_dates_only_when_it_hosts_them_all(
+    client_of, coordinator, provider
+):
+    events = _series(client_of(coordinator))
+    for one in events:
+        one.hosts.add(provider.organisation)
+    client = client_of(provider)
+    page = client.get(_url("event-edit", events[1])).content.decode()
+    assert "This date and all that follow" in page
+    events[3].hosts.clear()  # the last date is someone else's
+    page = client.get(_url("event-edit", events[1])).content.decode()
+    assert "This date and all that follow" not in page
+    client.post(
+        _url("event-edit", events[1]),
+        _edit_data(events[1], title="Renamed", apply_to="following"),
+    )
+    titles = [e.title for e in Event.objects.order_by("starts_at")]
+    assert titles == ["Wednesday drop-in", "Renamed", *["Wednesday drop-in"] * 2]
 
 
 # ---- at the door ---------------------------------------------------------------------

@@ -23,9 +23,11 @@ from django.views.decorators.http import require_POST
 from academy.audit import access_record
 from academy.forms import form_add_validation_error, posted
 from academy.lists import list_page
+from academy.models import Organisation
 from academy.once import submit_once
 from academy.permissions import (
     CASEWORK,
+    Role,
     casework_required,
     opportunities_required,
 )
@@ -78,6 +80,25 @@ def _show_error(form: Any, error: ValidationError) -> None:
     form_add_validation_error(form, error)
 
 
+def _hosts(request: AcademyRequest, data: dict[str, Any]) -> list[Organisation]:
+    """The organisations hosting a new or changed event: a provider's own (the form
+    offers it no choice), or those a coordinator chose."""
+    if request.membership.role == Role.PROVIDER:
+        assert request.membership.organisation is not None  # noqa: S101 - constraint
+        return [request.membership.organisation]
+    return list(data.get("hosts", []))
+
+
+def _following(request: AcademyRequest, event: Event) -> int:
+    """How many later dates of the series the member may change with this one: none
+    for a provider when one of them is not its organisation's to change."""
+    later = selectors.event_following(event=event)
+    if later and request.membership.role == Role.PROVIDER:
+        visible = selectors.event_following(event=event, membership=request.membership)
+        return later if visible == later else 0
+    return later
+
+
 def _errors(form: Any, name: str) -> str:
     return " ".join(str(error) for error in form.errors[name])
 
@@ -107,12 +128,11 @@ def event_list(request: AcademyRequest) -> HttpResponse:
         {
             "filterset": filterset,
             "page": list_page(request, filterset.qs),
-            "can_create": _is_casework(request),
         },
     )
 
 
-@casework_required
+@opportunities_required
 def event_add(request: AcademyRequest) -> HttpResponse:
     """Create an event: one date, or a weekly or fortnightly series."""
     form = EventForm(posted(request), membership=request.membership)
@@ -123,7 +143,7 @@ def event_add(request: AcademyRequest) -> HttpResponse:
             common = {
                 "academy": request.academy,
                 "by": request.user,
-                "hosts": data.get("hosts", []),
+                "hosts": _hosts(request, data),
                 **form.event_fields(),
             }
             if not form.is_series:
@@ -175,6 +195,7 @@ def event_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "event": event,
             "people": people,
             "is_casework": _is_casework(request),
+            "can_change": not event.is_cancelled,
             "is_over": event.ends_at <= timezone.now(),
             "following": selectors.event_following(event=event),
             "audience": selectors.audience_labels(event),
@@ -186,14 +207,14 @@ def event_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     )
 
 
-@casework_required
+@opportunities_required
 def event_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     """Change an event: this date, or this date and all that follow in its series."""
     event = _event_or_404(request, pk)
     if event.is_cancelled:
         messages.error(request, "This event is cancelled, so it cannot be changed.")
         return redirect(event)
-    following = selectors.event_following(event=event)
+    following = _following(request, event)
     form = EventEditForm(
         posted(request),
         event=event,
@@ -211,7 +232,7 @@ def event_edit(request: AcademyRequest, pk: int) -> HttpResponse:
                 starts=data["starts"],
                 ends=data["ends"],
                 day=data["on"],
-                hosts=data.get("hosts", []),
+                hosts=_hosts(request, data) if "hosts" in form.fields else None,
                 **form.event_fields(),
             )
 
@@ -229,18 +250,23 @@ def event_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "vacancies/event_form.html",
-        {"form": form, "heading": f"Change: {event.title}", "event": event},
+        {
+            "form": form,
+            "heading": f"Change: {event.title}",
+            "event": event,
+            "following": following,
+        },
     )
 
 
-@casework_required
+@opportunities_required
 def event_cancel(request: AcademyRequest, pk: int) -> HttpResponse:
     """Cancel an event: this date, or this date and all that follow, saying why."""
     event = _event_or_404(request, pk)
     if event.is_cancelled:
         messages.info(request, "This event is cancelled already.")
         return redirect(event)
-    following = selectors.event_following(event=event)
+    following = _following(request, event)
     form = EventCancelForm(posted(request), has_following=following > 0)
     if request.method == "POST" and form.is_valid():
         try:
