@@ -4,7 +4,8 @@ went on to a skills action plan, a referral and a job start within 3 and 6 month
 
 People, not sign-ups: two sign-ups are one person when they share a participant
 record, an e-mail address or a phone number (a walk-in nobody linked to a record is
-still one person at every event they came to with the same address or number).
+still one person at every event they came to with the same address or number), or the
+visitor key retention leaves in their place.
 Only events that took place count: not cancelled, and started by now.
 """
 
@@ -88,20 +89,24 @@ class _Person:
     registered_on: dt.date | None = None
 
 
-class _People:
-    """Sign-ups joined into people by shared record, e-mail or phone (union-find)."""
+Key = tuple[str, str]
+
+
+class SamePerson:
+    """Sign-ups joined into people by shared record, e-mail, phone or visitor key
+    (union-find): `join` a sign-up's keys, then `find` gives its person."""
 
     def __init__(self) -> None:
-        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+        self.parent: dict[Key, Key] = {}
 
-    def find(self, key: tuple[str, str]) -> tuple[str, str]:
+    def find(self, key: Key) -> Key:
         self.parent.setdefault(key, key)
         while self.parent[key] != key:
             self.parent[key] = self.parent[self.parent[key]]
             key = self.parent[key]
         return key
 
-    def join(self, keys: list[tuple[str, str]]) -> tuple[str, str]:
+    def join(self, keys: list[Key]) -> Key:
         root = self.find(keys[0])
         for key in keys[1:]:
             other = self.find(key)
@@ -110,14 +115,17 @@ class _People:
         return root
 
 
-def _keys(
-    pk: int, participant_id: int | None, email: str, phone: str
-) -> list[tuple[str, str]]:
+def person_keys(
+    pk: int, participant_id: int | None, email: str, phone: str, visitor: str
+) -> list[Key]:
+    """What a sign-up's person is known by."""
     keys = [("participant", str(participant_id))] if participant_id else []
     if email:
         keys.append(("email", email.strip().lower()))
     if phone:
         keys.append(("phone", str(phone)))
+    if visitor:
+        keys.append(("visitor", visitor))
     return keys or [("signup", str(pk))]  # nothing to know them by: one person
 
 
@@ -132,16 +140,17 @@ def _attendees(academy: Academy, after: dt.datetime) -> list[_Person]:
             "participant_id",
             "email",
             "phone",
+            "visitor",
             "event__starts_at",
             "event__kind",
             "participant__registered_on",
         )
     )
-    people = _People()
-    roots = [people.join(_keys(*row[:4])) for row in rows]
-    found: dict[tuple[str, str], _Person] = defaultdict(_Person)
+    people = SamePerson()
+    roots = [people.join(person_keys(*row[:5])) for row in rows]
+    found: dict[Key, _Person] = defaultdict(_Person)
     for root, row in zip(roots, rows, strict=True):
-        _, participant_id, _, _, starts_at, kind, registered_on = row
+        _, participant_id, _, _, _, starts_at, kind, registered_on = row
         person = found[people.find(root)]
         person.came.append((timezone.localdate(starts_at), kind))
         if participant_id:

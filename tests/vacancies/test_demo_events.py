@@ -62,6 +62,17 @@ def test_a_year_of_events_as_the_casework_tells_it_and_some_coming_up(demo):
     assert not SignUp.objects.filter(event__in=coming, status="attended").exists()
 
 
+def test_the_figures_stay_when_retention_removes_the_publics_details(demo):
+    from academy.retention import retention_apply
+
+    retention_apply()
+
+    assert SignUp.objects.filter(first_name="Erased").count() > 300
+    report = impact_report(academy=demo, start=YEAR[0], end=YEAR[1])
+    assert report.value("event_attendees") == 485
+    assert report.value("event_attendees_new") == 394
+
+
 def test_seeding_again_adds_no_events(demo):
     count = (Event.objects.count(), SignUp.objects.count())
     call_command("seed_demo", stdout=StringIO())

@@ -123,3 +123,50 @@ def test_a_future_event_is_not_yet_held(academy):
 )
 def test_months_after(day, months, expected):
     assert months_after(day, months) == expected
+
+
+def test_people_still_count_once_after_retention_removes_their_details(
+    academy, other_academy
+):
+    """Sam came to two drop-ins over a year ago by e-mail, gave e-mail and phone at
+    the second, came to a third by phone, and to a session last month by phone: one
+    person, before retention removes the old details and after."""
+    from academy.retention import retention_apply
+
+    old = [
+        event(academy, dt.date(2024, 1, day), Event.Kind.DROP_IN)
+        for day in (10, 17, 24)
+    ]
+    recent = event(
+        academy, timezone.localdate() - dt.timedelta(days=30), Event.Kind.INFORMATION
+    )
+    sam = [
+        came(old[0], email="sam@example.net"),
+        came(old[1], email="sam@example.net", phone="+447700900555"),
+        came(old[2], phone="+447700900555"),
+        came(recent, phone="+447700900555"),
+    ]
+    someone_else = came(old[0], email="someone.else@example.net")
+    elsewhere = came(
+        event(other_academy, dt.date(2024, 1, 10), "drop_in"), email="sam@example.net"
+    )
+
+    def attendees(start=dt.date(2024, 1, 1)):
+        figures = event_figures(academy=academy, start=start, end=timezone.localdate())
+        return figures.all.attendees, figures.all.new_attendees
+
+    assert attendees() == (2, 2)
+
+    retention_apply()
+
+    for signup in (*sam, someone_else, elsewhere):
+        signup.refresh_from_db()
+    assert [(s.email, s.phone) for s in sam[:3]] == [("", "")] * 3
+    assert sam[3].phone == "+447700900555"  # recent: kept
+    assert attendees() == (2, 2)
+    assert attendees(start=recent.starts_at.date()) == (1, 0)  # Sam came before
+    visitors = {s.visitor for s in sam}
+    assert len(visitors) == 1
+    assert "" not in visitors
+    assert someone_else.visitor not in visitors
+    assert elsewhere.visitor not in {*visitors, someone_else.visitor}
