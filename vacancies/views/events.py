@@ -183,8 +183,8 @@ def event_add(request: AcademyRequest) -> HttpResponse:
 
 @opportunities_required
 def event_detail(request: AcademyRequest, pk: int) -> HttpResponse:
-    """An event's details, places taken and everyone signed up, waiting, cancelled,
-    come or not come; staff also book people and give waiting people a place."""
+    """An event's page: its details, places taken and everyone signed up, waiting,
+    cancelled, come or not come; staff also book people from it."""
     event = _event_or_404(request, pk)
     people = selectors.event_people(event=event, membership=request.membership)
     _record_access(request, people.everyone)
@@ -605,8 +605,8 @@ def signup_link(request: AcademyRequest, pk: int) -> HttpResponse:
 
 @casework_required
 def signup_enquiry(request: AcademyRequest, pk: int) -> HttpResponse:
-    """Turn someone met at the event into an enquiry of the academy, from the details
-    they give (checked with them)."""
+    """Turn someone met at the event into an enquiry of the academy. The details are
+    checked with them first."""
     signup = _signup_or_404(request, pk)
     event = signup.event
     if signup.participant_id is not None or signup.enquiry_id is not None:
