@@ -252,3 +252,21 @@ class TestTheDoor:
             event=event, first_name="A", participant_id=person.pk, source="staff"
         )
         assert not again.is_new
+
+
+def test_a_cancelled_event_has_no_register_to_take(academy):
+    event = EventFactory(academy=academy)
+    booked = _sign_up(event, 0).signup
+    services.event_cancel(event=event, by=event.created_by, reason="Snow")
+    event.refresh_from_db()
+    booked.refresh_from_db()
+    for attempt in (
+        lambda: services.attendance_mark(signup=booked, attended=True, by=None),
+        lambda: services.attendance_mark_all(event=event, by=event.created_by),
+        lambda: services.walk_in_add(
+            event=event, by=None, first_name="W", phone="07700900123"
+        ),
+    ):
+        with pytest.raises(ValidationError, match="no register to take"):
+            attempt()
+    assert SignUp.objects.filter(status="attended").count() == 0

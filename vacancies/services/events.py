@@ -417,9 +417,15 @@ def attendance_contact_record(*, signups: Iterable[SignUp]) -> int:
     )
 
 
+def _register_open(event: Event) -> None:
+    if event.is_cancelled:
+        raise ValidationError("This event is cancelled: there is no register to take.")
+
+
 @transaction.atomic
 def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignUp:
     """Tick someone present, or mark them as not come."""
+    _register_open(signup.event)
     if (
         signup.status in (SignUp.Status.CANCELLED, SignUp.Status.WAITING)
         and not attended
@@ -436,6 +442,7 @@ def attendance_mark(*, signup: SignUp, attended: bool, by: User | None) -> SignU
 @transaction.atomic
 def attendance_mark_all(*, event: Event, by: User) -> int:
     """Everyone booked is present ("mark all present"); returns how many."""
+    _register_open(event)
     booked = SignUp.objects.filter(event=event, status=SignUp.Status.BOOKED)
     people = list(booked.exclude(participant=None).values_list("pk", flat=True))
     count = booked.update(
@@ -465,6 +472,7 @@ def walk_in_add(
     """Someone who came without booking, present now. Someone already booked is ticked
     present instead of being added twice."""
     event = _lock(event)
+    _register_open(event)
     email = email.strip().lower()
     same = _same_person(event, email, phone, participant_id)
     existing = (
