@@ -3,9 +3,10 @@ held and the distinct people who came, those new to the academy, and how many of
 went on to a skills action plan, a referral and a job start within 3 and 6 months.
 
 People, not sign-ups: two sign-ups are one person when they share a participant
-record, an e-mail address or a phone number (a walk-in nobody linked to a record is
-still one person at every event they came to with the same address or number), or the
-visitor key retention leaves in their place.
+record (theirs, or the one their enquiry became), an e-mail address or a phone number
+(a walk-in nobody linked to a record is still one person at every event they came to
+with the same address or number), or the visitor key retention leaves in their place.
+
 Only events that took place count: not cancelled, and started by now.
 """
 
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from academy.models import Academy
@@ -129,21 +131,33 @@ def person_keys(
     return keys or [("signup", str(pk))]  # nothing to know them by: one person
 
 
+def signup_person() -> Coalesce:
+    """The participant a sign-up is: the one it was linked to, else the one its
+    enquiry became (someone met at an event who registered later)."""
+    return Coalesce("participant_id", "enquiry__participant_id")
+
+
+def _registered() -> Coalesce:
+    return Coalesce("participant__registered_on", "enquiry__participant__registered_on")
+
+
 def _attendees(academy: Academy, after: dt.datetime) -> list[_Person]:
     """Everyone who came to an event of the academy that took place before `after`."""
     rows = list(
         SignUp.objects.filter(
             event__in=events_held(academy=academy, after=after),
             status=SignUp.Status.ATTENDED,
-        ).values_list(
+        )
+        .annotate(person=signup_person(), registered=_registered())
+        .values_list(
             "pk",
-            "participant_id",
+            "person",
             "email",
             "phone",
             "visitor",
             "event__starts_at",
             "event__kind",
-            "participant__registered_on",
+            "registered",
         )
     )
     people = SamePerson()
@@ -163,11 +177,12 @@ def _attendees(academy: Academy, after: dt.datetime) -> list[_Person]:
 def _went_on_dates(academy: Academy) -> dict[str, dict[int, list[dt.date]]]:
     """For every participant who came to an event: the days they had a plan agreed,
     were referred, and started a job."""
-    came = SignUp.objects.filter(
-        event__academy=academy,
-        status=SignUp.Status.ATTENDED,
-        participant__isnull=False,
-    ).values("participant_id")
+    came = (
+        SignUp.objects.filter(event__academy=academy, status=SignUp.Status.ATTENDED)
+        .annotate(person=signup_person())
+        .filter(person__isnull=False)
+        .values("person")
+    )
     sources: dict[str, Iterable[tuple[int, dt.date]]] = {
         "plan": SkillsActionPlan.objects.filter(participant_id__in=came).values_list(
             "participant_id", "agreed_on"

@@ -16,7 +16,7 @@ from django.db.models import Q
 from academy.inventory import Retention
 from academy.retention import cutoff
 
-from .events_report import Key, SamePerson, person_keys
+from .events_report import Key, SamePerson, person_keys, signup_person
 from .models import SignUp
 
 ERASED = "Erased"
@@ -33,9 +33,9 @@ def _visitors_keep(expiring: list[SignUp]) -> None:
     )
     for academy_id in set(academy_of.values()):
         rows = list(
-            SignUp.objects.filter(event__academy_id=academy_id).values_list(
-                "pk", "participant_id", "email", "phone", "visitor"
-            )
+            SignUp.objects.filter(event__academy_id=academy_id)
+            .annotate(person=signup_person())
+            .values_list("pk", "person", "email", "phone", "visitor")
         )
         people = SamePerson()
         person_of = {row[0]: people.join(person_keys(*row)) for row in rows}

@@ -6,11 +6,16 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.participants.factories import ParticipantFactory, SkillsActionPlanFactory
+from tests.participants.factories import (
+    EnquiryFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    SkillsActionPlanFactory,
+)
 from tests.vacancies.events_data import END, START, came, event, hand_made_events
 from tests.vacancies.factories import EventFactory
 from vacancies.events_report import event_figures, months_after
-from vacancies.models import Event
+from vacancies.models import Event, SignUp
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +175,25 @@ def test_people_still_count_once_after_retention_removes_their_details(
     assert "" not in visitors
     assert someone_else.visitor not in visitors
     assert elsewhere.visitor not in {*visitors, someone_else.visitor}
+
+
+def test_someone_met_at_an_event_who_became_an_enquiry_then_registered_counts(
+    academy,
+):
+    """Met at a fair, turned into an enquiry, registered a week later with a plan, and
+    started a job in two months: new, and attributed to the fair."""
+    fair = event(academy, dt.date(2025, 5, 8), "recruitment")
+    person = ParticipantFactory(academy=academy, registered_on=dt.date(2025, 5, 15))
+    enquiry = EnquiryFactory(academy=academy, participant=person)
+    signup = came(fair, email="met@example.net")
+    SignUp.objects.filter(pk=signup.pk).update(enquiry=enquiry)
+    SkillsActionPlanFactory(participant=person, agreed_on=dt.date(2025, 5, 15))
+    OutcomeFactory(
+        participant=person, kind="employment", started_on=dt.date(2025, 7, 1)
+    )
+
+    figures = event_figures(academy=academy, start=START, end=END)
+
+    assert (figures.all.attendees, figures.all.new_attendees) == (1, 1)
+    assert figures.all.went_on["plan_3m"] == 1
+    assert figures.all.went_on["job_start_3m"] == 1
