@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils import timezone
 
 from academy.home import HomePanel, home_panel
@@ -68,10 +69,12 @@ CAME: dict[str, str] = {
 
 
 def event_timeline(participant: Participant) -> list[TimelineEntry]:
-    """The events the participant signed up to, and those they came to (or missed)."""
-    signups = SignUp.objects.filter(participant=participant).select_related(
-        "event", "recorded_by"
-    )
+    """The events the participant signed up to, and those they came to (or missed),
+    also as the enquiry they were turned into at an event before registering."""
+    signups = SignUp.objects.filter(
+        Q(participant=participant)
+        | Q(participant__isnull=True, enquiry__participant=participant)
+    ).select_related("event", "recorded_by")
     now = timezone.now()
     entries = []
     for signup in signups:

@@ -9,7 +9,11 @@ from django.utils import timezone
 
 from participants import selectors
 from participants.models import Participant
-from tests.participants.factories import MeetingFactory, ParticipantFactory
+from tests.participants.factories import (
+    EnquiryFactory,
+    MeetingFactory,
+    ParticipantFactory,
+)
 from tests.vacancies.factories import EventFactory
 from vacancies import services
 from vacancies.models import SignUp
@@ -237,6 +241,26 @@ class TestTimeline:
         assert said["On the waiting list for Full session"].startswith(
             "Information session, "
         )
+
+    def test_an_enquiry_made_at_an_event_brings_it_to_the_timeline(
+        self, academy, coordinator
+    ):
+        person = ParticipantFactory(academy=academy)
+        fair = _event(academy, days_ago=12, title="Winter fair")
+        walk_in = services.walk_in_add(
+            event=fair, by=coordinator.user, first_name="Sam", email="sam@example.net"
+        )
+        SignUp.objects.filter(pk=walk_in.pk).update(
+            enquiry=EnquiryFactory(academy=academy, participant=person)
+        )
+
+        titles = [
+            e.title
+            for e in selectors.participant_timeline(participant=person)
+            if e.kind == "event"
+        ]
+
+        assert titles == ["Came to Winter fair"]
 
     def test_the_participants_page_shows_the_event_at_its_time(
         self, academy, coordinator, client_of
