@@ -11,10 +11,18 @@ from academy.registry import Registry
 from tests.conftest import log_in
 
 EXPECTED = {
-    "coordinator": {"Home", "Casework", "Jobs", "Impact", "Labour market"},
-    "provider": {"Home", "Jobs", "Labour market"},
+    "coordinator": {"Home", "Casework", "Jobs", "Events", "Impact", "Labour market"},
+    "provider": {"Home", "Jobs", "Events", "Labour market"},
     "manager": {"Home", "Impact", "Labour market"},
-    "admin": {"Home", "Casework", "Jobs", "Impact", "Labour market", "Manage"},
+    "admin": {
+        "Home",
+        "Casework",
+        "Jobs",
+        "Events",
+        "Impact",
+        "Labour market",
+        "Manage",
+    },
 }
 
 
