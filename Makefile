@@ -93,7 +93,7 @@ var/local.env:
 
 ## test: set everything up and run every test
 test: $(INSTALLED)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not bench"
 
 lint: export DEBUG ?= true
 lint: $(INSTALLED)
