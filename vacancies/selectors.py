@@ -307,9 +307,11 @@ def public_board(
     if filters.setting:
         rows = rows.filter(setting=filters.setting)
     if filters.area:
-        district = postcode_parts(filters.area)
+        parts = postcode_parts(filters.area)
+        district = (parts[0] if parts else filters.area).strip().upper()
+        # A whole district: PL1 is "PL1" or "PL1 ..." (never PL12).
         rows = rows.filter(
-            postcode__istartswith=(district[0] if district else filters.area)
+            Q(postcode__iexact=district) | Q(postcode__istartswith=f"{district} ")
         )
     if filters.min_hours is not None:
         rows = rows.filter(hours_per_week__gte=filters.min_hours)

@@ -310,3 +310,11 @@ def test_board_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few)):
         response = client.get(board(academy), {"near": "PL4 6AB"})
     assert len(response.context["page"]) == 25
+
+
+@pytest.mark.django_db
+def test_an_area_is_a_whole_district_pl1_is_not_pl12(client, academy):
+    job(academy, postcode="PL1 2AB", title="In PL1")
+    VacancyFactory(academy=academy, postcode="PL12 6AA", title="In PL12")
+    assert titles(client.get(board(academy), {"area": "PL1"})) == ["In PL1"]
+    assert titles(client.get(board(academy), {"area": "pl12"})) == ["In PL12"]
