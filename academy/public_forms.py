@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 
+from . import rules
 from .models import Academy
 
 TRY_AGAIN = (
@@ -97,3 +98,54 @@ class PublicFormMixin(forms.Form):
         if not is_token_good(token, purpose=self.purpose, academy=self.academy):
             raise forms.ValidationError(TRY_AGAIN.format(button=self.button))
         return cleaned
+
+
+class PublicContactFields(forms.Form):
+    """A public form's name and contact fields: an e-mail address, a phone number or
+    both (`need_contact` says what to give when neither is)."""
+
+    need_contact = (
+        "Give an e-mail address or a phone number (or both), so that we know who you "
+        "are."
+    )
+
+    first_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        required=False,
+        max_length=32,
+        help_text="Give an e-mail address, a phone number, or both.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data["phone"]).strip()
+        if not phone:
+            return ""
+        e164 = rules.phone_e164(phone)
+        if e164 is None:
+            raise forms.ValidationError(rules.PHONE_INVALID)
+        return e164
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        has_contact = cleaned.get("email") or cleaned.get("phone")
+        if not has_contact and not {"email", "phone"} & set(self.errors):
+            raise forms.ValidationError(self.need_contact)
+        return cleaned
+
+    def person(self) -> dict[str, str]:
+        """The cleaned name and contact details."""
+        names = ("first_name", "last_name", "email", "phone")
+        return {name: str(self.cleaned_data[name]) for name in names}

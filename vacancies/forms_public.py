@@ -12,18 +12,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Field, Layout
 from django import forms
 
-from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Academy
 from academy.once import OnceFormMixin
-from academy.public_forms import PublicFormMixin
+from academy.public_forms import PublicContactFields, PublicFormMixin
 
 from .models import EventKind
 from .selectors_public import ONLINE
-
-NEED_CONTACT = (
-    "Give an e-mail address or a phone number (or both), so that we know who you are."
-)
 
 
 class EventBoardFilterForm(forms.Form):
@@ -62,50 +57,7 @@ class EventBoardFilterForm(forms.Form):
         return str(data.get("kind") or ""), str(data.get("area") or "")
 
 
-class _ContactMixin(forms.Form):
-    first_name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
-    email = forms.EmailField(
-        label="E-mail address",
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label="Phone number",
-        required=False,
-        max_length=32,
-        help_text="Give an e-mail address, a phone number, or both.",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-
-    def clean_phone(self) -> str:
-        phone = str(self.cleaned_data["phone"]).strip()
-        if not phone:
-            return ""
-        e164 = rules.phone_e164(phone)
-        if e164 is None:
-            raise forms.ValidationError(rules.PHONE_INVALID)
-        return e164
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        has_contact = cleaned.get("email") or cleaned.get("phone")
-        if not has_contact and not {"email", "phone"} & set(self.errors):
-            raise forms.ValidationError(NEED_CONTACT)
-        return cleaned
-
-    def person(self) -> dict[str, str]:
-        """The cleaned name and contact details."""
-        names = ("first_name", "last_name", "email", "phone")
-        return {name: str(self.cleaned_data[name]) for name in names}
-
-
-class EventSignUpForm(OnceFormMixin, PublicFormMixin, _ContactMixin):
+class EventSignUpForm(OnceFormMixin, PublicFormMixin, PublicContactFields):
     """Signing up to a public event, without an account."""
 
     purpose = "vacancies.event-sign-up"
@@ -139,7 +91,7 @@ class EventSignUpForm(OnceFormMixin, PublicFormMixin, _ContactMixin):
         )
 
 
-class EventCheckInForm(PublicFormMixin, _ContactMixin):
+class EventCheckInForm(PublicFormMixin, PublicContactFields):
     """Checking oneself in at the door, from the QR code shown at the venue."""
 
     purpose = "vacancies.event-check-in"

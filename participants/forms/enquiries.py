@@ -13,7 +13,7 @@ from academy import rules
 from academy.forms import PortalFormHelper
 from academy.models import Academy
 from academy.once import OnceFormMixin
-from academy.public_forms import PublicFormMixin
+from academy.public_forms import PublicContactFields, PublicFormMixin
 
 from ..models import Enquiry
 
@@ -24,31 +24,16 @@ def _tidy_vacancy_title(value: str) -> str:
     return " ".join(value.split())[:max_length]
 
 
-class EnquiryForm(OnceFormMixin, PublicFormMixin):
+class EnquiryForm(OnceFormMixin, PublicContactFields, PublicFormMixin):
     """The public 'register your interest' form of the recruitment campaign."""
 
     purpose = "participants.enquiry-form"
     button = "Send my details"
+    need_contact = (
+        "Give us an e-mail address or a phone number (or both), so that we can get "
+        "in touch with you."
+    )
 
-    first_name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
-    email = forms.EmailField(
-        label="E-mail address",
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label="Phone number",
-        required=False,
-        max_length=32,
-        help_text="Give an e-mail address, a phone number, or both.",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
     postcode = forms.CharField(
         max_length=10,
         help_text="So that we can tell you about work near you.",
@@ -92,30 +77,11 @@ class EnquiryForm(OnceFormMixin, PublicFormMixin):
             "served",
         )
 
-    def clean_phone(self) -> str:
-        phone = str(self.cleaned_data["phone"]).strip()
-        if not phone:
-            return ""
-        e164 = rules.phone_e164(phone)
-        if e164 is None:
-            raise forms.ValidationError(rules.PHONE_INVALID)
-        return e164
-
     def clean_postcode(self) -> str:
         return rules.postcode_clean(str(self.cleaned_data["postcode"]))
 
     def clean_vacancy_title(self) -> str:
         return _tidy_vacancy_title(str(self.cleaned_data["vacancy_title"]))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        has_contact = cleaned.get("email") or cleaned.get("phone")
-        if not has_contact and not {"email", "phone"} & set(self.errors):
-            raise forms.ValidationError(
-                "Give us an e-mail address or a phone number (or both), so that we "
-                "can get in touch with you."
-            )
-        return cleaned
 
     def enquiry_details(self) -> dict[str, str]:
         """The cleaned values the enquiry is made of."""
