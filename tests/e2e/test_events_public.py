@@ -2,6 +2,7 @@
 a full event offers its waiting list; the cancel link and the check-in page."""
 
 import datetime as dt
+import re
 
 import icalendar
 import pytest
@@ -84,6 +85,8 @@ def test_a_member_of_the_public_finds_an_event_and_signs_up_on_a_phone(
     screenshot(page, "events-public-list-phone")
 
     page.get_by_role("button", name="Show filters").click()
+    # Wait for the filters to finish unfolding before using them.
+    expect(page.locator("#event-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("Kind of event").select_option("information")
     page.get_by_label("Area").select_option("PL1")
     page.get_by_role("button", name="Show events").click()

@@ -173,6 +173,8 @@ def test_the_board_filters_on_a_phone(page, live_server, screenshot, academy):
     _fits(page, PHONE["width"])
     screenshot(page, "vacancies-board-phone")
     page.get_by_role("button", name="Show filters").click()
+    # Wait for the filters to finish unfolding before using them.
+    expect(page.locator("#board-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("Role").select_option("cook")
     page.get_by_label("Your postcode").fill("zz9 9zz")
     page.get_by_role("button", name="Show jobs").click()
