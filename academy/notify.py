@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import TextChoices
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -30,6 +31,18 @@ logger = logging.getLogger(__name__)
 
 class Channel(StrEnum):
     EMAIL = "email"
+    SMS = "sms"
+
+
+class Notice(TextChoices):
+    """What a member of staff is told about. Each member chooses per kind: at once, in
+    a daily digest, or not at all (`notice=` of `notify`)."""
+
+    REFERRAL_RECEIVED = "referral_received", "A vacancy of ours receives a referral"
+    REFERRAL_WITHDRAWN = "referral_withdrawn", "A referral to us is withdrawn"
+    INTERVIEW_TOMORROW = "interview_tomorrow", "An interview we arranged is tomorrow"
+    REFERRAL_MOVED = "referral_moved", "A provider moves a referral of my caseload"
+    CRITICAL_SHORTAGE = "critical_shortage", "A provider flags a critical shortage"
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,10 @@ class Recipient:
     email: str = ""
     phone: str = ""
     has_agreed: bool = True
+    # The channel the person chose (a participant's contact preference); None: e-mail.
+    prefers: Channel | None = None
+    # A member of staff: their choices per Notice apply.
+    user_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,9 +90,11 @@ def channel_for(to: Recipient) -> Channel | None:
     """How `to` can be reached, or None: they did not agree, or left no address."""
     if not to.has_agreed:
         return None
+    if to.prefers == Channel.SMS and to.phone:
+        return Channel.SMS
     if to.email:
         return Channel.EMAIL
-    return None  # a phone number alone: text messages come with issue 13
+    return None
 
 
 def message_render(
@@ -147,12 +166,21 @@ def notify(
     to: Recipient,
     template: str,
     context: Mapping[str, Any],
+    academy: Any = None,
+    key: str = "",
+    participant: Any = None,
+    notice: Notice | None = None,
     attachments: Sequence[Attachment] = (),
     reply_to: Sequence[str] = (),
 ) -> Channel | None:
     """Send the message `template` to `to` once the current transaction commits (at
     once outside one). Returns the channel it goes by, or None when `to` cannot be
-    reached (nothing is sent)."""
+    reached (nothing is sent).
+
+    `academy`: whose message it is. `key`: the same key is sent at most once (e.g.
+    "appointment:12:reminder:2026-12-01T09:00"). `participant`: the person it is to or
+    about, listed on their timeline. `notice`: a member's kind of notice, so their
+    choice (at once, daily digest, none) applies."""
     channel = channel_for(to)
     if channel is None:
         return None
