@@ -58,6 +58,8 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("participants.Outcome", person="participant"),
     Tracked("participants.SustainmentCheck", person="outcome__participant"),
     Tracked("participants.CaseNote", person="participant"),
+    Tracked("participants.Appointment", person="participant"),
+    Tracked("participants.Task", person="participant"),
     Tracked("participants.Enquiry", person="participant", academy="academy_id"),
     Tracked("vacancies.Referral", person="participant"),
     Tracked("vacancies.ReferralEvent", person="referral__participant"),

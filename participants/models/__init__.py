@@ -36,7 +36,11 @@ from .outcomes import (
     SustainmentCheckQuerySet,
 )
 
+# isort: split
+from .diary import Appointment, Task
+
 __all__ = [
+    "Appointment",
     "Barrier",
     "CaseNote",
     "CaseQuerySet",
@@ -58,4 +62,5 @@ __all__ = [
     "SuspectedDoubleOutcome",
     "SustainmentCheck",
     "SustainmentCheckQuerySet",
+    "Task",
 ]

@@ -81,6 +81,13 @@ class Participant(models.Model):
         STANDARD = "standard", "Standard"
         ENHANCED = "enhanced", "Enhanced"
 
+    class ContactBy(models.TextChoices):
+        """How the person agreed to be sent confirmations and reminders."""
+
+        NONE = "none", "Not to be sent messages"
+        SMS = "sms", "Text message"
+        EMAIL = "email", "E-mail"
+
     class RightToWork(models.TextChoices):
         UNKNOWN = "unknown", "Not checked yet"
         YES = "yes", "Confirmed"
@@ -141,6 +148,16 @@ class Participant(models.Model):
     # ledger, written only by services.casework.consent_refresh (one source of truth).
     has_consent_to_hold = models.BooleanField(default=False)
     has_consent_to_share = models.BooleanField(default=False)
+    # Written only by services.casework.contact_preference_set (an opt-out by text
+    # reply or e-mail link included), which notes each change on the timeline.
+    contact_by = models.CharField(
+        "reminders by",
+        max_length=8,
+        choices=ContactBy.choices,
+        default=ContactBy.NONE,
+        help_text="Only with the person's agreement: confirmations and reminders of "
+        "appointments, interviews and events.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     close_reason = models.CharField(

@@ -29,7 +29,15 @@ from academy.crypto import (
     text_encrypt_once,
 )
 from academy.models import ChangeRecord
-from participants.models import CaseNote, Meeting, Participant, PlanReview
+from participants.models import (
+    Appointment,
+    CaseNote,
+    Meeting,
+    Participant,
+    PlanReview,
+    Task,
+)
+from tests.academy.factories import UserFactory
 from tests.participants.factories import (
     ConsentRecordFactory,
     EnquiryFactory,
@@ -61,6 +69,8 @@ ENCRYPTED = {
     "vacancies.Referral": ["note"],
     "vacancies.ReferralEvent": ["note"],
     "vacancies.SignUp": ["note"],
+    "participants.Appointment": ["reason"],
+    "participants.Task": ["title", "cancel_reason"],
 }
 
 
@@ -102,6 +112,21 @@ def _every_encrypted_field(text):
         ),
         ReferralEvent.objects.create(
             referral=referral, stage="referred", on=timezone.localdate(), note=text
+        ),
+        Appointment.objects.create(
+            participant=participant,
+            coordinator=UserFactory(),
+            kind="phone",
+            starts_at=timezone.now(),
+            status=Appointment.Status.CANCELLED,
+            reason=text,
+        ),
+        Task.objects.create(
+            participant=participant,
+            title=text,
+            due_on=timezone.localdate(),
+            status=Task.Status.CANCELLED,
+            cancel_reason=text,
         ),
         SignUp.objects.create(
             event=EventFactory(academy=participant.academy),

@@ -65,6 +65,13 @@ class Referral(models.Model):
         max_length=14, choices=Stage.choices, default=Stage.REFERRED
     )
     note = EncryptedCharField(max_length=300, blank=True)
+    # Set when the referral moves to INTERVIEW (services.referrals.referral_move).
+    interview_at = models.DateTimeField(null=True, blank=True)
+    interview_place = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where the interview is: an address, or a phone or video call.",
+    )
     merged_from = models.CharField(
         max_length=40,
         blank=True,
@@ -113,6 +120,7 @@ class Referral(models.Model):
                 name="one_referral_per_outcome",
             ),
         ]
+        indexes = [models.Index(fields=["interview_at"])]
 
     def __str__(self) -> str:
         return f"{self.participant} to {self.opportunity}"
