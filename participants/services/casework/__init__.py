@@ -4,6 +4,7 @@ outcomes, sustainment checks, closing and merging. Each saves all its parts or n
 Modules by subject: people (registration, details, consent, merging), plans and records
 (meetings, support, outcomes, sustainment checks, closing). Import from here."""
 
+from .contact import contact_preference_set, participant_recipient
 from .people import (
     CASELOAD_ROLES,
     PARTICIPANT_FIELDS,
@@ -49,12 +50,14 @@ __all__ = [
     "consent_records_add",
     "consent_refresh",
     "consent_set",
+    "contact_preference_set",
     "contact_record",
     "meeting_log",
     "merge_hooks",
     "outcome_record",
     "participant_merge",
     "participant_next_reference",
+    "participant_recipient",
     "participant_register",
     "participant_update",
     "plan_action_complete",
