@@ -27,6 +27,7 @@ install: $(INSTALLED)
 COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	--custom-compile-command "make lock"
 UPGRADE ?=
+SDIST_ONLY := --no-binary docopt
 UPGRADE_FLAGS := $(if $(filter all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE)))
 
 ## lock: rewrite the locks from pyproject.toml, keeping every pin that still fits;
@@ -37,13 +38,15 @@ lock: $(INSTALLED)
 		pyproject.toml -o $(LOCK)
 	$(COMPILE) --python-platform x86_64-manylinux_2_28 $(UPGRADE_FLAGS) \
 		pyproject.toml --extra dev -c $(LOCK) -o $(DEV_LOCK)
-	@# The same pins must install from wheels on x86_64 and on ARM (aarch64) servers.
+	@# The same pins must install from wheels on x86_64 and on ARM (aarch64) servers;
+	@# SDIST_ONLY are pure-Python packages published only as source (docopt, which
+	@# GOV.UK Notify's client requires), built the same on every platform.
 	@check=$$(mktemp -d) && trap 'rm -rf "$$check"' EXIT && \
 	for platform in x86_64 aarch64; do \
 		cp $(LOCK) $(DEV_LOCK) "$$check"/ && \
-		$(COMPILE) --python-platform $$platform-manylinux_2_28 --only-binary :all: \
+		$(COMPILE) --python-platform $$platform-manylinux_2_28 --only-binary :all: $(SDIST_ONLY) \
 			pyproject.toml -o "$$check/$(LOCK)" && \
-		$(COMPILE) --python-platform $$platform-manylinux_2_28 --only-binary :all: \
+		$(COMPILE) --python-platform $$platform-manylinux_2_28 --only-binary :all: $(SDIST_ONLY) \
 			pyproject.toml --extra dev -c $(LOCK) -o "$$check/$(DEV_LOCK)" && \
 		diff -u $(LOCK) "$$check/$(LOCK)" && diff -u $(DEV_LOCK) "$$check/$(DEV_LOCK)" \
 		|| { echo "lock: the pins above differ on $$platform Linux, or lack its wheels"; exit 1; }; \
