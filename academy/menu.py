@@ -42,7 +42,16 @@ class MenuSection:
 
 
 # The order sections appear in; a section with one link is shown as that link.
-SECTIONS = ("Home", "Casework", "Jobs", "Events", "Impact", "Labour market", "Manage")
+SECTIONS = (
+    "Home",
+    "Diary",
+    "Casework",
+    "Jobs",
+    "Events",
+    "Impact",
+    "Labour market",
+    "Manage",
+)
 
 menu_items: Registry[MenuItem] = Registry("main menu")
 

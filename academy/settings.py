@@ -414,6 +414,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "vacancies.tasks.event_reminders_send",
         "schedule": crontab(minute=10, hour="9-20"),
     },
+    # Every hour from 08:05 to 20:05: a reminder to each person with an appointment
+    # tomorrow who agreed to messages, once each (the key names the appointment and
+    # its time: later runs send nothing, a moved appointment is reminded again).
+    "participants-appointment-reminders-send": {
+        "task": "participants.tasks.appointment_reminders_send",
+        "schedule": crontab(minute=5, hour="8-20"),
+    },
     # Every night at 00:05: vacancies past their closing date close themselves.
     "vacancies-close-expired": {
         "task": "vacancies.tasks.vacancies_close_expired",

@@ -13,7 +13,8 @@ class ParticipantsConfig(AppConfig):
         from academy.menu import MenuItem, menu_items
         from academy.retention import RetentionRule, retention_rules
 
-        from . import home, services, tasks
+        from . import home, selectors, services, tasks
+        from .diary import diary_sources
         from .models import ImportRun
         from .services.imports import import_run_fail, import_run_send
 
@@ -31,6 +32,9 @@ class ParticipantsConfig(AppConfig):
         )
 
         home_panels.register(home.todays_work)
+        diary_sources.register(selectors.appointments_in_diary)
+        # Its own entry (not under Casework): providers have a diary too.
+        menu_items.register(MenuItem("Diary", "Diary", "participants:diary"))
         for rule in (
             RetentionRule(
                 Retention.CASEWORK,

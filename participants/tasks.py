@@ -39,3 +39,9 @@ def import_run_apply(run_id: int) -> str:
 def outcome_doubles_find() -> int:
     """List outcomes that look like one job start recorded twice."""
     return services.outcome_doubles_find()
+
+
+@shared_task
+def appointment_reminders_send() -> int:
+    """Remind people booked for tomorrow who agreed to messages (once each)."""
+    return services.appointment_reminders_send(now=timezone.now())

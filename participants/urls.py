@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import enquiries, imports, people, records, rights
+from .views import diary, enquiries, imports, people, records, rights
 
 app_name = "participants"
 
@@ -43,6 +43,38 @@ urlpatterns = [
     path("checks/due/", records.checks_due, name="checks-due"),
     path("checks/<int:pk>/", records.check_record, name="check-record"),
     path("outcomes/doubles/", records.outcome_doubles, name="outcome-doubles"),
+    # The diary and appointments
+    path("diary/", diary.diary_day, name="diary"),
+    path("diary/week/", diary.diary_week, name="diary-week"),
+    path("diary/book/", diary.diary_book, name="diary-book"),
+    path(
+        "participants/<int:pk>/appointments/new/",
+        diary.appointment_add,
+        name="appointment-add",
+    ),
+    path(
+        "appointments/<int:pk>/edit/", diary.appointment_edit, name="appointment-edit"
+    ),
+    path(
+        "appointments/<int:pk>/attended/",
+        diary.appointment_attended,
+        name="appointment-attended",
+    ),
+    path(
+        "appointments/<int:pk>/missed/",
+        diary.appointment_missed,
+        name="appointment-missed",
+    ),
+    path(
+        "appointments/<int:pk>/cancel/",
+        diary.appointment_cancel,
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:pk>/notes/",
+        diary.appointment_notes,
+        name="appointment-notes",
+    ),
     # Campaign enquiries
     path("join/<slug:academy_slug>/", enquiries.enquiry_public, name="enquiry-public"),
     path(

@@ -35,6 +35,7 @@ from participants.models import (
 from reporting.models import ReportRun
 from tests.academy.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.participants.factories import (
+    AppointmentFactory,
     EnquiryFactory,
     MeetingFactory,
     OutcomeFactory,
@@ -216,6 +217,35 @@ def _check(side: Side) -> Any:
     )
 
 
+def _appointment(side: Side) -> Any:
+    """A booked appointment of the side's participant, in its coordinator's diary."""
+    return AppointmentFactory(
+        participant=side.get("participant"),
+        coordinator=side.coordinator.user,
+        place=side.mark("appointment place"),
+    )
+
+
+def _attended_appointment(side: Side) -> Any:
+    """An appointment the side's participant came to yesterday: its meeting's notes."""
+    from participants.models import Appointment
+
+    person = side.get("participant")
+    meeting = MeetingFactory(
+        participant=person,
+        held_at=timezone.now() - dt.timedelta(days=1),
+        notes=side.mark("appointment notes"),
+    )
+    return AppointmentFactory(
+        participant=person,
+        coordinator=side.coordinator.user,
+        starts_at=meeting.held_at,
+        place=side.mark("attended place"),
+        status=Appointment.Status.ATTENDED,
+        meeting=meeting,
+    )
+
+
 def _referral(side: Side) -> Any:
     vacancy = side.get("vacancy")
     referral = ReferralFactory(
@@ -340,6 +370,8 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
         interest=side.mark("interest"),
     ),
     "import_run": _import_run,
+    "appointment": _appointment,
+    "attended_appointment": _attended_appointment,
     "membership": lambda side: side.coordinator,
     "organisation": lambda side: side.organisation,
     "vacancy": lambda side: VacancyFactory(

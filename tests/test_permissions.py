@@ -13,12 +13,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from academy import permissions
 from academy.models import RefreshRun
-from participants.models import ImportRun, SustainmentCheck
+from participants.models import Appointment, ImportRun, SustainmentCheck
 from reporting.models import ReportRun
 from tests.academy.factories import OrganisationFactory
 from tests.conftest import log_in
 from tests.participants.factories import (
+    AppointmentFactory,
     EnquiryFactory,
+    MeetingFactory,
     OutcomeFactory,
     ParticipantFactory,
     PlanActionFactory,
@@ -73,6 +75,16 @@ MATRIX = {
     "participants:import-format": (CASEWORK, None),
     "participants:outcome-doubles": (CASEWORK, None),
     "participants:caseload-reassign": ({"admin"}, "membership"),
+    # The diary: everyone who has bookings (a provider: its interviews and events).
+    "participants:diary": (OPPORTUNITIES, None),
+    "participants:diary-week": (OPPORTUNITIES, None),
+    "participants:diary-book": (CASEWORK, None),
+    "participants:appointment-add": (CASEWORK, "participant"),
+    "participants:appointment-edit": (CASEWORK, "appointment"),
+    "participants:appointment-attended": (CASEWORK, "appointment", "post"),
+    "participants:appointment-missed": (CASEWORK, "appointment"),
+    "participants:appointment-cancel": (CASEWORK, "appointment"),
+    "participants:appointment-notes": (CASEWORK, "attended_appointment"),
     "vacancies:list": (OPPORTUNITIES, None),
     "vacancies:add": (OPPORTUNITIES, None),
     "vacancies:detail": (EVERY_ROLE, "vacancy"),
@@ -274,6 +286,15 @@ def _object(kind, academy, request):
         return SustainmentCheck.objects.create(
             outcome=outcome, weeks=13, due_on=outcome.started_on
         )
+    if kind == "appointment":
+        return AppointmentFactory(participant__academy=academy)
+    if kind == "attended_appointment":
+        appointment = AppointmentFactory(participant__academy=academy)
+        meeting = MeetingFactory(participant=appointment.participant)
+        Appointment.objects.filter(pk=appointment.pk).update(
+            status=Appointment.Status.ATTENDED, meeting=meeting
+        )
+        return appointment
     if kind == "enquiry":
         return EnquiryFactory(academy=academy)
     if kind == "import_run":

@@ -4,6 +4,13 @@ Modules by subject: people (details, registration, consent, closing, merging,
 caseloads), records (meetings, plans, support, outcomes, checks), enquiries (the public
 form and the queue's actions) and imports (upload and confirm). Import from here."""
 
+from .appointments import (
+    AppointmentBookForm,
+    AppointmentForm,
+    AppointmentNotesForm,
+    AppointmentReasonForm,
+    PersonSearchForm,
+)
 from .enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
 from .imports import ImportConfirmForm, ImportUploadForm
 from .people import (
@@ -28,6 +35,10 @@ from .records import (
 )
 
 __all__ = [
+    "AppointmentBookForm",
+    "AppointmentForm",
+    "AppointmentNotesForm",
+    "AppointmentReasonForm",
     "CaseloadReassignForm",
     "CloseForm",
     "ConsentForm",
@@ -43,6 +54,7 @@ __all__ = [
     "OutcomeForm",
     "ParticipantForm",
     "ParticipantRegisterForm",
+    "PersonSearchForm",
     "PlanActionForm",
     "PlanActionFormSet",
     "PlanForm",

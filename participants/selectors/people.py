@@ -33,6 +33,7 @@ from ..models import (
     PlanAction,
     SkillsActionPlan,
 )
+from .diary import no_shows_recent
 
 NO_CONTACT_DAYS = 30
 
@@ -61,7 +62,10 @@ def participant_list(*, membership: Membership) -> QuerySet[Participant]:
         .prefetch_related(
             Prefetch("cohorts", queryset=ParticipantCohort.objects.order_by("code"))
         )
-        .annotate(has_overdue_action=Exists(_overdue_actions(today)))
+        .annotate(
+            has_overdue_action=Exists(_overdue_actions(today)),
+            missed_recently=no_shows_recent(),
+        )
         .order_by(*SORTS["name"])
     )
 

@@ -164,6 +164,13 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "timeline": selectors.participant_timeline(participant=participant),
             "postcode_notices": selectors.postcode_notices(participant=participant),
             "today": timezone.localdate(),
+            "now": timezone.now(),
+            "appointments": selectors.participant_appointments(
+                participant=participant
+            ),
+            "appointment_counts": selectors.appointment_counts(
+                participant=participant
+            ),
         },
     )
 

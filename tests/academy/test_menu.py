@@ -11,11 +11,20 @@ from academy.registry import Registry
 from tests.conftest import log_in
 
 EXPECTED = {
-    "coordinator": {"Home", "Casework", "Jobs", "Events", "Impact", "Labour market"},
-    "provider": {"Home", "Jobs", "Events", "Labour market"},
+    "coordinator": {
+        "Home",
+        "Diary",
+        "Casework",
+        "Jobs",
+        "Events",
+        "Impact",
+        "Labour market",
+    },
+    "provider": {"Home", "Diary", "Jobs", "Events", "Labour market"},
     "manager": {"Home", "Impact", "Labour market"},
     "admin": {
         "Home",
+        "Diary",
         "Casework",
         "Jobs",
         "Events",

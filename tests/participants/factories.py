@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from participants.models import (
+    Appointment,
     ConsentRecord,
     Enquiry,
     Meeting,
@@ -16,7 +17,7 @@ from participants.models import (
     SkillsActionPlan,
     Support,
 )
-from tests.academy.factories import AcademyFactory
+from tests.academy.factories import AcademyFactory, UserFactory
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
@@ -118,3 +119,23 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     sector = Outcome.Sector.HEALTH_SOCIAL_CARE
     employer = "Tamar View Care Homes"
     role = "Care worker"
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """An appointment booked for tomorrow at 10:00 (UK time), in the diary of its
+    person's coordinator."""
+
+    class Meta:
+        model = Appointment
+
+    participant = factory.SubFactory(ParticipantFactory)
+    coordinator = factory.LazyAttribute(
+        lambda o: o.participant.coordinator or UserFactory()
+    )
+    kind = Meeting.Kind.JOB_CENTRE
+    starts_at = factory.LazyFunction(
+        lambda: timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        + dt.timedelta(days=1)
+    )
+    minutes = 30
+    place = "Plymouth Jobcentre"

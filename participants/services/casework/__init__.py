@@ -4,6 +4,16 @@ outcomes, sustainment checks, closing and merging. Each saves all its parts or n
 Modules by subject: people (registration, details, consent, merging), plans and records
 (meetings, support, outcomes, sustainment checks, closing). Import from here."""
 
+from .appointments import (
+    APPOINTMENT_MINUTES,
+    appointment_attend,
+    appointment_book,
+    appointment_cancel,
+    appointment_change,
+    appointment_miss,
+    appointment_notes_record,
+    appointment_reminders_send,
+)
 from .contact import contact_preference_set, participant_recipient
 from .people import (
     CASELOAD_ROLES,
@@ -40,10 +50,18 @@ from .records import (
 )
 
 __all__ = [
+    "APPOINTMENT_MINUTES",
     "CASELOAD_ROLES",
     "PARTICIPANT_FIELDS",
     "SUSTAINMENT_WEEKS",
     "NewAction",
+    "appointment_attend",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_change",
+    "appointment_miss",
+    "appointment_notes_record",
+    "appointment_reminders_send",
     "case_close",
     "case_reopen",
     "caseload_reassign",

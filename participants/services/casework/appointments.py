@@ -1,0 +1,279 @@
+"""Writes of appointments booked with a person: booking, moving, and what happened on
+the day (they came: a meeting record; they did not: a reason), or cancelling; and the
+confirmations and reminders the person agreed to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from academy import rules
+from academy.models import User
+from academy.notify import notify
+
+from ...models import Appointment, Meeting, Participant
+from .contact import participant_recipient
+from .records import meeting_log
+
+__all__ = [
+    "APPOINTMENT_MINUTES",
+    "appointment_attend",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_change",
+    "appointment_miss",
+    "appointment_notes_record",
+    "appointment_reminders_send",
+]
+
+# The lengths a coordinator chooses from (the model allows 5 to 480 minutes).
+APPOINTMENT_MINUTES = (15, 30, 45, 60, 90, 120)
+
+# What can be changed of a booked appointment (nothing else of a stale copy is saved).
+_CHANGEABLE = ("coordinator", "kind", "starts_at", "minutes", "place", "link")
+
+
+def _bookable(participant: Participant) -> None:
+    if participant.is_erased:
+        raise ValidationError("This person was erased: nothing can be booked.")
+    if not participant.is_open:
+        raise ValidationError(
+            "This case is closed: reopen it before booking an appointment."
+        )
+
+
+def _ahead(starts_at: dt.datetime | None) -> None:
+    if starts_at is not None and starts_at <= timezone.now():
+        raise ValidationError(
+            {
+                "starts_at": "An appointment is booked ahead: choose a date and "
+                "time that has not passed."
+            }
+        )
+
+
+def _context(appointment: Appointment) -> dict[str, Any]:
+    """What the messages to the person say: plain values, nothing they cannot know."""
+    local = timezone.localtime(appointment.starts_at)
+    participant = appointment.participant
+    academy = participant.academy
+    coordinator = appointment.coordinator
+    return {
+        "first_name": participant.first_name,
+        "kind": appointment.get_kind_display(),
+        "when": f"{local:%A} {local.day} {local:%B} at {local:%H:%M}",
+        "day": f"{local:%A} {local.day} {local:%B}",
+        "time": f"{local:%H:%M}",
+        "minutes": appointment.minutes,
+        "place": appointment.place,
+        "is_phone": appointment.kind == Meeting.Kind.PHONE,
+        "video_link": appointment.link,
+        "with_name": coordinator.first_name or coordinator.get_full_name(),
+        "academy_name": academy.name,
+        "academy_phone": rules.phone_shown(academy.public_phone),
+        "academy_email": academy.public_email,
+    }
+
+
+def _tell(appointment: Appointment, template: str, key: str) -> None:
+    participant = appointment.participant
+    notify(
+        to=participant_recipient(participant),
+        template=template,
+        context=_context(appointment),
+        academy=participant.academy,
+        key=f"appointment:{appointment.pk}:{key}",
+        participant=participant,
+    )
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    """The appointment's row, locked until the transaction ends: two taps at once
+    act one after the other, and the second sees what the first did."""
+    return (
+        Appointment.objects.select_for_update()
+        .select_related("participant__academy", "coordinator")
+        .get(pk=appointment.pk)
+    )
+
+
+def _booked(appointment: Appointment, doing: str) -> None:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError(
+            f"This appointment is {appointment.get_status_display().lower()} "
+            f"already: it cannot be {doing}."
+        )
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    participant: Participant,
+    coordinator: User,
+    by: User,
+    kind: str,
+    starts_at: dt.datetime,
+    minutes: int = 30,
+    place: str = "",
+    link: str = "",
+) -> Appointment:
+    """Book an appointment ahead in `coordinator`'s diary; the person gets a
+    confirmation when they agreed to messages."""
+    _bookable(participant)
+    _ahead(starts_at)
+    appointment = Appointment(
+        participant=participant,
+        coordinator=coordinator,
+        booked_by=by,
+        kind=kind,
+        starts_at=starts_at,
+        minutes=minutes,
+        place=place,
+        link=link,
+    )
+    appointment.full_clean()
+    appointment.save()
+    _tell(appointment, "appointment_booked", f"booked:{starts_at.isoformat()}")
+    return appointment
+
+
+@transaction.atomic
+def appointment_change(
+    *, appointment: Appointment, by: User, **fields: Any
+) -> Appointment:
+    """Change a booked appointment (time, length, kind, place, whose diary). A new
+    time is confirmed to the person again."""
+    row = _locked(appointment)
+    _booked(row, "changed")
+    _bookable(row.participant)
+    unknown = set(fields) - set(_CHANGEABLE)
+    if unknown:
+        raise ValueError(f"Not changeable: {sorted(unknown)}")
+    was = row.starts_at
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if row.starts_at != was:
+        _ahead(row.starts_at)
+    row.full_clean()
+    row.save(update_fields=[*fields, "updated_at"])
+    if row.starts_at != was:
+        _tell(row, "appointment_changed", f"booked:{row.starts_at.isoformat()}")
+    return row
+
+
+@transaction.atomic
+def appointment_attend(*, appointment: Appointment, by: User) -> Meeting:
+    """The person came: the appointment becomes a meeting record held at its start
+    (moving their last contact forward). Done once, however often it is asked."""
+    row = _locked(appointment)
+    _booked(row, "marked attended")
+    if row.starts_at > timezone.now():
+        raise ValidationError(
+            "This appointment has not started yet: mark it attended once it has."
+        )
+    meeting = meeting_log(
+        participant=row.participant,
+        by=by,
+        kind=row.kind,
+        held_at=row.starts_at,
+        location=row.place or ("Video call" if row.link else ""),
+    )
+    row.meeting = meeting
+    row.status = Appointment.Status.ATTENDED
+    row.save(update_fields=["meeting", "status", "updated_at"])
+    appointment.meeting, appointment.status = meeting, row.status
+    return meeting
+
+
+@transaction.atomic
+def appointment_notes_record(
+    *,
+    appointment: Appointment,
+    by: User,
+    notes: str = "",
+    next_step: str = "",
+    next_step_on: dt.date | None = None,
+) -> Meeting:
+    """What was said at an attended appointment's meeting, and the next step."""
+    if appointment.meeting_id is None:
+        raise ValidationError("Only an attended appointment has a meeting's notes.")
+    meeting = Meeting.objects.select_for_update().get(pk=appointment.meeting_id)
+    meeting.notes = notes
+    meeting.next_step = next_step
+    meeting.next_step_on = next_step_on
+    meeting.full_clean()
+    meeting.save(update_fields=["notes", "next_step", "next_step_on"])
+    return meeting
+
+
+@transaction.atomic
+def appointment_miss(*, appointment: Appointment, by: User, reason: str) -> Appointment:
+    """The person did not come; `reason` says why, as far as it is known."""
+    row = _locked(appointment)
+    _booked(row, "marked as not attended")
+    if row.starts_at > timezone.now():
+        raise ValidationError(
+            "This appointment has not started yet: it can be marked as not "
+            "attended once its time has come. To call it off, cancel it."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why they did not come, if known."})
+    row.status = Appointment.Status.MISSED
+    row.reason = reason.strip()
+    row.save(update_fields=["status", "reason", "updated_at"])
+    appointment.status, appointment.reason = row.status, row.reason
+    return row
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, by: User, reason: str
+) -> Appointment:
+    """Call a booked appointment off, with a reason; the person is told when it had
+    not started yet and they agreed to messages."""
+    row = _locked(appointment)
+    _booked(row, "cancelled")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the appointment is cancelled."})
+    row.status = Appointment.Status.CANCELLED
+    row.reason = reason.strip()
+    row.save(update_fields=["status", "reason", "updated_at"])
+    appointment.status, appointment.reason = row.status, row.reason
+    if row.starts_at > timezone.now():
+        _tell(row, "appointment_cancelled", f"cancelled:{row.starts_at.isoformat()}")
+    return row
+
+
+def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
+    """Remind each person booked for tomorrow (their local date) who agreed to
+    messages. The key names the appointment and its time, so running twice sends
+    once and a moved appointment is reminded again. Returns how many were asked."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    appointments = (
+        Appointment.objects.filter(
+            status=Appointment.Status.BOOKED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            participant__status=Participant.Status.OPEN,
+        )
+        .exclude(participant__contact_by=Participant.ContactBy.NONE)
+        .select_related("participant__academy", "coordinator")
+    )
+    sent = 0
+    for appointment in appointments:
+        with transaction.atomic():
+            _tell(
+                appointment,
+                "appointment_reminder",
+                f"reminder:{appointment.starts_at.isoformat()}",
+            )
+        sent += 1
+    return sent

@@ -1,0 +1,455 @@
+"""Appointments: booked ahead (from the person's page or the diary), confirmed to the
+person who agreed, attended (a meeting record, once), not attended (with a reason),
+cancelled, counted as no-shows, and reminded the day before once."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import selectors, services
+from participants.models import Appointment, Meeting, Participant
+from tests.participants.factories import AppointmentFactory, ParticipantFactory
+
+
+def _tomorrow_at(hour, minute=0):
+    day = timezone.localdate() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _person(coordinator, **fields):
+    return ParticipantFactory(
+        academy=coordinator.academy, coordinator=coordinator.user, **fields
+    )
+
+
+def _form(day=None, time="10:30", **extra):
+    if day is None:
+        day = timezone.localdate() + dt.timedelta(days=1)
+    return {
+        "day": str(day),
+        "time": time,
+        "minutes": "45",
+        "kind": "job_centre",
+        "place": "Plymouth Jobcentre, Room 2",
+        "link": "",
+        **extra,
+    }
+
+
+def _past(appointment, hours=1):
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=hours)
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+# Booking ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_coordinator_books_from_the_persons_page_and_they_are_told(
+    client_of, coordinator, django_capture_on_commit_callbacks
+):
+    person = _person(coordinator, contact_by="email", email="sam@example.net")
+    client = client_of(coordinator)
+    page = client.get(reverse("participants:detail", args=[person.pk]))
+    assert "Book an appointment" in page.content.decode()
+    url = reverse("participants:appointment-add", args=[person.pk])
+    form = client.get(url).context["form"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, _form(submission=form["submission"].initial), follow=True
+        )
+    assert response.redirect_chain[-1][0] == person.get_absolute_url()
+    appointment = Appointment.objects.get(participant=person)
+    local = timezone.localtime(appointment.starts_at)
+    assert (local.hour, local.minute) == (10, 30)  # entered as UK time
+    assert appointment.minutes == 45
+    assert appointment.coordinator == coordinator.user
+    assert appointment.booked_by == coordinator.user
+    assert appointment.status == "booked"
+    assert "They will be sent a confirmation" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["sam@example.net"]]
+    assert "10:30" in mail.outbox[0].body
+    assert "Plymouth Jobcentre, Room 2" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_booking_twice_with_the_same_form_books_once(client_of, coordinator):
+    person = _person(coordinator)
+    client = client_of(coordinator)
+    url = reverse("participants:appointment-add", args=[person.pk])
+    token = client.get(url).context["form"]["submission"].initial
+    client.post(url, _form(submission=token))
+    client.post(url, _form(submission=token))
+    assert Appointment.objects.filter(participant=person).count() == 1
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_to_someone_who_did_not_agree(
+    coordinator, django_capture_on_commit_callbacks
+):
+    person = _person(coordinator)  # contact_by defaults to none
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_book(
+            participant=person,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="phone",
+            starts_at=_tomorrow_at(9),
+        )
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"day": "2020-01-01"}, "day", "booked ahead"),
+        ({"time": "25:00"}, "time", "hours and minutes"),
+        ({"day": ""}, "day", "Choose the day"),
+        ({"kind": "video"}, "link", "video call's link"),
+        ({"link": "https://meet.example.net/x"}, "link", "Only a video call"),
+        ({"minutes": "7"}, "minutes", "Select a valid choice"),
+    ],
+)
+def test_bad_bookings_say_what_to_fix(client_of, coordinator, changes, field, message):
+    person = _person(coordinator)
+    url = reverse("participants:appointment-add", args=[person.pk])
+    response = client_of(coordinator).post(url, _form(**changes))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors[field])
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_time_earlier_today_is_refused(client_of, coordinator):
+    person = _person(coordinator)
+    earlier = timezone.localtime() - dt.timedelta(minutes=5)
+    if earlier.date() != timezone.localdate():
+        pytest.skip("just after midnight")
+    response = client_of(coordinator).post(
+        reverse("participants:appointment-add", args=[person.pk]),
+        _form(day=earlier.date(), time=earlier.strftime("%H:%M")),
+    )
+    assert "booked ahead" in " ".join(response.context["form"].errors["time"])
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_closed_case_cannot_be_booked(client_of, coordinator):
+    person = _person(coordinator, status=Participant.Status.CLOSED)
+    response = client_of(coordinator).post(
+        reverse("participants:appointment-add", args=[person.pk]),
+        _form(),
+        follow=True,
+    )
+    assert "reopen it before booking" in response.content.decode()
+    assert not Appointment.objects.exists()
+    with pytest.raises(ValidationError, match="closed"):
+        services.appointment_book(
+            participant=person,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="phone",
+            starts_at=_tomorrow_at(9),
+        )
+
+
+@pytest.mark.django_db
+def test_an_admin_books_in_a_colleagues_diary_and_a_coordinator_in_their_own(
+    client_of, coordinator, admin
+):
+    person = _person(coordinator)
+    url = reverse("participants:appointment-add", args=[person.pk])
+    client_of(admin).post(url, _form(coordinator=str(coordinator.user_id)))
+    assert Appointment.objects.get().coordinator == coordinator.user
+    # A coordinator's form has no choice: whatever is sent, it is their own diary.
+    client_of(coordinator).post(
+        url, _form(coordinator=str(admin.user_id), time="11:00")
+    )
+    assert Appointment.objects.latest("pk").coordinator == coordinator.user
+
+
+@pytest.mark.django_db
+def test_an_admin_cannot_book_in_the_diary_of_someone_outside_the_academy(
+    client_of, coordinator, admin, other_coordinator
+):
+    person = _person(coordinator)
+    response = client_of(admin).post(
+        reverse("participants:appointment-add", args=[person.pk]),
+        _form(coordinator=str(other_coordinator.user_id)),
+    )
+    assert "Choose a coordinator of the academy" in " ".join(
+        response.context["form"].errors["coordinator"]
+    )
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_academys_person_cannot_be_booked(
+    client_of, coordinator, other_coordinator
+):
+    person = _person(other_coordinator)
+    response = client_of(coordinator).post(
+        reverse("participants:appointment-add", args=[person.pk]), _form()
+    )
+    assert response.status_code == 404
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_booking_from_the_diary_finds_the_person_by_name(client_of, coordinator):
+    person = _person(coordinator, first_name="Morwenna", last_name="Trelawny")
+    _person(coordinator, first_name="Other", last_name="Person")
+    client = client_of(coordinator)
+    diary = client.get(reverse("participants:diary")).content.decode()
+    assert reverse("participants:diary-book") in diary
+    response = client.post(reverse("participants:diary-book"), {"q": "morwenna"})
+    html = response.content.decode()
+    assert reverse("participants:appointment-add", args=[person.pk]) in html
+    assert "Other Person" not in html
+    empty = client.post(reverse("participants:diary-book"), {"q": ""})
+    assert "Type a reference or a name" in empty.content.decode()
+
+
+# Moving and cancelling ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_moving_the_time_confirms_it_again_and_cancelling_tells_them(
+    client_of, coordinator, django_capture_on_commit_callbacks
+):
+    person = _person(coordinator, contact_by="email", email="sam@example.net")
+    appointment = AppointmentFactory(participant=person, starts_at=_tomorrow_at(10))
+    client = client_of(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("participants:appointment-edit", args=[appointment.pk]),
+            _form(time="14:15"),
+        )
+    appointment.refresh_from_db()
+    assert timezone.localtime(appointment.starts_at).hour == 14
+    assert len(mail.outbox) == 1
+    assert "14:15" in mail.outbox[0].body
+    assert "new time" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("participants:appointment-cancel", args=[appointment.pk]),
+            {"reason": "Starting a job that day"},
+        )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
+    assert appointment.reason == "Starting a job that day"
+    assert len(mail.outbox) == 2
+    assert "cancelled" in mail.outbox[1].subject
+
+
+@pytest.mark.django_db
+def test_cancelling_needs_a_reason(client_of, coordinator):
+    appointment = AppointmentFactory(participant=_person(coordinator))
+    response = client_of(coordinator).post(
+        reverse("participants:appointment-cancel", args=[appointment.pk]),
+        {"reason": " "},
+    )
+    assert response.status_code == 200
+    assert "Say why" in " ".join(response.context["form"].errors["reason"])
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+# On the day ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_attended_becomes_a_meeting_once_however_often_it_is_tapped(
+    client_of, coordinator
+):
+    person = _person(coordinator)
+    appointment = _past(
+        AppointmentFactory(participant=person, kind="phone", place="07700 900123")
+    )
+    client = client_of(coordinator)
+    url = reverse("participants:appointment-attended", args=[appointment.pk])
+    first = client.post(url)
+    assert first.status_code == 302
+    assert reverse("participants:appointment-notes", args=[appointment.pk]) in first.url
+    second = client.post(url, follow=True)
+    assert "attended already" in second.content.decode()
+    meeting = Meeting.objects.get(participant=person)
+    appointment.refresh_from_db()
+    assert appointment.status == "attended"
+    assert appointment.meeting == meeting
+    assert meeting.held_at == appointment.starts_at
+    assert meeting.kind == "phone"
+    assert meeting.location == "07700 900123"
+    assert meeting.recorded_by == coordinator.user
+    person.refresh_from_db()
+    assert person.last_contact_at == appointment.starts_at
+
+
+@pytest.mark.django_db
+def test_after_attending_notes_and_a_next_step_are_added_to_the_meeting(
+    client_of, coordinator
+):
+    appointment = _past(AppointmentFactory(participant=_person(coordinator)))
+    client = client_of(coordinator)
+    client.post(reverse("participants:appointment-attended", args=[appointment.pk]))
+    url = reverse("participants:appointment-notes", args=[appointment.pk])
+    step_on = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
+    bad = client.post(url, {"notes": "x", "next_step": "", "next_step_on": step_on})
+    assert "Say what the next step is" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "notes": "Talked about nights",
+            "next_step": "Send dates",
+            "next_step_on": step_on,
+        },
+    )
+    meeting = Meeting.objects.get(appointment=appointment)
+    assert meeting.notes == "Talked about nights"
+    assert meeting.next_step == "Send dates"
+
+
+@pytest.mark.django_db
+def test_not_before_the_start_and_only_when_booked(client_of, coordinator):
+    appointment = AppointmentFactory(participant=_person(coordinator))
+    client = client_of(coordinator)
+    response = client.post(
+        reverse("participants:appointment-attended", args=[appointment.pk]),
+        follow=True,
+    )
+    assert "has not started yet" in response.content.decode()
+    response = client.post(
+        reverse("participants:appointment-missed", args=[appointment.pk]),
+        {"reason": "No answer"},
+        follow=True,
+    )
+    assert "has not started yet" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+    assert not Meeting.objects.exists()
+    _past(appointment)
+    services.appointment_cancel(
+        appointment=appointment, by=coordinator.user, reason="Ill"
+    )
+    with pytest.raises(ValidationError, match="cancelled already"):
+        services.appointment_attend(appointment=appointment, by=coordinator.user)
+
+
+@pytest.mark.django_db
+def test_did_not_attend_needs_a_reason_and_is_counted(client_of, coordinator):
+    person = _person(coordinator)
+    appointment = _past(AppointmentFactory(participant=person))
+    client = client_of(coordinator)
+    url = reverse("participants:appointment-missed", args=[appointment.pk])
+    refused = client.post(url, {"reason": ""})
+    assert "Say why" in " ".join(refused.context["form"].errors["reason"])
+    client.post(url, {"reason": "No answer at the door"})
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.reason) == (
+        "missed",
+        "No answer at the door",
+    )
+    attended = _past(AppointmentFactory(participant=person), hours=30)
+    services.appointment_attend(appointment=attended, by=coordinator.user)
+    AppointmentFactory(participant=person)  # still to come: not counted
+    counts = selectors.appointment_counts(participant=person)
+    assert (counts.missed, counts.held_or_missed, counts.upcoming) == (1, 2, 1)
+    page = client.get(reverse("participants:detail", args=[person.pk])).content.decode()
+    assert "Missed 1 of 2 appointments" in page
+
+
+@pytest.mark.django_db
+def test_the_caseload_list_shows_recent_no_shows_in_one_query(
+    client_of, coordinator, django_assert_max_num_queries
+):
+    people = [_person(coordinator) for _ in range(3)]
+    for person in people[:2]:
+        services.appointment_miss(
+            appointment=_past(AppointmentFactory(participant=person)),
+            by=coordinator.user,
+            reason="Did not come",
+        )
+    old = _past(AppointmentFactory(participant=people[0]), hours=24 * 120)
+    services.appointment_miss(appointment=old, by=coordinator.user, reason="Old")
+    listed = {
+        p.pk: p.missed_recently
+        for p in selectors.participant_list(membership=coordinator)
+    }
+    assert listed == {people[0].pk: 1, people[1].pk: 1, people[2].pk: 0}
+    client = client_of(coordinator)
+    client.get(reverse("participants:list"))
+    with django_assert_max_num_queries(25):
+        html = client.get(reverse("participants:list")).content.decode()
+    assert html.count("1 missed") == 2
+
+
+# Permissions -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["provider", "manager"])
+def test_other_roles_cannot_book_or_mark(request, client_of, coordinator, role):
+    appointment = _past(AppointmentFactory(participant=_person(coordinator)))
+    client = client_of(request.getfixturevalue(role))
+    for name in ("appointment-attended", "appointment-missed", "appointment-cancel"):
+        url = reverse(f"participants:{name}", args=[appointment.pk])
+        assert client.post(url, {"reason": "x"}).status_code == 403
+    url = reverse("participants:appointment-add", args=[appointment.participant_id])
+    assert client.post(url, _form()).status_code == 403
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+@pytest.mark.django_db
+def test_another_academys_appointment_is_not_found(
+    client_of, coordinator, other_coordinator
+):
+    appointment = _past(AppointmentFactory(participant=_person(other_coordinator)))
+    client = client_of(coordinator)
+    for name in ("appointment-attended", "appointment-missed", "appointment-cancel"):
+        url = reverse(f"participants:{name}", args=[appointment.pk])
+        assert client.post(url, {"reason": "x"}).status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.status == "booked"
+
+
+# Reminders ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reminders_are_sent_once_the_day_before_and_again_when_moved(
+    coordinator, django_capture_on_commit_callbacks
+):
+    from participants import tasks
+
+    agreed = _person(coordinator, contact_by="email", email="sam@example.net")
+    silent = _person(coordinator)
+    reminded = AppointmentFactory(participant=agreed, starts_at=_tomorrow_at(9))
+    AppointmentFactory(participant=silent, starts_at=_tomorrow_at(9))
+    AppointmentFactory(
+        participant=agreed, starts_at=_tomorrow_at(9) + dt.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.appointment_reminders_send()
+        tasks.appointment_reminders_send()
+    assert [m.to for m in mail.outbox] == [["sam@example.net"]]
+    assert "Tomorrow" in mail.outbox[0].subject
+    assert "09:00" in mail.outbox[0].subject
+    services.appointment_change(
+        appointment=reminded, by=coordinator.user, starts_at=_tomorrow_at(15)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.appointment_reminders_send()
+    assert len(mail.outbox) == 1
+    assert "15:00" in mail.outbox[0].subject
