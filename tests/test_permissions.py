@@ -110,6 +110,7 @@ MATRIX = {
     "vacancies:event-book": (CASEWORK, "event"),
     "vacancies:event-register": (OPPORTUNITIES, "event"),
     "vacancies:event-mark-all": (OPPORTUNITIES, "event", "post"),
+    "vacancies:referral-interview": (OPPORTUNITIES, "referral", "post"),
     "vacancies:event-walk-in": (OPPORTUNITIES, "event", "post"),
     "vacancies:event-print": (OPPORTUNITIES, "event"),
     "vacancies:event-qr": (OPPORTUNITIES, "event"),

@@ -10,6 +10,7 @@ every link from them) is searched for the other side's marked strings. Last, a p
 who withdraws consent to share disappears from everything a provider can open.
 """
 
+import datetime as dt
 import io
 from collections import deque
 from dataclasses import dataclass
@@ -416,6 +417,9 @@ def test_after_consent_is_withdrawn_a_provider_sees_nothing_of_the_person(
         {
             "to": Referral.Stage.INTERVIEW,
             "on": timezone.localdate().isoformat(),
+            "interview_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            "interview_time": "10:30",
+            "interview_place": "Oak House",
             "note": marks("note after withdrawal"),
         },
     )

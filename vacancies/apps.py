@@ -11,10 +11,11 @@ class VacanciesConfig(AppConfig):
         from academy.menu import MenuItem, menu_items
         from academy.permissions import OPPORTUNITIES
         from academy.retention import RetentionRule, retention_rules
+        from participants.diary import diary_sources
         from participants.selectors import outcome_followups, timeline_hooks
         from participants.services import merge_hooks, outcome_replaced_hooks
 
-        from . import hooks, services
+        from . import hooks, interviews, services
         from .retention import signups_expire
 
         retention_rules.register(
@@ -24,6 +25,7 @@ class VacanciesConfig(AppConfig):
                 signups_expire,
             )
         )
+        diary_sources.register(interviews.interview_diary)
         timeline_hooks.register(hooks.referral_timeline)
         timeline_hooks.register(hooks.event_timeline)
         merge_hooks.register(services.merge_referrals)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,80 @@ from .models import Referral
 from .services import NEXT_STAGES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+HOW = [
+    ("in_person", "In person"),
+    ("phone", "By phone"),
+    ("video", "By video call"),
+]
+# How a phone or video interview is written in Referral.interview_place.
+HOW_SAID = {"phone": "By phone", "video": "By video call"}
+
+
+def interview_place_parts(place: str) -> tuple[str, str]:
+    """The stored place as the form's two fields: how, and the address or details."""
+    for how, said in HOW_SAID.items():
+        if place == said or place.startswith(f"{said}: "):
+            return how, place[len(said) + 2 :]
+    return "in_person", place
+
+
+class InterviewFields(forms.Form):
+    """When and where an interview is: a date, a time (London) and a place."""
+
+    interview_on = forms.DateField(widget=DATE, required=False, label="Interview date")
+    interview_time = forms.TimeField(
+        widget=TIME, required=False, label="Time", help_text="UK time, e.g. 14:30."
+    )
+    interview_how = forms.ChoiceField(
+        choices=HOW,
+        initial="in_person",
+        widget=forms.RadioSelect,
+        required=False,
+        label="How",
+    )
+    interview_place = forms.CharField(
+        max_length=180,
+        required=False,
+        label="Address, or the phone or video details",
+        help_text="For a call: who rings whom, or the link to join.",
+    )
+
+    def interview_needed(self, cleaned: dict[str, Any]) -> bool:
+        """Whether the interview fields must be filled in (rearranging: always)."""
+        return True
+
+    def clean_interview(self, cleaned: dict[str, Any]) -> None:
+        """Check the interview fields are given; join them as the service takes them
+        (`interview_at`, `interview_place`). The service checks it is in the future."""
+        if not self.interview_needed(cleaned):
+            return
+        on, at = cleaned.get("interview_on"), cleaned.get("interview_time")
+        if on is None and "interview_on" not in self.errors:
+            self.add_error("interview_on", "Give the date of the interview.")
+        if at is None and "interview_time" not in self.errors:
+            self.add_error("interview_time", "Give the time of the interview.")
+        how = cleaned.get("interview_how") or "in_person"
+        details = " ".join(str(cleaned.get("interview_place", "")).split())
+        if how == "in_person" and not details:
+            self.add_error("interview_place", "Give the address of the interview.")
+        if how == "video" and not details:
+            self.add_error(
+                "interview_place",
+                "Give the link to join the video call, or who sends it.",
+            )
+        if on is not None and at is not None:
+            cleaned["interview_at"] = timezone.make_aware(dt.datetime.combine(on, at))
+        if how in HOW_SAID:
+            said = HOW_SAID[how]
+            cleaned["interview_place"] = f"{said}: {details}" if details else said
+        else:
+            cleaned["interview_place"] = details
+
+
+def _interview_layout() -> list[str]:
+    return ["interview_on", "interview_time", "interview_how", "interview_place"]
 
 
 class ReferralCreateForm(OnceFormMixin, forms.Form):
@@ -67,8 +142,9 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
         return cleaned
 
 
-class ReferralAdvanceForm(forms.Form):
-    """Move a referral along: the next stage, when it happened, and a note."""
+class ReferralAdvanceForm(InterviewFields):
+    """Move a referral along: the next stage, when it happened, and a note; an
+    interview arranged needs its date, time and place."""
 
     to = forms.ChoiceField(
         choices=Referral.Stage.choices, widget=forms.RadioSelect, label="Move it to"
@@ -107,3 +183,57 @@ class ReferralAdvanceForm(forms.Form):
             "vacancies:referral-advance", args=[referral.pk]
         )
         self.helper.attrs = {"data-submit-once": ""}
+        if Referral.Stage.INTERVIEW not in allowed:
+            for name in _interview_layout():
+                del self.fields[name]
+        else:
+            self.helper.layout = Layout(
+                "to",
+                "on",
+                Fieldset("If an interview is arranged", *_interview_layout()),
+                "note",
+                *(["is_same_start"] if "is_same_start" in self.fields else []),
+            )
+
+    def interview_needed(self, cleaned: dict[str, Any]) -> bool:
+        return cleaned.get("to") == Referral.Stage.INTERVIEW
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "interview_on" in self.fields:
+            self.clean_interview(cleaned)
+        return cleaned
+
+
+class ReferralInterviewForm(InterviewFields):
+    """Rearrange an interview: a new date, time or place, and why (optional)."""
+
+    note = forms.CharField(
+        max_length=200, required=False, label="Why it moved (optional)"
+    )
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if referral.interview_at is not None:
+            when = timezone.localtime(referral.interview_at)
+            how, details = interview_place_parts(referral.interview_place)
+            self.initial.update(
+                {
+                    "interview_on": when.date(),
+                    "interview_time": when.time().replace(second=0, microsecond=0),
+                    "interview_how": how,
+                    "interview_place": details,
+                }
+            )
+        self.fields["interview_on"].label = "New date"
+        self.helper = PortalFormHelper("Rearrange the interview")
+        self.helper.form_action = reverse(
+            "vacancies:referral-interview", args=[referral.pk]
+        )
+        self.helper.form_id = "interview-form"
+        self.helper.attrs = {"data-submit-once": ""}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_interview(cleaned)
+        return cleaned

@@ -28,6 +28,11 @@ urlpatterns = [
     path(
         "referrals/<int:pk>/move/", referrals.referral_advance, name="referral-advance"
     ),
+    path(
+        "referrals/<int:pk>/interview/",
+        referrals.referral_interview,
+        name="referral-interview",
+    ),
     path("events/", events.event_list, name="event-list"),
     path("events/new/", events.event_add, name="event-add"),
     # Calendar feeds: before the academies' public pages, whose slug would match.

@@ -79,6 +79,21 @@ def today():
     return timezone.localdate()
 
 
+def interview_fields(days=3, time="10:30", how="in_person", place="Oak House"):
+    """The interview fields of the move form: by default, in three days' time."""
+    return {
+        "interview_on": _in(days),
+        "interview_time": time,
+        "interview_how": how,
+        "interview_place": place,
+    }
+
+
 def move(client, referral, to, extra=None):
-    data = {"to": to, "on": today().isoformat(), **(extra or {})}
+    """Post the move form; an interview is given a date, time and place unless the
+    test gives its own."""
+    data = {"to": to, "on": today().isoformat()}
+    if to == "interview":
+        data.update(interview_fields())
+    data.update(extra or {})
     return client.post(advance_url(referral), data)

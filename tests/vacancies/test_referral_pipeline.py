@@ -11,7 +11,6 @@ from tests.participants.factories import (
 from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 from tests.vacancies.pages import (
     CREATE,
-    advance_url,
     detail_url,
     matches_url,
     messages_of,
@@ -279,9 +278,11 @@ def test_illegal_moves_are_refused_with_the_reason(
 
 
 def test_a_move_dated_in_the_future_is_refused(client_of, provider, referral):
-    response = client_of(provider).post(
-        advance_url(referral),
-        {"to": "interview", "on": (today() + dt.timedelta(days=2)).isoformat()},
+    response = move(
+        client_of(provider),
+        referral,
+        "interview",
+        {"on": (today() + dt.timedelta(days=2)).isoformat()},
     )
     assert response.status_code == 200
     assert "The date it happened cannot be in the future." in response.content.decode()

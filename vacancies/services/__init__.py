@@ -17,12 +17,15 @@ from .opportunities import (
     vacancy_save,
     vacancy_status_set,
 )
+from .referral_notices import interview_reminders_send
 from .referrals import (
     NEXT_STAGES,
+    interview_said,
     merge_referrals,
     referral_advance,
     referral_create,
     referral_for_outcome,
+    referral_interview_rearrange,
     referral_outcome_replace,
     start_outcome_match,
 )
@@ -39,8 +42,11 @@ __all__ = [
     "referral_advance",
     "referral_create",
     "referral_for_outcome",
+    "referral_interview_rearrange",
     "referral_outcome_replace",
     "event_reminders_send",
+    "interview_reminders_send",
+    "interview_said",
     "signup_public",
     "start_outcome_match",
     "training_save",

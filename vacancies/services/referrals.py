@@ -18,6 +18,7 @@ from participants.models import Outcome, Participant
 from participants.selectors.outcomes import employers_match, outcome_same_start
 
 from ..models import Referral, ReferralEvent, TrainingOpportunity, Vacancy
+from . import referral_notices
 
 # Where a referral may go next. Finished stages go nowhere.
 NEXT_STAGES: dict[str, tuple[str, ...]] = {
@@ -88,7 +89,49 @@ def referral_create(
     ReferralEvent.objects.create(
         referral=referral, stage=stage, on=timezone.localdate(), note=note, by=by
     )
+    if stage == Referral.Stage.REFERRED:
+        referral_notices.referral_received_tell(referral=referral)
     return referral
+
+
+PLACE_MAX = 200  # Referral.interview_place
+
+
+def interview_said(referral: Referral) -> str:
+    """When and where the interview is: 'Fri 12 Jun 2026, 14:30, Oak House'."""
+    if referral.interview_at is None:
+        return ""
+    when = timezone.localtime(referral.interview_at)
+    said = f"{when:%a} {when.day} {when:%b %Y, %H:%M}"
+    return f"{said}, {referral.interview_place}" if referral.interview_place else said
+
+
+def _interview_set(referral: Referral, *, at: dt.datetime | None, place: str) -> None:
+    """Check and set the interview's date, time and place: all given, in the future."""
+    place = " ".join(place.split())
+    errors: dict[str, str] = {}
+    if at is None:
+        errors["interview_on"] = "Give the date and time of the interview."
+    elif timezone.is_naive(at):
+        raise ValueError("An interview's time must be aware.")
+    elif at <= timezone.now():
+        errors["interview_on"] = (
+            "The interview's date and time have passed. Give a time in the future."
+        )
+    if not place:
+        errors["interview_place"] = (
+            "Say where the interview is: an address, or by phone or video call."
+        )
+    elif len(place) > PLACE_MAX:
+        errors["interview_place"] = "Say where in 200 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    referral.interview_at = at
+    referral.interview_place = place
+
+
+def _noted(interview: str, note: str) -> str:
+    return f"Interview: {interview}" + (f"\n{note}" if note else "")
 
 
 @transaction.atomic
@@ -100,12 +143,16 @@ def referral_advance(
     on: dt.date | None = None,
     note: str = "",
     link_outcome: bool = True,
+    interview_at: dt.datetime | None = None,
+    interview_place: str = "",
 ) -> Referral:
     """Move a referral one pipeline step; a start also records the Outcome, once.
 
     A start links to the outcome already recorded for it (same person, kind and
     employer within two weeks, see `start_outcome_match`) unless `link_outcome` is
-    off: then it is a different job, recorded as a new outcome.
+    off: then it is a different job, recorded as a new outcome. An interview is
+    arranged with its date, time (`interview_at`, aware) and place; moving on keeps
+    them as the record of it. Those it concerns are told (`referral_notices`).
     """
     referral = (
         Referral.objects.select_for_update(of=("self",))
@@ -124,9 +171,14 @@ def referral_advance(
         rules.date_not_future(on, what="The date it happened")
     except ValidationError as error:
         raise ValidationError({"on": error.messages}) from error
+    was = referral.stage
     referral.stage = to
     if note:
         referral.note = note
+    event_note = note
+    if to == Referral.Stage.INTERVIEW:
+        _interview_set(referral, at=interview_at, place=interview_place)
+        event_note = _noted(interview_said(referral), note)
     if to == Referral.Stage.STARTED and referral.outcome_id is None:
         match = start_outcome_match(referral=referral, on=on) if link_outcome else None
         outcome = match or casework.outcome_record(
@@ -134,7 +186,52 @@ def referral_advance(
         )
         referral.outcome_id = outcome.pk
     referral.save()
-    ReferralEvent.objects.create(referral=referral, stage=to, on=on, note=note, by=by)
+    ReferralEvent.objects.create(
+        referral=referral, stage=to, on=on, note=event_note, by=by
+    )
+    referral_notices.referral_moved_tell(referral=referral, was=was, by=by)
+    return referral
+
+
+@transaction.atomic
+def referral_interview_rearrange(
+    *,
+    referral: Referral,
+    by: User,
+    interview_at: dt.datetime | None,
+    interview_place: str,
+    note: str = "",
+) -> Referral:
+    """Give an arranged interview a new date, time or place; the move is noted on the
+    referral's history and those it concerns are told again."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related(
+            "participant", "vacancy__organisation", "training__organisation"
+        )
+        .get(pk=referral.pk)
+    )
+    if referral.stage != Referral.Stage.INTERVIEW:
+        raise ValidationError(
+            "Only an arranged interview can be rearranged: this referral is "
+            f"{referral.get_stage_display().lower()}."
+        )
+    before = (referral.interview_at, referral.interview_place)
+    _interview_set(referral, at=interview_at, place=interview_place)
+    if (referral.interview_at, referral.interview_place) == before:
+        raise ValidationError(
+            "That is when and where the interview is already. Change the date, the "
+            "time or the place."
+        )
+    referral.save(update_fields=["interview_at", "interview_place", "updated_at"])
+    ReferralEvent.objects.create(
+        referral=referral,
+        stage=Referral.Stage.INTERVIEW,
+        on=timezone.localdate(),
+        note=_noted(f"moved to {interview_said(referral)}", note),
+        by=by,
+    )
+    referral_notices.interview_rearranged_tell(referral=referral, by=by)
     return referral
 
 

@@ -31,6 +31,7 @@ from ..filters import ReferralFilterSet
 from ..forms_referrals import (
     ReferralAdvanceForm,
     ReferralCreateForm,
+    ReferralInterviewForm,
 )
 from ..matching import Match, Reason
 from ..models import Referral, TrainingOpportunity, Vacancy
@@ -303,9 +304,14 @@ def referral_list(request: AcademyRequest) -> HttpResponse:
 
 
 def _detail(
-    request: AcademyRequest, referral: Referral, form: ReferralAdvanceForm
+    request: AcademyRequest,
+    referral: Referral,
+    form: ReferralAdvanceForm,
+    interview_form: ReferralInterviewForm | None = None,
 ) -> HttpResponse:
     access_record(request, participants=[referral.participant_id])
+    if interview_form is None and referral.stage == Referral.Stage.INTERVIEW:
+        interview_form = ReferralInterviewForm(referral=referral)
     return render(
         request,
         "vacancies/referral_detail.html",
@@ -318,6 +324,8 @@ def _detail(
                 referral=referral, membership=request.membership
             ),
             "form": form,
+            "interview_form": interview_form,
+            "interview": services.interview_said(referral),
             "can_move": bool(services.NEXT_STAGES.get(referral.stage)),
             "is_staff": request.membership.role != Role.PROVIDER,
         },
@@ -361,6 +369,8 @@ def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
                 on=form.cleaned_data["on"],
                 note=form.cleaned_data["note"],
                 link_outcome=form.cleaned_data.get("is_same_start", True),
+                interview_at=form.cleaned_data.get("interview_at"),
+                interview_place=form.cleaned_data.get("interview_place", ""),
             )
         except ValidationError as error:
             form_add_validation_error(form, error)
@@ -368,3 +378,31 @@ def referral_advance(request: AcademyRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Moved to {referral.get_stage_display()}.")
             return redirect(referral)
     return _detail(request, referral, form)
+
+
+@opportunities_required
+@require_POST
+def referral_interview(request: AcademyRequest, pk: int) -> HttpResponse:
+    """Rearrange an arranged interview: a new date, time or place."""
+    referral = get_object_or_404(
+        selectors.referral_list(membership=request.membership), pk=pk
+    )
+    access_record(request, participants=[referral.participant_id])
+    form = ReferralInterviewForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            referral = services.referral_interview_rearrange(
+                referral=referral,
+                by=request.user,
+                interview_at=form.cleaned_data.get("interview_at"),
+                interview_place=form.cleaned_data["interview_place"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(
+                request, f"Interview moved to {services.interview_said(referral)}."
+            )
+            return redirect(referral)
+    return _detail(request, referral, _advance_form(referral, None), form)

@@ -1,0 +1,321 @@
+"""Interviews on referrals (issue 13): moving a referral to "Interview arranged" takes
+a date, a time (London) and a place; it can be rearranged; it shows on the referral
+page, the person's timeline, the diaries and the provider's home; the person is told
+and reminded when they agreed to be."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from participants.diary import diary_entries
+from participants.models import Participant
+from tests.academy.factories import MembershipFactory
+from tests.vacancies.pages import detail_url, move
+from vacancies import services
+from vacancies.hooks import referral_timeline
+from vacancies.models import Referral
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+# A Wednesday in summer (BST): 09:00 in London.
+NOW = dt.datetime(2026, 6, 10, 8, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def interview(on="2026-06-12", time="14:30", how="in_person", place="Oak House"):
+    return {
+        "interview_on": on,
+        "interview_time": time,
+        "interview_how": how,
+        "interview_place": place,
+    }
+
+
+def test_a_provider_arranges_an_interview_with_a_date_time_and_place(
+    client_of, provider, referral, clock
+):
+    response = move(client_of(provider), referral, "interview", interview())
+    assert response.status_code == 302, response.content.decode()
+    referral.refresh_from_db()
+    assert referral.stage == Referral.Stage.INTERVIEW
+    # 14:30 in London in June (BST) is 13:30 UTC.
+    assert referral.interview_at == dt.datetime(2026, 6, 12, 13, 30, tzinfo=dt.UTC)
+    assert referral.interview_place == "Oak House"
+    page = client_of(provider).get(detail_url(referral)).content.decode()
+    assert "Fri 12 Jun 2026, 14:30" in page
+    assert "Oak House" in page
+
+
+def test_the_time_is_london_time_in_winter_too(client_of, coordinator, referral):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)):
+        response = move(
+            client_of(coordinator), referral, "interview", interview(on="2026-12-03")
+        )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.interview_at == dt.datetime(2026, 12, 3, 14, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("how", "place", "stored"),
+    [
+        ("phone", "", "By phone"),
+        (
+            "phone",
+            "We ring you on the number you gave",
+            "By phone: We ring you on the number you gave",
+        ),
+        (
+            "video",
+            "https://meet.example.org/abc",
+            "By video call: https://meet.example.org/abc",
+        ),
+    ],
+)
+def test_an_interview_by_phone_or_video(
+    client_of, provider, referral, clock, how, place, stored
+):
+    response = move(
+        client_of(provider), referral, "interview", interview(how=how, place=place)
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.interview_place == stored
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"interview_on": ""}, "Give the date of the interview."),
+        ({"interview_time": ""}, "Give the time of the interview."),
+        ({"interview_time": "25:00"}, "Enter a valid time."),
+        ({"interview_on": "2026-02-30"}, "Enter a valid date."),
+        ({"interview_place": "  "}, "Give the address of the interview."),
+        (
+            {"interview_how": "video", "interview_place": ""},
+            "Give the link to join the video call, or who sends it.",
+        ),
+        (
+            {"interview_on": "2026-06-10", "interview_time": "08:59"},
+            "The interview&#x27;s date and time have passed. Give a time in the "
+            "future.",
+        ),
+        ({"interview_how": "carrier pigeon"}, "Select a valid choice."),
+    ],
+)
+def test_an_interview_without_a_date_time_or_place_or_in_the_past_is_refused(
+    client_of, provider, referral, clock, changes, message
+):
+    response = move(client_of(provider), referral, "interview", interview() | changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.stage == Referral.Stage.REFERRED
+    assert referral.interview_at is None
+    assert not referral.events.exists()
+
+
+def test_the_service_refuses_an_interview_without_its_time(referral, coordinator):
+    with pytest.raises(ValidationError) as error:
+        services.referral_advance(
+            referral=referral, to="interview", by=coordinator.user, interview_place="X"
+        )
+    assert error.value.message_dict == {
+        "interview_on": ["Give the date and time of the interview."]
+    }
+
+
+def test_other_moves_need_no_interview(client_of, provider, referral, clock):
+    response = move(client_of(provider), referral, "offered", {"interview_on": ""})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.stage == Referral.Stage.OFFERED
+    assert referral.interview_at is None
+
+
+def _arranged(client, referral):
+    assert move(client, referral, "interview", interview()).status_code == 302
+    referral.refresh_from_db()
+    return referral
+
+
+def rearrange_url(referral):
+    return reverse("vacancies:referral-interview", args=[referral.pk])
+
+
+def test_the_interview_is_noted_in_the_history_and_on_the_timeline(
+    client_of, provider, coordinator, referral, clock
+):
+    _arranged(client_of(provider), referral)
+    [event] = referral.events.all()
+    assert event.note == "Interview: Fri 12 Jun 2026, 14:30, Oak House"
+    [entry] = referral_timeline(referral.participant)
+    assert "Fri 12 Jun 2026, 14:30, Oak House" in entry.detail
+    page = client_of(coordinator).get(
+        reverse("participants:detail", args=[referral.participant.pk])
+    )
+    assert "Fri 12 Jun 2026, 14:30, Oak House" in page.content.decode()
+
+
+def test_an_interview_is_rearranged_while_arranged(
+    client_of, provider, referral, clock
+):
+    client = client_of(provider)
+    _arranged(client, referral)
+    page = client.get(detail_url(referral)).content.decode()
+    assert "Rearrange the interview" in page
+    assert 'value="2026-06-12"' in page
+    assert 'value="14:30"' in page
+    response = client.post(
+        rearrange_url(referral),
+        interview(on="2026-06-15", time="09:00", place="Oak House, room 2")
+        | {"note": "Manager away"},
+    )
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.interview_at == dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC)
+    assert referral.interview_place == "Oak House, room 2"
+    assert referral.stage == Referral.Stage.INTERVIEW
+    notes = list(referral.events.values_list("note", flat=True))
+    assert notes[-1] == (
+        "Interview: moved to Mon 15 Jun 2026, 09:00, Oak House, room 2\nManager away"
+    )
+    page = client.get(detail_url(referral)).content.decode()
+    assert "Mon 15 Jun 2026, 09:00, Oak House, room 2" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({}, "That is when and where the interview is already."),
+        ({"interview_on": "2026-06-01"}, "have passed"),
+        ({"interview_place": ""}, "Give the address of the interview."),
+    ],
+)
+def test_a_rearrangement_that_changes_nothing_or_is_past_is_refused(
+    client_of, provider, referral, clock, changes, message
+):
+    client = client_of(provider)
+    _arranged(client, referral)
+    response = client.post(rearrange_url(referral), interview() | changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert referral.events.count() == 1
+
+
+def test_only_an_arranged_interview_is_rearranged(client_of, provider, referral, clock):
+    response = client_of(provider).post(rearrange_url(referral), interview())
+    assert response.status_code == 200
+    assert "Only an arranged interview can be rearranged" in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.interview_at is None
+
+
+def test_moving_on_keeps_the_record_of_the_interview(
+    client_of, provider, referral, clock
+):
+    client = client_of(provider)
+    _arranged(client, referral)
+    assert move(client, referral, "unsuccessful").status_code == 302
+    referral.refresh_from_db()
+    assert referral.interview_at == dt.datetime(2026, 6, 12, 13, 30, tzinfo=dt.UTC)
+    page = client.get(detail_url(referral)).content.decode()
+    assert "Fri 12 Jun 2026, 14:30, Oak House" in page
+    assert "Rearrange the interview" not in page
+    assert (
+        client.post(rearrange_url(referral), interview(on="2026-06-20")).status_code
+        == 200
+    )
+    referral.refresh_from_db()
+    assert referral.interview_at == dt.datetime(2026, 6, 12, 13, 30, tzinfo=dt.UTC)
+
+
+def test_another_organisations_provider_or_academy_cannot_rearrange(
+    client_of, provider, second_provider, other_coordinator, manager, referral, clock
+):
+    _arranged(client_of(provider), referral)
+    for member, status in (
+        (second_provider, 404),
+        (other_coordinator, 404),
+        (manager, 403),
+    ):
+        response = client_of(member).post(
+            rearrange_url(referral), interview(on="2026-06-20")
+        )
+        assert response.status_code == status
+    referral.refresh_from_db()
+    assert referral.interview_at == dt.datetime(2026, 6, 12, 13, 30, tzinfo=dt.UTC)
+
+
+# ---- diaries ------------------------------------------------------------------------
+
+
+def _week():
+    start = dt.datetime(2026, 6, 8, tzinfo=LONDON)
+    return start, start + dt.timedelta(days=7)
+
+
+def test_the_providers_and_the_coordinators_diaries_show_the_interview(
+    client_of,
+    provider,
+    second_provider,
+    coordinator,
+    other_coordinator,
+    referral,
+    clock,
+):
+    person = referral.participant
+    person.coordinator = coordinator.user
+    person.save()
+    _arranged(client_of(provider), referral)
+    [entry] = diary_entries(provider, *_week())
+    assert entry.kind == "interview"
+    assert entry.starts_at == dt.datetime(2026, 6, 12, 13, 30, tzinfo=dt.UTC)
+    assert entry.title == (
+        f"Interview: Amira Haddad — Home carer, Plympton, {provider.organisation}"
+    )
+    assert entry.private_title == (
+        f"Interview — Home carer, Plympton, {provider.organisation}"
+    )
+    assert "Amira" not in entry.private_title
+    assert entry.place == "Oak House"
+    assert entry.url == detail_url(referral)
+    [mine] = diary_entries(coordinator, *_week())
+    assert mine.uid == entry.uid
+    assert "Amira Haddad" in mine.title
+    # Another organisation's provider, a coordinator of another academy, and a
+    # colleague whose caseload it is not: nothing.
+    assert diary_entries(second_provider, *_week()) == []
+    assert diary_entries(other_coordinator, *_week()) == []
+    colleague = MembershipFactory(role="coordinator", academy=coordinator.academy)
+    assert diary_entries(colleague, *_week()) == []
+
+
+def test_a_provider_sees_no_name_once_consent_to_share_is_withdrawn(
+    client_of, provider, referral, clock
+):
+    _arranged(client_of(provider), referral)
+    Participant.objects.filter(pk=referral.participant.pk).update(
+        has_consent_to_share=False
+    )
+    [entry] = diary_entries(provider, *_week())
+    assert "Amira" not in entry.title
+    assert entry.title.startswith("Interview: a candidate — ")
+
+
+def test_a_withdrawn_interview_shows_cancelled(client_of, provider, referral, clock):
+    client = client_of(provider)
+    _arranged(client, referral)
+    assert move(client, referral, "withdrawn").status_code == 302
+    [entry] = diary_entries(provider, *_week())
+    assert entry.is_cancelled
+    assert entry.status == "Withdrawn"
