@@ -15,9 +15,8 @@ from .models import (
     Cohort,
     Enquiry,
     Participant,
-    PlanAction,
     SkillsActionPlan,
-    SustainmentCheck,
+    Task,
 )
 from .services.enquiries import WAITING
 
@@ -152,34 +151,45 @@ class EnquiryFilterSet(ListFilterSet):
         fields: list[str] = []
 
 
-class _MineOrAllFilterSet(ListFilterSet):
-    """Work lists: the member's caseload, or (ticked) the whole academy's."""
+class TaskFilterSet(ListFilterSet):
+    """Tasks: whose (mine by default), when due, where from, and open or closed."""
 
-    caseload_path: str
+    defaults = {"whose": "mine", "status": "open"}
 
-    all = django_filters.BooleanFilter(
-        label="The whole academy's, not only my caseload",
-        method="whose",
-        widget=forms.CheckboxInput(attrs={"value": "1"}),
+    whose = django_filters.ChoiceFilter(
+        label="Whose",
+        choices=[("mine", "Mine"), ("all", "Everyone's"), ("nobody", "Nobody's yet")],
+        empty_label=None,
+        method="owned_by",
+    )
+    due = django_filters.ChoiceFilter(
+        label="Due",
+        choices=[
+            ("overdue", "Overdue"),
+            ("today", "Today"),
+            ("week", "This week"),
+            ("later", "Later"),
+        ],
+        empty_label="Any time",
+        method="due_by",
+    )
+    source = django_filters.ChoiceFilter(
+        label="From", choices=Task.Source.choices, empty_label="Anything"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Show", choices=Task.Status.choices, empty_label="All"
     )
 
-    def whose(self, rows: QuerySet[Any], name: str, value: bool) -> Any:
-        if value:
-            return rows
-        return rows.filter(**{self.caseload_path: self.request.user})
-
-
-class ActionFilterSet(_MineOrAllFilterSet):
-    caseload_path = "plan__participant__coordinator"
-
     class Meta:
-        model = PlanAction
+        model = Task
         fields: list[str] = []
 
+    def owned_by(self, tasks: QuerySet[Task], name: str, value: str) -> Any:
+        if value == "all":
+            return tasks
+        if value == "nobody":
+            return tasks.filter(owner__isnull=True)
+        return tasks.filter(owner=self.request.user)
 
-class CheckFilterSet(_MineOrAllFilterSet):
-    caseload_path = "outcome__participant__coordinator"
-
-    class Meta:
-        model = SustainmentCheck
-        fields: list[str] = []
+    def due_by(self, tasks: QuerySet[Task], name: str, value: str) -> Any:
+        return selectors.tasks_due_by(tasks, value)

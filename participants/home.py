@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from academy.home import HomePanel, home_panel
 from academy.models import Membership
 from academy.permissions import Role
@@ -11,12 +13,10 @@ from . import selectors
 
 @home_panel(Role.COORDINATOR)
 def todays_work(membership: Membership) -> HomePanel:
-    """Next steps due, overdue actions, sustainment checks due and new enquiries."""
+    """The coordinator's tasks by due date, new enquiries and their caseload."""
     day = selectors.coordinator_day(membership=membership)
     return HomePanel(
         "participants/_home_today.html",
-        {"day": day},
-        people=[m.participant_id for m in day.next_steps]
-        + [a.plan.participant_id for a in day.overdue_actions]
-        + [c.outcome.participant_id for c in day.checks_due],
+        {"day": day, "today": timezone.localdate()},
+        people=[task.participant_id for task in day.tasks],
     )

@@ -1,100 +1,37 @@
-"""A coordinator's day: overdue plan actions, sustainment checks due, next steps, and
-who can hold a caseload."""
+"""A coordinator's day: their tasks (next steps, plan actions, sustainment checks and
+others, in one list), and who can hold a caseload."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
 from academy.models import Membership, User, membership_active_q
 from academy.permissions import Role
 
-from ..models import (
-    Enquiry,
-    Meeting,
-    Participant,
-    PlanAction,
-    SuspectedDoubleOutcome,
-    SustainmentCheck,
-)
-
-
-def actions_overdue(
-    *, membership: Membership, mine_only: bool = False
-) -> QuerySet[PlanAction]:
-    """Open cases' plan actions past their due date, oldest first."""
-    actions = (
-        PlanAction.objects.for_membership(membership)
-        .filter(
-            completed_on__isnull=True,
-            due_on__lt=timezone.localdate(),
-            plan__participant__status=Participant.Status.OPEN,
-        )
-        .select_related("plan__participant")
-        .order_by("due_on", "pk")
-    )
-    if mine_only:
-        actions = actions.filter(plan__participant__coordinator=membership.user)
-    return actions
-
-
-def checks_due(
-    *, membership: Membership, mine_only: bool = False
-) -> QuerySet[SustainmentCheck]:
-    """Sustainment checks raised as due and not yet answered, oldest first."""
-    checks = (
-        SustainmentCheck.objects.for_membership(membership)
-        .filter(status=SustainmentCheck.Status.DUE)
-        .select_related("outcome__participant")
-        .order_by("due_on", "pk")
-    )
-    if mine_only:
-        checks = checks.filter(outcome__participant__coordinator=membership.user)
-    return checks
-
-
-def next_steps_due(*, membership: Membership) -> QuerySet[Meeting]:
-    """Next steps of the coordinator's caseload due by today with no contact since."""
-    return (
-        Meeting.objects.for_membership(membership)
-        .filter(
-            participant__coordinator=membership.user,
-            participant__status=Participant.Status.OPEN,
-            next_step_on__lte=timezone.localdate(),
-            participant__last_contact_at=F("held_at"),
-        )
-        .exclude(next_step="")
-        .select_related("participant")
-        .order_by("next_step_on")
-    )
+from ..models import Enquiry, Participant, SuspectedDoubleOutcome, Task
+from .tasks import TaskCounts, task_counts, tasks_open
 
 
 @dataclass
 class CoordinatorDay:
-    """What a coordinator's home page lists as today's work."""
+    """What a coordinator's home page lists as today's work: their tasks, earliest
+    due first, and the counts beside them."""
 
-    next_steps: list[Meeting] = field(default_factory=list)
-    overdue_actions: list[PlanAction] = field(default_factory=list)
-    overdue_action_count: int = 0
-    checks_due: list[SustainmentCheck] = field(default_factory=list)
-    checks_due_count: int = 0
+    tasks: list[Task] = field(default_factory=list)
+    counts: TaskCounts = field(default_factory=lambda: TaskCounts(0, 0, 0))
     new_enquiries: int = 0
     caseload: int = 0
     outcome_doubles: int = 0
 
 
-def coordinator_day(*, membership: Membership, limit: int = 8) -> CoordinatorDay:
-    """Today's work of a coordinator: next steps, overdue actions, checks, enquiries."""
-    actions = actions_overdue(membership=membership, mine_only=True)
-    checks = checks_due(membership=membership, mine_only=True)
+def coordinator_day(*, membership: Membership, limit: int = 10) -> CoordinatorDay:
+    """Today's work of a coordinator: their open tasks (overdue first, because they
+    are earlier), new enquiries, their caseload and outcomes to check."""
     return CoordinatorDay(
-        next_steps=list(next_steps_due(membership=membership)[:limit]),
-        overdue_actions=list(actions[:limit]),
-        overdue_action_count=actions.count(),
-        checks_due=list(checks[:limit]),
-        checks_due_count=checks.count(),
+        tasks=list(tasks_open(membership=membership)[:limit]),
+        counts=task_counts(membership=membership),
         new_enquiries=Enquiry.objects.for_membership(membership)
         .filter(status=Enquiry.Status.NEW)
         .count(),

@@ -21,7 +21,6 @@ from academy.redirects import safe_next
 from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
-from ..filters import ActionFilterSet, CheckFilterSet
 from ..forms import (
     MeetingForm,
     OutcomeDoubleForm,
@@ -170,10 +169,12 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
     )
     access_record(request, participants=[action.plan.participant_id])
     if request.POST.get("undo"):
-        services.plan_action_reopen(action=action)
+        services.plan_action_reopen(action=action, by=request.user)
         messages.info(request, f"'{action}' is open again.")
     else:
-        services.plan_action_complete(action=action, on=timezone.localdate())
+        services.plan_action_complete(
+            action=action, on=timezone.localdate(), by=request.user
+        )
         messages.success(request, f"'{action}' is done.")
     return redirect(
         safe_next(
@@ -181,40 +182,6 @@ def action_complete(request: AcademyRequest, pk: int) -> HttpResponse:
             request.POST.get("next"),
             default=action.plan.participant.get_absolute_url(),
         )
-    )
-
-
-@casework_required
-def actions_overdue(request: AcademyRequest) -> HttpResponse:
-    """Plan actions past their due date across the caseload (or the academy)."""
-    filterset = ActionFilterSet(
-        request.GET,
-        queryset=selectors.actions_overdue(membership=request.membership),
-        request=request,
-    )
-    page = list_page(request, filterset.qs)
-    access_record(request, participants=[a.plan.participant_id for a in page])
-    return render(
-        request,
-        "participants/actions_overdue.html",
-        {"filterset": filterset, "page": page, "today": timezone.localdate()},
-    )
-
-
-@casework_required
-def checks_due(request: AcademyRequest) -> HttpResponse:
-    """Sustainment checks that are due."""
-    filterset = CheckFilterSet(
-        request.GET,
-        queryset=selectors.checks_due(membership=request.membership),
-        request=request,
-    )
-    page = list_page(request, filterset.qs)
-    access_record(request, participants=[c.outcome.participant_id for c in page])
-    return render(
-        request,
-        "participants/checks_due.html",
-        {"filterset": filterset, "page": page},
     )
 
 

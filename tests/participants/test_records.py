@@ -160,40 +160,47 @@ def test_reviewing_a_plan_changes_it_adds_actions_and_notes_the_review(
     assert plan.reviews.get().summary == "Moved to supply: wants training first"
 
 
+def _plan_with_action(coordinator, description, *, coordinated=True):
+    person = ParticipantFactory(
+        academy=coordinator.academy,
+        coordinator=coordinator.user if coordinated else None,
+    )
+    plan = services.plan_agree(
+        participant=person,
+        by=coordinator.user,
+        agreed_on=dt.date(2024, 1, 1),
+        pathway="demand",
+        target_role="Care worker",
+        barriers=[],
+        actions=[services.NewAction(description, "participant", dt.date(2024, 1, 1))],
+    )
+    return plan.actions.get()
+
+
 @pytest.mark.django_db
 def test_overdue_actions_are_listed_for_the_caseload(client_of, coordinator):
-    mine = PlanActionFactory(
-        plan__participant__academy=coordinator.academy,
-        plan__participant__coordinator=coordinator.user,
-        due_on=dt.date(2024, 1, 1),
-        description="Chase references",
-    )
-    PlanActionFactory(
-        plan__participant__academy=coordinator.academy,
-        due_on=dt.date(2024, 1, 1),
-        description="Someone else's action",
-    )
-    PlanActionFactory(
-        plan__participant__academy=coordinator.academy,
-        plan__participant__coordinator=coordinator.user,
-        due_on=dt.date(2024, 1, 1),
-        completed_on=dt.date(2024, 1, 2),
-        description="Finished action",
-    )
+    # The old list's address now opens the task list's overdue plan actions.
+    mine = _plan_with_action(coordinator, "Chase references")
+    _plan_with_action(coordinator, "Someone else's action", coordinated=False)
+    finished = _plan_with_action(coordinator, "Finished action")
+    services.plan_action_complete(action=finished, on=dt.date(2024, 1, 2))
     client = client_of(coordinator)
-    body = client.get(reverse("participants:actions-overdue")).content.decode()
+    body = client.get(
+        reverse("participants:actions-overdue"), follow=True
+    ).content.decode()
     assert "Chase references" in body
     assert "Someone else&#x27;s action" not in body
     assert "Finished action" not in body
     assert (
         "Someone else&#x27;s action"
         in client.get(
-            reverse("participants:actions-overdue") + "?all=1"
+            reverse("participants:actions-overdue") + "?all=1", follow=True
         ).content.decode()
     )
     client.post(reverse("participants:action-complete", args=[mine.pk]))
     mine.refresh_from_db()
     assert mine.completed_on == timezone.localdate()
+    assert mine.task.status == "done"
 
 
 @pytest.mark.django_db
@@ -327,11 +334,12 @@ def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(
         employer="Sound Homecare",
     )
     check = SustainmentCheck.objects.create(
-        outcome=outcome, weeks=13, due_on=dt.date(2024, 6, 1), status="due"
+        outcome=outcome, weeks=13, due_on=dt.date(2024, 6, 1), status="scheduled"
     )
+    services.sustainment_checks_raise(today=timezone.localdate())
     client = client_of(coordinator)
     assert (
-        "13-week check at Sound Homecare"
+        "13-week check: Care worker at Sound Homecare"
         in client.get(reverse("home")).content.decode()
     )
     response = client.post(
@@ -350,6 +358,7 @@ def test_a_due_check_is_on_the_coordinators_home_and_can_be_answered(
         True,
         coordinator.user,
     )
+    assert (check.task.status, check.task.closed_by) == ("done", coordinator.user)
 
 
 @pytest.mark.django_db

@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 
 from participants import selectors
+from participants import services as participant_services
 from participants.models import Participant
 from tests.participants.factories import (
     EnquiryFactory,
-    MeetingFactory,
     ParticipantFactory,
 )
 from tests.vacancies.factories import EventFactory
@@ -153,25 +153,27 @@ class TestAttendedEventIsAContact:
 
         assert list(quiet) == [stayed_away]
 
-    def test_the_coordinators_day_counts_the_event_as_contact_since_a_next_step(
+    def test_coming_to_an_event_leaves_a_next_step_on_the_coordinators_list(
         self, academy, coordinator
     ):
+        # Issue 13: a next step stays a task until someone marks it done, whatever
+        # contact is logged after it (it used to vanish).
         person = ParticipantFactory(academy=academy, coordinator=coordinator.user)
-        meeting = MeetingFactory(
+        meeting = participant_services.meeting_log(
             participant=person,
+            by=coordinator.user,
+            kind="job_centre",
             held_at=_ago(20),
             next_step="Come to the information session",
             next_step_on=timezone.localdate() - dt.timedelta(days=5),
         )
-        Participant.objects.filter(pk=person.pk).update(last_contact_at=meeting.held_at)
-        assert [m.pk for m in selectors.next_steps_due(membership=coordinator)] == [
-            meeting.pk
-        ]
         signup = _booked(_event(academy, days_ago=6), person)
 
         services.attendance_mark(signup=signup, attended=True, by=coordinator.user)
 
-        assert list(selectors.next_steps_due(membership=coordinator)) == []
+        assert [t.meeting_id for t in selectors.tasks_open(membership=coordinator)] == [
+            meeting.pk
+        ]
 
 
 class TestTimeline:

@@ -19,6 +19,7 @@ from academy.registry import Registry
 from academy.services import membership_update
 
 from ...models import (
+    Appointment,
     CaseNote,
     ConsentRecord,
     Enquiry,
@@ -28,8 +29,10 @@ from ...models import (
     ParticipantCohort,
     SkillsActionPlan,
     Support,
+    Task,
 )
 from .records import _note
+from .tasks import tasks_hand_all
 
 # Fields a coordinator types at registration and edits later (an allow-list: nothing
 # else of a Participant is set from a form).
@@ -237,6 +240,8 @@ _MERGED_RELATIONS = (
     ConsentRecord,
     CaseNote,
     Enquiry,
+    Task,
+    Appointment,
 )
 ALREADY_MERGED = (
     "{reference} has already been merged into another record (by a colleague, or by "
@@ -334,7 +339,8 @@ def caseload_reassign(
     *, leaver: Membership, to: Membership, by: User, deactivate: bool = False
 ) -> int:
     """Give every person coordinated by `leaver` in their academy to `to`, noting it on
-    each timeline; optionally end the leaver's access. Return how many moved."""
+    each timeline, with the leaver's open tasks and the appointments booked ahead in
+    their diary; optionally end the leaver's access. Return how many people moved."""
     if to.academy_id != leaver.academy_id or to.pk == leaver.pk:
         raise ValidationError({"to": "Choose a colleague in this academy."})
     if to.role not in CASELOAD_ROLES or not to.is_active:
@@ -358,6 +364,14 @@ def caseload_reassign(
         )
         for pk in ids
     )
+    tasks_hand_all(
+        academy=leaver.academy, owner=leaver.user, to=to.user, by=by
+    )
+    Appointment.objects.for_academy(leaver.academy).filter(
+        coordinator_id=leaver.user_id,
+        status=Appointment.Status.BOOKED,
+        starts_at__gt=now,
+    ).update(coordinator_id=to.user_id, updated_at=now)
     if deactivate and leaver.is_active:
         membership_update(
             membership=leaver,

@@ -13,6 +13,11 @@ from academy.models import User
 
 from ...models import Participant, PlanAction, PlanReview, SkillsActionPlan
 from .records import _dated
+from .tasks import (
+    plan_action_task_sync,
+    plan_action_tasks_add,
+    plan_action_tasks_cancel,
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,8 @@ def plan_agree(
     goals: str = "",
     actions: Sequence[NewAction] = (),
 ) -> SkillsActionPlan:
-    """Agree a skills action plan with its first actions, all saved together."""
+    """Agree a skills action plan with its first actions, all saved together; each
+    action is a task of the person's coordinator until it is done."""
     _dated(agreed_on, "agreed_on", "The day the plan was agreed")
     _check_actions(actions, agreed_on)
     plan = SkillsActionPlan(
@@ -71,6 +77,7 @@ def plan_agree(
         PlanAction(plan=plan, description=a.description, owner=a.owner, due_on=a.due_on)
         for a in actions
     )
+    plan_action_tasks_add(plan=plan, by=by)
     return plan
 
 
@@ -87,7 +94,9 @@ def plan_review(
     status: str,
     actions: Sequence[NewAction] = (),
 ) -> PlanReview:
-    """Review a plan: change what was agreed, add actions, and note what changed."""
+    """Review a plan: change what was agreed, add actions, and note what changed.
+    New actions of an active plan become tasks; a plan no longer active cancels its
+    actions' open tasks."""
     if reviewed_on < plan.agreed_on:
         raise ValidationError("A review cannot be dated before the plan was agreed.")
     _dated(reviewed_on, "reviewed_on", "The review date")
@@ -107,18 +116,32 @@ def plan_review(
     )
     review.full_clean()
     review.save()
+    if plan.status == SkillsActionPlan.Status.ACTIVE:
+        plan_action_tasks_add(plan=plan, by=by)
+    else:
+        plan_action_tasks_cancel(
+            plan=plan,
+            by=by,
+            reason=f"The plan was marked {plan.get_status_display().lower()}",
+        )
     return review
 
 
-def plan_action_complete(*, action: PlanAction, on: dt.date) -> PlanAction:
-    """Mark an action done on the given day."""
+@transaction.atomic
+def plan_action_complete(
+    *, action: PlanAction, on: dt.date, by: User | None = None
+) -> PlanAction:
+    """Mark an action done on the given day (its task is done with it)."""
     action.completed_on = on
     action.save(update_fields=["completed_on"])
+    plan_action_task_sync(action=action, by=by)
     return action
 
 
-def plan_action_reopen(*, action: PlanAction) -> PlanAction:
-    """Undo a completion recorded by mistake."""
+@transaction.atomic
+def plan_action_reopen(*, action: PlanAction, by: User | None = None) -> PlanAction:
+    """Undo a completion recorded by mistake (its task opens again)."""
     action.completed_on = None
     action.save(update_fields=["completed_on"])
+    plan_action_task_sync(action=action, by=by)
     return action

@@ -15,7 +15,22 @@ from django.utils import timezone
 from academy import rules
 from academy.models import User
 
-from ...models import CaseNote, Meeting, Outcome, Participant, Support, SustainmentCheck
+from ...models import (
+    Appointment,
+    CaseNote,
+    Meeting,
+    Outcome,
+    Participant,
+    Support,
+    SustainmentCheck,
+)
+from .tasks import (
+    CASE_CLOSED,
+    check_task_done,
+    check_tasks_add,
+    next_step_task_add,
+    tasks_close_for_case,
+)
 
 SUSTAINMENT_WEEKS = (13, 26)
 
@@ -43,10 +58,12 @@ def contact_record(*, participant_ids: Collection[int], at: dt.datetime) -> int:
 
 @transaction.atomic
 def meeting_log(*, participant: Participant, by: User, **fields: Any) -> Meeting:
-    """Log a meeting and move the participant's last contact forward."""
+    """Log a meeting and move the participant's last contact forward; a next step
+    with a date becomes a task (which stays open whatever is logged after it)."""
     meeting = Meeting(participant=participant, recorded_by=by, **fields)
     meeting.full_clean()
     meeting.save()
+    next_step_task_add(meeting=meeting, by=by)
     if contact_record(participant_ids=[participant.pk], at=meeting.held_at):
         participant.last_contact_at = meeting.held_at
     return meeting
@@ -113,16 +130,25 @@ def sustainment_checks_schedule_many(*, outcomes: Sequence[Outcome]) -> int:
     created = SustainmentCheck.objects.bulk_create(
         checks, batch_size=2_000, ignore_conflicts=True
     )
+    due = SustainmentCheck.objects.filter(
+        outcome_id__in=[o.pk for o in outcomes], status=SustainmentCheck.Status.DUE
+    )
+    check_tasks_add(check_ids=list(due.values_list("pk", flat=True)))
     return len(created)
 
 
+@transaction.atomic
 def sustainment_checks_raise(*, today: dt.date) -> int:
-    """Mark scheduled checks whose day has come as due; return how many."""
-    return SustainmentCheck.objects.filter(
+    """Mark scheduled checks whose day has come as due, each with a task for the
+    person's coordinator; return how many. Safe to run twice."""
+    raised = SustainmentCheck.objects.filter(
         status=SustainmentCheck.Status.SCHEDULED, due_on__lte=today
     ).update(status=SustainmentCheck.Status.DUE)
+    check_tasks_add()
+    return raised
 
 
+@transaction.atomic
 def sustainment_check_record(
     *,
     check: SustainmentCheck,
@@ -132,7 +158,7 @@ def sustainment_check_record(
     confirmed_by: str,
     checked_on: dt.date,
 ) -> SustainmentCheck:
-    """Record the answer of a sustainment check."""
+    """Record the answer of a sustainment check (its task is done with it)."""
     _dated(checked_on, "checked_on", "The date of the check")
     if checked_on < check.outcome.started_on:
         raise ValidationError(
@@ -146,6 +172,7 @@ def sustainment_check_record(
     check.status = SustainmentCheck.Status.DONE
     check.full_clean()
     check.save()
+    check_task_done(check=check, by=by)
     return check
 
 
@@ -168,7 +195,8 @@ def case_close(
     note: str = "",
     on: dt.date | None = None,
 ) -> Participant:
-    """Close a case with a reason."""
+    """Close a case with a reason: its open tasks and the appointments booked ahead
+    are cancelled ("Case closed")."""
     if not participant.is_open:
         raise ValidationError("This case is already closed.")
     participant.status = Participant.Status.CLOSED
@@ -177,6 +205,17 @@ def case_close(
     participant.close_note = note
     participant.full_clean()
     participant.save(update_fields=[*_CLOSING, "updated_at"])
+    tasks_close_for_case(participant=participant, by=by)
+    # The person is not told: a closed case is sent nothing (participant_recipient).
+    Appointment.objects.filter(
+        participant=participant,
+        status=Appointment.Status.BOOKED,
+        starts_at__gt=timezone.now(),
+    ).update(
+        status=Appointment.Status.CANCELLED,
+        reason=CASE_CLOSED,
+        updated_at=timezone.now(),
+    )
     label = Participant.CloseReason(reason).label
     _note(participant, f"Case closed: {label}." + (f" {note}" if note else ""), by)
     return participant
