@@ -58,8 +58,7 @@ class ParticipantsConfig(AppConfig):
                 ("People", "participants:list"),
                 ("Register a person", "participants:register"),
                 ("Enquiries", "participants:enquiry-list"),
-                ("Overdue actions", "participants:actions-overdue"),
-                ("Sustainment checks due", "participants:checks-due"),
+                ("Tasks", "participants:task-list"),
                 ("Possible double outcomes", "participants:outcome-doubles"),
                 ("Import records", "participants:import-upload"),
             )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import diary, enquiries, imports, people, records, rights
+from .views import diary, enquiries, imports, people, records, rights, tasks
 
 app_name = "participants"
 
@@ -39,10 +39,19 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/review/", records.plan_review, name="plan-review"),
     path("actions/<int:pk>/done/", records.action_complete, name="action-complete"),
-    path("actions/overdue/", records.actions_overdue, name="actions-overdue"),
-    path("checks/due/", records.checks_due, name="checks-due"),
+    # The old lists of overdue actions and checks due are the task list now.
+    path("actions/overdue/", tasks.actions_overdue, name="actions-overdue"),
+    path("checks/due/", tasks.checks_due, name="checks-due"),
     path("checks/<int:pk>/", records.check_record, name="check-record"),
     path("outcomes/doubles/", records.outcome_doubles, name="outcome-doubles"),
+    # Tasks
+    path("tasks/", tasks.task_list, name="task-list"),
+    path("tasks/hand/", tasks.tasks_hand_all, name="tasks-hand-all"),
+    path("tasks/<int:pk>/done/", tasks.task_done, name="task-done"),
+    path("tasks/<int:pk>/reopen/", tasks.task_reopen, name="task-reopen"),
+    path("tasks/<int:pk>/cancel/", tasks.task_cancel, name="task-cancel"),
+    path("tasks/<int:pk>/hand/", tasks.task_hand, name="task-hand"),
+    path("participants/<int:pk>/tasks/new/", tasks.task_add, name="task-add"),
     # The diary and appointments
     path("diary/", diary.diary_day, name="diary"),
     path("diary/week/", diary.diary_week, name="diary-week"),

@@ -43,6 +43,7 @@ from tests.participants.factories import (
     PlanActionFactory,
     SkillsActionPlanFactory,
     SupportFactory,
+    TaskFactory,
 )
 from tests.test_permissions import MATRIX
 from tests.vacancies.factories import (
@@ -281,6 +282,15 @@ def _import_run(side: Side) -> Any:
     )
 
 
+def _task(side: Side) -> Any:
+    """An open task of the side's participant, in its coordinator's list."""
+    return TaskFactory(
+        participant=side.get("participant"),
+        owner=side.coordinator.user,
+        title=side.mark("task"),
+    )
+
+
 def _report_run(side: Side) -> Any:
     run = ReportRun.objects.create(
         academy=side.academy,
@@ -387,6 +397,7 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
         description=side.mark("training text"),
     ),
     "referral": _referral,
+    "task": _task,
     "event": _event,
     "signup": lambda side: side.get("event") and side.built["signup"],
     "report_run": _report_run,

@@ -23,12 +23,9 @@ from .diary import (
 )
 from .day import (
     CoordinatorDay,
-    actions_overdue,
     caseload_count,
-    checks_due,
     coordinator_choices,
     coordinator_day,
-    next_steps_due,
 )
 from .outcomes import (
     DOUBLE_WINDOW,
@@ -59,6 +56,17 @@ from .people import (
     plan_current,
     postcode_notices,
 )
+from .tasks import (
+    PersonTasks,
+    TaskCounts,
+    due_words,
+    participant_tasks,
+    source_words,
+    task_counts,
+    task_list,
+    tasks_due_by,
+    tasks_open,
+)
 from .timeline import TimelineEntry, participant_timeline, timeline_hooks
 
 __all__ = [
@@ -69,21 +77,22 @@ __all__ = [
     "SORTS",
     "AppointmentCounts",
     "CoordinatorDay",
+    "PersonTasks",
+    "TaskCounts",
     "DiaryDay",
     "DiaryPage",
     "DiaryRow",
     "TimelineEntry",
-    "actions_overdue",
     "appointment_counts",
     "appointment_entry",
     "appointment_list",
     "appointment_uid",
     "appointments_in_diary",
     "caseload_count",
-    "checks_due",
     "consent_latest",
     "coordinator_choices",
     "coordinator_day",
+    "due_words",
     "diary_colleagues",
     "diary_owner",
     "diary_page",
@@ -91,7 +100,6 @@ __all__ = [
     "employers_match",
     "enquiry_queue",
     "import_run_people",
-    "next_steps_due",
     "no_shows_recent",
     "outcome_doubles_open",
     "outcome_followup",
@@ -101,6 +109,7 @@ __all__ = [
     "participant_detail",
     "participant_duplicates",
     "participant_export_rows",
+    "participant_tasks",
     "participant_list",
     "participant_timeline",
     "people_in_cohort",
@@ -111,5 +120,10 @@ __all__ = [
     "people_without_contact",
     "plan_current",
     "postcode_notices",
+    "source_words",
+    "task_counts",
+    "task_list",
+    "tasks_due_by",
+    "tasks_open",
     "timeline_hooks",
 ]

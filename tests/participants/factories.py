@@ -109,6 +109,18 @@ class SupportFactory(factory.django.DjangoModelFactory):
     given_on = dt.date(2024, 1, 20)
 
 
+class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task due today, of the person's coordinator."""
+
+    class Meta:
+        model = "participants.Task"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    owner = factory.LazyAttribute(lambda o: o.participant.coordinator)
+    title = "Ring about the Care Certificate"
+    due_on = factory.LazyFunction(timezone.localdate)
+
+
 class OutcomeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Outcome

@@ -48,9 +48,21 @@ from .records import (
     sustainment_checks_schedule,
     sustainment_checks_schedule_many,
 )
+from .tasks import (
+    CASE_CLOSED,
+    check_tasks_add,
+    task_add,
+    task_cancel,
+    task_done,
+    task_hand,
+    task_holders,
+    task_reopen,
+    tasks_hand_all,
+)
 
 __all__ = [
     "APPOINTMENT_MINUTES",
+    "CASE_CLOSED",
     "CASELOAD_ROLES",
     "PARTICIPANT_FIELDS",
     "SUSTAINMENT_WEEKS",
@@ -65,6 +77,7 @@ __all__ = [
     "case_close",
     "case_reopen",
     "caseload_reassign",
+    "check_tasks_add",
     "consent_records_add",
     "consent_refresh",
     "consent_set",
@@ -87,4 +100,11 @@ __all__ = [
     "sustainment_checks_raise",
     "sustainment_checks_schedule",
     "sustainment_checks_schedule_many",
+    "task_add",
+    "task_cancel",
+    "task_done",
+    "task_hand",
+    "task_holders",
+    "task_reopen",
+    "tasks_hand_all",
 ]
