@@ -450,6 +450,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # NOMIS_CLAIMANT_COUNT_URL is set ({geography} becomes every academy's area, region and
 # England). spec/security.md INP-7: allow-listed hosts, a timeout, no redirects.
 NOMIS_CLAIMANT_COUNT_URL = env("NOMIS_CLAIMANT_COUNT_URL", default="")
+    # Every hour from 09:15 to 20:15: a reminder of tomorrow's interviews to the person
+    # (if they agreed) and the provider's members, once each (the message's key).
+    "vacancies-interview-reminders-send": {
+        "task": "vacancies.tasks.interview_reminders_send",
+        "schedule": crontab(minute=15, hour="9-20"),
+    },
 LMI_FETCH_ALLOWED_HOSTS = env.list(
     "LMI_FETCH_ALLOWED_HOSTS", default=["www.nomisweb.co.uk"]
 )

@@ -32,3 +32,11 @@ def event_reminders_send() -> int:
     from . import services
 
     return services.event_reminders_send()
+
+
+@shared_task
+def interview_reminders_send() -> int:
+    """Remind the people and providers of tomorrow's interviews, once each."""
+    from . import services
+
+    return services.interview_reminders_send()

@@ -8,14 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from participants.diary import diary_entries
 from participants.models import Participant
 from tests.academy.factories import MembershipFactory
+from tests.participants.factories import ParticipantFactory
+from tests.vacancies.factories import ReferralFactory
 from tests.vacancies.pages import detail_url, move
-from vacancies import services
+from vacancies import services, tasks
 from vacancies.hooks import referral_timeline
 from vacancies.models import Referral
 
@@ -319,3 +323,116 @@ def test_a_withdrawn_interview_shows_cancelled(client_of, provider, referral, cl
     [entry] = diary_entries(provider, *_week())
     assert entry.is_cancelled
     assert entry.status == "Withdrawn"
+
+
+# ---- the person is told, and reminded ------------------------------------------------
+
+
+@pytest.fixture
+def sent():
+    """The e-mails sent so far: runs what waits for the test's transaction to commit,
+    then the outbox."""
+
+    def flush():
+        while connection.run_on_commit:
+            waiting, connection.run_on_commit[:] = list(connection.run_on_commit), []
+            for _savepoints, callback, _robust in waiting:
+                callback()
+        return mail.outbox
+
+    return flush
+
+
+def _agreed(person, contact_by="email"):
+    Participant.objects.filter(pk=person.pk).update(
+        contact_by=contact_by, email="amira@example.net", phone="07700900123"
+    )
+    person.refresh_from_db()
+
+
+def _to(messages, address):
+    return [m for m in messages if address in m.to]
+
+
+def test_the_person_who_agreed_is_told_of_their_interview_and_its_move(
+    client_of, provider, referral, clock, sent
+):
+    _agreed(referral.participant)
+    client = client_of(provider)
+    _arranged(client, referral)
+    [told] = _to(sent(), "amira@example.net")
+    assert told.subject == "Your interview on Fri 12 Jun at 14:30"
+    assert "Home carer, Plympton" in told.body
+    assert "Friday 12 June 2026 at 14:30" in told.body
+    assert "Oak House" in told.body
+    client.post(rearrange_url(referral), interview(on="2026-06-15", time="09:00"))
+    first, moved = _to(sent(), "amira@example.net")
+    assert moved.subject == "Your interview on Mon 15 Jun at 09:00"
+    # The same time again (moved back and forth) is a new message only once.
+    client.post(rearrange_url(referral), interview(on="2026-06-16"))
+    assert len(_to(sent(), "amira@example.net")) == 3
+
+
+def test_nobody_is_told_who_did_not_agree(client_of, provider, referral, clock, sent):
+    Participant.objects.filter(pk=referral.participant.pk).update(
+        email="amira@example.net"
+    )
+    _arranged(client_of(provider), referral)
+    assert _to(sent(), "amira@example.net") == []
+
+
+def _tomorrow_at(hour=10):
+    return dt.datetime(2026, 6, 11, hour, 0, tzinfo=LONDON)
+
+
+def test_the_reminder_the_day_before_goes_once(provider, referral, clock, sent):
+    _agreed(referral.participant)
+    Referral.objects.filter(pk=referral.pk).update(
+        stage="interview", interview_at=_tomorrow_at(), interview_place="Oak House"
+    )
+    later = ReferralFactory(
+        participant=ParticipantFactory(academy=referral.participant.academy),
+        vacancy=referral.vacancy,
+        stage="interview",
+        interview_at=dt.datetime(2026, 6, 12, 0, 30, tzinfo=LONDON),  # the day after
+        interview_place="Oak House",
+    )
+    assert tasks.interview_reminders_send.delay().get() == 1
+    [reminder] = _to(sent(), "amira@example.net")
+    assert reminder.subject == "Tomorrow: your interview at 10:00"
+    assert "Thursday 11 June 2026 at 10:00" in reminder.body
+    # Run again (the next hour, or after a worker was lost): nothing more.
+    services.interview_reminders_send()
+    assert len(_to(sent(), "amira@example.net")) == 1
+    # Moved to another time tomorrow: reminded again, of the new time.
+    Referral.objects.filter(pk=referral.pk).update(interview_at=_tomorrow_at(15))
+    services.interview_reminders_send()
+    assert _to(sent(), "amira@example.net")[-1].subject == (
+        "Tomorrow: your interview at 15:00"
+    )
+    assert later.interview_at  # not tomorrow: not reminded
+    assert len(_to(sent(), "amira@example.net")) == 2
+
+
+def test_someone_told_today_is_not_reminded_today(
+    client_of, provider, referral, clock, sent
+):
+    _agreed(referral.participant)
+    move(client_of(provider), referral, "interview", interview(on="2026-06-11"))
+    assert len(_to(sent(), "amira@example.net")) == 1
+    services.interview_reminders_send()
+    assert len(_to(sent(), "amira@example.net")) == 1
+
+
+def test_an_interview_moved_on_or_withdrawn_is_not_reminded(referral, clock, sent):
+    _agreed(referral.participant)
+    Referral.objects.filter(pk=referral.pk).update(
+        stage="withdrawn", interview_at=_tomorrow_at(), interview_place="Oak House"
+    )
+    assert services.interview_reminders_send() == 0
+    assert _to(sent(), "amira@example.net") == []
+
+
+def test_the_beat_runs_the_reminders(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["vacancies-interview-reminders-send"]
+    assert entry["task"] == "vacancies.tasks.interview_reminders_send"
