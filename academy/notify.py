@@ -1,30 +1,39 @@
 """The one way the portal sends a message to a person or a member (STYLE.md): a
-template rendered for one recipient, sent once the transaction that caused it has
-committed (a rolled-back sign-up sends nothing), and never to a member of the public
-who did not agree to be contacted.
+template rendered for one recipient, recorded in the message log (academy.Message) in
+the caller's transaction, and sent by a Celery task once that transaction has
+committed (a rolled-back sign-up sends nothing); never to a member of the public who
+did not agree to be contacted.
 
-A message is the templates `emails/<name>_subject.txt`, `emails/<name>_body.txt` and,
-optionally, `emails/<name>_body.html`, with attachments such as an .ics file. E-mail is
-the only channel today and goes through Django's EMAIL_BACKEND (printed to the console
-unless EMAIL_URL names a server). Text messages, digests and a log of what was sent
-(issue 13) are a channel in `CHANNELS` and steps in `notify`; callers do not change.
+E-mail is the templates `emails/<name>_subject.txt`, `emails/<name>_body.txt` and,
+optionally, `emails/<name>_body.html`, with attachments such as an .ics file; a text
+message is `sms/<name>.txt`. `key` makes a message go at most once, ever; a member's
+choice per `Notice` (at once, daily digest, none) applies to staff notices. Sending,
+retries, the rate limit, digests, delivery receipts and opt-outs are in
+academy/messaging.py; the channels in academy/channels.py.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
+import json
 import logging
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.db.models import TextChoices
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+
+from .registry import Registry
+from .rules import phone_e164
 
 logger = logging.getLogger(__name__)
 
@@ -81,9 +90,46 @@ class Message:
     reply_to: tuple[str, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class OptOut:
+    """Someone asked for no more messages: by replying STOP from `phone` (to the
+    academies in `academy_ids`, those that had texted that number), or by an e-mail's
+    link (`participant_id` in `academy_ids`). `how` is said on their record."""
+
+    academy_ids: tuple[int, ...]
+    how: str
+    phone: str = ""
+    participant_id: int | None = None
+
+
+# Apps that hold people's contact preferences register here (participants does, in
+# its ready()); each returns how many people it recorded as opted out.
+opt_out_hooks: Registry[Callable[[OptOut], int]] = Registry("opt-out hooks")
+
+OPT_OUT_SALT = "academy.notify.opt-out"
+
+
 def link(path: str) -> str:
     """An absolute address for a message (tasks have no request to build it from)."""
     return str(settings.SITE_URL).rstrip("/") + path
+
+
+def opt_out_link(key: str) -> str:
+    """The signed, login-free address of the page that stops the messages to the
+    person the message of `key` was sent to."""
+    from django.urls import reverse
+
+    token = signing.dumps(key, salt=OPT_OUT_SALT, compress=True)
+    return link(reverse("message-opt-out", args=[token]))
+
+
+def address_digest(address: str) -> str:
+    """A keyed hash of an address (an e-mail in lower case, a phone in E.164): what
+    the rate limit counts and STOP replies are matched by, without decrypting."""
+    normal = address.strip().lower()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), normal.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def channel_for(to: Recipient) -> Channel | None:
@@ -105,13 +151,8 @@ def message_render(
     attachments: Sequence[Attachment] = (),
     reply_to: Sequence[str] = (),
 ) -> Message:
-    """Render the templates of `template` for `to`."""
-    full = {
-        "recipient": to,
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        **context,
-    }
+    """Render the e-mail templates of `template` for `to`."""
+    full = _context(to, context)
     prefix = f"emails/{template}"
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", full).split())
     html: str
@@ -130,35 +171,59 @@ def message_render(
     )
 
 
-def _email_send(message: Message) -> None:
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.text,
-        to=[message.to.email],
-        reply_to=list(message.reply_to) or None,
+def sms_render(*, template: str, to: Recipient, context: Mapping[str, Any]) -> str:
+    """The words of the text message `sms/<template>.txt` for `to`, on as few lines
+    as it was written with (blank lines and trailing spaces dropped)."""
+    text = render_to_string(f"sms/{template}.txt", _context(to, context))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _context(to: Recipient, context: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "recipient": to,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        **context,
+    }
+
+
+def _member_choice(to: Recipient, academy: Any, notice: Notice | None) -> str:
+    """A member's choice for this kind of notice: "at_once", "digest" or "none"."""
+    from .models import NoticeChoice
+
+    if notice is None or to.user_id is None:
+        return NoticeChoice.How.AT_ONCE
+    choices = NoticeChoice.objects.filter(membership__user_id=to.user_id, notice=notice)
+    if academy is not None:
+        choices = choices.filter(membership__academy=academy)
+    how = choices.values_list("how", flat=True).first()
+    return how or NoticeChoice.How.AT_ONCE
+
+
+def _extra(message: Message) -> str:
+    """What e-mail needs besides its words, as JSON (attachments as text or base64)."""
+    import base64
+
+    if not (message.html or message.attachments or message.reply_to):
+        return ""
+    return json.dumps(
+        {
+            "html": message.html,
+            "reply_to": list(message.reply_to),
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "mimetype": a.mimetype,
+                    **(
+                        {"text": a.content}
+                        if isinstance(a.content, str)
+                        else {"base64": base64.b64encode(a.content).decode()}
+                    ),
+                }
+                for a in message.attachments
+            ],
+        }
     )
-    if message.html:
-        email.attach_alternative(message.html, "text/html")
-    for attachment in message.attachments:
-        email.attach(attachment.filename, attachment.content, attachment.mimetype)
-    email.send()
-
-
-CHANNELS: dict[Channel, Callable[[Message], None]] = {Channel.EMAIL: _email_send}
-
-
-def _deliver(channel: Channel, message: Message) -> None:
-    try:
-        CHANNELS[channel](message)
-    except Exception as error:
-        # The change that caused it stands. Log the template's name and the error's
-        # kind only, never the address (spec/security.md LOG-5).
-        logger.warning(
-            "Message %s by %s not sent: %s",
-            message.template,
-            channel,
-            type(error).__name__,
-        )
 
 
 def notify(
@@ -173,23 +238,96 @@ def notify(
     attachments: Sequence[Attachment] = (),
     reply_to: Sequence[str] = (),
 ) -> Channel | None:
-    """Send the message `template` to `to` once the current transaction commits (at
-    once outside one). Returns the channel it goes by, or None when `to` cannot be
-    reached (nothing is sent).
+    """Record the message `template` to `to` and send it once the current transaction
+    commits (at once outside one). Returns the channel it goes by, or None when `to`
+    cannot be reached or chose to hear nothing of this kind (nothing is sent).
 
     `academy`: whose message it is. `key`: the same key is sent at most once (e.g.
-    "appointment:12:reminder:2026-12-01T09:00"). `participant`: the person it is to or
-    about, listed on their timeline. `notice`: a member's kind of notice, so their
-    choice (at once, daily digest, none) applies."""
+    "appointment:12:reminder:2026-12-01T09:00"); a key sent before returns at once.
+    `participant`: the person it is to or about, listed on their timeline. `notice`: a
+    member's kind of notice, so their choice (at once, daily digest, none) applies."""
+    from .models import Message as Logged
+    from .models import NoticeChoice
+
     channel = channel_for(to)
     if channel is None:
         return None
-    message = message_render(
+    key = key or f"once:{uuid.uuid4().hex}"
+    # Rendered first, so a bad template fails the caller at once.
+    rendered = message_render(
         template=template,
         to=to,
         context=context,
         attachments=attachments,
         reply_to=reply_to,
     )
-    transaction.on_commit(functools.partial(_deliver, channel, message))
-    return channel
+    if Logged.objects.filter(key=key).exists():
+        return channel
+    how = _member_choice(to, academy, notice)
+    is_person = participant is not None and to.user_id is None
+    if channel == Channel.SMS:
+        address = phone_e164(to.phone) or to.phone
+        try:
+            subject = body = sms_render(template=template, to=to, context=context)
+        except TemplateDoesNotExist:  # no words of its own: the e-mail's subject
+            logger.warning("No text message template sms/%s.txt", template)
+            subject = body = rendered.subject
+        extra = json.dumps({"personalisation": _personalisation(body, context)})
+    else:
+        address, subject, body = to.email, rendered.subject, rendered.text
+        extra = _extra(rendered)
+        if is_person:  # every e-mail to a person says how to stop them
+            body = render_to_string(
+                "emails/_opt_out_footer.txt",
+                {"body": body, "opt_out_url": opt_out_link(key)},
+            )
+    status = {
+        NoticeChoice.How.DIGEST: Logged.Status.HELD,
+        NoticeChoice.How.NONE: Logged.Status.NOT_SENT,
+    }.get(how, Logged.Status.QUEUED)  # type: ignore[call-overload]
+    sent = status != Logged.Status.NOT_SENT
+    try:
+        with transaction.atomic():
+            row = Logged.objects.create(
+                academy=academy,
+                channel=channel.value,
+                template=template,
+                notice=notice or "",
+                key=key,
+                user_id=to.user_id,
+                participant=participant,
+                address=address if sent else "",
+                address_hash=address_digest(address),
+                subject=subject,
+                body=body if sent else "",
+                extra=extra if sent else "",
+                status=status,
+                last_error="" if sent else "the member chose not to be told",
+            )
+    except IntegrityError:  # the same key, recorded by a transaction just committed
+        return channel
+    if status == Logged.Status.QUEUED:
+        transaction.on_commit(functools.partial(message_enqueue, row.pk))
+    return channel if sent else None
+
+
+def _personalisation(body: str, context: Mapping[str, Any]) -> dict[str, str]:
+    """What a Notify template is filled with: `((body))` for the generic one, and the
+    context's plain values for a template of its own."""
+    plain = {
+        name: str(value)
+        for name, value in context.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
+    return {**plain, "body": body}
+
+
+def message_enqueue(message_id: int) -> None:
+    """Queue the send task; a broker that does not answer leaves the message queued
+    for `messages_due_send`, the beat task that sends what is waiting."""
+    from . import tasks
+
+    try:
+        tasks.message_send.delay(message_id)
+    except Exception as error:
+        logger.warning("Message %s not queued: %s", message_id, type(error).__name__)

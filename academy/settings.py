@@ -330,6 +330,42 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Operations", a) for a in env.list("ADMIN_EMAILS", default=[])]
 
+# Text messages through GOV.UK Notify (academy/channels.py): NOTIFY_API_KEY (a key
+# "name-<service id>-<secret>") and the id of a text template whose body is ((body));
+# NOTIFY_SMS_TEMPLATES may give a template of its own per message
+# ("appointment_reminder=<id>,..."). No key: texts are printed to the log.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env(
+    "NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk"
+)
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATES: dict[str, str] = env.dict("NOTIFY_SMS_TEMPLATES", default={})
+# The bearer token Notify sends with its delivery receipts and received texts.
+NOTIFY_CALLBACK_TOKEN = env("NOTIFY_CALLBACK_TOKEN", default="")
+NOTIFY_TIMEOUT = env.int("NOTIFY_TIMEOUT", default=20)
+if NOTIFY_API_KEY and not (NOTIFY_SMS_TEMPLATE_ID or DEBUG):
+    raise ImproperlyConfigured(
+        "NOTIFY_API_KEY is set but NOTIFY_SMS_TEMPLATE_ID is not: give the id of a "
+        "GOV.UK Notify text message template whose body is ((body)), or unset "
+        "NOTIFY_API_KEY to print text messages to the log."
+    )
+if NOTIFY_API_KEY and not (NOTIFY_CALLBACK_TOKEN or DEBUG):
+    raise ImproperlyConfigured(
+        "NOTIFY_API_KEY is set but NOTIFY_CALLBACK_TOKEN is not: give the bearer "
+        "token set for the delivery receipt and received text callbacks in GOV.UK "
+        "Notify, so that delivery states and STOP replies are recorded."
+    )
+# Messages to one address in an hour, at most; more wait for the next hour.
+NOTIFY_RATE_PER_HOUR = env.int("NOTIFY_RATE_PER_HOUR", default=10)
+# Tries before a message that keeps failing is given up; the first retry after
+# NOTIFY_RETRY_SECONDS, then twice as long each time (at most an hour).
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=6)
+NOTIFY_RETRY_SECONDS = env.int("NOTIFY_RETRY_SECONDS", default=60)
+# A message "being sent" this long belongs to a worker that stopped: tried again.
+NOTIFY_SENDING_STALE_SECONDS = env.int("NOTIFY_SENDING_STALE_SECONDS", default=15 * 60)
+# An e-mail's opt-out link works this many days.
+NOTIFY_OPT_OUT_DAYS = env.int("NOTIFY_OPT_OUT_DAYS", default=365)
+
 # Redis, when REDIS_URL is set, is Celery's broker and result store, and the cache.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
@@ -414,6 +450,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "vacancies.tasks.event_reminders_send",
         "schedule": crontab(minute=10, hour="9-20"),
     },
+    # Every hour from 09:15 to 20:15: a reminder of tomorrow's interviews to the person
+    # (if they agreed) and the provider's members, once each (the message's key).
+    "vacancies-interview-reminders-send": {
+        "task": "vacancies.tasks.interview_reminders_send",
+        "schedule": crontab(minute=15, hour="9-20"),
+    },
     # Every hour from 08:05 to 20:05: a reminder to each person with an appointment
     # tomorrow who agreed to messages, once each (the key names the appointment and
     # its time: later runs send nothing, a moved appointment is reminded again).
@@ -438,6 +480,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "academy.tasks.nomis_claimant_count_fetch",
         "schedule": crontab(day_of_month=20, hour=5, minute=30),
     },
+    # Every minute: messages deferred by the rate limit that are now due, and any
+    # whose send task the broker lost, are sent.
+    "academy-messages-due-send": {
+        "task": "academy.tasks.messages_due_send",
+        "schedule": 60.0,
+    },
+    # Every morning at 07:00 (Europe/London): each member's daily digest of the
+    # notices they chose to have that way (safe to run twice: one per member a day).
+    "academy-notices-digest-send": {
+        "task": "academy.tasks.notices_digest_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # The 1st of each month at 07:00: last month's impact report to each academy's
     # managers.
     "reporting-monthly-reports": {
@@ -450,12 +504,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # NOMIS_CLAIMANT_COUNT_URL is set ({geography} becomes every academy's area, region and
 # England). spec/security.md INP-7: allow-listed hosts, a timeout, no redirects.
 NOMIS_CLAIMANT_COUNT_URL = env("NOMIS_CLAIMANT_COUNT_URL", default="")
-    # Every hour from 09:15 to 20:15: a reminder of tomorrow's interviews to the person
-    # (if they agreed) and the provider's members, once each (the message's key).
-    "vacancies-interview-reminders-send": {
-        "task": "vacancies.tasks.interview_reminders_send",
-        "schedule": crontab(minute=15, hour="9-20"),
-    },
 LMI_FETCH_ALLOWED_HOSTS = env.list(
     "LMI_FETCH_ALLOWED_HOSTS", default=["www.nomisweb.co.uk"]
 )

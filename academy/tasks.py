@@ -102,3 +102,38 @@ def runs_reconcile() -> str:
 
     done = reconcile()
     return f"{done.resent} sent again, {done.restarted} restarted, {done.failed} failed"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def message_send(self: Task, message_id: int) -> str:  # type: ignore[type-arg]
+    """Send one logged message (academy/messaging.py); a transient failure is tried
+    again with back-off, until NOTIFY_MAX_ATTEMPTS."""
+    from .messaging import message_send as send
+
+    result = send(message_id=message_id)
+    # In-process (no broker, and tests) there is no later: try again at once.
+    while result.retry_in is not None and self.request.is_eager:
+        result = send(message_id=message_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.status
+
+
+@shared_task
+def messages_due_send() -> int:
+    """Send the messages that wait: deferred by the rate limit, or whose task the
+    broker lost."""
+    from .messaging import messages_due
+
+    due = messages_due()
+    for message_id in due:
+        message_send.delay(message_id)
+    return len(due)
+
+
+@shared_task
+def notices_digest_send() -> int:
+    """Each member's daily digest of the notices they chose to have that way."""
+    from .messaging import notices_digest_send as send
+
+    return send()

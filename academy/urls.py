@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views, views_account, views_audit
+from . import views, views_account, views_audit, views_messages
 
 academy_patterns = (
     [
@@ -74,6 +74,26 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path(
+        "messages/stop/<str:token>/",
+        views_messages.message_opt_out,
+        name="message-opt-out",
+    ),
+    path(
+        "notify/delivery-receipts/",
+        views_messages.notify_delivery_receipt,
+        name="notify-delivery-receipt",
+    ),
+    path(
+        "notify/received-texts/",
+        views_messages.notify_received_text,
+        name="notify-received-text",
+    ),
+    path(
+        "accounts/notifications/",
+        views_messages.notice_choices,
+        name="notice-choices",
+    ),
     path("", include(academy_patterns)),
     path("", include("participants.urls")),
     path("", include("vacancies.urls")),

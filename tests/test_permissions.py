@@ -159,6 +159,8 @@ MATRIX = {
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),
+    # The kinds of notice a member chooses about (academy/notices.py).
+    "notice-choices": ({"coordinator", "provider", "admin"}, None),
 }
 
 # Pages anyone may open, and views whose rule is not a role (tested on their own).
@@ -175,6 +177,9 @@ PUBLIC = {
     "vacancies:event-feed-private",  # by the member's secret token (test_event_feeds)
     "participants:enquiry-public",
     "participants:enquiry-thanks",
+    "message-opt-out",  # by the e-mail's signed link (tests/academy/test_notify_sms.py)
+    "notify-delivery-receipt",  # GOV.UK Notify's callbacks, by their bearer token
+    "notify-received-text",
     "login",
     "logout",
     "password_reset",

@@ -24,6 +24,7 @@ from .labour_market import (
     RefreshRun,
     RefreshRunQuerySet,
 )
+from .messages import Message, MessageQuerySet, NoticeChoice
 from .places import Postcode
 from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
 from .sessions import UserSession
@@ -42,6 +43,9 @@ __all__ = [
     "LockoutLift",
     "Membership",
     "MembershipQuerySet",
+    "Message",
+    "MessageQuerySet",
+    "NoticeChoice",
     "Organisation",
     "Postcode",
     "RefreshRun",

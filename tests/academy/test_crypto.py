@@ -28,7 +28,7 @@ from academy.crypto import (
     text_decrypt,
     text_encrypt_once,
 )
-from academy.models import ChangeRecord
+from academy.models import ChangeRecord, Message
 from participants.models import (
     Appointment,
     CaseNote,
@@ -71,6 +71,7 @@ ENCRYPTED = {
     "vacancies.SignUp": ["note"],
     "participants.Appointment": ["reason"],
     "participants.Task": ["title", "cancel_reason"],
+    "academy.Message": ["address", "subject", "body", "extra"],
 }
 
 
@@ -127,6 +128,17 @@ def _every_encrypted_field(text):
             due_on=timezone.localdate(),
             status=Task.Status.CANCELLED,
             cancel_reason=text,
+        ),
+        Message.objects.create(
+            academy=participant.academy,
+            channel="email",
+            template="hello",
+            key="crypto-test",
+            participant=participant,
+            address=text,
+            subject=text,
+            body=text,
+            extra=text,
         ),
         SignUp.objects.create(
             event=EventFactory(academy=participant.academy),
