@@ -15,7 +15,7 @@ class VacanciesConfig(AppConfig):
         from participants.selectors import outcome_followups, timeline_hooks
         from participants.services import merge_hooks, outcome_replaced_hooks
 
-        from . import hooks, interviews, services
+        from . import diary, hooks, interviews, services
         from .retention import signups_expire
 
         retention_rules.register(
@@ -33,6 +33,7 @@ class VacanciesConfig(AppConfig):
         outcome_followups.register(services.referral_for_outcome)
         outcome_replaced_hooks.register(services.referral_outcome_replace)
         home_panels.register(hooks.critical_shortage_banner)
+        diary_sources.register(diary.events_in_diary)
         home_panels.register(hooks.provider_overview)
         for order, (label, url_name) in enumerate(
             (

@@ -1,5 +1,6 @@
 """Calendar feeds (iCalendar): the academy's public events, for anyone, and each
-member's private feed of the events they run, opened by the secret token in its address
+member's private feed of their diary (appointments, interviews, the events they run),
+opened by the secret token in its address
 (a calendar program cannot sign in); and the page where a member finds both addresses
 and makes a new private one, which ends the old."""
 
@@ -18,6 +19,7 @@ from academy.tenancy import AcademyRequest
 
 from .. import feeds
 from ..calendars import ICS_MIMETYPE
+from ..diary import diary_calendar
 from ..models import Event
 from ..services.feeds import calendar_feed_renew
 
@@ -51,19 +53,14 @@ def public_feed(request: HttpRequest, academy_slug: str) -> HttpResponse:
 @login_not_required
 @require_safe
 def member_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A member's private feed: the events they created or their organisation hosts.
-    An unknown or replaced token, or an ended membership, finds nothing (404)."""
+    """A member's private feed: their diary (appointments, interviews, the events
+    they run), with no names or contact details. An unknown or replaced token, or an
+    ended membership, finds nothing (404)."""
     membership = feeds.feed_membership(token=token)
     if membership is None:
         raise Http404("No such calendar feed.")
-
-    def page_of(event: Event) -> str:
-        return request.build_absolute_uri(
-            reverse("vacancies:event-detail", args=[event.pk])
-        )
-
-    body = feeds.member_calendar(membership=membership, url_of=page_of)
-    return _ics(body, filename="my-events.ics", private=True)
+    body = diary_calendar(membership=membership, url_of=request.build_absolute_uri)
+    return _ics(body, filename="my-diary.ics", private=True)
 
 
 def _addresses(request: AcademyRequest) -> dict[str, str]:
