@@ -366,7 +366,7 @@ def test_the_person_who_agreed_is_told_of_their_interview_and_its_move(
     assert "Friday 12 June 2026 at 14:30" in told.body
     assert "Oak House" in told.body
     client.post(rearrange_url(referral), interview(on="2026-06-15", time="09:00"))
-    first, moved = _to(sent(), "amira@example.net")
+    _first, moved = _to(sent(), "amira@example.net")
     assert moved.subject == "Your interview on Mon 15 Jun at 09:00"
     # The same time again (moved back and forth) is a new message only once.
     client.post(rearrange_url(referral), interview(on="2026-06-16"))

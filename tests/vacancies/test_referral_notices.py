@@ -15,7 +15,7 @@ from academy.models import Message
 from participants.models import Participant
 from tests.academy.factories import MembershipFactory, UserFactory
 from tests.participants.factories import ParticipantFactory
-from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
+from tests.vacancies.factories import ReferralFactory, TrainingFactory
 from tests.vacancies.pages import CREATE, detail_url, move
 from vacancies import services
 from vacancies.models import Referral
@@ -222,7 +222,7 @@ def test_a_rearranged_interview_is_told_to_the_coordinator(
             },
         )
     assert response.status_code == 302
-    first, moved = _to(sent(), coordinator)
+    _first, moved = _to(sent(), coordinator)
     assert moved.subject == "Interview moved: Amira Haddad, Home carer, Plympton"
     assert "Monday 15 June 2026 at 09:00, By phone" in moved.body
 
