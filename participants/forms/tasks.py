@@ -34,8 +34,8 @@ class TaskForm(OnceFormMixin, forms.Form):
         queryset=User.objects.none(),
         label="Who does it",
         required=False,
-        empty_label="Nobody yet",
-        help_text="The person's coordinator unless you choose a colleague.",
+        empty_label="The person's coordinator",
+        help_text="An active coordinator or admin of this academy.",
     )
 
     def __init__(self, *args: Any, academy: Academy, **kwargs: Any) -> None:
