@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from academy.notify import OptOut
 
 
 class ParticipantsConfig(AppConfig):
@@ -32,6 +39,9 @@ class ParticipantsConfig(AppConfig):
         )
 
         home_panels.register(home.todays_work)
+        from academy.notify import opt_out_hooks
+
+        opt_out_hooks.register(opt_out_record)
         diary_sources.register(selectors.appointments_in_diary)
         # Its own entry (not under Casework): providers have a diary too.
         menu_items.register(MenuItem("Diary", "Diary", "participants:diary"))
@@ -64,3 +74,26 @@ class ParticipantsConfig(AppConfig):
             )
         ):
             menu_items.register(MenuItem("Casework", label, url_name, order=order))
+
+
+def opt_out_record(opt_out: OptOut) -> int:
+    """A STOP reply or an e-mail's opt-out link (academy.notify.opt_out_hooks): every
+    open record with that number, or the person the e-mail was sent to, in the
+    academies concerned, is set to be contacted no more."""
+    from .models import Participant
+    from .services.casework.contact import contact_preference_set
+
+    people = Participant.objects.filter(academy_id__in=opt_out.academy_ids)
+    if opt_out.participant_id is not None:
+        people = people.filter(pk=opt_out.participant_id)
+    elif opt_out.phone:
+        people = people.filter(phone=opt_out.phone)
+    else:
+        return 0
+    done = 0
+    for person in people:
+        if person.is_open and not person.is_erased:
+            done += contact_preference_set(
+                participant=person, contact_by="none", by=None, how=opt_out.how
+            )
+    return done

@@ -255,3 +255,18 @@ def worker(postgres, redis_url, tmp_path, transactional_db, settings):
     app.conf.task_always_eager, app.conf.task_default_queue = saved
     process.stop()
     print(process.output)  # noqa: T201 - shown by pytest when the test fails
+
+
+@pytest.fixture
+def fake_notify(settings):
+    """A fake GOV.UK Notify on loopback (tests/fake_notify.py), with the real client
+    pointed at it: `fake_notify.sms` lists the text messages it was asked to send."""
+    from tests.fake_notify import API_KEY, FakeNotifyServer
+
+    with FakeNotifyServer() as state:
+        settings.NOTIFY_API_KEY = API_KEY
+        settings.NOTIFY_BASE_URL = state.url
+        settings.NOTIFY_SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+        settings.NOTIFY_SMS_TEMPLATES = {}
+        settings.NOTIFY_CALLBACK_TOKEN = "callback-token-for-tests"
+        yield state

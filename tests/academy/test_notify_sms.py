@@ -1,0 +1,285 @@
+"""Text messages through GOV.UK Notify, against a fake Notify on loopback (the real
+client, pointed at it): the request we send, how Notify's error answers are handled,
+delivery receipts, STOP replies and the e-mail's opt-out link."""
+
+import jwt
+import pytest
+from django.core import signing
+from django.urls import reverse
+
+from academy.models import Message
+from academy.notify import Channel, Recipient, notify, opt_out_hooks
+from tests.fake_notify import SERVICE_ID
+from tests.participants.factories import ParticipantFactory
+
+pytestmark = pytest.mark.django_db
+
+TEXTER = Recipient(
+    name="Aisha", phone="07700 900123", prefers=Channel.SMS, email="a@example.net"
+)
+
+
+@pytest.fixture
+def templates(settings, tmp_path):
+    (tmp_path / "emails").mkdir()
+    (tmp_path / "sms").mkdir()
+    (tmp_path / "emails" / "hello_subject.txt").write_text("Hello")
+    (tmp_path / "emails" / "hello_body.txt").write_text("Dear {{ recipient.name }}")
+    (tmp_path / "sms" / "hello.txt").write_text(
+        "Hi {{ recipient.name }}, see you {{ when }}.\n\n"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+
+
+def _text(academy, key="t:1", participant=None):
+    return notify(
+        to=TEXTER,
+        template="hello",
+        context={"when": "Tuesday at 10:00"},
+        academy=academy,
+        key=key,
+        participant=participant,
+    )
+
+
+def test_a_text_is_sent_to_notify_in_e164_with_the_template_and_words(
+    templates, academy, fake_notify, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _text(academy) == Channel.SMS
+    [sent] = fake_notify.sms
+    assert sent["phone_number"] == "+447700900123"
+    assert sent["template_id"] == "f33517ff-2a88-4f6e-b855-c550268ce08a"
+    assert sent["personalisation"]["body"] == "Hi Aisha, see you Tuesday at 10:00."
+    assert sent["reference"] == "t:1"
+    # The client signs a JWT with the key's secret, issued by the service id.
+    scheme, token = fake_notify.headers[0].split(" ")
+    assert scheme == "Bearer"
+    assert jwt.decode(token, options={"verify_signature": False})["iss"] == SERVICE_ID
+    row = Message.objects.get()
+    assert row.status == Message.Status.SENT
+    assert row.provider_id
+    assert row.channel == "sms"
+
+
+def test_the_same_key_twice_is_one_request(
+    templates, academy, fake_notify, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+        _text(academy)
+    assert len(fake_notify.sms) == 1
+
+
+def test_an_invalid_number_is_a_permanent_failure_not_tried_again(
+    templates, academy, fake_notify, django_capture_on_commit_callbacks
+):
+    fake_notify.always = 400
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    assert len(fake_notify.sms) == 1
+    row = Message.objects.get()
+    assert row.status == Message.Status.PERMANENT_FAILURE
+    assert row.last_error == (
+        "Notify 400: ValidationError phone_number Not a UK mobile number"
+    )
+    assert row.body == ""
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_rate_limit_and_server_errors_are_tried_again_then_sent(
+    templates, academy, fake_notify, caplog, status, django_capture_on_commit_callbacks
+):
+    fake_notify.failures = [status, status]
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    assert len(fake_notify.sms) == 3
+    row = Message.objects.get()
+    assert row.status == Message.Status.SENT
+    assert row.attempts == 3
+    assert "trying again in 60s" in caplog.text
+    assert "trying again in 120s" in caplog.text
+    assert "900123" not in caplog.text
+
+
+def test_without_a_key_texts_are_printed_to_the_log(
+    templates, academy, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_API_KEY = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    assert "Hi Aisha, see you Tuesday at 10:00." in caplog.text
+    assert Message.objects.get().status == Message.Status.SENT
+
+
+def _post(client, name, data, token="callback-token-for-tests", raw=None):
+    import json
+
+    return client.post(
+        reverse(name),
+        data=raw if raw is not None else json.dumps(data),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
+
+
+def test_a_delivery_receipt_records_the_state(
+    templates, academy, fake_notify, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    row = Message.objects.get()
+    answer = _post(
+        client,
+        "notify-delivery-receipt",
+        {"id": row.provider_id, "reference": "t:1", "status": "delivered"},
+    )
+    assert answer.status_code == 200
+    row.refresh_from_db()
+    assert row.status == Message.Status.DELIVERED
+    _post(
+        client,
+        "notify-delivery-receipt",
+        {"id": row.provider_id, "status": "permanent-failure"},
+    )
+    row.refresh_from_db()
+    assert row.status == Message.Status.PERMANENT_FAILURE
+    assert row.last_error == "Notify: permanent-failure"
+
+
+def test_delivery_receipts_refuse_a_wrong_token_and_bad_json(client, fake_notify):
+    body = {"id": "x", "status": "delivered"}
+    assert _post(client, "notify-delivery-receipt", body, "wrong").status_code == 401
+    assert _post(client, "notify-delivery-receipt", body, token="").status_code == 401
+    bad = _post(client, "notify-delivery-receipt", None, raw="{not json")
+    assert bad.status_code == 400
+    unknown = _post(client, "notify-delivery-receipt", body)
+    assert unknown.status_code == 200
+    assert unknown.json() == {"recorded": False}
+
+
+@pytest.fixture
+def opted_out():
+    """What the opt-out hooks were given (participants' handler is tested there)."""
+    seen = []
+
+    def hook(opt_out):
+        seen.append(opt_out)
+        return 1
+
+    opt_out_hooks.register(hook)
+    yield seen
+    opt_out_hooks._items.remove(hook)
+
+
+@pytest.mark.parametrize("reply", ["STOP", " stop ", "Stop all", "UNSUBSCRIBE"])
+def test_a_stop_reply_opts_the_number_out_with_the_academies_that_texted_it(
+    templates,
+    academy,
+    other_academy,
+    fake_notify,
+    client,
+    opted_out,
+    reply,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    answer = _post(
+        client,
+        "notify-received-text",
+        {"source_number": "447700900123", "message": reply},
+    )
+    assert answer.status_code == 200
+    [opt_out] = opted_out
+    assert opt_out.phone == "+447700900123"
+    assert opt_out.academy_ids == (academy.pk,)
+    assert opt_out.how == "replied STOP to a text message"
+
+
+def test_other_replies_and_unknown_numbers_opt_nobody_out(
+    templates,
+    academy,
+    fake_notify,
+    client,
+    opted_out,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _text(academy)
+    _post(
+        client,
+        "notify-received-text",
+        {"source_number": "447700900123", "message": "stop by at 3?"},
+    )
+    _post(
+        client,
+        "notify-received-text",
+        {"source_number": "447700900999", "message": "STOP"},
+    )
+    assert opted_out == []
+    assert _post(client, "notify-received-text", {}, "wrong").status_code == 401
+
+
+def test_the_opt_out_link_asks_then_records(
+    academy, client, opted_out, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = ParticipantFactory(academy=academy)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            to=Recipient(name="Aisha", email="a@example.net"),
+            template="notices_digest",
+            context={"notices": []},
+            academy=academy,
+            participant=person,
+            key="p:9",
+        )
+    url = mailoutbox[0].body.split("open this link: ")[1].split()[0]
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f"Stop reminders from {academy.name}?" in page.content.decode()
+    assert opted_out == []
+    done = client.post(url)
+    assert "Done: no more reminders" in done.content.decode()
+    [opt_out] = opted_out
+    assert opt_out.participant_id == person.pk
+    assert opt_out.academy_ids == (academy.pk,)
+
+
+def test_a_tampered_or_old_opt_out_link_says_so(client, settings):
+    tampered = reverse("message-opt-out", args=["not-a-real-token"])
+    page = client.get(tampered)
+    assert page.status_code == 400
+    assert "This link does not work" in page.content.decode()
+    settings.NOTIFY_OPT_OUT_DAYS = -1
+    token = signing.dumps("p:9", salt="academy.notify.opt-out", compress=True)
+    old = client.get(reverse("message-opt-out", args=[token]))
+    assert old.status_code == 400
+
+
+def test_stop_sets_the_persons_contact_preference_to_none(
+    templates, academy, fake_notify, client, django_capture_on_commit_callbacks
+):
+    from participants.services.casework.contact import participant_recipient
+
+    person = ParticipantFactory(
+        academy=academy, phone="+447700900123", contact_by="sms"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            to=participant_recipient(person),
+            template="hello",
+            context={"when": "soon"},
+            academy=academy,
+            participant=person,
+        )
+    assert len(fake_notify.sms) == 1
+    _post(
+        client,
+        "notify-received-text",
+        {"source_number": "+447700900123", "message": "STOP"},
+    )
+    person.refresh_from_db()
+    assert person.contact_by == "none"
