@@ -5,7 +5,8 @@ skills action plan (540 claimants, 113 not), 165 starts in health or social care
 57 in other sectors, 69 people into training, work experience or volunteering and 637
 people given careers, employability, financial or mental-health support. Some people
 have several qualifying records, so the report must count people, not records. Later
-activity (April 2024 onwards) gives the coordinator's day something to show.
+activity, from April 2024 to the day the demo is built and the week ahead, is in
+`demo_present`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from academy.models import Academy, User
 
+from .demo_present import demo_present_seed
 from .models import (
     Cohort,
     ConsentRecord,
@@ -29,9 +31,7 @@ from .models import (
     PlanAction,
     SkillsActionPlan,
     Support,
-    SustainmentCheck,
 )
-from .services.casework import SUSTAINMENT_WEEKS
 
 LAUNCH = dt.date(2023, 11, 1)
 PERIOD_END = dt.date(2024, 3, 31)
@@ -115,7 +115,6 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
     if Participant.objects.for_academy(academy).exists():
         return 0
     rng = random.Random(2023)  # noqa: S311 - the same demo every time, not a secret
-    today = timezone.localdate()
     people = []
     for n in range(REGISTERED):
         registered = _day_in(rng, LAUNCH, dt.date(2024, 3, 20))
@@ -238,9 +237,9 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
                 ]
             ),
             owner=rng.choice(PlanAction.Owner.values),
-            due_on=today - dt.timedelta(days=rng.randint(1, 20))
-            if i % 2 == 0
-            else today + dt.timedelta(days=rng.randint(1, 20)),
+            # Done long ago (the draw keeps the random sequence of earlier demos).
+            due_on=plan.agreed_on + dt.timedelta(days=rng.randint(1, 20) + 7 * (i % 2)),
+            completed_on=plan.agreed_on + dt.timedelta(days=7),
         )
         for i, plan in enumerate(mine)
     )
@@ -314,30 +313,6 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
             )
         )
     Outcome.objects.bulk_create(outcomes)
-    checks = []
-    for outcome in Outcome.objects.filter(
-        participant__academy=academy, kind="employment"
-    ):
-        for weeks in SUSTAINMENT_WEEKS:
-            due = outcome.started_on + dt.timedelta(weeks=weeks)
-            checks.append(
-                SustainmentCheck(
-                    outcome=outcome,
-                    weeks=weeks,
-                    due_on=due,
-                    status="due" if due <= today else "scheduled",
-                )
-            )
-    # Most early checks were answered; the demo coordinator still has some due.
-    for i, check in enumerate(checks):
-        if i % 4 != 0 and check.outcome.participant.coordinator_id != coordinator.pk:
-            check.status, check.is_in_work, check.confirmed_how, check.checked_on = (
-                "done",
-                i % 7 != 0,
-                "participant",
-                check.due_on,
-            )
-    SustainmentCheck.objects.bulk_create(checks)
     Enquiry.objects.bulk_create(
         Enquiry(
             academy=academy,
@@ -349,4 +324,12 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
         )
         for i in range(5)
     )
-    return len(people)
+    return len(people) + demo_present_seed(
+        academy=academy,
+        coordinator=coordinator,
+        first_number=REGISTERED + 1,
+        first=FIRST,
+        last=LAST,
+        roles=ROLES,
+        employers=EMPLOYERS,
+    )

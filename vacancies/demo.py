@@ -12,7 +12,7 @@ from academy.models import Academy, Organisation, User
 from participants.models import Participant
 
 from . import services
-from .models import Referral, TrainingOpportunity, Vacancy
+from .models import Referral, ReferralEvent, TrainingOpportunity, Vacancy
 
 VACANCIES = [
     # title, role, setting, hours, pay_min, pay_max, postcode, critical, licence
@@ -190,21 +190,61 @@ def demo_vacancies_seed(*, academy: Academy, by: User) -> int:
                     role="care_worker",
                 )
             )
-    people = (
-        Participant.objects.for_academy(academy)
-        .open()
-        .filter(has_consent_to_share=True, coordinator=by)[:4]
-    )
-    stages = [
-        Referral.Stage.REFERRED,
-        Referral.Stage.INTERVIEW,
-        Referral.Stage.OFFERED,
-        Referral.Stage.REFERRED,
-    ]
-    for person, vacancy, stage in zip(people, vacancies, stages, strict=False):
-        referral = services.referral_create(participant=person, vacancy=vacancy, by=by)
-        for step in (Referral.Stage.INTERVIEW, Referral.Stage.OFFERED):
-            if stage == Referral.Stage.REFERRED or referral.stage == stage:
-                break
-            referral = services.referral_advance(referral=referral, to=step, by=by)
+    _referrals(vacancies, by)
     return len(vacancies)
+
+
+def _referrals(vacancies: list[Vacancy], by: User) -> None:
+    """The demo coordinator's referrals to the open vacancies: made in the last weeks,
+    some with an interview arranged in the days ahead and one offered. Written as
+    history (made days ago), so nobody is sent a message when the demo is built."""
+    today = timezone.localdate()
+    people = list(
+        Participant.objects.filter(
+            academy=vacancies[0].academy,
+            status=Participant.Status.OPEN,
+            has_consent_to_share=True,
+            coordinator=by,
+        ).order_by("-registered_on", "pk")[:6]
+    )
+    # (stage, days since referred, days and time of the interview ahead)
+    plan = [
+        (Referral.Stage.REFERRED, 2, None),
+        (Referral.Stage.INTERVIEW, 6, (1, dt.time(10, 30))),
+        (Referral.Stage.INTERVIEW, 9, (3, dt.time(14, 0))),
+        (Referral.Stage.OFFERED, 20, None),
+        (Referral.Stage.INTERVIEW, 4, (6, dt.time(11, 0))),
+        (Referral.Stage.REFERRED, 1, None),
+    ]
+    for person, vacancy, (stage, ago, interview) in zip(
+        people, vacancies, plan, strict=False
+    ):
+        referred_on = today - dt.timedelta(days=ago)
+        referral = Referral.objects.create(
+            participant=person, vacancy=vacancy, stage=stage, created_by=by
+        )
+        moves = [(Referral.Stage.REFERRED, referred_on, "")]
+        if interview is not None or stage == Referral.Stage.OFFERED:
+            days, at = interview or (-ago // 2, dt.time(10, 0))
+            when = timezone.make_aware(
+                dt.datetime.combine(today + dt.timedelta(days=days), at)
+            )
+            referral.interview_at = when
+            referral.interview_place = (
+                f"{vacancy.organisation.name}, {vacancy.postcode}"
+            )
+            arranged = referred_on + dt.timedelta(days=min(2, ago))
+            moves.append((Referral.Stage.INTERVIEW, arranged, ""))
+        if stage == Referral.Stage.OFFERED:
+            moves.append((Referral.Stage.OFFERED, today - dt.timedelta(days=3), ""))
+        made = timezone.make_aware(dt.datetime.combine(referred_on, dt.time(11, 0)))
+        Referral.objects.filter(pk=referral.pk).update(
+            interview_at=referral.interview_at,
+            interview_place=referral.interview_place,
+            created_at=made,
+            updated_at=made,
+        )
+        ReferralEvent.objects.bulk_create(
+            ReferralEvent(referral=referral, stage=s, on=on, note=note, by=by)
+            for s, on, note in moves
+        )

@@ -11,7 +11,8 @@ as its casework tells it, and what is coming up.
   members of the public came too, some several times, known by their e-mail or phone;
   some booked and did not come.
 - Coming up: the next eight Wednesday drop-ins, next month's information session and a
-  recruitment fair in five weeks, with places booked.
+  recruitment fair in five weeks, with places booked (some by the demo coordinator for
+  people on their caseload).
 
 Random choices use a fixed seed, so every demo is the same but for the dates coming up.
 """
@@ -80,6 +81,7 @@ FAIRS = [
     (dt.date(2024, 9, 26), "Autumn care recruitment fair"),
 ]
 CALLED_OFF = dt.date(2023, 12, 27)
+LAUNCH_PERIOD_END = dt.date(2024, 3, 31)
 PUBLIC_PEOPLE = 140  # members of the public who came and never registered
 FIRST = ["Alex", "Bea", "Cal", "Dee", "Eli", "Fran", "Gail", "Hal", "Ivy", "Jo"]
 LAST = ["Ash", "Brook", "Cole", "Dale", "Ford", "Gray", "Hart", "Lane", "Moss", "Penn"]
@@ -356,12 +358,17 @@ def _referred_to_their_start(
     return made
 
 
-def _people_by_source(academy: Academy, *sources: str) -> QuerySet[Participant]:
-    return (
-        Participant.objects.for_academy(academy)
-        .filter(source__in=sources)
-        .order_by("reference")
+def _launch_people(academy: Academy) -> QuerySet[Participant]:
+    """People registered in the launch period (to March 2024), whose year of events
+    this is; later registrations (participants/demo_present.py) are left out so that
+    the year's figures stay as they were."""
+    return Participant.objects.for_academy(academy).filter(
+        registered_on__lte=LAUNCH_PERIOD_END
     )
+
+
+def _people_by_source(academy: Academy, *sources: str) -> QuerySet[Participant]:
+    return _launch_people(academy).filter(source__in=sources).order_by("reference")
 
 
 @transaction.atomic
@@ -420,7 +427,7 @@ def demo_events_seed(*, academy: Academy, by: User) -> int:
                 days_before=rng.randint(1, 10),
             )
     # The fairs drew a crowd: registered people looking for work, and the public.
-    registered = list(Participant.objects.for_academy(academy).order_by("reference"))
+    registered = list(_launch_people(academy).order_by("reference"))
     listed = {(s.event.pk, s.participant.pk) for s, _ in register.rows if s.participant}
     for n, fair in enumerate(e for e in year if e.kind == EventKind.RECRUITMENT):
         day = timezone.localdate(fair.starts_at)
@@ -486,6 +493,24 @@ def demo_events_seed(*, academy: Academy, by: User) -> int:
                 email=f"booked{n + 1}-{i + 1}@demo.example.net",
                 made=now - dt.timedelta(days=rng.randint(0, 3), hours=i),
             )
+    # And by the demo coordinator for people on their caseload: reminders go to those
+    # who agreed to them.
+    caseload = Participant.objects.for_academy(academy).filter(
+        status=Participant.Status.OPEN, coordinator=by
+    )
+    booked = list(caseload.exclude(contact_by="none").order_by("pk")[:3])
+    booked += list(caseload.filter(contact_by="none").order_by("pk")[:1])
+    for n, person in enumerate(booked):
+        register.add(
+            coming[n % 2],
+            status=SignUp.Status.BOOKED,
+            source=SignUp.Source.STAFF,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            email=person.email,
+            participant=person,
+            made=now - dt.timedelta(days=n + 1),
+        )
     saved = register.save()
     # What came of it: referrals to the spring intake, and contacts moved forward.
     _referred_to_their_start(came_first, _spring_intake(academy, by), by)

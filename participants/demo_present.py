@@ -1,0 +1,556 @@
+"""Casework of the demo academy after the Caring Plymouth period (issue 13): from
+April 2024 to the day the demo is built, and the week ahead.
+
+- People keep registering every month, and get plans, support, follow-up meetings, job
+  starts (claimants and not) and training, as in the first months.
+- Every job start has its 13- and 26-week checks; those whose day has passed are
+  answered (a 26-week one only after the 13-week one), but for the few most recent: a
+  handful due for the demo coordinator.
+- Cases close: when the 26-week check is answered, or after months without a job.
+- The demo coordinator's day: appointments earlier today (attended) and later, through
+  next week, a few missed; tasks (next steps, plan actions, checks) due today, a few
+  overdue and more to come, every open plan action and due check with its one task.
+
+Dates follow the day the demo is built; random choices use a fixed seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from academy.models import Academy, User
+
+from .models import (
+    Appointment,
+    Meeting,
+    Outcome,
+    Participant,
+    PlanAction,
+    SkillsActionPlan,
+    Support,
+    SustainmentCheck,
+    Task,
+)
+from .services.casework import SUSTAINMENT_WEEKS, contact_preference_set
+
+PRESENT_START = dt.date(2024, 4, 1)
+MONTHLY = 45  # new people a month once the launch campaign was over
+ACTIONS = [
+    "Apply for DBS check",
+    "Book Care Certificate",
+    "Update CV",
+    "Visit a care home",
+]
+NEXT_STEPS = [
+    "Call to hear how the applications went",
+    "Send two care home vacancies",
+    "Check the DBS application was sent",
+    "Book a place on the next information session",
+]
+MISSED = [
+    "Phoned in the morning to say they were unwell.",
+    "No answer when called; left a message.",
+    "Forgot: a text reminder agreed for next time.",
+]
+DUE_MINE, DUE_OTHERS = 3, 5  # checks left due: the demo coordinator's, and the rest
+
+
+def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _weekdays(start: dt.date, end: dt.date) -> list[dt.date]:
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    return [d for d in days if d.weekday() < 5] or days
+
+
+@dataclass
+class _Present:
+    academy: Academy
+    coordinator: User
+    today: dt.date
+    rng: random.Random
+
+
+def _register(
+    s: _Present, first_number: int, first: list[str], last: list[str]
+) -> list[Participant]:
+    """New people every month from April 2024 to today, at a steady rate."""
+    days: list[dt.date] = []
+    month = PRESENT_START
+    while month <= s.today:
+        after = (month + dt.timedelta(days=32)).replace(day=1)
+        end = min(after - dt.timedelta(days=1), s.today)
+        share = ((end - month).days + 1) / (after - month).days
+        weekdays = _weekdays(month, end)
+        days += sorted(s.rng.choice(weekdays) for _ in range(round(MONTHLY * share)))
+        month = after
+    mobiles = 279  # 07700 900721 to 900999: the rest of Ofcom's drama range
+    people, landline = [], 0
+    for i, day in enumerate(days):
+        n = first_number + i
+        if i >= len(days) - mobiles:  # the most recent people have mobiles
+            phone = f"07700 900{721 + len(days) - 1 - i:03d}"
+        elif i % 3 == 2:
+            phone = ""
+        else:
+            phone, landline = f"01632 960{landline % 1000:03d}", landline + 1
+        people.append(
+            Participant(
+                academy=s.academy,
+                reference=f"CA-{n:06d}",
+                first_name=s.rng.choice(first),
+                last_name=s.rng.choice(last),
+                date_of_birth=dt.date(
+                    s.rng.randint(1960, 2006),
+                    s.rng.randint(1, 12),
+                    s.rng.randint(1, 28),
+                ),
+                email=f"person{n}@demo.example.net",
+                phone=phone,
+                postcode=s.rng.choice(
+                    ["PL1 2AA", "PL2 3BB", "PL4 6AB", "PL5 1CD", "PL6 8DH"]
+                ),
+                is_claimant=s.rng.random() < 0.75,
+                benefit_type="universal_credit",
+                status_at_entry=s.rng.choice(
+                    ["unemployed", "unemployed", "inactive", "employed"]
+                ),
+                source=s.rng.choice(
+                    ["job_centre", "job_centre", "campaign", "partner_referral", "self"]
+                ),
+                registered_on=day,
+                coordinator=s.coordinator if i % 6 == 0 else None,
+                hours_wanted=s.rng.choice([None, 16, 24, 30, 37]),
+                has_driving_licence=s.rng.random() < 0.4,
+                dbs_level=s.rng.choice(["none", "none", "basic", "enhanced"]),
+                right_to_work=s.rng.choice(["yes", "yes", "unknown"]),
+                has_consent_to_hold=True,
+                has_consent_to_share=s.rng.random() < 0.85,
+                last_contact_at=_local(day, s.rng.randint(9, 15)),
+            )
+        )
+    for p in people:
+        if not p.is_claimant:
+            p.benefit_type = ""
+    return Participant.objects.bulk_create(people, batch_size=1000)
+
+
+def _casework(
+    s: _Present, people: list[Participant], roles: list[str], employers: list[str]
+) -> None:
+    """Each new person's first meeting, plan and its actions, support, follow-ups and
+    what came of it."""
+    rng, today = s.rng, s.today
+    meetings, plans, support, outcomes = [], [], [], []
+    actions: list[tuple[SkillsActionPlan, PlanAction]] = []
+    for p in people:
+        meetings.append(
+            Meeting(
+                participant=p,
+                kind=rng.choice(["job_centre", "drop_in", "phone"]),
+                held_at=p.last_contact_at,
+                location="Royal Parade Jobcentre (demo)",
+                notes="First conversation about care careers.",
+                recorded_by=p.coordinator,
+            )
+        )
+        later = sorted(
+            p.registered_on + dt.timedelta(days=rng.randint(7, 120))
+            for _ in range(rng.choice([0, 1, 1, 2, 3]))
+        )
+        for day in (d for d in later if d < today):
+            meetings.append(
+                Meeting(
+                    participant=p,
+                    kind=rng.choice(["phone", "phone", "job_centre", "video"]),
+                    held_at=_local(day, rng.randint(9, 16)),
+                    notes="Caught up on applications and training.",
+                    recorded_by=p.coordinator,
+                )
+            )
+        agreed = p.registered_on + dt.timedelta(days=rng.randint(0, 14))
+        if rng.random() < 0.9 and agreed <= today:
+            plan = SkillsActionPlan(
+                participant=p,
+                agreed_on=agreed,
+                pathway=rng.choice(["demand", "demand", "supply", "pipeline"]),
+                target_role=rng.choice(roles),
+                agreed_by=p.coordinator,
+            )
+            plans.append(plan)
+            for step in (1, 2):
+                due = agreed + dt.timedelta(days=14 * step + rng.randint(0, 7))
+                done = due - dt.timedelta(days=rng.randint(0, 6))
+                actions.append(
+                    (
+                        plan,
+                        PlanAction(
+                            description=rng.choice(ACTIONS),
+                            owner=rng.choice(PlanAction.Owner.values),
+                            due_on=due,
+                            completed_on=max(done, agreed) if due <= today else None,
+                        ),
+                    )
+                )
+        given = p.registered_on + dt.timedelta(days=rng.randint(0, 30))
+        if rng.random() < 0.88 and given <= today:
+            kind = rng.choice(
+                ["careers", "employability", "financial", "mental_health"]
+            )
+            support.append(Support(participant=p, kind=kind, given_on=given))
+            if rng.random() < 0.2:
+                support.append(Support(participant=p, kind="careers", given_on=given))
+        start = p.registered_on + dt.timedelta(days=rng.randint(21, 150))
+        draw = rng.random()
+        if start > today or draw >= 0.45:
+            continue
+        if draw < 0.34:
+            care = draw < 0.26
+            outcomes.append(
+                Outcome(
+                    participant=p,
+                    kind="employment",
+                    sector="health_social_care" if care else "other",
+                    started_on=start,
+                    employer=rng.choice(employers) if care else "Local retailer",
+                    role=rng.choice(roles) if care else "Sales assistant",
+                    hours_per_week=rng.choice([16, 24, 30, 37.5]),
+                )
+            )
+        else:
+            outcomes.append(
+                Outcome(
+                    participant=p,
+                    kind=rng.choice(["training", "work_experience", "volunteering"]),
+                    started_on=start,
+                    employer="Care Skills Training (demo)",
+                )
+            )
+    Meeting.objects.bulk_create(meetings, batch_size=1000)
+    SkillsActionPlan.objects.bulk_create(plans, batch_size=1000)
+    for plan, action in actions:
+        action.plan = plan
+    PlanAction.objects.bulk_create([a for _, a in actions], batch_size=1000)
+    Support.objects.bulk_create(support, batch_size=1000)
+    Outcome.objects.bulk_create(outcomes, batch_size=1000)
+    last_contact: dict[int, dt.datetime] = {}
+    for m in meetings:
+        last_contact[m.participant_id] = max(
+            m.held_at, last_contact.get(m.participant_id, m.held_at)
+        )
+    for p in people:
+        p.last_contact_at = last_contact[p.pk]
+    Participant.objects.bulk_update(people, ["last_contact_at"], batch_size=1000)
+
+
+def _checks(s: _Present) -> list[SustainmentCheck]:
+    """Every job start's checks: answered once their day has passed, but for the most
+    recent few; a 26-week one only after the 13-week one (never in work without it)."""
+    rng, today = s.rng, s.today
+    checks = []
+    starts = (
+        Outcome.objects.filter(participant__academy=s.academy, kind="employment")
+        .select_related("participant")
+        .order_by("started_on", "pk")
+    )
+    for outcome in starts:
+        in_work = rng.random() < 0.8
+        for weeks in SUSTAINMENT_WEEKS:
+            due = outcome.started_on + dt.timedelta(weeks=weeks)
+            check = SustainmentCheck(outcome=outcome, weeks=weeks, due_on=due)
+            checks.append(check)
+            if due > today:
+                continue
+            in_work = in_work and (weeks == SUSTAINMENT_WEEKS[0] or rng.random() < 0.85)
+            check.status, check.is_in_work = "done", in_work
+            check.confirmed_how = rng.choice(
+                ["participant", "participant", "employer", "payslip"]
+            )
+            check.checked_on = min(due + dt.timedelta(days=rng.randint(0, 10)), today)
+            check.checked_by = outcome.participant.coordinator
+    # The most recent checks are still due: a handful each (26-week ones only if the
+    # 13-week one was answered, which it always was weeks before).
+    past = sorted(
+        (c for c in checks if c.due_on <= today), key=lambda c: c.due_on, reverse=True
+    )
+    left = {True: DUE_MINE, False: DUE_OTHERS}
+    for check in past:
+        mine = check.outcome.participant.coordinator_id == s.coordinator.pk
+        if left[mine] and check.weeks == SUSTAINMENT_WEEKS[0]:
+            left[mine] -= 1
+            check.status, check.is_in_work, check.confirmed_how = "due", None, ""
+            check.checked_on = check.checked_by = None
+    return SustainmentCheck.objects.bulk_create(checks, batch_size=1000)
+
+
+def _close_cases(s: _Present, checks: list[SustainmentCheck]) -> None:
+    """Cases close when the 26-week check is answered, or months after registering
+    without a job; their plans end with them."""
+    closing: dict[int, tuple[dt.date, str]] = {}
+    for check in checks:
+        if check.weeks == SUSTAINMENT_WEEKS[-1] and check.checked_on:
+            reason = "sustained_work" if check.is_in_work else "other"
+            closing[check.outcome.participant_id] = (check.checked_on, reason)
+    working = set(
+        Outcome.objects.filter(
+            participant__academy=s.academy, kind="employment"
+        ).values_list("participant_id", flat=True)
+    )
+    people = list(Participant.objects.for_academy(s.academy).order_by("pk"))
+    for p in people:
+        quiet = p.registered_on + dt.timedelta(days=150 + p.pk % 120)
+        if p.pk not in working and quiet < s.today:
+            closing[p.pk] = (quiet, "lost_contact" if p.pk % 3 else "not_interested")
+    closed = [p for p in people if p.pk in closing]
+    for p in closed:
+        p.status, (p.closed_on, p.close_reason) = "closed", closing[p.pk]
+    Participant.objects.bulk_update(
+        closed, ["status", "closed_on", "close_reason"], batch_size=1000
+    )
+    SkillsActionPlan.objects.filter(participant__in=[p.pk for p in closed]).update(
+        status="completed"
+    )
+
+
+def _mine(s: _Present) -> list[Participant]:
+    """The demo coordinator's open cases, most recent first."""
+    return list(
+        Participant.objects.for_academy(s.academy)
+        .open()
+        .filter(coordinator=s.coordinator)
+        .order_by("-registered_on", "pk")
+    )
+
+
+def _diary(s: _Present, mine: list[Participant]) -> None:
+    """Appointments: the last fortnight (attended, a few missed, one cancelled), earlier
+    today (attended), later today and through next week (booked)."""
+    rng, today, now = s.rng, s.today, timezone.now()
+    midnight = _local(today, 0)
+    quarter = dt.timedelta(minutes=15)
+    slots: list[tuple[dt.datetime, str, str]] = []
+    for day in _weekdays(today - dt.timedelta(days=14), today - dt.timedelta(days=1)):
+        slots += [
+            (_local(day, 10), "attended", ""),
+            (_local(day, 14, 30), "attended", ""),
+        ]
+    # A few of the last fortnight's were missed (with a reason), one called off.
+    for n, reason in zip(range(1, len(slots), 7), MISSED, strict=False):
+        slots[n] = (slots[n][0], "missed", reason)
+    slots[len(slots) // 2] = (
+        slots[len(slots) // 2][0],
+        "cancelled",
+        "They have a job interview at that time.",
+    )
+    # Earlier today (on the quarter hour; at midnight if it is early), and later.
+    for hours in (2.5, 1):
+        at = max(midnight, now - dt.timedelta(hours=hours))
+        slots.append((midnight + (at - midnight) // quarter * quarter, "attended", ""))
+    for hours in (1, 3):
+        at = (
+            midnight
+            + -((midnight - now - dt.timedelta(hours=hours)) // quarter) * quarter
+        )
+        if timezone.localdate(at) == today:
+            slots.append((at, "booked", ""))
+    for day in _weekdays(today + dt.timedelta(days=1), today + dt.timedelta(days=8)):
+        slots += [
+            (_local(day, h, m), "booked", "") for h, m in ((9, 30), (11, 0), (14, 0))
+        ]
+    appointments, meetings = [], []
+    for n, (at, status, reason) in enumerate(slots):
+        person = mine[n % len(mine)]
+        kind = rng.choice(["job_centre", "phone", "phone", "video"])
+        appointment = Appointment(
+            participant=person,
+            coordinator=s.coordinator,
+            kind=kind,
+            starts_at=at,
+            minutes=rng.choice([30, 30, 45, 60]),
+            place="Royal Parade Jobcentre (demo)" if kind == "job_centre" else "",
+            link="https://meet.example.org/demo-coordinator" if kind == "video" else "",
+            status=status,
+            reason=reason,
+            booked_by=s.coordinator,
+        )
+        if status == "attended":
+            meeting = Meeting(
+                participant=person,
+                kind=kind,
+                held_at=at,
+                location=appointment.place,
+                notes="Talked through applications and the next training dates.",
+                recorded_by=s.coordinator,
+            )
+            meetings.append(meeting)
+            appointment.meeting = meeting
+        appointments.append(appointment)
+    Meeting.objects.bulk_create(meetings)
+    for a in appointments:
+        a.meeting_id = a.meeting.pk if a.meeting else None
+    Appointment.objects.bulk_create(appointments)
+    # Support given at today's meetings, and the last contact they made.
+    Support.objects.bulk_create(
+        Support(
+            participant=m.participant,
+            kind="careers",
+            given_on=today,
+            recorded_by=s.coordinator,
+        )
+        for m in meetings
+        if m.held_at >= midnight
+    )
+    latest: dict[int, dt.datetime] = {}
+    for m in meetings:
+        latest[m.participant_id] = max(
+            m.held_at, latest.get(m.participant_id, m.held_at)
+        )
+    for p in mine:
+        if p.pk in latest and (
+            p.last_contact_at is None or latest[p.pk] > p.last_contact_at
+        ):
+            p.last_contact_at = latest[p.pk]
+    Participant.objects.bulk_update(mine, ["last_contact_at"])
+
+
+def _tasks(
+    s: _Present, mine: list[Participant], checks: list[SustainmentCheck]
+) -> None:
+    """One task per plan action (open while it is not done) and per check (open while
+    due), the coordinator's next steps, and a few actions due today or overdue."""
+    today, coordinator = s.today, s.coordinator
+    # The coordinator's work for today and the days around it.
+    plans = {
+        plan.participant_id: plan
+        for plan in SkillsActionPlan.objects.filter(
+            participant__in=mine, status="active"
+        )
+    }
+    planned = [p for p in mine if p.pk in plans]
+    PlanAction.objects.bulk_create(
+        PlanAction(
+            plan=plans[p.pk],
+            description=text,
+            owner="coordinator",
+            due_on=today + dt.timedelta(days=days),
+        )
+        for p, (text, days) in zip(
+            planned,
+            [
+                ("Call the care home about a trial shift", -4),
+                ("Send the DBS form", -11),
+                ("Book Care Certificate", 0),
+                ("Check references came back", 0),
+            ],
+            strict=False,
+        )
+    )
+    steps = list(
+        Meeting.objects.filter(
+            participant__in=mine, held_at__lt=_local(today, 0)
+        ).order_by("-held_at")
+    )
+    latest: dict[int, Meeting] = {}
+    for m in steps:
+        latest.setdefault(m.participant_id, m)
+    tasks = []
+    for n, (m, days) in enumerate(zip(latest.values(), (-3, 0, 2, 5, 8), strict=False)):
+        m.next_step, m.next_step_on = (
+            NEXT_STEPS[n % len(NEXT_STEPS)],
+            today + dt.timedelta(days=days),
+        )
+        tasks.append(
+            Task(
+                participant_id=m.participant_id,
+                owner=coordinator,
+                title=m.next_step,
+                due_on=m.next_step_on,
+                source="next_step",
+                meeting=m,
+                created_by=coordinator,
+            )
+        )
+    Meeting.objects.bulk_update(
+        list(latest.values())[:5], ["next_step", "next_step_on"]
+    )
+    # Plan actions: open while not done (active plans of open cases), else done.
+    for action in PlanAction.objects.filter(
+        plan__participant__academy=s.academy
+    ).select_related("plan__participant"):
+        person = action.plan.participant
+        task = Task(
+            participant=person,
+            owner=person.coordinator,
+            title=action.description,
+            due_on=action.due_on,
+            source="plan_action",
+            plan_action=action,
+        )
+        if action.completed_on:
+            task.status, task.closed_at = "done", _local(action.completed_on, 16)
+            task.closed_by = person.coordinator
+        elif action.plan.status != "active" or person.status != "open":
+            continue
+        tasks.append(task)
+    for check in checks:
+        if check.status == "scheduled":
+            continue
+        person = check.outcome.participant
+        task = Task(
+            participant=person,
+            owner=person.coordinator,
+            title=f"{check.weeks}-week check: still in work?",
+            due_on=check.due_on,
+            source="check",
+            sustainment_check=check,
+        )
+        if check.status == "done":
+            task.status, task.closed_at = "done", _local(check.checked_on, 12)
+            task.closed_by = person.coordinator
+        tasks.append(task)
+    Task.objects.bulk_create(tasks, batch_size=1000)
+
+
+def _contact_preferences(s: _Present, mine: list[Participant]) -> None:
+    """Some of the coordinator's people agreed to reminders: by text (to a drama
+    number) or by e-mail (to an address that cannot be delivered)."""
+    for n, person in enumerate(mine[:14]):
+        if str(person.phone).startswith("+447700900") and n % 3:
+            how = Participant.ContactBy.SMS
+        else:
+            how = Participant.ContactBy.EMAIL
+        contact_preference_set(participant=person, contact_by=how, by=s.coordinator)
+
+
+def demo_present_seed(
+    *,
+    academy: Academy,
+    coordinator: User,
+    first_number: int,
+    first: list[str],
+    last: list[str],
+    roles: list[str],
+    employers: list[str],
+) -> int:
+    """The demo's casework from April 2024 to today and the week ahead; return how
+    many people it registered."""
+    s = _Present(
+        academy=academy,
+        coordinator=coordinator,
+        today=timezone.localdate(),
+        rng=random.Random(2024),  # noqa: S311 - the same demo every time, not a secret
+    )
+    people = _register(s, first_number, first, last)
+    _casework(s, people, roles, employers)
+    checks = _checks(s)
+    _close_cases(s, checks)
+    mine = _mine(s)
+    _diary(s, mine)
+    _tasks(s, mine, checks)
+    _contact_preferences(s, mine)
+    return len(people)

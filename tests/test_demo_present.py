@@ -1,0 +1,201 @@
+"""The demo academy lives in the present (issue 13): built on any day, its casework runs
+from launch to that day and into the next week, so every preset period shows figures and
+the coordinator's day has sensible work in it."""
+
+import datetime as dt
+import re
+from contextlib import nullcontext
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from academy.models import Academy, Membership
+from participants.models import (
+    Appointment,
+    Outcome,
+    Participant,
+    PlanAction,
+    SustainmentCheck,
+    Task,
+)
+from reporting.impact import impact_report
+from reporting.periods import PRESETS, period_preset
+from vacancies.models import Event, Referral, SignUp
+
+pytestmark = pytest.mark.django_db
+
+# Built on the day the tests run, and on a fixed day in the past (a Wednesday).
+DAYS = {"today": None, "16 July 2025": "2025-07-16 10:30 +01:00"}
+
+
+@pytest.fixture(params=DAYS, ids=list(DAYS))
+def demo(request, tmp_path, settings):
+    settings.VAR_DIR = tmp_path
+    when = DAYS[request.param]
+    travel = time_machine.travel(when, tick=False) if when else nullcontext()
+    with travel:
+        call_command("seed_demo", stdout=StringIO())
+        academy = Academy.objects.get(slug="demo")
+        coordinator = Membership.objects.get(
+            academy=academy, user__email="coordinator@demo.example.org"
+        )
+        yield academy, coordinator, timezone.localdate()
+
+
+def test_every_preset_period_shows_figures_on_the_day_it_is_built(demo):
+    academy, _, today = demo
+    for name, _ in PRESETS:
+        period = period_preset(name, academy=academy, today=today)
+        report = impact_report(academy=academy, start=period.start, end=period.end)
+        assert report.value("support_people") > 0, name
+        if name != "this_month":  # on the first of a month: one day so far
+            for metric in (
+                "action_plan_people",
+                "action_plan_claimants",
+                "action_plan_non_claimants",
+                "employment_health_social_care",
+                "people_registered",
+            ):
+                assert report.value(metric) > 0, (name, metric)
+        activity = report.activity
+        assert activity.starts_checked_26 <= activity.starts_checked_13, name
+        assert activity.starts_sustained_26 <= activity.starts_sustained_13, name
+    # Nothing has happened after today (only what is booked ahead).
+    people = Participant.objects.for_academy(academy)
+    assert not people.filter(registered_on__gt=today).exists()
+    assert not Outcome.objects.filter(started_on__gt=today).exists()
+    # People keep registering every month since launch, at a similar rate.
+    month, counts = dt.date(2024, 4, 1), []
+    while month < today.replace(day=1):
+        after = (month + dt.timedelta(days=32)).replace(day=1)
+        counts.append(people.filter(registered_on__gte=month, registered_on__lt=after))
+        month = after
+    assert all(20 <= c.count() <= 200 for c in counts)
+    # Job starts among claimants and non-claimants.
+    starts = Outcome.objects.filter(kind="employment", started_on__gt="2024-04-01")
+    assert starts.filter(participant__is_claimant=True).exists()
+    assert starts.filter(participant__is_claimant=False).exists()
+
+
+def test_sustainment_checks_are_mostly_recorded_and_a_handful_due(demo):
+    academy, coordinator, today = demo
+    starts = Outcome.objects.filter(participant__academy=academy, kind="employment")
+    # Every job start has its 13- and 26-week checks.
+    assert not starts.annotate(n=Count("sustainment_checks")).exclude(n=2).exists()
+    checks = SustainmentCheck.objects.filter(outcome__participant__academy=academy)
+    past = checks.filter(due_on__lte=today)
+    assert not checks.filter(due_on__gt=today).exclude(status="scheduled").exists()
+    assert past.filter(status="done").count() > 0.9 * past.count()
+    assert past.filter(status="done", is_in_work=False).exists()
+    mine = checks.filter(
+        status="due", outcome__participant__coordinator=coordinator.user
+    ).count()
+    assert 3 <= mine <= 8
+    assert checks.filter(status="due").count() <= 20
+    # A 26-week check is answered only after the 13-week one, and never "in work"
+    # when the 13-week one was not.
+    done_26 = checks.filter(weeks=26, status="done")
+    assert not done_26.exclude(
+        outcome__sustainment_checks__weeks=13,
+        outcome__sustainment_checks__status="done",
+    ).exists()
+    assert not done_26.filter(
+        is_in_work=True,
+        outcome__sustainment_checks__weeks=13,
+        outcome__sustainment_checks__is_in_work=False,
+    ).exists()
+
+
+def test_the_coordinators_day_ahead(demo):
+    academy, coordinator, today = demo
+    user = coordinator.user
+    now = timezone.now()
+    diary = Appointment.objects.filter(coordinator=user)
+    on_today = [a for a in diary if timezone.localdate(a.starts_at) == today]
+    assert any(a.status == "attended" and a.meeting_id for a in on_today)
+    assert all(a.starts_at <= now for a in on_today if a.status == "attended")
+    next_week = diary.filter(
+        status="booked",
+        starts_at__gt=now,
+        starts_at__lte=now + dt.timedelta(days=9),
+    )
+    assert next_week.count() >= 6
+    assert {timezone.localdate(a.starts_at) for a in next_week} >= {
+        today + dt.timedelta(days=1)
+    }
+    missed = diary.filter(status="missed", starts_at__lt=now)
+    assert missed.exists()
+    assert all(a.reason for a in missed)
+    assert not diary.filter(status="booked", starts_at__lt=now).exists()
+    assert not diary.filter(participant__status="closed", status="booked").exists()
+
+    # Tasks: some due today, a few overdue, more coming; done ones in the past.
+    tasks = Task.objects.filter(owner=user)
+    open_tasks = tasks.filter(status="open")
+    assert open_tasks.filter(due_on=today).exists()
+    assert 3 <= open_tasks.filter(due_on__lt=today).count() <= 6
+    assert open_tasks.filter(due_on__gt=today).count() >= 3
+    assert tasks.filter(status="done", closed_at__lt=now).count() > 10
+    assert {"next_step", "plan_action", "check"} <= set(
+        open_tasks.values_list("source", flat=True)
+    )
+    assert not open_tasks.filter(participant__status="closed").exists()
+
+    # Every uncompleted action of an active plan of an open case, and every check
+    # due, has exactly one open task.
+    actions = PlanAction.objects.filter(
+        plan__participant__academy=academy,
+        completed_on__isnull=True,
+        plan__status="active",
+        plan__participant__status="open",
+    )
+    assert actions.exists()
+    assert not actions.exclude(task__status="open").exists()
+    due = SustainmentCheck.objects.filter(
+        outcome__participant__academy=academy, status="due"
+    )
+    assert not due.exclude(task__status="open").exists()
+    assert not Task.objects.filter(status="open", source="plan_action").exclude(
+        plan_action__completed_on__isnull=True
+    )
+    assert not Task.objects.filter(status="open", source="check").exclude(
+        sustainment_check__status="due"
+    )
+    assert not Task.objects.filter(source="next_step", meeting__isnull=True).exists()
+
+    # Interviews arranged in the next days, at a place.
+    interviews = Referral.objects.filter(
+        vacancy__academy=academy, stage="interview", interview_at__gt=now
+    )
+    assert interviews.count() >= 2
+    assert all(r.interview_place for r in interviews)
+    assert not Referral.objects.filter(
+        vacancy__academy=academy, stage="interview", interview_at__lte=now
+    ).exists()
+
+    # Events next week, with places booked, some by people on a caseload.
+    coming = Event.objects.for_academy(academy).filter(
+        starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=8)
+    )
+    assert SignUp.objects.filter(event__in=coming, status="booked").count() >= 3
+    assert SignUp.objects.filter(
+        event__starts_at__gt=now, status="booked", participant__isnull=False
+    ).exists()
+
+    # Some people agreed to reminders, by text to a drama number or by e-mail to an
+    # address that cannot be delivered.
+    agreed = Participant.objects.for_academy(academy).exclude(contact_by="none")
+    assert agreed.filter(contact_by="sms").exists()
+    assert agreed.filter(contact_by="email").exists()
+    for person in agreed:
+        if person.contact_by == "sms":
+            assert str(person.phone).startswith("+447700900")
+        else:
+            assert re.search(r"@([a-z]+\.)*example\.(com|net|org)$", person.email)
+    assert agreed.filter(coordinator=user, status="open").exists()
+    phones = Participant.objects.exclude(phone="").values_list("phone", flat=True)
+    assert {str(p)[:10] for p in phones} <= {"+447700900", "+441632960"}
