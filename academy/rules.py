@@ -108,6 +108,21 @@ def phone_shown(value: object) -> str:
     return phonenumbers.format_number(number, style)
 
 
+def phone_is_mobile(value: object) -> bool:
+    """Whether a number can take a text message: a mobile number (UK mobiles are
+    07 numbers; Ofcom's drama range 07700 900xxx counts, as it does above)."""
+    number = _parsed(str(value or ""))
+    if number is None:
+        return False
+    kind = phonenumbers.number_type(number)
+    if kind in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return True
+    return number.country_code == 44 and str(number.national_number).startswith("7")
+
+
 class PhoneFormField(PhoneNumberFormField):
     """A phone number typed into a form, with the portal's message for a bad one."""
 

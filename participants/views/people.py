@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -120,16 +121,25 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
         else:
             data.pop("not_a_duplicate", None)
             data.pop("submission", None)
+            contact_by = data.pop("contact_by")
+
+            def register() -> Participant:
+                person = services.participant_register(
+                    academy=request.academy,
+                    by=request.user,
+                    enquiry=enquiry,
+                    **data,
+                )
+                services.contact_preference_set(
+                    participant=person, contact_by=contact_by, by=request.user
+                )
+                return person
+
             try:
                 return submit_once(
                     request,
                     form,
-                    lambda: services.participant_register(
-                        academy=request.academy,
-                        by=request.user,
-                        enquiry=enquiry,
-                        **data,
-                    ),
+                    register,
                     done=lambda p: f"{p} is registered as {p.reference}.",
                 )
             except ValidationError as error:
@@ -165,12 +175,8 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             "postcode_notices": selectors.postcode_notices(participant=participant),
             "today": timezone.localdate(),
             "now": timezone.now(),
-            "appointments": selectors.participant_appointments(
-                participant=participant
-            ),
-            "appointment_counts": selectors.appointment_counts(
-                participant=participant
-            ),
+            "appointments": selectors.participant_appointments(participant=participant),
+            "appointment_counts": selectors.appointment_counts(participant=participant),
         },
     )
 
@@ -184,10 +190,15 @@ def participant_edit(request: AcademyRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        contact_by = data.pop("contact_by")
         try:
-            services.participant_update(
-                participant=participant, by=request.user, **data
-            )
+            with transaction.atomic():
+                services.participant_update(
+                    participant=participant, by=request.user, **data
+                )
+                services.contact_preference_set(
+                    participant=participant, contact_by=contact_by, by=request.user
+                )
         except ValidationError as error:
             form_add_validation_error(form, error)
         else:

@@ -453,3 +453,88 @@ def test_reminders_are_sent_once_the_day_before_and_again_when_moved(
         tasks.appointment_reminders_send()
     assert len(mail.outbox) == 1
     assert "15:00" in mail.outbox[0].subject
+
+
+# The contact preference on the person's forms -----------------------------------
+
+
+def _details(person, **changes):
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "date_of_birth": "1980-05-17",
+        "phone": "07700 900123",
+        "email": "sam@example.net",
+        "postcode": "PL1 1AA",
+        "is_claimant": "on",
+        "source": "job_centre",
+        "registered_on": "2024-01-15",
+        "hours_wanted": "",
+        "dbs_level": "none",
+        "right_to_work": "unknown",
+        "contact_by": "sms",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.mark.django_db
+def test_editing_details_records_the_contact_preference_and_shows_it(
+    client_of, coordinator
+):
+    person = _person(coordinator)
+    client = client_of(coordinator)
+    url = reverse("participants:edit", args=[person.pk])
+    form_html = client.get(url).content.decode()
+    assert "Reminders by" in form_html
+    assert "Not to be sent messages" in form_html
+    response = client.post(url, _details(person))
+    assert response.status_code == 302, response.context["form"].errors
+    person.refresh_from_db()
+    assert person.contact_by == "sms"
+    notes = [note.text for note in person.case_notes.all()]
+    assert "Agreed to reminders and confirmations by text message." in notes
+    page = client.get(reverse("participants:detail", args=[person.pk])).content
+    assert "Reminders by</dt>" in page.decode()
+    assert "Text message" in page.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"contact_by": "sms", "phone": "01752 123456"}, "need a mobile number"),
+        ({"contact_by": "sms", "phone": ""}, "need a mobile number"),
+        ({"contact_by": "email", "email": ""}, "need an address"),
+    ],
+)
+def test_a_channel_without_its_address_is_refused(
+    client_of, coordinator, changes, message
+):
+    person = _person(coordinator)
+    response = client_of(coordinator).post(
+        reverse("participants:edit", args=[person.pk]), _details(person, **changes)
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["contact_by"])
+    person.refresh_from_db()
+    assert person.contact_by == "none"
+
+
+@pytest.mark.django_db
+def test_registering_records_the_contact_preference(client_of, coordinator):
+    client = client_of(coordinator)
+    url = reverse("participants:register")
+    token = client.get(url).context["form"]["submission"].initial
+    person = ParticipantFactory.build(first_name="Tegen", last_name="Pascoe")
+    data = _details(
+        person,
+        contact_by="email",
+        consent_to_hold="on",
+        submission=str(token),
+        registered_on=timezone.localdate().isoformat(),
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    registered = Participant.objects.get(first_name="Tegen")
+    assert registered.contact_by == "email"
