@@ -1,7 +1,9 @@
 """What people signed up to an event are told, through academy/notify.py: their place
 (with the event for their calendar) or their place on the waiting list, a place that
 frees up for them, a new date or time, a cancellation, and a reminder the day before.
-Only those who agreed to be contacted are written to.
+Only those who agreed to be contacted are written to: a member of the public who
+ticked the box when signing up; someone the academy booked by the contact preference
+on their record (`participant_recipient`: e-mail or text message, or nothing).
 
 The services in events.py call these inside their transaction, so nothing is sent for
 a change that rolls back; this module is the one place that decides who is told what.
@@ -19,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy.notify import Attachment, Recipient, link, notify
+from participants.services import participant_recipient
 
 from ..calendars import ICS_MIMETYPE, calendar_bytes, event_place, event_vevent
 from ..models.events import Event, SignUp
@@ -56,6 +59,27 @@ def _calendar_file(signup: SignUp) -> Attachment:
     return Attachment("event.ics", calendar_bytes([entry]), ICS_MIMETYPE)
 
 
+def _recipient(signup: SignUp) -> Recipient:
+    """Whom a sign-up's messages go to: a person the academy booked as their record
+    says they agreed to be contacted; anyone else as they agreed when signing up."""
+    if signup.source == SignUp.Source.STAFF and signup.participant is not None:
+        return participant_recipient(signup.participant)
+    return Recipient(
+        name=signup.full_name,
+        email=signup.email,
+        phone=str(signup.phone or ""),
+        has_agreed=signup.has_consented,
+    )
+
+
+# Told of a booking or a place once per sign-up; a reminder once per start time.
+KEYS: dict[str, str] = {
+    "event_booked": "signup:{pk}:booked",
+    "event_place_freed": "signup:{pk}:place",
+    "event_reminder": "signup:{pk}:reminder:{starts}",
+}
+
+
 def _tell(signup: SignUp, template: str, *, with_calendar: bool) -> bool:
     """Send `template` to the person of `signup`; whether it goes."""
     event = signup.event
@@ -72,16 +96,16 @@ def _tell(signup: SignUp, template: str, *, with_calendar: bool) -> bool:
         "cancel_url": cancel,
         "events_url": link(reverse("vacancies:event-board", args=[academy.slug])),
     }
-    to = Recipient(
-        name=signup.full_name,
-        email=signup.email,
-        phone=str(signup.phone or ""),
-        has_agreed=signup.has_consented,
+    key = KEYS.get(template, "").format(
+        pk=signup.pk, starts=event.starts_at.isoformat()
     )
     channel = notify(
-        to=to,
+        to=_recipient(signup),
         template=template,
         context=context,
+        academy=academy,
+        key=key,
+        participant=signup.participant,
         attachments=[_calendar_file(signup)] if with_calendar else [],
         reply_to=[academy.public_email],
     )
@@ -154,16 +178,20 @@ def event_reminders_send(*, now: dt.datetime | None = None) -> int:
         event__starts_at__lt=end,
         event__status=Event.Status.SCHEDULED,
         status=SignUp.Status.BOOKED,
-        has_consented=True,
         reminded_at=None,
-    ).filter(Q(confirmed_at=None) | Q(confirmed_at__lt=today))
+    ).filter(
+        # The public: as they agreed; those the academy booked: their record decides.
+        Q(has_consented=True)
+        | Q(source=SignUp.Source.STAFF, participant__isnull=False),
+        Q(confirmed_at=None) | Q(confirmed_at__lt=today),
+    )
     sent = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             # Two runs at once: the second skips the row the first holds.
             signup = (
                 due.filter(pk=pk)
-                .select_related("event__academy")
+                .select_related("event__academy", "participant")
                 .select_for_update(skip_locked=True, of=("self",))
                 .first()
             )
