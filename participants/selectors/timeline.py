@@ -148,6 +148,21 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
                 reverse("participants:enquiry-detail", args=[e.pk]),
             )
         )
+    for message in participant.messages.all():  # academy.Message: what we sent
+        channel = message.get_channel_display()
+        state = message.get_status_display()
+        if message.sent_at and message.status != message.Status.SENT:
+            state += f"; sent {timezone.localtime(message.sent_at):%d %b %Y %H:%M}"
+        elif message.sent_at:
+            state += f" {timezone.localtime(message.sent_at):%d %b %Y %H:%M}"
+        entries.append(
+            TimelineEntry(
+                message.created_at,
+                "message",
+                f"{channel}: {message.subject or message.template}",
+                state,
+            )
+        )
     for hook in timeline_hooks:
         entries.extend(hook(participant))
     return sorted(entries, key=lambda e: e.at, reverse=True)

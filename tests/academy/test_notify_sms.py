@@ -114,7 +114,10 @@ def test_without_a_key_texts_are_printed_to_the_log(
     assert Message.objects.get().status == Message.Status.SENT
 
 
-def _post(client, name, data, token="callback-token-for-tests", raw=None):
+CALLBACK_TOKEN = "callback-token-for-tests"
+
+
+def _post(client, name, data, token=CALLBACK_TOKEN, raw=None):
     import json
 
     return client.post(
@@ -283,3 +286,34 @@ def test_stop_sets_the_persons_contact_preference_to_none(
     )
     person.refresh_from_db()
     assert person.contact_by == "none"
+
+
+def test_messages_to_a_person_are_on_their_timeline_with_their_state(
+    templates,
+    academy,
+    coordinator,
+    client_of,
+    fake_notify,
+    django_capture_on_commit_callbacks,
+):
+    from participants.selectors.timeline import participant_timeline
+    from participants.services.casework.contact import participant_recipient
+
+    person = ParticipantFactory(
+        academy=academy, phone="+447700900123", contact_by="sms"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            to=participant_recipient(person),
+            template="hello",
+            context={"when": "Tuesday"},
+            academy=academy,
+            participant=person,
+        )
+    [entry] = [
+        e for e in participant_timeline(participant=person) if e.kind == "message"
+    ]
+    assert entry.title == "Text message: Hi " + person.first_name + ", see you Tuesday."
+    assert entry.detail.startswith("Sent ")
+    page = client_of(coordinator).get(reverse("participants:detail", args=[person.pk]))
+    assert "Text message: Hi" in page.content.decode()
