@@ -34,6 +34,7 @@ class VacanciesConfig(AppConfig):
         outcome_replaced_hooks.register(services.referral_outcome_replace)
         home_panels.register(hooks.critical_shortage_banner)
         diary_sources.register(diary.events_in_diary)
+        home_panels.register(hooks.provider_interviews)
         home_panels.register(hooks.provider_overview)
         for order, (label, url_name) in enumerate(
             (

@@ -15,7 +15,7 @@ from academy.permissions import Role
 from participants.models import Participant
 from participants.selectors import TimelineEntry
 
-from . import selectors
+from . import interviews, selectors
 from .models import Referral, ReferralEvent, SignUp
 
 
@@ -130,4 +130,16 @@ def provider_overview(membership: Membership) -> HomePanel:
     return HomePanel(
         "vacancies/_home_provider.html",
         {"vacancies": list(vacancies[:10]), "referrals": list(referrals[:10])},
+    )
+
+
+@home_panel(Role.PROVIDER, order=40)
+def provider_interviews(membership: Membership) -> HomePanel:
+    """The provider's interviews in the next 14 days: when, where, who (the name only
+    with consent to share) and for what."""
+    upcoming = interviews.upcoming_interviews(membership=membership, days=14)
+    return HomePanel(
+        "vacancies/_home_interviews.html",
+        {"interviews": upcoming},
+        people=[i.referral.participant_id for i in upcoming if i.candidate],
     )

@@ -436,3 +436,58 @@ def test_an_interview_moved_on_or_withdrawn_is_not_reminded(referral, clock, sen
 def test_the_beat_runs_the_reminders(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["vacancies-interview-reminders-send"]
     assert entry["task"] == "vacancies.tasks.interview_reminders_send"
+
+
+# ---- the provider's home -----------------------------------------------------------
+
+
+def test_the_providers_home_lists_upcoming_interviews(
+    client_of, provider, second_provider, other_provider, coordinator, referral, clock
+):
+    _arranged(client_of(provider), referral)
+    ReferralFactory(  # in three weeks: past the 14 days
+        participant=ParticipantFactory(
+            academy=provider.academy, first_name="Later", last_name="Person"
+        ),
+        vacancy=referral.vacancy,
+        stage="interview",
+        interview_at=dt.datetime(2026, 7, 1, 10, 0, tzinfo=LONDON),
+        interview_place="Oak House",
+    )
+    ReferralFactory(  # held already, moved on
+        participant=ParticipantFactory(
+            academy=provider.academy, first_name="Offered", last_name="Person"
+        ),
+        vacancy=referral.vacancy,
+        stage="offered",
+        interview_at=dt.datetime(2026, 6, 11, 10, 0, tzinfo=LONDON),
+        interview_place="Oak House",
+    )
+    page = client_of(provider).get(reverse("home")).content.decode()
+    assert "Upcoming interviews" in page
+    assert "Fri 12 Jun, 14:30" in page
+    assert "Amira Haddad" in page
+    assert "Home carer, Plympton" in page
+    assert "Oak House" in page
+    assert detail_url(referral) in page
+    assert "Later Person" not in page
+    assert "Offered Person" not in page
+    for member in (second_provider, other_provider):
+        theirs = client_of(member).get(reverse("home")).content.decode()
+        assert "No interviews arranged in the next 14 days." in theirs
+        assert "Amira Haddad" not in theirs
+    assert "Upcoming interviews" not in (
+        client_of(coordinator).get(reverse("home")).content.decode()
+    )
+
+
+def test_the_providers_home_says_a_candidate_without_consent_to_share(
+    client_of, provider, referral, clock
+):
+    _arranged(client_of(provider), referral)
+    Participant.objects.filter(pk=referral.participant.pk).update(
+        has_consent_to_share=False
+    )
+    page = client_of(provider).get(reverse("home")).content.decode()
+    assert "A candidate" in page
+    assert "Amira" not in page
