@@ -4,12 +4,13 @@ along to a start, which records the person's employment outcome."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Outcome
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import ParticipantFactory, SkillsActionPlanFactory
-from tests.vacancies.factories import TrainingFactory, VacancyFactory
+from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,6 +19,14 @@ PHONE = {"width": 390, "height": 844}
 
 def fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def arrange(page, *, when, time="14:30", place="Oak House, 2 Mutley Plain, PL4 6LB"):
+    """Fill in the interview's date, time and place on the move form."""
+    page.get_by_label("Interview date").fill(when.isoformat())
+    page.get_by_label("Time").fill(time)
+    page.get_by_label("In person").check()
+    page.get_by_label("Address, or the phone or video details").fill(place)
 
 
 def test_coordinator_refers_and_the_provider_moves_it_to_a_start(
@@ -106,6 +115,8 @@ def test_coordinator_refers_and_the_provider_moves_it_to_a_start(
 
         for stage in ("Interview arranged", "Offered", "Started"):
             theirs.get_by_label(stage, exact=True).check()
+            if stage == "Interview arranged":
+                arrange(theirs, when=timezone.localdate() + dt.timedelta(days=2))
             theirs.get_by_role("button", name="Update stage").click()
             expect(theirs.get_by_text(f"Moved to {stage}.")).to_be_visible()
         expect(theirs.get_by_text("Start recorded as an outcome")).to_be_visible()
@@ -136,3 +147,49 @@ def test_coordinator_refers_and_the_provider_moves_it_to_a_start(
     assert outcome.kind == Outcome.Kind.EMPLOYMENT
     assert outcome.sector == Outcome.Sector.HEALTH_SOCIAL_CARE
     assert outcome.employer == provider.organisation.name
+
+
+def test_a_provider_arranges_an_interview_on_a_phone_and_sees_it_on_their_home(
+    page, live_server, sign_in, screenshot, coordinator, provider
+):
+    academy = provider.academy
+    person = ParticipantFactory(
+        academy=academy, first_name="Amira", last_name="Haddad", coordinator=None
+    )
+    vacancy = VacancyFactory(
+        academy=academy, organisation=provider.organisation, title="Home carer"
+    )
+    referral = ReferralFactory(participant=person, vacancy=vacancy)
+    day = timezone.localdate() + dt.timedelta(days=3)
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, provider.user.email)
+    page.goto(f"{live_server.url}/referrals/{referral.pk}/")
+    page.get_by_label("Interview arranged", exact=True).check()
+    # Without a time and a place it is refused, saying what to give.
+    page.get_by_label("Interview date").fill(day.isoformat())
+    page.get_by_role("button", name="Update stage").click()
+    expect(page.get_by_text("Give the time of the interview.")).to_be_visible()
+    expect(page.get_by_text("Give the address of the interview.")).to_be_visible()
+    screenshot(page, "interview-refused-phone")
+
+    page.get_by_label("Interview arranged", exact=True).check()
+    arrange(page, when=day)
+    page.get_by_role("button", name="Update stage").click()
+    expect(page.get_by_text("Moved to Interview arranged.")).to_be_visible()
+    said = f"{day:%a} {day.day} {day:%b %Y}, 14:30, Oak House, 2 Mutley Plain, PL4 6LB"
+    expect(page.locator("#interview")).to_contain_text(said)
+    expect(page.get_by_role("heading", name="Rearrange the interview")).to_be_visible()
+    assert fits_the_phone(page)
+    screenshot(page, "interview-arranged-phone")
+
+    page.goto(f"{live_server.url}/")
+    panel = page.locator(
+        "section", has=page.get_by_role("heading", name="Upcoming interviews")
+    )
+    expect(panel).to_contain_text(f"{day:%a} {day.day} {day:%b}, 14:30")
+    expect(panel).to_contain_text("Amira Haddad")
+    expect(panel).to_contain_text("Home carer")
+    expect(panel).to_contain_text("Oak House")
+    assert fits_the_phone(page)
+    screenshot(page, "interview-provider-home-phone")
