@@ -7,9 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from . import tasks
 from .models import Academy, Membership, Organisation, User
+from .notify import Recipient, notify
 from .permissions import Role
 
 
@@ -162,6 +161,16 @@ def membership_update(
     return membership
 
 
+def _member_recipient(user: User) -> Recipient:
+    return Recipient(name=user.get_full_name(), email=user.email, user_id=user.pk)
+
+
+def _invitation_key(membership: Membership) -> str:
+    """Each invitation once: a new one (sent again) after the last was sent."""
+    last = membership.user.invited_at
+    return f"invitation:{membership.pk}:{last.isoformat() if last else 'first'}"
+
+
 def user_invite_send(*, membership: Membership) -> None:
     """E-mail a new member a link to set their password, or someone with an account
     the invitation to accept; note when it went."""
@@ -174,12 +183,12 @@ def user_invite_send(*, membership: Membership) -> None:
             "link": settings.SITE_URL.rstrip("/") + reverse("academy:invitations"),
             "site_name": settings.SITE_NAME,
         }
-        subject = render_to_string("emails/join_subject.txt", context).strip()
-        send_mail(
-            subject,
-            render_to_string("emails/join_body.txt", context),
-            None,
-            [user.email],
+        notify(
+            to=_member_recipient(user),
+            template="join",
+            context=context,
+            academy=membership.academy,
+            key=_invitation_key(membership),
         )
         return
     path = reverse(
@@ -198,8 +207,13 @@ def user_invite_send(*, membership: Membership) -> None:
         "site_name": settings.SITE_NAME,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    subject = render_to_string("emails/invite_subject.txt", context).strip()
-    body = render_to_string("emails/invite_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    # The link is a secret: the message log forgets the words once they are sent.
+    notify(
+        to=_member_recipient(user),
+        template="invite",
+        context=context,
+        academy=membership.academy,
+        key=_invitation_key(membership),
+    )
     user.invited_at = timezone.now()
     user.save(update_fields=["invited_at"])

@@ -7,14 +7,13 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from academy.inventory import Retention
 from academy.jobs import send_after_commit
 from academy.models import Academy, Membership, User
+from academy.notify import Attachment, Recipient, notify
 from academy.pdf import render_pdf
 from academy.permissions import Role
 from academy.retention import cutoff
@@ -126,7 +125,7 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     managers = list(
         Membership.objects.active()
         .filter(academy=academy, role=Role.MANAGER)
-        .values_list("user__email", flat=True)
+        .select_related("user")
     )
     if not managers:
         return None
@@ -137,21 +136,28 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     )
     run = report_run_build(run=run, report=report)
     context = {"academy": academy, "period": period, "run": run}
-    message = EmailMessage(
-        subject=render_to_string("emails/monthly_report_subject.txt", context).strip(),
-        body=render_to_string("emails/monthly_report_body.txt", context),
-        to=managers,
-    )
+    attachments = []
     if run.status == ReportRun.Status.DONE:
         run.file.open("rb")
-        message.attach(run.filename, run.file.read(), "application/pdf")
+        attachments.append(Attachment(run.filename, run.file.read(), "application/pdf"))
         run.file.close()
-    message.attach(
-        run.filename.replace(".pdf", ".csv"),
-        impact_csv(report, publish=False),
-        "text/csv",
+    attachments.append(
+        Attachment(
+            run.filename.replace(".pdf", ".csv"),
+            impact_csv(report, publish=False),
+            "text/csv",
+        )
     )
-    message.send()
+    for membership in managers:
+        user = membership.user
+        notify(
+            to=Recipient(name=user.get_full_name(), email=user.email, user_id=user.pk),
+            template="monthly_report",
+            context=context,
+            academy=academy,
+            key=f"monthly-report:{run.pk}:{user.pk}",
+            attachments=attachments,
+        )
     return run
 
 

@@ -277,7 +277,9 @@ def test_the_same_request_twice_while_waiting_is_one_run(academy, manager):
 
 
 @pytest.mark.django_db
-def test_monthly_report_is_emailed_to_the_managers(academy, manager, coordinator):
+def test_monthly_report_is_emailed_to_the_managers(
+    academy, manager, coordinator, django_capture_on_commit_callbacks
+):
     SkillsActionPlanFactory(
         participant__academy=academy, agreed_on=dt.date(2024, 5, 10)
     )
@@ -286,7 +288,10 @@ def test_monthly_report_is_emailed_to_the_managers(academy, manager, coordinator
 
     from reporting.tasks import monthly_reports_send
 
-    with time_machine.travel("2024-06-01 07:00", tick=False):
+    with (
+        time_machine.travel("2024-06-01 07:00", tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # sent after the commit
+    ):
         assert monthly_reports_send.delay().get() == 1
     message = mail.outbox[0]
     assert message.to == [manager.user.email]

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from academy import notify as notifications
 from academy import rules
 from academy.models import Membership, Organisation, User
 from academy.permissions import Role
@@ -151,18 +150,28 @@ def critical_shortage_notify(*, vacancy: Vacancy) -> int:
     coordinators = list(
         Membership.objects.active()
         .filter(academy_id=vacancy.academy_id, role=Role.COORDINATOR)
-        .values_list("user__email", flat=True)
+        .select_related("user")
     )
-    if not coordinators:
-        return 0
     context = {
         "vacancy": vacancy,
         "link": settings.SITE_URL.rstrip("/")
         + reverse("vacancies:matches", args=[vacancy.pk]),
     }
-    subject = render_to_string("emails/critical_shortage_subject.txt", context).strip()
-    body = render_to_string("emails/critical_shortage_body.txt", context)
-    return send_mass_mail([(subject, body, None, [email]) for email in coordinators])
+    sent = 0
+    for membership in coordinators:
+        user = membership.user
+        channel = notifications.notify(
+            to=notifications.Recipient(
+                name=user.get_full_name(), email=user.email, user_id=user.pk
+            ),
+            template="critical_shortage",
+            context=context,
+            academy=vacancy.academy,
+            key=f"critical-shortage:{vacancy.pk}:{user.pk}:{timezone.localdate()}",
+            notice=notifications.Notice.CRITICAL_SHORTAGE,
+        )
+        sent += channel is not None
+    return sent
 
 
 def training_save(*, training: TrainingOpportunity) -> TrainingOpportunity:
