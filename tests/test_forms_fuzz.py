@@ -52,6 +52,7 @@ from tests.probe import (
 )
 from tests.test_permissions import MATRIX
 from tests.vacancies.factories import VacancyFactory
+from vacancies.models import Referral
 
 settings.register_profile(
     "form-fuzz",
@@ -170,6 +171,14 @@ STATES: dict[str, Callable[[Side], Any]] = {
     "reporting:run-retry": lambda side: ReportRun.objects.filter(
         pk=side.get("report_run").pk
     ).update(status=ReportRun.Status.FAILED, error="fuzz"),
+    # An interview arranged: the referral's page offers to rearrange it.
+    "vacancies:referral-interview": lambda side: Referral.objects.filter(
+        pk=side.get("referral").pk
+    ).update(
+        stage=Referral.Stage.INTERVIEW,
+        interview_at=timezone.now() + dt.timedelta(days=3),
+        interview_place="Oak House",
+    ),
     # A vacancy the person is not referred to yet: the matches page offers Refer.
     "vacancies:referral-create": lambda side: VacancyFactory(
         academy=side.academy, organisation=side.organisation
@@ -306,6 +315,8 @@ VALID = {
     "venue": "Skills Launchpad Plymouth",
     "starts": "10:00",
     "ends": "12:00",
+    "interview_time": "10:30",
+    "interview_place": "Oak House",
 }
 DAYS_FROM_TODAY = {
     "registered_on": 0,
@@ -320,6 +331,7 @@ DAYS_FROM_TODAY = {
     "starts_on": 40,
     "ends_on": 60,
     "first_on": 7,
+    "interview_on": 3,
 }
 
 
