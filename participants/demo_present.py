@@ -20,6 +20,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from academy.models import Academy, User
@@ -38,7 +39,7 @@ from .models import (
 from .services.casework import SUSTAINMENT_WEEKS, contact_preference_set
 
 PRESENT_START = dt.date(2024, 4, 1)
-MONTHLY = 45  # new people a month once the launch campaign was over
+MONTHLY = 30  # new people a month, once the launch campaign was over
 ACTIONS = [
     "Apply for DBS check",
     "Book Care Certificate",
@@ -56,7 +57,8 @@ MISSED = [
     "No answer when called; left a message.",
     "Forgot: a text reminder agreed for next time.",
 ]
-DUE_MINE, DUE_OTHERS = 3, 5  # checks left due: the demo coordinator's, and the rest
+DUE_MINE, DUE_OTHERS = 3, 5
+DONE_TASK_DAYS = 120  # tasks marked done: the last four months only
 
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -153,7 +155,7 @@ def _casework(
             Meeting(
                 participant=p,
                 kind=rng.choice(["job_centre", "drop_in", "phone"]),
-                held_at=p.last_contact_at,
+                held_at=p.last_contact_at or _local(p.registered_on, 10),
                 location="Royal Parade Jobcentre (demo)",
                 notes="First conversation about care careers.",
                 recorded_by=p.coordinator,
@@ -238,14 +240,14 @@ def _casework(
     PlanAction.objects.bulk_create([a for _, a in actions], batch_size=1000)
     Support.objects.bulk_create(support, batch_size=1000)
     Outcome.objects.bulk_create(outcomes, batch_size=1000)
-    last_contact: dict[int, dt.datetime] = {}
-    for m in meetings:
-        last_contact[m.participant_id] = max(
-            m.held_at, last_contact.get(m.participant_id, m.held_at)
+    # One statement (bulk_update of thousands of rows is slow).
+    Participant.objects.filter(pk__in=[p.pk for p in people]).update(
+        last_contact_at=Subquery(
+            Meeting.objects.filter(participant=OuterRef("pk"))
+            .order_by("-held_at")
+            .values("held_at")[:1]
         )
-    for p in people:
-        p.last_contact_at = last_contact[p.pk]
-    Participant.objects.bulk_update(people, ["last_contact_at"], batch_size=1000)
+    )
 
 
 def _checks(s: _Present) -> list[SustainmentCheck]:
@@ -272,7 +274,7 @@ def _checks(s: _Present) -> list[SustainmentCheck]:
                 ["participant", "participant", "employer", "payslip"]
             )
             check.checked_on = min(due + dt.timedelta(days=rng.randint(0, 10)), today)
-            check.checked_by = outcome.participant.coordinator
+            check.checked_by_id = outcome.participant.coordinator_id
     # The most recent checks are still due: a handful each (26-week ones only if the
     # 13-week one was answered, which it always was weeks before).
     past = sorted(
@@ -288,33 +290,43 @@ def _checks(s: _Present) -> list[SustainmentCheck]:
     return SustainmentCheck.objects.bulk_create(checks, batch_size=1000)
 
 
-def _close_cases(s: _Present, checks: list[SustainmentCheck]) -> None:
-    """Cases close when the 26-week check is answered, or months after registering
-    without a job; their plans end with them."""
-    closing: dict[int, tuple[dt.date, str]] = {}
-    for check in checks:
-        if check.weeks == SUSTAINMENT_WEEKS[-1] and check.checked_on:
-            reason = "sustained_work" if check.is_in_work else "other"
-            closing[check.outcome.participant_id] = (check.checked_on, reason)
-    working = set(
-        Outcome.objects.filter(
-            participant__academy=s.academy, kind="employment"
-        ).values_list("participant_id", flat=True)
+def _close_cases(s: _Present) -> None:
+    """Cases close when the 26-week check is answered, or, without a job, at the
+    monthly caseload review six months after registering; their plans end with them.
+    (A few statements: updating thousands of rows one by one is slow.)"""
+    people = Participant.objects.for_academy(s.academy)
+    answered = SustainmentCheck.objects.filter(
+        outcome__participant__academy=s.academy,
+        weeks=SUSTAINMENT_WEEKS[-1],
+        status=SustainmentCheck.Status.DONE,
     )
-    people = list(Participant.objects.for_academy(s.academy).order_by("pk"))
-    for p in people:
-        quiet = p.registered_on + dt.timedelta(days=150 + p.pk % 120)
-        if p.pk not in working and quiet < s.today:
-            closing[p.pk] = (quiet, "lost_contact" if p.pk % 3 else "not_interested")
-    closed = [p for p in people if p.pk in closing]
-    for p in closed:
-        p.status, (p.closed_on, p.close_reason) = "closed", closing[p.pk]
-    Participant.objects.bulk_update(
-        closed, ["status", "closed_on", "close_reason"], batch_size=1000
-    )
-    SkillsActionPlan.objects.filter(participant__in=[p.pk for p in closed]).update(
-        status="completed"
-    )
+    last = answered.filter(outcome__participant=OuterRef("pk")).order_by("-checked_on")
+    for in_work, reason in ((False, "other"), (True, "sustained_work")):
+        people.filter(
+            pk__in=answered.filter(is_in_work=in_work).values("outcome__participant")
+        ).update(
+            status="closed",
+            close_reason=reason,
+            closed_on=Subquery(last.values("checked_on")[:1]),
+        )
+    working = Outcome.objects.filter(kind="employment").values("participant")
+    quiet = people.filter(status="open").exclude(pk__in=working)
+    closing: dict[tuple[dt.date, str], list[int]] = {}
+    for pk, registered in quiet.values_list("pk", "registered_on"):
+        review = registered + dt.timedelta(days=180)
+        month_end = (review.replace(day=1) + dt.timedelta(days=32)).replace(
+            day=1
+        ) - dt.timedelta(days=1)
+        if month_end < s.today:
+            reason = "not_interested" if registered.day <= 10 else "lost_contact"
+            closing.setdefault((month_end, reason), []).append(pk)
+    for (month_end, reason), pks in closing.items():
+        people.filter(pk__in=pks).update(
+            status="closed", close_reason=reason, closed_on=month_end
+        )
+    SkillsActionPlan.objects.filter(
+        participant__academy=s.academy, participant__status="closed"
+    ).update(status="completed")
 
 
 def _mine(s: _Present) -> list[Participant]:
@@ -424,6 +436,7 @@ def _tasks(
     """One task per plan action (open while it is not done) and per check (open while
     due), the coordinator's next steps, and a few actions due today or overdue."""
     today, coordinator = s.today, s.coordinator
+    history = today - dt.timedelta(days=DONE_TASK_DAYS)
     # The coordinator's work for today and the days around it.
     plans = {
         plan.participant_id: plan
@@ -479,13 +492,15 @@ def _tasks(
         list(latest.values())[:5], ["next_step", "next_step_on"]
     )
     # Plan actions: open while not done (active plans of open cases), else done.
-    for action in PlanAction.objects.filter(
-        plan__participant__academy=s.academy
-    ).select_related("plan__participant"):
+    for action in (
+        PlanAction.objects.filter(plan__participant__academy=s.academy)
+        .filter(Q(completed_on__isnull=True) | Q(completed_on__gte=history))
+        .select_related("plan__participant")
+    ):
         person = action.plan.participant
         task = Task(
             participant=person,
-            owner=person.coordinator,
+            owner_id=person.coordinator_id,
             title=action.description,
             due_on=action.due_on,
             source="plan_action",
@@ -493,25 +508,25 @@ def _tasks(
         )
         if action.completed_on:
             task.status, task.closed_at = "done", _local(action.completed_on, 16)
-            task.closed_by = person.coordinator
+            task.closed_by_id = person.coordinator_id
         elif action.plan.status != "active" or person.status != "open":
             continue
         tasks.append(task)
     for check in checks:
-        if check.status == "scheduled":
+        if check.status == "scheduled" or (check.checked_on or today) < history:
             continue
         person = check.outcome.participant
         task = Task(
             participant=person,
-            owner=person.coordinator,
+            owner_id=person.coordinator_id,
             title=f"{check.weeks}-week check: still in work?",
             due_on=check.due_on,
             source="check",
             sustainment_check=check,
         )
-        if check.status == "done":
+        if check.checked_on is not None:
             task.status, task.closed_at = "done", _local(check.checked_on, 12)
-            task.closed_by = person.coordinator
+            task.closed_by_id = person.coordinator_id
         tasks.append(task)
     Task.objects.bulk_create(tasks, batch_size=1000)
 
@@ -548,7 +563,7 @@ def demo_present_seed(
     people = _register(s, first_number, first, last)
     _casework(s, people, roles, employers)
     checks = _checks(s)
-    _close_cases(s, checks)
+    _close_cases(s)
     mine = _mine(s)
     _diary(s, mine)
     _tasks(s, mine, checks)
