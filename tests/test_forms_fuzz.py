@@ -155,9 +155,21 @@ def _closed(side: Side) -> None:
     )
 
 
+def _appointment_started(side: Side) -> Any:
+    """A booked appointment whose time has come: its page offers "Attended"."""
+    from participants.models import Appointment
+
+    appointment = side.get("appointment")
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=10)
+    )
+    return appointment
+
+
 # The state in which a page shows the form of a URL (one that takes only POST: the
 # form is on another page) or all of its form.
 STATES: dict[str, Callable[[Side], Any]] = {
+    "participants:appointment-attended": _appointment_started,
     "participants:action-complete": lambda side: side.get("action"),
     "participants:outcome-doubles": lambda side: side.get("check"),
     "academy:lockout-lift": _locked_out,
