@@ -190,6 +190,14 @@ def test_an_admin_cannot_book_in_the_diary_of_someone_outside_the_academy(
         response.context["form"].errors["coordinator"]
     )
     assert not Appointment.objects.exists()
+    with pytest.raises(ValidationError, match="coordinator of the academy"):
+        services.appointment_book(
+            participant=person,
+            coordinator=other_coordinator.user,
+            by=admin.user,
+            kind="phone",
+            starts_at=_tomorrow_at(9),
+        )
 
 
 @pytest.mark.django_db

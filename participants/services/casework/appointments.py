@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy import rules
-from academy.models import User
+from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
+from academy.permissions import Role
 
 from ...models import Appointment, Meeting, Participant
 from .contact import participant_recipient
@@ -44,6 +45,18 @@ def _bookable(participant: Participant) -> None:
         raise ValidationError(
             "This case is closed: reopen it before booking an appointment."
         )
+
+
+def _diary_holder(coordinator: User, participant: Participant) -> None:
+    """Whose diary: a coordinator or admin of the person's academy."""
+    holds = Membership.objects.filter(
+        membership_active_q(""),
+        user=coordinator,
+        academy_id=participant.academy_id,
+        role__in=[Role.COORDINATOR, Role.ADMIN],
+    ).exists()
+    if not holds:
+        raise ValidationError({"coordinator": "Choose a coordinator of the academy."})
 
 
 def _ahead(starts_at: dt.datetime | None) -> None:
@@ -125,6 +138,7 @@ def appointment_book(
     confirmation when they agreed to messages."""
     _bookable(participant)
     _ahead(starts_at)
+    _diary_holder(coordinator, participant)
     appointment = Appointment(
         participant=participant,
         coordinator=coordinator,
@@ -158,6 +172,8 @@ def appointment_change(
         setattr(row, name, value)
     if row.starts_at != was:
         _ahead(row.starts_at)
+    if "coordinator" in fields:
+        _diary_holder(row.coordinator, row.participant)
     row.full_clean()
     row.save(update_fields=[*fields, "updated_at"])
     if row.starts_at != was:
