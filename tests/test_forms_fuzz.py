@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from academy.permissions import Role
-from participants.models import ConsentRecord, Participant
+from participants.models import ConsentRecord, Participant, Task
 from participants.services.casework import consent_refresh
 from reporting.models import ReportRun
 from tests.academy.factories import (
@@ -180,6 +180,10 @@ STATES: dict[str, Callable[[Side], Any]] = {
         Client(), side.coordinator.user
     ).get(reverse("home")),
     "participants:reopen": _closed,
+    # A task done: the person's page offers to open it again.
+    "participants:task-reopen": lambda side: Task.objects.filter(
+        pk=side.get("task").pk
+    ).update(status=Task.Status.DONE, closed_at=timezone.now()),
     "reporting:run-retry": lambda side: ReportRun.objects.filter(
         pk=side.get("report_run").pk
     ).update(status=ReportRun.Status.FAILED, error="fuzz"),
