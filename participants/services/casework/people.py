@@ -364,9 +364,7 @@ def caseload_reassign(
         )
         for pk in ids
     )
-    tasks_hand_all(
-        academy=leaver.academy, owner=leaver.user, to=to.user, by=by
-    )
+    tasks_hand_all(academy=leaver.academy, owner=leaver.user, to=to.user, by=by)
     Appointment.objects.for_academy(leaver.academy).filter(
         coordinator_id=leaver.user_id,
         status=Appointment.Status.BOOKED,
