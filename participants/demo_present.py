@@ -39,6 +39,10 @@ from .models import (
 from .services.casework import SUSTAINMENT_WEEKS, contact_preference_set
 
 PRESENT_START = dt.date(2024, 4, 1)
+SOURCES = ["job_centre", "job_centre", "campaign", "partner_referral", "self"]
+# People came through events after the first year of them (vacancies/demo_events.py:
+# the first year's figures are its own).
+EVENTS_GO_ON = dt.date(2024, 11, 1)
 MONTHLY = 30  # new people a month, once the launch campaign was over
 ACTIONS = [
     "Apply for DBS check",
@@ -123,7 +127,7 @@ def _register(
                     ["unemployed", "unemployed", "inactive", "employed"]
                 ),
                 source=s.rng.choice(
-                    ["job_centre", "job_centre", "campaign", "partner_referral", "self"]
+                    [*SOURCES, "drop_in", "event"] if day >= EVENTS_GO_ON else SOURCES
                 ),
                 registered_on=day,
                 coordinator=s.coordinator if i % 6 == 0 else None,

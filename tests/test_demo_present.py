@@ -59,6 +59,9 @@ def test_every_preset_period_shows_figures_on_the_day_it_is_built(demo):
                 "action_plan_non_claimants",
                 "employment_health_social_care",
                 "people_registered",
+                "events_held",
+                "event_attendees",
+                "event_attendees_new",
             ):
                 assert report.value(metric) > 0, (name, metric)
         activity = report.activity
@@ -173,6 +176,8 @@ def test_the_coordinators_day_ahead(demo):
     )
     assert interviews.count() >= 2
     assert all(r.interview_place for r in interviews)
+    provider = Membership.objects.get(academy=academy, role="provider")
+    assert interviews.filter(vacancy__organisation=provider.organisation).exists()
     assert not Referral.objects.filter(
         vacancy__academy=academy, stage="interview", interview_at__lte=now
     ).exists()

@@ -207,13 +207,15 @@ def _referrals(vacancies: list[Vacancy], by: User) -> None:
             coordinator=by,
         ).order_by("-registered_on", "pk")[:6]
     )
-    # (stage, days since referred, days and time of the interview ahead)
+    # (stage, days since referred, days and time of the interview ahead), one for each
+    # vacancy in turn (their organisations in name order): the demo provider, Tamar
+    # View, has an interview tomorrow and a new referral.
     plan = [
+        (Referral.Stage.INTERVIEW, 9, (3, dt.time(14, 0))),
         (Referral.Stage.REFERRED, 2, None),
         (Referral.Stage.INTERVIEW, 6, (1, dt.time(10, 30))),
-        (Referral.Stage.INTERVIEW, 9, (3, dt.time(14, 0))),
-        (Referral.Stage.OFFERED, 20, None),
         (Referral.Stage.INTERVIEW, 4, (6, dt.time(11, 0))),
+        (Referral.Stage.OFFERED, 20, None),
         (Referral.Stage.REFERRED, 1, None),
     ]
     for person, vacancy, (stage, ago, interview) in zip(

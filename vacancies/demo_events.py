@@ -10,6 +10,9 @@ as its casework tells it, and what is coming up.
   follow it. Some registered people came back to later drop-ins, and many to the fairs;
   members of the public came too, some several times, known by their e-mail or phone;
   some booked and did not come.
+- After the first year, to the day before the demo is built: the drop-ins and the
+  information sessions went on, with people who registered through them, people who
+  came back and the public.
 - Coming up: the next eight Wednesday drop-ins, next month's information session and a
   recruitment fair in five weeks, with places booked (some by the demo coordinator for
   people on their caseload).
@@ -173,6 +176,107 @@ def _year_of_events(academy: Academy, by: User) -> list[Event]:
     return list(
         Event.objects.for_academy(academy).filter(status=Event.Status.SCHEDULED)
     )
+
+
+def _after_the_first_year(academy: Academy, by: User) -> list[Event]:
+    """Since the first year, up to the day before today: the Wednesday drop-ins (a
+    series a year) and the monthly information sessions went on."""
+    today = timezone.localdate()
+    first = YEAR_END + dt.timedelta(days=(2 - YEAR_END.weekday()) % 7 or 7)
+    last = today - dt.timedelta(days=(today.weekday() - 2) % 7 or 7)
+    events: list[Event] = []
+    while first <= last:
+        until = min(last, first + dt.timedelta(weeks=51))
+        series = services.series_create(
+            academy=academy,
+            by=by,
+            frequency=EventSeries.Frequency.WEEKLY,
+            first=first,
+            until=until,
+            starts=dt.time(10, 0),
+            ends=dt.time(13, 0),
+            hosts=_hosts(academy, "Improving Lives (demo)"),
+            **DROP_IN,
+        )
+        events += series.events.all()
+        first = until + dt.timedelta(weeks=1)
+    jobcentre = _hosts(academy, "Plymouth Jobcentre Plus (demo)")
+    for year, month in _months(YEAR_END + dt.timedelta(days=1), today):
+        day = _second_tuesday(year, month)
+        if day < today:
+            events.append(
+                _one(
+                    academy,
+                    by,
+                    day,
+                    dt.time(14, 0),
+                    dt.time(15, 0),
+                    hosts=jobcentre,
+                    **INFORMATION,
+                )
+            )
+    return sorted(events, key=lambda e: e.starts_at)
+
+
+def _came_after_the_first_year(
+    academy: Academy, events: list[Event], register: _Register
+) -> None:
+    """Who came to the events since the first year: people who registered through
+    one, some registered people again, and members of the public."""
+    rng = random.Random(2024)  # noqa: S311 - the same demo every time, not a secret
+    drop_ins = [e for e in events if e.kind == EventKind.DROP_IN]
+    others = [e for e in events if e.kind != EventKind.DROP_IN]
+    people = Participant.objects.for_academy(academy).filter(registered_on__gt=YEAR_END)
+    for person in people.order_by("reference"):
+        if person.source in ("drop_in", "event"):
+            event = _latest_before(
+                drop_ins if person.source == "drop_in" else others,
+                person.registered_on,
+                35,
+            )
+            visits = [event] if event else []
+        elif rng.random() < 0.15:
+            later = [
+                e
+                for e in events
+                if person.registered_on < timezone.localdate(e.starts_at)
+                and timezone.localdate(e.starts_at)
+                <= person.registered_on + dt.timedelta(days=120)
+            ]
+            visits = rng.sample(later, min(len(later), rng.choice([1, 1, 2])))
+        else:
+            visits = []
+        for event in visits:
+            first_visit = timezone.localdate(event.starts_at) <= person.registered_on
+            register.add(
+                event,
+                status=SignUp.Status.ATTENDED
+                if first_visit or rng.random() < 0.85
+                else SignUp.Status.NO_SHOW,
+                source=SignUp.Source.WALK_IN
+                if event.kind == EventKind.DROP_IN
+                else SignUp.Source.STAFF,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                participant=person,
+                days_before=0 if event.kind == EventKind.DROP_IN else 6,
+            )
+    for n, event in enumerate(events):
+        for i in range(rng.choice([1, 2, 3, 4]) if event in drop_ins else 6):
+            walked_in = event in drop_ins and rng.random() < 0.7
+            register.add(
+                event,
+                status=SignUp.Status.ATTENDED
+                if walked_in or rng.random() < 0.8
+                else SignUp.Status.NO_SHOW,
+                source=SignUp.Source.WALK_IN if walked_in else SignUp.Source.PUBLIC,
+                first_name=rng.choice(FIRST),
+                last_name=rng.choice(LAST),
+                email=f"visitor-{n + 1}-{i + 1}@demo.example.net",
+                phone=f"0117 496 0{(n * 4 + i) % 1000:03d}" if i == 0 else "",
+                days_before=0 if walked_in else rng.randint(2, 20),
+            )
 
 
 def _coming_up(academy: Academy, by: User) -> list[Event]:
@@ -463,7 +567,7 @@ def demo_events_seed(*, academy: Academy, by: User) -> int:
     # Members of the public who never registered, some at several events.
     for n in range(PUBLIC_PEOPLE):
         email = f"visitor{n + 1}@demo.example.net" if n % 4 else ""
-        phone = f"07700 8{n + 1:05d}" if n % 3 == 0 or not email else ""
+        phone = f"0113 496 0{n + 1:03d}" if n % 3 == 0 or not email else ""
         visits = rng.sample(year, rng.choice([1, 1, 1, 2, 2, 3, 4]))
         for event in visits:
             walked_in = event.kind == EventKind.DROP_IN and rng.random() < 0.7
@@ -479,6 +583,8 @@ def demo_events_seed(*, academy: Academy, by: User) -> int:
                 phone=phone,
                 days_before=0 if walked_in else rng.randint(2, 20),
             )
+    later = _after_the_first_year(academy, by)
+    _came_after_the_first_year(academy, later, register)
     # Coming up: places booked by the public and by coordinators.
     coming = _coming_up(academy, by)
     now = timezone.now().replace(second=0, microsecond=0)
@@ -519,4 +625,4 @@ def demo_events_seed(*, academy: Academy, by: User) -> int:
             "event"
         )
     )
-    return len(year) + len(coming)
+    return len(year) + len(later) + len(coming)
