@@ -510,3 +510,62 @@ def test_the_migration_opens_tasks_for_the_work_the_old_home_listed(
     assert not Task.objects.filter(plan_action=withdrawn).exists()
     migration.tasks_remove(global_apps, None)
     assert not Task.objects.exists()
+
+
+# ---- who may ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["provider", "manager"])
+def test_providers_and_managers_cannot_see_or_touch_tasks(
+    request, client_of, coordinator, person, role
+):
+    task = services.task_add(
+        participant=person, by=coordinator.user, title="Ring Jo", due_on=_days(0)
+    )
+    client = client_of(request.getfixturevalue(role))
+    assert client.get(reverse("participants:task-list")).status_code == 403
+    for name in ("task-done", "task-cancel", "task-hand", "task-reopen"):
+        url = reverse(f"participants:{name}", args=[task.pk])
+        assert client.post(url, {"reason": "x"}).status_code == 403
+    task.refresh_from_db()
+    assert task.status == "open"
+
+
+@pytest.mark.django_db
+def test_another_academys_task_is_not_there(client_of, coordinator, other_coordinator):
+    theirs = services.task_add(
+        participant=ParticipantFactory(
+            academy=other_coordinator.academy, coordinator=other_coordinator.user
+        ),
+        by=other_coordinator.user,
+        title="Their task",
+        due_on=_days(0),
+    )
+    client = client_of(coordinator)
+    for name in ("task-done", "task-cancel", "task-hand", "task-reopen"):
+        url = reverse(f"participants:{name}", args=[theirs.pk])
+        assert client.post(url, {"reason": "x"}).status_code == 404
+    assert (
+        "Their task"
+        not in client.get(
+            reverse("participants:task-list") + "?whose=all"
+        ).content.decode()
+    )
+    theirs.refresh_from_db()
+    assert theirs.status == "open"
+
+
+@pytest.mark.django_db
+def test_an_admin_holding_tasks_sees_them_on_their_home(client_of, admin, person):
+    services.task_add(
+        participant=person,
+        by=admin.user,
+        title="Cover for Jo's caseload",
+        due_on=_days(0),
+        owner=admin.user,
+    )
+    assert (
+        "Cover for Jo&#x27;s caseload"
+        in client_of(admin).get(reverse("home")).content.decode()
+    )
