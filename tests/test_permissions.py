@@ -110,6 +110,7 @@ MATRIX = {
     "vacancies:referral-create": (CASEWORK, None, "post"),
     "vacancies:referral-detail": (OPPORTUNITIES, "referral"),
     "vacancies:referral-advance": (OPPORTUNITIES, "referral", "post"),
+    "vacancies:referral-interview": (OPPORTUNITIES, "referral", "post"),
     # Events: staff run every one; a provider those its organisation hosts. Booking,
     # linking people and making enquiries reach the academy's people: casework.
     "vacancies:event-list": (OPPORTUNITIES, None),
@@ -120,7 +121,6 @@ MATRIX = {
     "vacancies:event-book": (CASEWORK, "event"),
     "vacancies:event-register": (OPPORTUNITIES, "event"),
     "vacancies:event-mark-all": (OPPORTUNITIES, "event", "post"),
-    "vacancies:referral-interview": (OPPORTUNITIES, "referral", "post"),
     "vacancies:event-walk-in": (OPPORTUNITIES, "event", "post"),
     "vacancies:event-print": (OPPORTUNITIES, "event"),
     "vacancies:event-qr": (OPPORTUNITIES, "event"),
