@@ -428,11 +428,17 @@ def test_merging_moves_tasks_to_the_record_kept(coordinator, person):
 
 
 @pytest.mark.django_db
-def test_closing_a_case_cancels_its_tasks_and_future_appointments(coordinator, person):
+def test_closing_cancels_tasks_and_appointments_and_reopening_brings_tasks_back(
+    coordinator, person
+):
     task = services.task_add(
         participant=person, by=coordinator.user, title="Ring Jo", due_on=_days(0)
     )
     booked = AppointmentFactory(participant=person, coordinator=coordinator.user)
+    by_hand = services.task_add(
+        participant=person, by=coordinator.user, title="Old", due_on=_days(0)
+    )
+    services.task_cancel(task=by_hand, by=coordinator.user, reason="Not needed")
     services.case_close(participant=person, by=coordinator.user, reason="moved_away")
     task.refresh_from_db()
     booked.refresh_from_db()
@@ -442,6 +448,11 @@ def test_closing_a_case_cancels_its_tasks_and_future_appointments(coordinator, p
         services.task_add(
             participant=person, by=coordinator.user, title="x", due_on=_days(0)
         )
+    services.case_reopen(participant=person, by=coordinator.user)
+    task.refresh_from_db()
+    assert (task.status, task.cancel_reason, task.closed_by) == ("open", "", None)
+    by_hand.refresh_from_db()
+    assert (by_hand.status, by_hand.cancel_reason) == ("cancelled", "Not needed")
 
 
 # ---- the data migration ------------------------------------------------------------

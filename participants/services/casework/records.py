@@ -30,6 +30,7 @@ from .tasks import (
     check_tasks_add,
     next_step_task_add,
     tasks_close_for_case,
+    tasks_reopen_for_case,
 )
 
 SUSTAINMENT_WEEKS = (13, 26)
@@ -223,7 +224,8 @@ def case_close(
 
 @transaction.atomic
 def case_reopen(*, participant: Participant, by: User, note: str = "") -> Participant:
-    """Reopen a closed case."""
+    """Reopen a closed case: the tasks closing it cancelled are open again, and its
+    due sustainment checks have tasks."""
     if participant.is_erased:
         raise ValidationError(
             "This person was erased: their record cannot be reopened."
@@ -235,5 +237,8 @@ def case_reopen(*, participant: Participant, by: User, note: str = "") -> Partic
     participant.close_reason = ""
     participant.close_note = ""
     participant.save(update_fields=[*_CLOSING, "updated_at"])
+    tasks_reopen_for_case(participant=participant)
+    checks = SustainmentCheck.objects.filter(outcome__participant=participant)
+    check_tasks_add(check_ids=list(checks.values_list("pk", flat=True)))
     _note(participant, "Case reopened." + (f" {note}" if note else ""), by)
     return participant

@@ -231,6 +231,25 @@ def tasks_close_for_case(*, participant: Participant, by: User | None) -> int:
     return len(tasks)
 
 
+def tasks_reopen_for_case(*, participant: Participant) -> int:
+    """A reopened case's tasks that closing it cancelled are open again; return how
+    many."""
+    tasks = [
+        task
+        for task in Task.objects.select_for_update().filter(
+            participant=participant, status=Task.Status.CANCELLED
+        )
+        if task.cancel_reason == CASE_CLOSED  # encrypted: compared here, not in SQL
+    ]
+    for task in tasks:
+        task.status = Task.Status.OPEN
+        task.closed_at = None
+        task.closed_by = None
+        task.cancel_reason = ""
+        task.save(update_fields=["status", "closed_at", "closed_by", "cancel_reason"])
+    return len(tasks)
+
+
 # ---- the sources: next steps, plan actions and sustainment checks -------------------
 
 
