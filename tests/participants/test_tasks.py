@@ -580,3 +580,16 @@ def test_an_admin_holding_tasks_sees_them_on_their_home(client_of, admin, person
         "Cover for Jo&#x27;s caseload"
         in client_of(admin).get(reverse("home")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_removes_what_their_tasks_say(client_of, coordinator, person):
+    task = services.task_add(
+        participant=person, by=coordinator.user, title="Ring Jo", due_on=_days(0)
+    )
+    services.participant_erase(participant=person, by=coordinator.user, reason="Asked")
+    task.refresh_from_db()
+    assert task.title == ""
+    assert (
+        "Your tasks (0)" in client_of(coordinator).get(reverse("home")).content.decode()
+    )
