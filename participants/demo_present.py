@@ -61,7 +61,7 @@ MISSED = [
     "No answer when called; left a message.",
     "Forgot: a text reminder agreed for next time.",
 ]
-DUE_MINE, DUE_OTHERS = 3, 5
+DUE_MINE, DUE_OTHERS = 3, 5  # checks left due: the demo coordinator's, the rest
 DONE_TASK_DAYS = 120  # tasks marked done: the last four months only
 
 
@@ -449,24 +449,31 @@ def _tasks(
         )
     }
     planned = [p for p in mine if p.pk in plans]
-    PlanAction.objects.bulk_create(
-        PlanAction(
-            plan=plans[p.pk],
-            description=text,
-            owner="coordinator",
-            due_on=today + dt.timedelta(days=days),
+    work = [
+        ("Call the care home about a trial shift", -4),
+        ("Send the DBS form", -11),
+        ("Book Care Certificate", 0),
+        ("Check references came back", 0),
+    ]
+    actions = []
+    for text, days in work:
+        due = today + dt.timedelta(days=days)
+        # A week or more after the plan was agreed.
+        person = next(
+            (p for p in planned if plans[p.pk].agreed_on <= due - dt.timedelta(days=7)),
+            None,
         )
-        for p, (text, days) in zip(
-            planned,
-            [
-                ("Call the care home about a trial shift", -4),
-                ("Send the DBS form", -11),
-                ("Book Care Certificate", 0),
-                ("Check references came back", 0),
-            ],
-            strict=False,
-        )
-    )
+        if person is not None:
+            planned.remove(person)
+            actions.append(
+                PlanAction(
+                    plan=plans[person.pk],
+                    description=text,
+                    owner="coordinator",
+                    due_on=due,
+                )
+            )
+    PlanAction.objects.bulk_create(actions)
     steps = list(
         Meeting.objects.filter(
             participant__in=mine, held_at__lt=_local(today, 0)
