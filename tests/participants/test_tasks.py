@@ -593,3 +593,34 @@ def test_erasing_a_person_removes_what_their_tasks_say(client_of, coordinator, p
     assert (
         "Your tasks (0)" in client_of(coordinator).get(reverse("home")).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_task_list_and_home_take_a_fixed_number_of_queries(
+    client_of, coordinator, django_assert_max_num_queries
+):
+    client = client_of(coordinator)
+    client.get(reverse("home"))  # the session's first-use queries
+
+    def add(n):
+        for i in range(n):
+            services.task_add(
+                participant=ParticipantFactory(
+                    academy=coordinator.academy, coordinator=coordinator.user
+                ),
+                by=coordinator.user,
+                title=f"Task {i}",
+                due_on=_days(i - 3),
+            )
+
+    add(2)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("participants:task-list"))
+    add(20)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("participants:task-list"))
+    with django_assert_max_num_queries(40) as home:
+        client.get(reverse("home"))
+    add(10)
+    with django_assert_max_num_queries(len(home.captured_queries)):
+        client.get(reverse("home"))
