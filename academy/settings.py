@@ -384,6 +384,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 # No broker: tasks run in-process, at once, as in pretix's embedded mode.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# The queue tasks are sent to and a worker without -Q reads. Tests give each real
+# worker a queue of its own, so the tasks it queues itself come back to it.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

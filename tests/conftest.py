@@ -232,8 +232,9 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def worker(postgres, redis_url, tmp_path, transactional_db, settings):
-    """A real `celery worker` (WorkerProcess) on its own queue and the test database."""
+def worker(request, postgres, redis_url, tmp_path, transactional_db, settings):
+    """A real `celery worker` (WorkerProcess) on its own queue and the test database.
+    A test that also asks for `fake_notify` has the worker send text messages to it."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = postgres.settings_dict
     env = {
@@ -243,9 +244,22 @@ def worker(postgres, redis_url, tmp_path, transactional_db, settings):
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "REDIS_URL": redis_url,
+        # Tasks the worker queues itself (a send after a commit) come back to it.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "EMAIL_URL": f"filemail://{tmp_path}",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
+    if "fake_notify" in request.fixturenames:
+        request.getfixturevalue("fake_notify")  # its settings, for the worker too
+        env |= {
+            name: str(getattr(settings, name))
+            for name in (
+                "NOTIFY_API_KEY",
+                "NOTIFY_BASE_URL",
+                "NOTIFY_SMS_TEMPLATE_ID",
+                "NOTIFY_CALLBACK_TOKEN",
+            )
+        }
     process = WorkerProcess(queue, env, tmp_path)
     process.start()
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)

@@ -1,7 +1,11 @@
 """A fake GOV.UK Notify on loopback: a real HTTP server in a thread answering
 POST /v2/notifications/sms as Notify does (201 with an id), recording each request's
-JSON and Authorization header, with switches for Notify's error answers. The real
-client (notifications-python-client) is pointed at it by NOTIFY_BASE_URL."""
+JSON and Authorization header, with switches for Notify's error answers, and
+GET /v2/notifications?reference=... listing the text messages it accepted with that
+reference (how a worker that died mid-send finds out the message went). The real
+client (notifications-python-client) is pointed at it by NOTIFY_BASE_URL; a worker
+subprocess reaches it too (the `worker` fixture passes its address in the environment).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 ERRORS = {
     400: {"error": "ValidationError", "message": "phone_number Not a UK mobile number"},
@@ -38,6 +43,14 @@ class FakeNotify:
     failures: list[int] = field(default_factory=list)
     # Answer this status to every request (e.g. 400), until set back to None.
     always: int | None = None
+    # The text messages accepted (as Notify keeps them): id, reference, number.
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    # Accept the next text message, then keep the sender waiting for the answer
+    # until `release` is set: `arrived` is set once it is accepted (a test kills the
+    # worker then, between Notify taking the message and the worker recording it).
+    hold: bool = False
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     @property
     def sms(self) -> list[dict[str, Any]]:
@@ -51,14 +64,28 @@ def _handler(state: FakeNotify) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the sender is gone (a worker killed while it waited)
+                pass
 
         def do_GET(self) -> None:  # get_all_notifications (by reference)
-            self._answer(200, {"notifications": [], "links": {}})
+            url = urlsplit(self.path)
+            if url.path != "/v2/notifications":
+                self._answer(404, {"errors": [{"error": "NotFound"}]})
+                return
+            query = {name: values[0] for name, values in parse_qs(url.query).items()}
+            found = [
+                n
+                for n in reversed(state.notifications)  # newest first, as Notify
+                if query.get("reference") in (None, n["reference"])
+                and query.get("template_type") in (None, n["type"])
+            ]
+            self._answer(200, {"notifications": found, "links": {}})
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
@@ -75,6 +102,19 @@ def _handler(state: FakeNotify) -> type[BaseHTTPRequestHandler]:
                 )
                 return
             notification_id = str(uuid.uuid4())
+            state.notifications.append(
+                {
+                    "id": notification_id,
+                    "reference": body.get("reference"),
+                    "phone_number": body.get("phone_number"),
+                    "type": "sms",
+                    "status": "sending",
+                }
+            )
+            if state.hold:
+                state.hold = False
+                state.arrived.set()
+                state.release.wait(timeout=120)
             self._answer(
                 201,
                 {
@@ -103,5 +143,6 @@ class FakeNotifyServer:
         return self.state
 
     def __exit__(self, *exc: object) -> None:
+        self.state.release.set()
         self.server.shutdown()
         self.server.server_close()
