@@ -40,6 +40,7 @@ class Retention(StrEnum):
     IMPORT_FILE = "import file"
     REPORT = "report"
     TRANSIENT = "transient"
+    MESSAGE = "message"
     REFERENCE = "reference"
 
 
@@ -114,6 +115,15 @@ RETENTION: dict[Retention, RetentionClass] = {
         "RETENTION_TRANSIENT_DAYS",
         "days",
     ),
+    Retention.MESSAGE: RetentionClass(
+        "the message log's record of messages not to or about a participant: notices, "
+        "digests, invitations and reports to members of staff, event messages to the "
+        "public (a participant's are casework, erased with them); every message's "
+        "words and address are forgotten once it is sent or given up",
+        "the message was made",
+        "RETENTION_MESSAGES_MONTHS",
+        "months",
+    ),
     Retention.REFERENCE: RetentionClass(
         "academies, partner organisations, vacancies, training places, "
         "labour-market figures and postcodes",
@@ -125,6 +135,7 @@ NONE, PERSONAL, SPECIAL = Data.NONE, Data.PERSONAL, Data.SPECIAL
 CASEWORK, ENQUIRY, ACCOUNT = Retention.CASEWORK, Retention.ENQUIRY, Retention.ACCOUNT
 AUDIT, IMPORT_FILE, REPORT = Retention.AUDIT, Retention.IMPORT_FILE, Retention.REPORT
 TRANSIENT, REFERENCE = Retention.TRANSIENT, Retention.REFERENCE
+MESSAGE = Retention.MESSAGE
 
 # "app_label.Model.field": (classification, retention class)
 INVENTORY: dict[str, tuple[Data, Retention]] = {
@@ -183,27 +194,28 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "academy.UserSession.ip": (PERSONAL, TRANSIENT),
     "academy.UserSession.user_agent": (PERSONAL, TRANSIENT),
     # The message log (academy/notify.py): a person's messages are casework, erased
-    # with them; the words go once a message is sent.
-    "academy.Message.academy": (NONE, CASEWORK),
-    "academy.Message.channel": (PERSONAL, CASEWORK),
-    "academy.Message.template": (PERSONAL, CASEWORK),
-    "academy.Message.notice": (PERSONAL, CASEWORK),
-    "academy.Message.key": (PERSONAL, CASEWORK),
-    "academy.Message.user": (PERSONAL, CASEWORK),
-    "academy.Message.participant": (PERSONAL, CASEWORK),
-    "academy.Message.address": (SPECIAL, CASEWORK),
-    "academy.Message.address_hash": (PERSONAL, CASEWORK),
-    "academy.Message.subject": (SPECIAL, CASEWORK),
-    "academy.Message.body": (SPECIAL, CASEWORK),
-    "academy.Message.extra": (SPECIAL, CASEWORK),
-    "academy.Message.status": (PERSONAL, CASEWORK),
-    "academy.Message.attempts": (PERSONAL, CASEWORK),
-    "academy.Message.last_error": (PERSONAL, CASEWORK),
-    "academy.Message.provider_id": (PERSONAL, CASEWORK),
-    "academy.Message.next_attempt_at": (PERSONAL, CASEWORK),
-    "academy.Message.created_at": (PERSONAL, CASEWORK),
-    "academy.Message.sent_at": (PERSONAL, CASEWORK),
-    "academy.Message.updated_at": (PERSONAL, CASEWORK),
+    # with them; the others go after RETENTION_MESSAGES_MONTHS; the words and the
+    # address go once a message is sent or given up.
+    "academy.Message.academy": (NONE, MESSAGE),
+    "academy.Message.channel": (PERSONAL, MESSAGE),
+    "academy.Message.template": (PERSONAL, MESSAGE),
+    "academy.Message.notice": (PERSONAL, MESSAGE),
+    "academy.Message.key": (PERSONAL, MESSAGE),
+    "academy.Message.user": (PERSONAL, MESSAGE),
+    "academy.Message.participant": (PERSONAL, MESSAGE),
+    "academy.Message.address": (SPECIAL, MESSAGE),
+    "academy.Message.address_hash": (PERSONAL, MESSAGE),
+    "academy.Message.subject": (SPECIAL, MESSAGE),
+    "academy.Message.body": (SPECIAL, MESSAGE),
+    "academy.Message.extra": (SPECIAL, MESSAGE),
+    "academy.Message.status": (PERSONAL, MESSAGE),
+    "academy.Message.attempts": (PERSONAL, MESSAGE),
+    "academy.Message.last_error": (PERSONAL, MESSAGE),
+    "academy.Message.provider_id": (PERSONAL, MESSAGE),
+    "academy.Message.next_attempt_at": (PERSONAL, MESSAGE),
+    "academy.Message.created_at": (PERSONAL, MESSAGE),
+    "academy.Message.sent_at": (PERSONAL, MESSAGE),
+    "academy.Message.updated_at": (PERSONAL, MESSAGE),
     "academy.NoticeChoice.membership": (PERSONAL, ACCOUNT),
     "academy.NoticeChoice.notice": (PERSONAL, ACCOUNT),
     "academy.NoticeChoice.how": (PERSONAL, ACCOUNT),

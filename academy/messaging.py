@@ -3,6 +3,9 @@
 with back-off, the outcome recorded), the daily digest of members' held notices,
 Notify's delivery receipts, STOP replies and the e-mail opt-out link.
 
+A message in a final state (sent, delivered, given up) keeps no words and no address,
+only a keyed hash of the address and its subject (FORGOTTEN).
+
 The row's state decides everything, so a task delivered twice (acks_late, a worker
 restarted) sends once: a sent row is never claimed again, and a row left "sending" by
 a worker that died is first looked up at Notify by its reference (our key)."""
@@ -118,11 +121,16 @@ def _outgoing(message: Message) -> Outgoing:
     )
 
 
+# What a message in a final state no longer keeps: its words and what else was needed
+# to send them again (an invitation's link is a secret), and its address (the keyed
+# hash stays, for the rate limit and STOP replies). The subject says what was sent.
+FORGOTTEN = {"address": "", "body": "", "extra": ""}
+
+
 def _finish(message: Message, status: str, **fields: Any) -> None:
-    """Record a final outcome: the words and what else was needed to send them again
-    go (an invitation's link is a secret); the subject says what was sent."""
+    """Record a final outcome, forgetting the words and the address."""
     Message.objects.filter(pk=message.pk).update(
-        status=status, body="", extra="", updated_at=timezone.now(), **fields
+        status=status, updated_at=timezone.now(), **FORGOTTEN, **fields
     )
 
 
@@ -253,7 +261,7 @@ def notices_digest_send(now: dt.datetime | None = None) -> int:
             if channel is None:
                 continue
             Message.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=Status.IN_DIGEST, sent_at=now, body="", extra="", updated_at=now
+                status=Status.IN_DIGEST, sent_at=now, updated_at=now, **FORGOTTEN
             )
             sent += 1
     return sent
@@ -283,9 +291,8 @@ def delivery_receipt_record(*, provider_id: str, reference: str, status: str) ->
     found.update(
         status=new,
         last_error="" if new == Status.DELIVERED else f"Notify: {status}",
-        body="",
-        extra="",
         updated_at=timezone.now(),
+        **FORGOTTEN,
     )
     return True
 
@@ -364,6 +371,16 @@ def opt_out_by_link(*, message: Message) -> int:
     )
 
 
+def finished_messages_forget() -> int:
+    """Forget the words and addresses that messages in a final state still hold (the
+    send path forgets them at once; this catches any row it missed). Nightly."""
+    return (
+        Message.objects.filter(status__in=DONE)
+        .exclude(address="", body="", extra="")
+        .update(updated_at=timezone.now(), **FORGOTTEN)
+    )
+
+
 def messages_of_participant(participant_id: int) -> list[Message]:
     """What was sent to or about a person, newest first (their timeline)."""
     return list(
@@ -380,6 +397,7 @@ __all__ = [
     "OptOutLinkInvalid",
     "SendResult",
     "delivery_receipt_record",
+    "finished_messages_forget",
     "is_stop",
     "message_send",
     "messages_due",

@@ -2,9 +2,9 @@
 academy/inventory.py has a rule that removes or anonymises what has been kept longer
 than its period, and a nightly task runs every rule (`academy.tasks.retention_apply`).
 
-Rules live with the data: this module's cover the audit trail and accounts; the
-participants app registers casework, enquiries and import files, the reporting app its
-report files (`retention_rules`, filled in each app's `ready()`)."""
+Rules live with the data: this module's cover the audit trail, accounts and the
+message log; the participants app registers casework, enquiries and import files, the
+reporting app its report files (`retention_rules`, filled in each app's `ready()`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .audit import AccessRecord, ChangeRecord, SignInEvent, audit_purge
 from .inventory import RETENTION, Retention
-from .models import LockoutLift, Membership, User
+from .models import LockoutLift, Membership, Message, User
 from .registry import Registry
 
 
@@ -97,11 +97,45 @@ def accounts_expire(now: dt.datetime) -> int:
     return count
 
 
+@transaction.atomic
+def messages_expire(now: dt.datetime) -> int:
+    """The message log's rows not to or about a participant (to members of staff, to
+    the public about events) made more than RETENTION_MESSAGES_MONTHS ago go; a
+    participant's messages are casework, erased with the person. A key is sent once
+    for as long as its row is kept."""
+    before = cutoff(Retention.MESSAGE, now)
+    count, _ = Message.objects.filter(
+        participant__isnull=True, created_at__lt=before
+    ).delete()
+    return count
+
+
+def messages_forget(now: dt.datetime) -> int:
+    """Words and addresses a finished message still holds (academy/messaging.py)."""
+    from .messaging import finished_messages_forget
+
+    return finished_messages_forget()
+
+
 retention_rules.register(
     RetentionRule(Retention.AUDIT, "audit records past their period", audit_expire)
 )
 retention_rules.register(
     RetentionRule(Retention.ACCOUNT, "ended accounts anonymised", accounts_expire)
+)
+retention_rules.register(
+    RetentionRule(
+        Retention.MESSAGE,
+        "messages not about a participant past their period deleted",
+        messages_expire,
+    )
+)
+retention_rules.register(
+    RetentionRule(
+        Retention.MESSAGE,
+        "words and addresses of finished messages forgotten",
+        messages_forget,
+    )
 )
 
 

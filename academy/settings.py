@@ -555,6 +555,8 @@ RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=2)  # the event
 RETENTION_IMPORT_FILES_DAYS = env.int("RETENTION_IMPORT_FILES_DAYS", default=30)
 RETENTION_REPORTS_YEARS = env.int("RETENTION_REPORTS_YEARS", default=1)
 RETENTION_TRANSIENT_DAYS = env.int("RETENTION_TRANSIENT_DAYS", default=2)
+# The message log's rows not to or about a participant (a participant's are casework).
+RETENTION_MESSAGES_MONTHS = env.int("RETENTION_MESSAGES_MONTHS", default=12)
 
 ADMIN_URL = env("ADMIN_URL", default="django-admin/")
 # spec/impact-report.md: published counts below this read "<5".

@@ -21,7 +21,9 @@ class MessageQuerySet(AcademyQuerySet["Message"]):
 class Message(models.Model):
     """One message to one recipient by one channel. The address and words are kept
     encrypted only until the message is sent or given up (a retry needs them); the
-    row itself stays as the record that it was sent."""
+    row itself stays as the record that it was sent: with the person's record (erased
+    with them) for a message to or about a participant, RETENTION_MESSAGES_MONTHS for
+    the others (academy/retention.py)."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
@@ -58,7 +60,8 @@ class Message(models.Model):
     )
     address = EncryptedCharField(blank=True)
     # A keyed hash of the address (academy.notify.address_digest): the rate limit
-    # counts by it and a STOP reply is matched by it. Goes when the address goes.
+    # counts by it and a STOP reply is matched by it. It stays when the address is
+    # forgotten (a final state); it goes with the person's erasure, or with the row.
     address_hash = models.CharField(max_length=64, blank=True, db_index=True)
     subject = EncryptedTextField(blank=True)
     body = EncryptedTextField(blank=True)
@@ -91,11 +94,15 @@ class Message(models.Model):
         return f"{self.template} by {self.channel} ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Erasure blanks the address (update_fields=[..., "address"]): its hash too.
+        # The send path writes with update(), keeping a sent message's hash without its
+        # address. save() is notify()'s create and erasure's way (participants/services/
+        # rights.py blanks the encrypted fields, update_fields=[...]): a row saved
+        # without an address keeps no hash, whether the address went now or when the
+        # message was sent.
         if not self.address and self.address_hash:
             self.address_hash = ""
             fields = kwargs.get("update_fields")
-            if fields is not None and "address" in fields:
+            if fields is not None:
                 kwargs["update_fields"] = {*fields, "address_hash"}
         super().save(*args, **kwargs)
 
