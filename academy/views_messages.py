@@ -37,7 +37,12 @@ def message_opt_out(request: HttpRequest, token: str) -> HttpResponse:
     except messaging.OptOutLinkInvalid:
         return render(request, "academy/message_opt_out_invalid.html", status=400)
     academy_name = message.academy.name if message.academy else settings.SITE_NAME
-    context = {"academy_name": academy_name, "token": token, "is_done": False}
+    context = {
+        "academy": message.academy,
+        "academy_name": academy_name,
+        "token": token,
+        "is_done": False,
+    }
     if request.method == "POST":
         messaging.opt_out_by_link(message=message)
         context["is_done"] = True
