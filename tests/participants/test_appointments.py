@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import selectors, services
-from participants.models import Appointment, Meeting, Participant
+from participants.models import Appointment, Meeting, Participant, Task
 from tests.participants.factories import AppointmentFactory, ParticipantFactory
 
 
@@ -325,6 +325,21 @@ def test_after_attending_notes_and_a_next_step_are_added_to_the_meeting(
     meeting = Meeting.objects.get(appointment=appointment)
     assert meeting.notes == "Talked about nights"
     assert meeting.next_step == "Send dates"
+    # The next step is a task that stays on the list until done, like one logged by
+    # hand; written again, the task follows it (no second task).
+    task = Task.objects.get(meeting=meeting)
+    assert (task.title, task.status, str(task.due_on)) == (
+        "Send dates",
+        "open",
+        step_on,
+    )
+    client.post(
+        url,
+        {"notes": "", "next_step": "Send rota dates", "next_step_on": step_on},
+    )
+    assert list(
+        Task.objects.filter(meeting=meeting).values_list("title", "status")
+    ) == [("Send rota dates", "open")]
 
 
 @pytest.mark.django_db

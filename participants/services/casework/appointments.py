@@ -16,9 +16,10 @@ from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
 from academy.permissions import Role
 
-from ...models import Appointment, Meeting, Participant
+from ...models import Appointment, Meeting, Participant, Task
 from .contact import participant_recipient
 from .records import meeting_log
+from .tasks import next_step_task_add, task_cancel
 
 __all__ = [
     "APPOINTMENT_MINUTES",
@@ -223,6 +224,18 @@ def appointment_notes_record(
     meeting.next_step_on = next_step_on
     meeting.full_clean()
     meeting.save(update_fields=["notes", "next_step", "next_step_on"])
+    # The next step is a task, as it is of a meeting logged by hand; written again,
+    # the open task follows it rather than a second one being made.
+    task = meeting.tasks.filter(
+        source=Task.Source.NEXT_STEP, status=Task.Status.OPEN
+    ).first()
+    if task is None:
+        next_step_task_add(meeting=meeting, by=by)
+    elif meeting.next_step and meeting.next_step_on:
+        task.title, task.due_on = meeting.next_step, meeting.next_step_on
+        task.save(update_fields=["title", "due_on"])
+    else:
+        task_cancel(task=task, by=by, reason="The next step was taken off the meeting.")
     return meeting
 
 
