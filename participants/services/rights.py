@@ -30,8 +30,9 @@ from academy.models import User
 from academy.pdf import render_pdf
 from academy.retention import cutoff
 
-from ..models import Enquiry, ImportRun, Participant
+from ..models import Enquiry, ImportRun, Participant, Task
 from ..models.participant import ERASED_PREFIX
+from .casework.records import case_work_stop
 from .enquiries import enquiries_delete_expired
 
 __all__ = [
@@ -279,6 +280,8 @@ def participant_erase(
     right. The history keeps one line: erased, by whom (None: the retention rule) and
     why."""
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.is_open:  # nobody works on an erased record again
+        case_work_stop(participant=participant, by=by)
     needles = [
         participant.reference,
         participant.email,
@@ -312,6 +315,9 @@ def participant_erase(
                 # The postcode district stays, for figures by area.
                 obj.postcode = obj.postcode.split(" ")[0] if obj.postcode else ""
                 changed += ["reference", "last_name", "date_of_birth", "postcode"]
+            elif isinstance(obj, Task) and obj.status == Task.Status.CANCELLED:
+                obj.cancel_reason = ERASED  # a cancelled task must say why
+                changed.append("cancel_reason")
             elif isinstance(obj, Enquiry):  # it must keep an address: one to nowhere
                 obj.email = f"erased-{obj.pk}@erased.invalid"
                 changed += ["email"]

@@ -587,9 +587,18 @@ def test_erasing_a_person_removes_what_their_tasks_say(client_of, coordinator, p
     task = services.task_add(
         participant=person, by=coordinator.user, title="Ring Jo", due_on=_days(0)
     )
+    called_off = services.task_add(
+        participant=person, by=coordinator.user, title="Visit Jo", due_on=_days(1)
+    )
+    services.task_cancel(task=called_off, by=coordinator.user, reason="Jo moved away")
     services.participant_erase(participant=person, by=coordinator.user, reason="Asked")
     task.refresh_from_db()
+    called_off.refresh_from_db()
     assert task.title == ""
+    # Nobody works on an erased record: its open tasks are cancelled, and what a
+    # cancelled task said of the person goes too.
+    assert task.status == called_off.status == Task.Status.CANCELLED
+    assert "Jo" not in called_off.cancel_reason + task.cancel_reason
     assert (
         "Your tasks (0)" in client_of(coordinator).get(reverse("home")).content.decode()
     )

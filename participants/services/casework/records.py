@@ -206,8 +206,17 @@ def case_close(
     participant.close_note = note
     participant.full_clean()
     participant.save(update_fields=[*_CLOSING, "updated_at"])
+    case_work_stop(participant=participant, by=by)
+    label = Participant.CloseReason(reason).label
+    _note(participant, f"Case closed: {label}." + (f" {note}" if note else ""), by)
+    return participant
+
+
+def case_work_stop(*, participant: Participant, by: User | None) -> None:
+    """Nobody works on a closed (or erased) case: its open tasks and the appointments
+    booked ahead are cancelled ("Case closed"). The person is not told: a closed case
+    is sent nothing (participant_recipient)."""
     tasks_close_for_case(participant=participant, by=by)
-    # The person is not told: a closed case is sent nothing (participant_recipient).
     Appointment.objects.filter(
         participant=participant,
         status=Appointment.Status.BOOKED,
@@ -217,9 +226,6 @@ def case_close(
         reason=CASE_CLOSED,
         updated_at=timezone.now(),
     )
-    label = Participant.CloseReason(reason).label
-    _note(participant, f"Case closed: {label}." + (f" {note}" if note else ""), by)
-    return participant
 
 
 @transaction.atomic
