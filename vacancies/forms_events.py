@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
@@ -422,43 +421,6 @@ def people_choices(membership: Membership) -> QuerySet[Participant]:
     )
 
 
-class PeopleSearchForm(forms.Form):
-    """A search of the academy's people, posted so that names stay out of URLs."""
-
-    q = forms.CharField(
-        label="Find a participant",
-        max_length=100,
-        help_text="Their reference, or their first and last name.",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        error_messages={"required": "Type a reference or a name to look for."},
-    )
-
-    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.form_action = action
-        self.helper.attrs = {"role": "search"}
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-sm"),
-                Column(
-                    StrictButton(
-                        "Find", type="submit", css_class="btn-outline-primary w-100"
-                    ),
-                    css_class="col-12 col-sm-auto mb-3",
-                ),
-                css_class="g-2 align-items-end",
-            )
-        )
-
-    def clean_q(self) -> str:
-        text = " ".join(str(self.cleaned_data["q"]).split())
-        if len(text) < 2:
-            raise forms.ValidationError("Type at least two letters or digits.")
-        return text
-
-
 class ParticipantChoiceForm(forms.Form):
     """One of the academy's participants, chosen from the candidates a page offers."""
 
@@ -522,7 +484,6 @@ __all__ = [
     "EventEditForm",
     "EventForm",
     "ParticipantChoiceForm",
-    "PeopleSearchForm",
     "SignUpEnquiryForm",
     "WalkInForm",
     "people_choices",

@@ -9,7 +9,6 @@ from .appointments import (
     AppointmentForm,
     AppointmentNotesForm,
     AppointmentReasonForm,
-    PersonSearchForm,
 )
 from .enquiries import EnquiryCloseForm, EnquiryContactedForm, EnquiryForm
 from .imports import ImportConfirmForm, ImportUploadForm
@@ -33,6 +32,7 @@ from .records import (
     SupportForm,
     SustainmentCheckForm,
 )
+from .search import PersonSearchForm
 
 __all__ = [
     "AppointmentBookForm",

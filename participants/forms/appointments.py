@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms.bootstrap import StrictButton
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 
@@ -183,34 +180,3 @@ class AppointmentNotesForm(forms.ModelForm[Meeting]):
         if step_on and not cleaned.get("next_step"):
             self.add_error("next_step", "Say what the next step is, or clear its date.")
         return cleaned
-
-
-class PersonSearchForm(forms.Form):
-    """A search of the academy's people, posted so that names stay out of URLs."""
-
-    q = forms.CharField(
-        label="Find the person",
-        max_length=100,
-        help_text="Their reference, or their first and last name.",
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-        error_messages={"required": "Type a reference or a name to look for."},
-    )
-
-    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_method = "post"
-        self.helper.form_action = action
-        self.helper.attrs = {"role": "search"}
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-12 col-sm"),
-                Column(
-                    StrictButton(
-                        "Find", type="submit", css_class="btn-outline-primary w-100"
-                    ),
-                    css_class="col-12 col-sm-auto mb-3",
-                ),
-                css_class="align-items-end",
-            )
-        )

@@ -32,6 +32,7 @@ from academy.permissions import (
     opportunities_required,
 )
 from academy.tenancy import AcademyRequest
+from participants.forms import PersonSearchForm
 from participants.models import Participant
 from participants.selectors import participant_duplicates, people_matching
 
@@ -43,7 +44,6 @@ from ..forms_events import (
     EventEditForm,
     EventForm,
     ParticipantChoiceForm,
-    PeopleSearchForm,
     SignUpEnquiryForm,
     WalkInForm,
     people_choices,
@@ -202,7 +202,7 @@ def event_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             # Bookings can be cancelled and waiting people given a place until the
             # event is cancelled.
             "actionable": () if event.is_cancelled else ("booked", "waiting"),
-            "search_form": PeopleSearchForm(action=_book_url(event)),
+            "search_form": PersonSearchForm(action=_book_url(event)),
         },
     )
 
@@ -302,7 +302,7 @@ def _book_url(event: Event) -> str:
 def _book_page(
     request: AcademyRequest,
     event: Event,
-    search_form: PeopleSearchForm,
+    search_form: PersonSearchForm,
     results: list[Any],
 ) -> HttpResponse:
     access_record(request, participants=results)
@@ -319,9 +319,9 @@ def event_book(request: AcademyRequest, pk: int) -> HttpResponse:
     name (the search is posted, so names stay out of addresses), then book."""
     event = _event_or_404(request, pk)
     if request.method != "POST":
-        return _book_page(request, event, PeopleSearchForm(action=_book_url(event)), [])
+        return _book_page(request, event, PersonSearchForm(action=_book_url(event)), [])
     if "participant" not in request.POST:
-        search_form = PeopleSearchForm(request.POST, action=_book_url(event))
+        search_form = PersonSearchForm(request.POST, action=_book_url(event))
         results: list[Participant] = []
         if search_form.is_valid():
             results = _people_found(request, search_form.cleaned_data["q"])
@@ -561,7 +561,7 @@ def signup_link(request: AcademyRequest, pk: int) -> HttpResponse:
         phone=str(signup.phone or ""),
     )
     link_url = reverse("vacancies:signup-link", args=[signup.pk])
-    search_form = PeopleSearchForm(action=link_url)
+    search_form = PersonSearchForm(action=link_url)
     results: list[Any] = []
     if request.method == "POST" and "participant" in request.POST:
         form = ParticipantChoiceForm(request.POST, membership=request.membership)
@@ -583,7 +583,7 @@ def signup_link(request: AcademyRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _errors(form, "participant"))
     elif request.method == "POST":
-        search_form = PeopleSearchForm(request.POST, action=link_url)
+        search_form = PersonSearchForm(request.POST, action=link_url)
         if search_form.is_valid():
             found = _people_found(request, search_form.cleaned_data["q"])
             results = [p for p in found if p not in candidates]
