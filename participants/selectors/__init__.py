@@ -4,6 +4,12 @@ a coordinator's day.
 Modules by subject: people (list, duplicates, detail, export), timeline and day (a
 coordinator's work for today). Import from here."""
 
+from .day import (
+    CoordinatorDay,
+    caseload_count,
+    coordinator_choices,
+    coordinator_day,
+)
 from .diary import (
     NO_SHOW_DAYS,
     AppointmentCounts,
@@ -20,12 +26,6 @@ from .diary import (
     diary_page,
     no_shows_recent,
     participant_appointments,
-)
-from .day import (
-    CoordinatorDay,
-    caseload_count,
-    coordinator_choices,
-    coordinator_day,
 )
 from .outcomes import (
     DOUBLE_WINDOW,
@@ -77,11 +77,11 @@ __all__ = [
     "SORTS",
     "AppointmentCounts",
     "CoordinatorDay",
-    "PersonTasks",
-    "TaskCounts",
     "DiaryDay",
     "DiaryPage",
     "DiaryRow",
+    "PersonTasks",
+    "TaskCounts",
     "TimelineEntry",
     "appointment_counts",
     "appointment_entry",
@@ -92,10 +92,10 @@ __all__ = [
     "consent_latest",
     "coordinator_choices",
     "coordinator_day",
-    "due_words",
     "diary_colleagues",
     "diary_owner",
     "diary_page",
+    "due_words",
     "employer_key",
     "employers_match",
     "enquiry_queue",
@@ -109,8 +109,8 @@ __all__ = [
     "participant_detail",
     "participant_duplicates",
     "participant_export_rows",
-    "participant_tasks",
     "participant_list",
+    "participant_tasks",
     "participant_timeline",
     "people_in_cohort",
     "people_matching",

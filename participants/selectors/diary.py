@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.days import local_midnight
 from academy.models import Membership, User, membership_active_q
 from academy.permissions import CASEWORK, Role
 
@@ -106,13 +107,9 @@ class DiaryPage:
     people: list[int]  # whose data the page shows (for the access record)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
 def diary_page(*, membership: Membership, first: dt.date, days: int) -> DiaryPage:
     """`days` days of `membership`'s diary from `first`, in local days."""
-    start, end = _midnight(first), _midnight(first + dt.timedelta(days=days))
+    start, end = local_midnight(first), local_midnight(first + dt.timedelta(days=days))
     entries = diary_entries(membership, start, end)
     appointments = {
         appointment_uid(a): a

@@ -146,8 +146,10 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     )
     kind = Meeting.Kind.JOB_CENTRE
     starts_at = factory.LazyFunction(
-        lambda: timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-        + dt.timedelta(days=1)
+        lambda: (
+            timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+            + dt.timedelta(days=1)
+        )
     )
     minutes = 30
     place = "Plymouth Jobcentre"

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.days import tomorrow_window
 from academy.notify import Attachment, Recipient, link, notify
 from participants.services import participant_recipient
 
@@ -156,22 +157,13 @@ def events_cancelled_tell(*, events: Sequence[Event]) -> None:
             _tell(signup, "event_cancelled", with_calendar=is_booked)
 
 
-def _tomorrow(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The start and end of tomorrow in London, as aware datetimes."""
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
-    zone = timezone.get_default_timezone()
-    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
-
-
 def event_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Remind everyone booked on an event that starts tomorrow (London), once each:
     the sign-up is marked reminded in the same transaction that queues its e-mail, so
     a second run, or a run again after a worker was lost, sends nothing twice. Someone
     whose confirmation went today is not reminded. Returns how many were reminded."""
     now = now or timezone.now()
-    start, end = _tomorrow(now)
+    start, end = tomorrow_window(now)
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     due = SignUp.objects.filter(
         event__starts_at__gte=start,

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from academy.days import tomorrow_window
 from academy.models import Membership, User
 from academy.notify import Notice, Recipient, link, notify
 from academy.permissions import Role
@@ -195,22 +196,13 @@ def interview_rearranged_tell(*, referral: Referral, by: User) -> None:
     )
 
 
-def _tomorrow(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The start and end of tomorrow in London, as aware datetimes."""
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
-    zone = timezone.get_default_timezone()
-    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return start, end
-
-
 def interview_reminders_send(*, now: dt.datetime | None = None) -> int:
     """Remind everyone with an interview tomorrow (London): the person, if they
     agreed and were not told of it today, and the provider's members. Each message's
     key names the referral and the interview's time, so a second run sends nothing
     again and a moved interview is reminded again. Returns how many interviews."""
     now = now or timezone.now()
-    start, end = _tomorrow(now)
+    start, end = tomorrow_window(now)
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     due = (
         Referral.objects.filter(

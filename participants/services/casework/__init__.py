@@ -62,8 +62,8 @@ from .tasks import (
 
 __all__ = [
     "APPOINTMENT_MINUTES",
-    "CASE_CLOSED",
     "CASELOAD_ROLES",
+    "CASE_CLOSED",
     "PARTICIPANT_FIELDS",
     "SUSTAINMENT_WEEKS",
     "NewAction",

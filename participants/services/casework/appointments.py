@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy import rules
+from academy.days import tomorrow_window
 from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
 from academy.permissions import Role
@@ -282,10 +283,7 @@ def appointment_reminders_send(*, now: dt.datetime | None = None) -> int:
     messages. The key names the appointment and its time, so running twice sends
     once and a moved appointment is reminded again. Returns how many were asked."""
     now = now or timezone.now()
-    tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(tomorrow, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(tomorrow + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    start, end = tomorrow_window(now)
     appointments = (
         Appointment.objects.filter(
             status=Appointment.Status.BOOKED,
