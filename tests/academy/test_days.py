@@ -11,7 +11,7 @@ def test_tomorrow_is_londons_day_after_even_when_the_clocks_change():
     start, end = tomorrow_window(dt.datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
     assert start == dt.datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
     assert end == dt.datetime(2026, 3, 29, 23, 0, tzinfo=UTC)
-    assert end - start == dt.timedelta(hours=23)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == dt.timedelta(hours=23)
 
 
 def test_a_summer_day_begins_at_eleven_the_evening_before_in_utc():
