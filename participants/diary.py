@@ -32,6 +32,7 @@ class DiaryEntry:
     status: str = ""  # shown beside the title, e.g. "Did not attend"
     is_cancelled: bool = False
     version: int = 0  # SEQUENCE in iCalendar: higher on each change
+    participant_id: int | None = None  # whose data the title shows (access record)
 
 
 DiarySource = Callable[[Membership, dt.datetime, dt.datetime], Iterable[DiaryEntry]]

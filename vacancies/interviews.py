@@ -105,7 +105,8 @@ def interview_diary(
         assert referral.interview_at is not None  # noqa: S101 - filtered
         opportunity = referral.opportunity
         what = f"{opportunity.title}, {opportunity.organisation}"
-        name = _name(referral, membership) or "a candidate"
+        shown = _name(referral, membership)
+        name = shown or "a candidate"
         yield DiaryEntry(
             uid=f"interview-{referral.pk}@vacancies",
             kind="interview",
@@ -118,4 +119,5 @@ def interview_diary(
             status=STATUS.get(referral.stage, ""),
             is_cancelled=referral.stage == Referral.Stage.WITHDRAWN,
             version=int(referral.updated_at.timestamp()),
+            participant_id=referral.participant_id if shown else None,
         )

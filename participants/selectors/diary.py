@@ -48,6 +48,7 @@ def appointment_entry(appointment: Appointment) -> DiaryEntry:
         private_title=f"{kind} — {person.reference}",
         place="" if appointment.kind == Meeting.Kind.PHONE else appointment.place,
         url=reverse("participants:detail", args=[person.pk]),
+        participant_id=person.pk,
         status=""
         if appointment.status == Appointment.Status.BOOKED
         else appointment.get_status_display(),
@@ -125,7 +126,7 @@ def diary_page(*, membership: Membership, first: dt.date, days: int) -> DiaryPag
         by_day.setdefault(timezone.localdate(entry.starts_at), []).append(row)
     return DiaryPage(
         days=[DiaryDay(day, rows) for day, rows in sorted(by_day.items())],
-        people=sorted({a.participant_id for a in appointments.values()}),
+        people=sorted({e.participant_id for e in entries if e.participant_id}),
     )
 
 

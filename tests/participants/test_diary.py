@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.models import AccessRecord
 from participants import services
 from participants.diary import diary_entries
 from participants.models import Appointment
 from tests.participants.factories import AppointmentFactory, ParticipantFactory
-from tests.vacancies.factories import EventFactory
-from vacancies.models import CalendarFeed
+from tests.vacancies.factories import EventFactory, ReferralFactory
+from vacancies.models import CalendarFeed, Referral
 from vacancies.services.feeds import calendar_feed_renew
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def _at(days, hour, minute=0):
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _booked(coordinator, days=1, hour=10, **fields):
+def _booked(coordinator, days=1, hour=10, minute=0, **fields):
     person = ParticipantFactory(
         academy=coordinator.academy,
         coordinator=coordinator.user,
@@ -38,7 +39,7 @@ def _booked(coordinator, days=1, hour=10, **fields):
     return AppointmentFactory(
         participant=person,
         coordinator=coordinator.user,
-        starts_at=_at(days, hour),
+        starts_at=_at(days, hour, minute),
         **fields,
     )
 
@@ -257,3 +258,29 @@ def test_the_diary_links_to_its_feed_and_the_feed_page_explains_it(
 def _token_path(membership):
     token = CalendarFeed.objects.get(membership=membership).token
     return reverse("vacancies:event-feed-private", args=[token])
+
+
+def test_the_home_page_shows_todays_diary_with_its_one_tap_actions(
+    client_of, coordinator
+):
+    earlier = _booked(coordinator, days=0, hour=0, minute=1)
+    tomorrow = _booked(coordinator, days=1, hour=9)
+    html = client_of(coordinator).get(reverse("home")).content.decode()
+    assert "Today's diary (1)" in html
+    assert reverse("participants:detail", args=[earlier.participant_id]) in html
+    assert reverse("participants:appointment-attended", args=[earlier.pk]) in html
+    assert reverse("participants:detail", args=[tomorrow.participant_id]) not in html
+
+
+def test_the_diary_records_whose_interview_it_shows(client_of, coordinator):
+    person = ParticipantFactory(
+        academy=coordinator.academy, coordinator=coordinator.user
+    )
+    ReferralFactory(
+        participant=person,
+        stage=Referral.Stage.INTERVIEW,
+        interview_at=_at(0, 23, 59),
+        interview_place="Oak House",
+    )
+    client_of(coordinator).get(reverse("participants:diary"))
+    assert any(person.pk in r.participant_ids for r in AccessRecord.objects.all())
