@@ -249,3 +249,16 @@ def test_every_manage_command_the_readme_shows_runs_in_a_make_run_checkout():
             text=True,
         )
         assert result.returncode == 0, (command, result.stderr[-500:])
+
+
+def test_env_example_lists_every_notify_setting_with_a_comment():
+    """Tour finding 23: .env.example had none of the NOTIFY_* variables."""
+    import re
+
+    settings_py = (ROOT / "academy" / "settings.py").read_text()
+    read = set(re.findall(r'env[.a-z]*\("(NOTIFY_[A-Z_]+)"', settings_py))
+    assert "NOTIFY_API_KEY" in read
+    example = (ROOT / ".env.example").read_text().splitlines()
+    for name in sorted(read):
+        [line] = [n for n, text in enumerate(example) if f"{name}=" in text]
+        assert example[line - 1].startswith("# "), name
