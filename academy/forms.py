@@ -2,16 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, QueryDict
 
 from .models import Academy, Membership, Organisation
 from .permissions import Role
+
+# What a form says of a date, a time or text it cannot take: the same words on
+# every form (plain_messages), never Django's "Enter a valid date.".
+DATE_INVALID = "Enter a date such as 31/12/2026."
+TIME_INVALID = "Enter a time such as 14:30."
+DATETIME_INVALID = "Enter a date such as 31/12/2026 and a time such as 14:30."
+
+
+def too_long_message(limit: int, typed: int) -> str:
+    """'Keep it to 300 characters (you typed 1,000).'"""
+    return f"Keep it to {limit:,} characters (you typed {typed:,})."
+
+
+class LengthLimit(MaxLengthValidator):
+    """At most `limit_value` characters, saying how many were typed."""
+
+    def __call__(self, value: Any) -> None:
+        limit = self.limit_value() if callable(self.limit_value) else self.limit_value
+        if len(value) > limit:
+            raise ValidationError(
+                too_long_message(limit, len(value)), code="max_length"
+            )
+
+
+def plain_messages(
+    form: forms.BaseForm, required: Mapping[str, str] | None = None
+) -> None:
+    """Give a form's fields the portal's words: what each required field needs
+    (`required`, by field name), too-long text, dates and times it cannot read."""
+    for name, field in form.fields.items():
+        if required and name in required:
+            field.error_messages["required"] = required[name]
+        if isinstance(field, forms.DateTimeField):
+            field.error_messages["invalid"] = DATETIME_INVALID
+        elif isinstance(field, forms.DateField):
+            field.error_messages["invalid"] = DATE_INVALID
+        elif isinstance(field, forms.TimeField):
+            field.error_messages["invalid"] = TIME_INVALID
+        field.validators = [
+            LengthLimit(rule.limit_value) if type(rule) is MaxLengthValidator else rule
+            for rule in field.validators
+        ]
 
 
 class PortalFormHelper(FormHelper):

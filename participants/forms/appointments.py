@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from academy.forms import PortalFormHelper
+from academy.forms import PortalFormHelper, plain_messages
 from academy.models import Membership, User
 from academy.once import OnceFormMixin
 from academy.permissions import Role
@@ -18,6 +18,7 @@ from ..models import Appointment, Meeting
 from ..selectors import coordinator_choices
 from ..services.casework import APPOINTMENT_MINUTES
 from ._common import DATE
+from .tasks import next_step_clean
 
 
 def _minutes_label(minutes: int) -> str:
@@ -167,16 +168,11 @@ class AppointmentNotesForm(forms.ModelForm[Meeting]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_messages(self)
         self.helper = PortalFormHelper("Save the notes")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        step_on = cleaned.get("next_step_on")
         held_on = timezone.localtime(self.instance.held_at).date()
-        if step_on and step_on < held_on:
-            self.add_error(
-                "next_step_on", "The next step must be on or after the meeting."
-            )
-        if step_on and not cleaned.get("next_step"):
-            self.add_error("next_step", "Say what the next step is, or clear its date.")
+        next_step_clean(self, cleaned, held_on=held_on)
         return cleaned

@@ -11,7 +11,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from academy import rules
-from academy.forms import PortalFormHelper
+from academy.forms import PortalFormHelper, plain_messages
 from academy.models import Membership
 from academy.once import OnceFormMixin
 
@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..services.casework import NewAction
 from ._common import DATE, DATETIME, YES_NO, _limit_organisations, _not_future
+from .tasks import next_step_clean
 
 
 class MeetingForm(OnceFormMixin, forms.ModelForm[Meeting]):
@@ -44,6 +45,7 @@ class MeetingForm(OnceFormMixin, forms.ModelForm[Meeting]):
         self.fields["held_at"].initial = timezone.localtime().replace(
             second=0, microsecond=0
         )
+        plain_messages(self)
         self.helper = PortalFormHelper("Log meeting")
         self.helper.attrs = {"data-submit-once": ""}
 
@@ -57,13 +59,9 @@ class MeetingForm(OnceFormMixin, forms.ModelForm[Meeting]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        held_at, step_on = cleaned.get("held_at"), cleaned.get("next_step_on")
-        if held_at and step_on and step_on < timezone.localtime(held_at).date():
-            self.add_error(
-                "next_step_on", "The next step must be on or after the meeting."
-            )
-        if step_on and not cleaned.get("next_step"):
-            self.add_error("next_step", "Say what the next step is, or clear its date.")
+        held_at = cleaned.get("held_at")
+        held_on = timezone.localtime(held_at).date() if held_at else None
+        next_step_clean(self, cleaned, held_on=held_on)
         return cleaned
 
 

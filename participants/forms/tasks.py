@@ -3,22 +3,54 @@ one's tasks to a colleague."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from academy.forms import PortalFormHelper
+from academy.forms import PortalFormHelper, plain_messages
 from academy.models import Academy, User
 from academy.once import OnceFormMixin
 
-from ..services.casework.tasks import TITLE_MAX, task_holders
+from ..models import Meeting
+from ..services.casework.tasks import (
+    TITLE_MAX,
+    due_not_passed,
+    next_step_check,
+    task_holders,
+)
 from ._common import DATE
+
+HOLDER_CHOOSE = "Choose who takes it."
+
+
+def next_step_clean(
+    form: forms.ModelForm[Meeting], cleaned: dict[str, Any], *, held_on: dt.date | None
+) -> None:
+    """A meeting form's next step, which becomes a task: dated, on or after the
+    meeting, not passed unless kept as it was (said once: not when the step or its
+    date is wrong already)."""
+    if "next_step" in form.errors or "next_step_on" in form.errors:
+        return
+    try:
+        next_step_check(
+            step=cleaned.get("next_step", ""),
+            on=cleaned.get("next_step_on"),
+            held_on=held_on,
+            kept_on=form.instance.next_step_on,
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
 
 
 def _holders(field: forms.Field, academy: Academy, exclude: User | None) -> None:
     assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - form definition
     people = task_holders(academy=academy).order_by("first_name", "last_name")
     field.queryset = people.exclude(pk=exclude.pk) if exclude else people
+    field.error_messages["invalid_choice"] = (
+        "Choose an active coordinator or admin of this academy from the list."
+    )
 
 
 class TaskForm(OnceFormMixin, forms.Form):
@@ -27,9 +59,7 @@ class TaskForm(OnceFormMixin, forms.Form):
     title = forms.CharField(
         label="What is to be done", max_length=TITLE_MAX, strip=True
     )
-    due_on = forms.DateField(
-        label="Due", widget=DATE, error_messages={"invalid": "Give a real date."}
-    )
+    due_on = forms.DateField(label="Due", widget=DATE)
     owner = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label="Who does it",
@@ -41,8 +71,20 @@ class TaskForm(OnceFormMixin, forms.Form):
     def __init__(self, *args: Any, academy: Academy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _holders(self.fields["owner"], academy, None)
+        plain_messages(
+            self,
+            required={
+                "title": "Say what needs doing.",
+                "due_on": "Give the date it is due.",
+            },
+        )
         self.helper = PortalFormHelper("Add the task")
         self.helper.attrs = {"data-submit-once": ""}
+
+    def clean_due_on(self) -> dt.date:
+        due_on: dt.date = self.cleaned_data["due_on"]
+        due_not_passed(due_on)
+        return due_on
 
 
 class TaskCancelForm(forms.Form):
@@ -52,6 +94,7 @@ class TaskCancelForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_messages(self, required={"reason": "Say why it is cancelled."})
         self.helper = PortalFormHelper("Cancel the task")
 
 
@@ -74,6 +117,7 @@ class TaskHandForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         _holders(self.fields["to"], academy, exclude)
+        plain_messages(self, required={"to": HOLDER_CHOOSE})
         self.helper = PortalFormHelper(submit)
 
 

@@ -39,7 +39,7 @@ def test_logging_a_meeting_updates_last_contact_and_shows_on_the_timeline(
             "location": "Royal Parade Jobcentre",
             "notes": "Interested in night shifts.",
             "next_step": "Send Care Certificate dates",
-            "next_step_on": "2024-03-08",
+            "next_step_on": (timezone.localdate() + dt.timedelta(days=4)).isoformat(),
         },
     )
     assert response.status_code == 302

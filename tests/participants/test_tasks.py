@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participants import selectors, services
-from participants.models import SustainmentCheck, Task
+from participants.models import Appointment, Meeting, SustainmentCheck, Task
 from tests.participants.factories import (
     AppointmentFactory,
     MeetingFactory,
@@ -311,7 +311,7 @@ def test_cancelling_needs_a_reason_which_is_kept(client_of, coordinator, person)
     url = reverse("participants:task-cancel", args=[task.pk])
     refused = client.post(url, {"reason": "   "})
     assert refused.status_code == 200
-    assert "This field is required" in refused.content.decode()
+    assert "Say why it is cancelled." in refused.content.decode()
     task.refresh_from_db()
     assert task.status == "open"
     with pytest.raises(ValidationError, match="Say why"):
@@ -633,3 +633,147 @@ def test_the_task_list_and_home_take_a_fixed_number_of_queries(
     add(10)
     with django_assert_max_num_queries(len(home.captured_queries)):
         client.get(reverse("home"))
+
+
+# ---- what the forms say (issue 13, tester's findings 2, 3 and 13) ------------------
+
+
+def _attended(client, person, days_ago=0):
+    appointment = AppointmentFactory(participant=person)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=days_ago, hours=1)
+    )
+    client.post(reverse("participants:appointment-attended", args=[appointment.pk]))
+    return reverse("participants:appointment-notes", args=[appointment.pk])
+
+
+def _meeting_post(**extra):
+    held = timezone.localtime() - dt.timedelta(hours=1)
+    return {"kind": "phone", "held_at": held.strftime("%Y-%m-%dT%H:%M"), **extra}
+
+
+@pytest.mark.django_db
+def test_a_next_step_needs_its_date_on_both_meeting_forms(
+    client_of, coordinator, person
+):
+    """Finding 2: a next step without a date became no task, silently."""
+    client = client_of(coordinator)
+    step = "Send Kasia the Care Certificate dates"
+    said = "Give the date of the next step, or leave the step empty."
+    logged = client.post(
+        reverse("participants:meeting-add", args=[person.pk]),
+        _meeting_post(next_step=step),
+    )
+    assert logged.status_code == 200
+    assert said in logged.content.decode()
+    notes_url = _attended(client, person)
+    noted = client.post(notes_url, {"notes": "Talked", "next_step": step})
+    assert noted.status_code == 200
+    assert said in noted.content.decode()
+    assert not Meeting.objects.filter(participant=person).exclude(next_step="").exists()
+    assert _open(person) == []
+
+    client.post(notes_url, {"next_step": step, "next_step_on": _days(3).isoformat()})
+
+    assert [t.title for t in _open(person)] == [step]
+
+
+@pytest.mark.django_db
+def test_a_new_due_date_cannot_have_passed_but_a_kept_one_stays(
+    client_of, coordinator, person
+):
+    """Finding 3: a task due in 2020 was accepted ('2525 days overdue')."""
+    client = client_of(coordinator)
+    passed = "The due date has passed: choose today or later."
+    yesterday = _days(-1).isoformat()
+    added = client.post(
+        reverse("participants:task-add", args=[person.pk]),
+        {"title": "Ring Jo", "due_on": yesterday},
+    )
+    assert passed in added.content.decode()
+    logged = client.post(
+        reverse("participants:meeting-add", args=[person.pk]),
+        _meeting_post(
+            held_at="2024-03-04T10:00", next_step="Ring Jo", next_step_on=yesterday
+        ),
+    )
+    assert passed in logged.content.decode()
+    assert not Task.objects.filter(participant=person).exists()
+    client.post(
+        reverse("participants:task-add", args=[person.pk]),
+        {"title": "Ring Jo", "due_on": _days(0).isoformat()},
+    )
+    assert [t.due_on for t in _open(person)] == [_days(0)]
+
+    # Notes written again keep their next step's date, though it has passed now.
+    notes_url = _attended(client, person, days_ago=3)
+    client.post(notes_url, {"next_step": "Send dates", "next_step_on": _days(1)})
+    meeting = Meeting.objects.filter(participant=person).exclude(next_step="").get()
+    Meeting.objects.filter(pk=meeting.pk).update(next_step_on=_days(-2))
+    again = client.post(
+        notes_url, {"next_step": "Send the dates", "next_step_on": _days(-2)}
+    )
+    assert again.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.next_step == "Send the dates"
+    moved = client.post(
+        notes_url, {"next_step": "Send the dates", "next_step_on": _days(-1)}
+    )
+    assert passed in moved.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_task_form_says_what_to_do(client_of, coordinator, person):
+    """Finding 13: 'This field is required.' said nothing; too-long text was told
+    off twice, once wrongly; a date it could not read was 'not valid'."""
+    task = services.task_add(
+        participant=person, by=coordinator.user, title="Ring Jo", due_on=_days(0)
+    )
+    client = client_of(coordinator)
+    cases = [
+        (
+            reverse("participants:task-add", args=[person.pk]),
+            {"title": " ", "due_on": ""},
+            ["Say what needs doing.", "Give the date it is due."],
+        ),
+        (
+            reverse("participants:task-add", args=[person.pk]),
+            {"title": "x" * 1000, "due_on": "31/02/2027"},
+            [
+                "Keep it to 300 characters (you typed 1,000).",
+                "Enter a date such as 31/12/2026.",
+            ],
+        ),
+        (
+            reverse("participants:task-cancel", args=[task.pk]),
+            {"reason": ""},
+            ["Say why it is cancelled."],
+        ),
+        (
+            reverse("participants:task-cancel", args=[task.pk]),
+            {"reason": "y" * 301},
+            ["Keep it to 300 characters (you typed 301)."],
+        ),
+        (
+            reverse("participants:task-hand", args=[task.pk]),
+            {"to": ""},
+            ["Choose who takes it."],
+        ),
+        (reverse("participants:tasks-hand-all"), {}, ["Choose who takes it."]),
+        (
+            reverse("participants:meeting-add", args=[person.pk]),
+            _meeting_post(next_step="z" * 1000, next_step_on=_days(2).isoformat()),
+            ["Keep it to 300 characters (you typed 1,000)."],
+        ),
+    ]
+    for url, data, said in cases:
+        response = client.post(url, data)
+        page = response.content.decode()
+        assert response.status_code == 200, url
+        for words in said:
+            assert words in page, (url, words)
+        for generic in ("This field is required", "Ensure this value", "valid date"):
+            assert generic not in page, (url, generic)
+        assert "Say what the next step is" not in page
+    task.refresh_from_db()
+    assert (task.status, task.owner) == ("open", coordinator.user)

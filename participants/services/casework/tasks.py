@@ -31,6 +31,8 @@ CASE_CLOSED = "Case closed"
 TITLE_MAX = 300
 # A due date further ahead than this is a typing slip (a year 2205), not a plan.
 DUE_YEARS_AHEAD = 5
+DUE_PASSED = "The due date has passed: choose today or later."
+STEP_UNDATED = "Give the date of the next step, or leave the step empty."
 
 
 def task_holders(*, academy: Academy) -> QuerySet[User]:
@@ -69,6 +71,35 @@ def _due_check(due_on: object) -> dt.date:
     if due_on.year < 2000:
         raise ValidationError({"due_on": "Check the year of the due date."})
     return due_on
+
+
+def due_not_passed(day: dt.date | None) -> None:
+    """Refuse a new due date before today: a task is written to be done, not to be
+    overdue at once (a task's date kept as it was is not new)."""
+    if day is not None and day < timezone.localdate():
+        raise ValidationError(DUE_PASSED, code="passed")
+
+
+def next_step_check(
+    *,
+    step: str,
+    on: dt.date | None,
+    held_on: dt.date | None,
+    kept_on: dt.date | None = None,
+) -> None:
+    """A meeting's next step is a task, so it needs a date: on or after the meeting
+    and not passed (unless it is the date it had, `kept_on`); a date needs a step."""
+    errors: dict[str, str] = {}
+    if step and on is None:
+        errors["next_step_on"] = STEP_UNDATED
+    elif on is not None and not step:
+        errors["next_step"] = "Say what the next step is, or clear its date."
+    elif on is not None and held_on is not None and on < held_on:
+        errors["next_step_on"] = "The next step must be on or after the meeting."
+    elif on is not None and on != kept_on and on < timezone.localdate():
+        errors["next_step_on"] = DUE_PASSED
+    if errors:
+        raise ValidationError(errors)
 
 
 def _locked(task: Task) -> Task:
