@@ -85,6 +85,14 @@ def _template_id(template: str) -> str:
     return overrides.get(template) or str(settings.NOTIFY_SMS_TEMPLATE_ID)
 
 
+def _personalisation(outgoing: Outgoing) -> dict[str, str]:
+    """The generic template is given the words and nothing else, whatever a message
+    logged earlier holds; a template of its own what notify() chose for it."""
+    if outgoing.template in settings.NOTIFY_SMS_TEMPLATES:
+        return {**outgoing.personalisation, "body": outgoing.text}
+    return {"body": outgoing.text}
+
+
 class NotifySmsChannel:
     """Text messages through GOV.UK Notify: the generic template (whose body is
     `((body))`) unless NOTIFY_SMS_TEMPLATES names one for the message's template."""
@@ -106,7 +114,7 @@ class NotifySmsChannel:
             answer = self._client().send_sms_notification(
                 phone_number=outgoing.address,
                 template_id=_template_id(outgoing.template),
-                personalisation=outgoing.personalisation,
+                personalisation=_personalisation(outgoing),
                 reference=outgoing.reference,
             )
         except HTTPError as error:

@@ -272,7 +272,9 @@ def notify(
         except TemplateDoesNotExist:  # no words of its own: the e-mail's subject
             logger.warning("No text message template sms/%s.txt", template)
             subject = body = rendered.subject
-        extra = json.dumps({"personalisation": _personalisation(body, context)})
+        extra = json.dumps(
+            {"personalisation": _personalisation(template, body, context)}
+        )
     else:
         address, subject, body = to.email, rendered.subject, rendered.text
         extra = _extra(rendered)
@@ -311,15 +313,59 @@ def notify(
     return channel if sent else None
 
 
-def _personalisation(body: str, context: Mapping[str, Any]) -> dict[str, str]:
-    """What a Notify template is filled with: `((body))` for the generic one, and the
-    context's plain values for a template of its own."""
-    plain = {
-        name: str(value)
+def _personalisation(
+    template: str, body: str, context: Mapping[str, Any]
+) -> dict[str, str]:
+    """What a Notify template is filled with: the generic one only with ((body)); a
+    template of its own (NOTIFY_SMS_TEMPLATES) also with the context's words that the
+    text itself uses (its `sms/<template>.txt` names them), e.g. ((when)): never what
+    the text leaves out, such as a staff page's address or an id."""
+    if template not in settings.NOTIFY_SMS_TEMPLATES:
+        return {"body": body}
+    try:
+        used = template_names_used(f"sms/{template}.txt")
+    except TemplateDoesNotExist:
+        used = set()
+    words = {
+        name: value
         for name, value in context.items()
-        if isinstance(value, str | int | float) and not isinstance(value, bool)
+        if name in used and isinstance(value, str)
     }
-    return {**plain, "body": body}
+    return {**words, "body": body}
+
+
+def template_names_used(template_name: str) -> set[str]:
+    """The names a template reads from its context (`when` of `{{ when|upper }}`,
+    `event` of `{% if event.title %}`), in every branch, whether or not it is taken."""
+    from django.template.base import FilterExpression, Node, Variable
+    from django.template.loader import get_template
+    from django.template.smartif import TokenBase
+
+    names: set[str] = set()
+
+    def add(variable: object) -> None:
+        if isinstance(variable, Variable) and variable.lookups:
+            names.add(variable.lookups[0])
+
+    def visit(value: object) -> None:
+        if isinstance(value, FilterExpression):
+            add(value.var)
+            for _function, arguments in value.filters:
+                for _is_lookup, argument in arguments:
+                    add(argument)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, Node | TokenBase):
+            for attribute, item in vars(value).items():
+                if attribute not in {"origin", "token"}:
+                    visit(item)
+
+    visit(get_template(template_name).template.nodelist)  # type: ignore[attr-defined]
+    return names
 
 
 def message_enqueue(message_id: int) -> None:

@@ -64,6 +64,56 @@ def test_a_text_is_sent_to_notify_in_e164_with_the_template_and_words(
     assert row.channel == "sms"
 
 
+STAFF_ONLY = {
+    "when": "Tuesday at 10:00",
+    "referral_url": "http://127.0.0.1:8000/referrals/5/",
+    "referral_id": 5,
+    "coordinator": "Cara Coleman",
+}
+
+
+def test_the_generic_template_gets_only_the_words(
+    templates, academy, fake_notify, django_capture_on_commit_callbacks
+):
+    """Tour finding 6: the personalisation carried the whole context (a staff page's
+    address, ids) though Notify's generic template needs only ((body))."""
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(to=TEXTER, template="hello", context=STAFF_ONLY, academy=academy)
+    [sent] = fake_notify.sms
+    assert sent["personalisation"] == {"body": "Hi Aisha, see you Tuesday at 10:00."}
+
+
+def test_a_template_of_its_own_gets_the_words_and_the_values_the_text_uses(
+    templates, academy, fake_notify, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFY_SMS_TEMPLATES = {"hello": "0b1d3c9e-5d0a-4c49-9bd5-2f0d6b1c7a11"}
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(to=TEXTER, template="hello", context=STAFF_ONLY, academy=academy)
+    [sent] = fake_notify.sms
+    assert sent["template_id"] == "0b1d3c9e-5d0a-4c49-9bd5-2f0d6b1c7a11"
+    assert sent["personalisation"] == {
+        "body": "Hi Aisha, see you Tuesday at 10:00.",
+        "when": "Tuesday at 10:00",
+    }
+
+
+def test_a_text_queued_with_more_is_sent_to_the_generic_template_with_only_words(
+    templates, academy, fake_notify, django_capture_on_commit_callbacks
+):
+    """A message logged before this change (its extra holds the whole context)."""
+    import json
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        notify(to=TEXTER, template="hello", context=STAFF_ONLY, academy=academy)
+    Message.objects.update(
+        extra=json.dumps({"personalisation": {"body": "Hi", "referral_id": "5"}})
+    )
+    for callback in queued:
+        callback()
+    [sent] = fake_notify.sms
+    assert sent["personalisation"] == {"body": "Hi Aisha, see you Tuesday at 10:00."}
+
+
 def test_the_same_key_twice_is_one_request(
     templates, academy, fake_notify, django_capture_on_commit_callbacks
 ):
