@@ -12,7 +12,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from academy.forms import PortalFormHelper
+from academy.forms import PortalFormHelper, plain_messages
 from academy.once import OnceFormMixin
 from participants.models import Outcome
 
@@ -76,9 +76,11 @@ class InterviewFields(forms.Form):
             self.add_error("interview_time", "Give the time of the interview.")
         how = cleaned.get("interview_how") or "in_person"
         details = " ".join(str(cleaned.get("interview_place", "")).split())
-        if how == "in_person" and not details:
+        if "interview_place" in self.errors:
+            pass  # too long: said already, not "give the address" as well
+        elif how == "in_person" and not details:
             self.add_error("interview_place", "Give the address of the interview.")
-        if how == "video" and not details:
+        elif how == "video" and not details:
             self.add_error(
                 "interview_place",
                 "Give the link to join the video call, or who sends it.",
@@ -160,6 +162,13 @@ class ReferralAdvanceForm(InterviewFields):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        plain_messages(
+            self,
+            required={
+                "to": "Choose the stage it moves to.",
+                "on": "Give the date it happened.",
+            },
+        )
         self.fields["on"].initial = timezone.localdate()
         if recorded_start is not None:
             # spec/impact-report.md counts a start once: offer the one already there.
@@ -226,6 +235,7 @@ class ReferralInterviewForm(InterviewFields):
                 }
             )
         self.fields["interview_on"].label = "New date"
+        plain_messages(self)
         self.helper = PortalFormHelper("Rearrange the interview")
         self.helper.form_action = reverse(
             "vacancies:referral-interview", args=[referral.pk]

@@ -101,8 +101,8 @@ def test_an_interview_by_phone_or_video(
     [
         ({"interview_on": ""}, "Give the date of the interview."),
         ({"interview_time": ""}, "Give the time of the interview."),
-        ({"interview_time": "25:00"}, "Enter a valid time."),
-        ({"interview_on": "2026-02-30"}, "Enter a valid date."),
+        ({"interview_time": "25:00"}, "Enter a time such as 14:30."),
+        ({"interview_on": "2026-02-30"}, "Enter a date such as 31/12/2026."),
         ({"interview_place": "  "}, "Give the address of the interview."),
         (
             {"interview_how": "video", "interview_place": ""},

@@ -11,6 +11,7 @@ from tests.participants.factories import (
 from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 from tests.vacancies.pages import (
     CREATE,
+    advance_url,
     detail_url,
     matches_url,
     messages_of,
@@ -296,3 +297,72 @@ def test_the_form_offers_only_the_next_stages(client_of, provider, referral):
         assert f'value="{stage}"' in page
     assert 'value="started"' not in page
     assert f'value="{today().isoformat()}"' in page
+
+
+# When a move happened (issue 13, tester's finding 5) and what the form says (13).
+
+
+def _made_on(referral, day):
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    )
+    ReferralEvent.objects.create(referral=referral, stage="referred", on=day)
+
+
+def test_a_move_cannot_be_dated_before_the_referral_or_the_move_before(
+    client_of, provider, referral
+):
+    made = today() - dt.timedelta(days=10)
+    _made_on(referral, made)
+    client = client_of(provider)
+    for day, said in [
+        ("1900-01-01", f"The referral was made on {made:%-d %b %Y}"),
+        (made - dt.timedelta(days=1), f"The referral was made on {made:%-d %b %Y}"),
+        (today() + dt.timedelta(days=1), "cannot be in the future"),
+    ]:
+        response = move(client, referral, "interview", {"on": str(day)})
+        assert response.status_code == 200, day
+        assert said in response.content.decode(), day
+    referral.refresh_from_db()
+    assert referral.stage == Referral.Stage.REFERRED
+    assert referral.events.count() == 1
+
+    arranged = made + dt.timedelta(days=5)
+    assert move(client, referral, "interview", {"on": str(arranged)}).status_code == 302
+    response = move(
+        client, referral, "offered", {"on": str(arranged - dt.timedelta(1))}
+    )
+    assert (
+        f"It moved to interview arranged on {arranged:%-d %b %Y}"
+        in response.content.decode()
+    )
+    assert move(client, referral, "offered", {"on": str(arranged)}).status_code == 302
+    assert list(referral.events.values_list("on", flat=True)) == [
+        made,
+        arranged,
+        arranged,
+    ]
+
+
+def test_the_move_form_says_what_each_field_needs(client_of, provider, referral):
+    client = client_of(provider)
+    empty = client.post(advance_url(referral), {}).content.decode()
+    assert "Choose the stage it moves to." in empty
+    assert "Give the date it happened." in empty
+    bad = move(
+        client,
+        referral,
+        "interview",
+        {
+            "on": "yesterday",
+            "interview_on": "31/13/2026",
+            "interview_time": "25:00",
+            "interview_place": "p" * 1000,
+        },
+    ).content.decode()
+    assert "Enter a date such as 31/12/2026." in bad
+    assert "Enter a time such as 14:30." in bad
+    assert "Keep it to 180 characters (you typed 1,000)." in bad
+    for generic in ("This field is required", "Ensure this value", "Enter a valid"):
+        assert generic not in empty + bad
+    assert "Give the address of the interview." not in bad

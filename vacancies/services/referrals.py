@@ -134,6 +134,28 @@ def _noted(interview: str, note: str) -> str:
     return f"Interview: {interview}" + (f"\n{note}" if note else "")
 
 
+def _move_date_check(referral: Referral, on: dt.date) -> None:
+    """A move happened on or after the referral was made and the move before it (a
+    history in order: not 'Interview arranged, 1 Jan 1900' before the referral)."""
+    made = timezone.localdate(referral.created_at)
+    moves = list(referral.events.order_by("at", "pk").values_list("stage", "on"))
+    # Never after today (a clock set back in a test; a record's day has happened).
+    made = min([made, timezone.localdate(), *(day for _, day in moves[:1])])
+    if on < made:
+        raise ValidationError(
+            f"The referral was made on {made:%-d %b %Y}: the date it happened "
+            "cannot be before that.",
+            code="before_referral",
+        )
+    stage, day = max(moves, key=lambda move: move[1], default=("", on))
+    if on < day:
+        raise ValidationError(
+            f"It moved to {Referral.Stage(stage).label.lower()} on {day:%-d %b %Y}: "
+            "the date it happened cannot be before that.",
+            code="before_last_move",
+        )
+
+
 @transaction.atomic
 def referral_advance(
     *,
@@ -169,6 +191,7 @@ def referral_advance(
         raise ValidationError(f"A referral that is {current} cannot move to {target}.")
     try:
         rules.date_not_future(on, what="The date it happened")
+        _move_date_check(referral, on)
     except ValidationError as error:
         raise ValidationError({"on": error.messages}) from error
     was = referral.stage
