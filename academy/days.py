@@ -17,3 +17,16 @@ def tomorrow_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """The start and end of the London day after `now`'s."""
     tomorrow = timezone.localtime(now).date() + dt.timedelta(days=1)
     return local_midnight(tomorrow), local_midnight(tomorrow + dt.timedelta(days=1))
+
+
+def day_said(when: dt.datetime | dt.date, *, short: bool = False) -> str:
+    """A day as messages to people say it: 'Friday 12 June' ('Fri 12 Jun' when
+    `short`), with the year only when it is not this year's (a moment is London's)."""
+    if isinstance(when, dt.datetime):
+        when = timezone.localtime(when).date()
+    said = (
+        f"{when:%a} {when.day} {when:%b}"
+        if short
+        else f"{when:%A} {when.day} {when:%B}"
+    )
+    return said if when.year == timezone.localdate().year else f"{said} {when.year}"

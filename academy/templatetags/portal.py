@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from academy import rules
+from academy import days, rules
 
 if TYPE_CHECKING:
     from academy.models import Academy
@@ -44,3 +45,12 @@ def public_contact(academy: Academy) -> str:
         )
     # Each part is already safe HTML; joining escapes nothing twice.
     return format_html_join(" or ", "{}", ((part,) for part in parts))
+
+
+@register.filter
+def day_said(value: dt.datetime | dt.date | None, form: str = "") -> str:
+    """A day in a message to a person: 'Friday 12 June', or 'Fri 12 Jun' with
+    "short"; the year is said when it is not this year (academy.days.day_said)."""
+    if value is None or value == "":
+        return ""
+    return days.day_said(value, short=form == "short")

@@ -16,7 +16,7 @@ from academy.permissions import Role
 
 from ..models import Appointment, Meeting
 from ..selectors import coordinator_choices
-from ..services.casework import APPOINTMENT_MINUTES
+from ..services.casework import APPOINTMENT_MINUTES, appointment_time_problems
 from ._common import DATE
 from .tasks import next_step_clean
 
@@ -96,12 +96,9 @@ class AppointmentForm(forms.Form):
         day, time = cleaned.get("day"), cleaned.get("time")
         if day and time:
             starts_at = timezone.make_aware(dt.datetime.combine(day, time))
-            if starts_at <= timezone.now():
-                self.add_error(
-                    "time" if day == timezone.localdate() else "day",
-                    "An appointment is booked ahead: choose a date and time that "
-                    "has not passed.",
-                )
+            minutes = cleaned.get("minutes") or APPOINTMENT_MINUTES[0]
+            for field, problem in appointment_time_problems(starts_at, minutes).items():
+                self.add_error(field, problem)
             cleaned["starts_at"] = starts_at
         kind = cleaned.get("kind")
         if kind == Meeting.Kind.VIDEO and not cleaned.get("link"):

@@ -40,6 +40,11 @@ def _form(day=None, time="10:30", **extra):
     }
 
 
+def _texts(fake_notify):
+    """The words of the text messages the fake Notify was asked to send."""
+    return [r["personalisation"]["body"] for r in fake_notify.sms]
+
+
 def _past(appointment, hours=1):
     Appointment.objects.filter(pk=appointment.pk).update(
         starts_at=timezone.now() - dt.timedelta(hours=hours)
@@ -116,6 +121,11 @@ def test_nothing_is_sent_to_someone_who_did_not_agree(
         ({"kind": "video"}, "link", "video call's link"),
         ({"link": "https://meet.example.net/x"}, "link", "Only a video call"),
         ({"minutes": "7"}, "minutes", "Select a valid choice"),
+        ({"day": "9999-12-31"}, "day", "more than a year ahead: check the year"),
+        ({"time": "03:17"}, "time", "between 07:00 and 21:00"),
+        ({"time": "06:59"}, "time", "between 07:00 and 21:00"),
+        # 20:30 for 45 minutes ends at 21:15.
+        ({"time": "20:30"}, "time", "between 07:00 and 21:00"),
     ],
 )
 def test_bad_bookings_say_what_to_fix(client_of, coordinator, changes, field, message):
@@ -225,6 +235,80 @@ def test_booking_from_the_diary_finds_the_person_by_name(client_of, coordinator)
     assert "Other Person" not in html
     empty = client.post(reverse("participants:diary-book"), {"q": ""})
     assert "Type a reference or a name" in empty.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_year_ahead_and_the_working_day_are_the_limits(coordinator):
+    person = _person(coordinator)
+    today = timezone.localdate()
+    in_a_year = today + dt.timedelta(days=365)  # never more than a year ahead
+
+    def at(day, hour, minute=0):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+    def book(starts_at, minutes=30):
+        return services.appointment_book(
+            participant=person,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="job_centre",
+            starts_at=starts_at,
+            minutes=minutes,
+        )
+
+    with pytest.raises(ValidationError, match="more than a year ahead"):
+        book(at(today + dt.timedelta(days=367), 10))
+    with pytest.raises(ValidationError, match="between 07:00 and 21:00"):
+        book(_tomorrow_at(3, 17))
+    with pytest.raises(ValidationError, match="between 07:00 and 21:00"):
+        book(_tomorrow_at(20, 30), minutes=45)
+    book(at(in_a_year, 10))
+    book(_tomorrow_at(7))
+    book(_tomorrow_at(20, 30), minutes=30)
+    assert Appointment.objects.count() == 3
+    moved = Appointment.objects.earliest("starts_at")
+    with pytest.raises(ValidationError, match="between 07:00 and 21:00"):
+        services.appointment_change(
+            appointment=moved, by=coordinator.user, starts_at=_tomorrow_at(22)
+        )
+
+
+@pytest.mark.django_db
+def test_messages_say_the_year_when_it_is_not_this_year(
+    coordinator, django_capture_on_commit_callbacks, fake_notify
+):
+    import time_machine
+
+    emailed = _person(coordinator, contact_by="email", email="sam@example.net")
+    texted = _person(coordinator, contact_by="sms", phone="07700 900123")
+    now = dt.datetime(2026, 12, 10, 12, 0, tzinfo=dt.UTC)
+    london = timezone.get_default_timezone()
+    with (
+        time_machine.travel(now, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        for person, day in ((emailed, 5), (texted, 6)):
+            services.appointment_book(
+                participant=person,
+                coordinator=coordinator.user,
+                by=coordinator.user,
+                kind="job_centre",
+                starts_at=dt.datetime(2027, 1, day, 10, 0, tzinfo=london),
+            )
+        this_year = services.appointment_book(
+            participant=emailed,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="job_centre",
+            starts_at=dt.datetime(2026, 12, 11, 10, 0, tzinfo=london),
+        )
+    first, second = mail.outbox
+    assert first.subject == "Your appointment: Tuesday 5 January 2027 at 10:00"
+    assert "Tuesday 5 January 2027 at 10:00" in first.body
+    assert second.subject == "Your appointment: Friday 11 December at 10:00"
+    assert this_year.pk
+    [text] = _texts(fake_notify)
+    assert "Wednesday 6 January 2027 at 10:00" in text
 
 
 # Moving and cancelling ------------------------------------------------------

@@ -103,6 +103,18 @@ def test_someone_booked_by_staff_who_agreed_to_e_mails_is_told_and_reminded(
     assert len(_to_amira(sent())) == 2
 
 
+def test_an_event_next_year_is_said_with_its_year(academy, coordinator, clock, sent):
+    person = _person(academy, Participant.ContactBy.EMAIL)
+    _book(_event(academy, TOMORROW.replace(year=2027)), person, coordinator.user)
+    [booked] = _to_amira(sent())
+    assert booked.subject == "You have a place: Careers in care, Friday 11 June 2027"
+    assert "Friday 11 June 2027, 10:00 to 12:00" in booked.body
+    _book(_event(academy, TOMORROW), person, coordinator.user)
+    assert _to_amira(sent())[-1].subject == (
+        "You have a place: Careers in care, Thursday 11 June"
+    )
+
+
 def test_someone_booked_by_staff_who_did_not_agree_is_not_written_to(
     academy, coordinator, clock, sent
 ):

@@ -13,6 +13,7 @@ from .appointments import (
     appointment_miss,
     appointment_notes_record,
     appointment_reminders_send,
+    appointment_time_problems,
 )
 from .contact import contact_preference_set, participant_recipient
 from .people import (
@@ -74,6 +75,7 @@ __all__ = [
     "appointment_miss",
     "appointment_notes_record",
     "appointment_reminders_send",
+    "appointment_time_problems",
     "case_close",
     "case_reopen",
     "caseload_reassign",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy import rules
-from academy.days import tomorrow_window
+from academy.days import day_said, tomorrow_window
 from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
 from academy.permissions import Role
@@ -31,6 +31,7 @@ __all__ = [
     "appointment_miss",
     "appointment_notes_record",
     "appointment_reminders_send",
+    "appointment_time_problems",
 ]
 
 # The lengths a coordinator chooses from (the model allows 5 to 480 minutes).
@@ -61,14 +62,50 @@ def _diary_holder(coordinator: User, participant: Participant) -> None:
         raise ValidationError({"coordinator": "Choose a coordinator of the academy."})
 
 
-def _ahead(starts_at: dt.datetime | None) -> None:
-    if starts_at is not None and starts_at <= timezone.now():
-        raise ValidationError(
-            {
-                "starts_at": "An appointment is booked ahead: choose a date and "
-                "time that has not passed."
-            }
-        )
+# Appointments are in the working day (London) and at most a year ahead: a date
+# years ahead is a mistyped year, 03:17 a mistyped hour (the person is texted it).
+DAY_STARTS, DAY_ENDS = dt.time(7, 0), dt.time(21, 0)
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + dt.timedelta(days=365)
+
+
+def appointment_time_problems(starts_at: dt.datetime, minutes: int) -> dict[str, str]:
+    """What is wrong with a booking at `starts_at` for `minutes`, by the booking
+    form's field it belongs to ("day" or "time"); empty when nothing is."""
+    local = timezone.localtime(starts_at)
+    today = timezone.localdate()
+    if starts_at <= timezone.now():
+        return {
+            "time" if local.date() == today else "day": "An appointment is booked "
+            "ahead: choose a date and time that has not passed."
+        }
+    if local.date() > _a_year_after(today):
+        return {"day": "That is more than a year ahead: check the year."}
+    ends = local + dt.timedelta(minutes=minutes)
+    if (
+        local.time() < DAY_STARTS
+        or ends.date() != local.date()
+        or ends.time() > DAY_ENDS
+    ):
+        return {
+            "time": f"Appointments are between {DAY_STARTS:%H:%M} and "
+            f"{DAY_ENDS:%H:%M} (UK time): choose a time that starts and ends "
+            "within them."
+        }
+    return {}
+
+
+def _ahead(starts_at: dt.datetime | None, minutes: int) -> None:
+    if starts_at is None:
+        return
+    problems = appointment_time_problems(starts_at, minutes)
+    if problems:
+        raise ValidationError({"starts_at": list(problems.values())})
 
 
 def _context(appointment: Appointment) -> dict[str, Any]:
@@ -80,8 +117,8 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     return {
         "first_name": participant.first_name,
         "kind": appointment.get_kind_display(),
-        "when": f"{local:%A} {local.day} {local:%B} at {local:%H:%M}",
-        "day": f"{local:%A} {local.day} {local:%B}",
+        "when": f"{day_said(local)} at {local:%H:%M}",
+        "day": day_said(local),
         "time": f"{local:%H:%M}",
         "minutes": appointment.minutes,
         "place": appointment.place,
@@ -139,7 +176,7 @@ def appointment_book(
     """Book an appointment ahead in `coordinator`'s diary; the person gets a
     confirmation when they agreed to messages."""
     _bookable(participant)
-    _ahead(starts_at)
+    _ahead(starts_at, minutes)
     _diary_holder(coordinator, participant)
     appointment = Appointment(
         participant=participant,
@@ -169,16 +206,16 @@ def appointment_change(
     unknown = set(fields) - set(_CHANGEABLE)
     if unknown:
         raise ValueError(f"Not changeable: {sorted(unknown)}")
-    was = row.starts_at
+    was = (row.starts_at, row.minutes)
     for name, value in fields.items():
         setattr(row, name, value)
-    if row.starts_at != was:
-        _ahead(row.starts_at)
+    if (row.starts_at, row.minutes) != was:
+        _ahead(row.starts_at, row.minutes)
     if "coordinator" in fields:
         _diary_holder(row.coordinator, row.participant)
     row.full_clean()
     row.save(update_fields=[*fields, "updated_at"])
-    if row.starts_at != was:
+    if row.starts_at != was[0]:
         _tell(row, "appointment_changed", f"booked:{row.starts_at.isoformat()}")
     return row
 
