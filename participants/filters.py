@@ -32,7 +32,7 @@ SORT_CHOICES = [
 
 class ParticipantFilterSet(ListFilterSet):
     """Find people: search, case status, cohort, coordinator, claimant, pathway, no
-    contact, overdue action; sorted."""
+    contact, overdue task; sorted."""
 
     defaults = {"status": "open", "sort": "name"}
     live = "#participant-table"
@@ -78,9 +78,9 @@ class ParticipantFilterSet(ListFilterSet):
         method="without_contact",
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
-    action_overdue = django_filters.BooleanFilter(
-        label="An action is overdue",
-        method="with_overdue_action",
+    task_overdue = django_filters.BooleanFilter(
+        label="A task is overdue",
+        method="with_overdue_task",
         widget=forms.CheckboxInput(attrs={"value": "1"}),
     )
 
@@ -127,10 +127,10 @@ class ParticipantFilterSet(ListFilterSet):
     ) -> Any:
         return selectors.people_without_contact(people) if value else people
 
-    def with_overdue_action(
+    def with_overdue_task(
         self, people: QuerySet[Participant], name: str, value: bool
     ) -> Any:
-        return selectors.people_with_overdue_action(people) if value else people
+        return selectors.people_with_overdue_task(people) if value else people
 
 
 class EnquiryFilterSet(ListFilterSet):

@@ -35,7 +35,7 @@ PARAMETERS = [
     "pathway",
     "sort",
     "no_contact",
-    "action_overdue",
+    "task_overdue",
     "all",
     "whose",
     "due",

@@ -32,6 +32,7 @@ from ..models import (
     ParticipantCohort,
     PlanAction,
     SkillsActionPlan,
+    Task,
 )
 from .diary import no_shows_recent
 
@@ -46,9 +47,11 @@ SORTS = {
 }
 
 
-def _overdue_actions(today: dt.date) -> QuerySet[PlanAction]:
-    return PlanAction.objects.filter(
-        plan__participant=OuterRef("pk"), completed_on__isnull=True, due_on__lt=today
+def _overdue_tasks(today: dt.date) -> QuerySet[Task]:
+    # Tasks are the list of what is due, whatever their source (a plan action, a
+    # check, a next step, one written by hand): one EXISTS on (participant, status).
+    return Task.objects.filter(
+        participant=OuterRef("pk"), status=Task.Status.OPEN, due_on__lt=today
     )
 
 
@@ -63,7 +66,7 @@ def participant_list(*, membership: Membership) -> QuerySet[Participant]:
             Prefetch("cohorts", queryset=ParticipantCohort.objects.order_by("code"))
         )
         .annotate(
-            has_overdue_action=Exists(_overdue_actions(today)),
+            has_overdue_task=Exists(_overdue_tasks(today)),
             missed_recently=no_shows_recent(),
         )
         .order_by(*SORTS["name"])
@@ -109,10 +112,11 @@ def people_without_contact(people: QuerySet[Participant]) -> QuerySet[Participan
     )
 
 
-def people_with_overdue_action(
+def people_with_overdue_task(
     people: QuerySet[Participant],
 ) -> QuerySet[Participant]:
-    return people.filter(Exists(_overdue_actions(timezone.localdate())))
+    """People with an open task due before today."""
+    return people.filter(Exists(_overdue_tasks(timezone.localdate())))
 
 
 def people_sorted(people: QuerySet[Participant], sort: str) -> QuerySet[Participant]:

@@ -10,8 +10,8 @@ from tests.academy.factories import MembershipFactory
 from tests.participants.factories import (
     ParticipantCohortFactory,
     ParticipantFactory,
-    PlanActionFactory,
     SkillsActionPlanFactory,
+    TaskFactory,
 )
 
 LIST = reverse("participants:list")
@@ -104,7 +104,7 @@ def test_search_by_name_reference_email_phone_or_postcode(
         ({"cohort": "refugee"}, ["Bob Brown"]),
         ({"pathway": "supply"}, ["Ann Adams"]),
         ({"no_contact": "1"}, ["Ann Adams"]),
-        ({"action_overdue": "1"}, ["Bob Brown"]),
+        ({"task_overdue": "1"}, ["Bob Brown"]),
         ({"sort": "newest"}, ["Bob Brown", "Ann Adams"]),
         ({"sort": "last_contact"}, ["Ann Adams", "Bob Brown"]),
     ],
@@ -112,7 +112,7 @@ def test_search_by_name_reference_email_phone_or_postcode(
 def test_filters_and_sorts(client_of, coordinator, people, params, expected):
     ParticipantCohortFactory(participant=people["bob"], code="refugee")
     SkillsActionPlanFactory(participant=people["ann"], pathway="supply")
-    PlanActionFactory(plan__participant=people["bob"], due_on=dt.date(2024, 1, 1))
+    TaskFactory(participant=people["bob"], due_on=dt.date(2024, 1, 1))
     response = client_of(coordinator).get(LIST, params)
     assert names(response) == expected
 
@@ -233,3 +233,21 @@ def test_csv_export_neutralises_spreadsheet_formulas(client_of, coordinator):
     response = client_of(coordinator).get(reverse("participants:export"))
     content = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK(1)" in content
+
+
+@pytest.mark.django_db
+def test_the_task_overdue_badge_and_filter_come_from_open_tasks_of_any_source(
+    client_of, coordinator, people
+):
+    """Issue 13, tester's finding 22: the badge looked at plan actions only, while
+    the tasks (checks, next steps, ones written by hand) are what is due."""
+    ann, bob = people["ann"], people["bob"]
+    long_ago = timezone.localdate() - dt.timedelta(days=3)
+    TaskFactory(participant=ann, due_on=long_ago, source="check")
+    TaskFactory(participant=bob, due_on=long_ago, status="done")
+    TaskFactory(participant=bob, due_on=timezone.localdate())
+    client = client_of(coordinator)
+    page = client.get(LIST).content.decode()
+    assert page.count("Task overdue") == 1
+    assert "Action overdue" not in page
+    assert names(client.get(LIST, {"task_overdue": "1"})) == ["Ann Adams"]
