@@ -80,12 +80,18 @@ sbom: $(INSTALLED)
 PORT ?= 8000
 
 ## run: set everything up and serve the portal on http://127.0.0.1:8000 (SQLite, in-process
-## jobs); `make run PORT=8080` serves on another port
+## jobs, the beat schedule run beside the server by `manage.py run_schedule`); `make run
+## PORT=8080` serves on another port, and links in e-mails point to it (unless SITE_URL is set)
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(INSTALLED) var/local.env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo "Serving the portal on http://127.0.0.1:$(PORT) (Ctrl-C stops it)"
+	@# No Redis, so no beat: run_schedule runs the schedule (reminders, digests, nightly
+	@# jobs) beside the server; Ctrl-C, or the server stopping, stops it too.
+	@$(MANAGE) run_schedule & schedule=$$!; \
+	trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # The checkout's development settings, read by academy/settings.py, so that

@@ -262,3 +262,78 @@ def test_env_example_lists_every_notify_setting_with_a_comment():
     for name in sorted(read):
         [line] = [n for n, text in enumerate(example) if f"{name}=" in text]
         assert example[line - 1].startswith("# "), name
+
+
+STUB_MANAGE = """#!/bin/sh
+# Stands in for `python manage.py` under `make run`: says what it was asked, with what
+# SITE_URL, then serves or runs the schedule until it is stopped.
+echo "$1 $$ ${SITE_URL:-unset}" >> "$STUB_LOG"
+case "$1" in runserver|run_schedule) exec sleep 60 ;; esac
+"""
+
+
+def _make_run(tmp_path, *args, env=None):
+    """`make run` with manage.py replaced by STUB_MANAGE, started in a session of its
+    own (as a terminal's foreground job), so that Ctrl-C can be sent to all of it."""
+    import signal
+    import time
+
+    stub = tmp_path / "manage"
+    stub.write_text(STUB_MANAGE)
+    stub.chmod(0o755)
+    (tmp_path / "installed").touch()  # newer than the locks: nothing to install
+    log = tmp_path / "log"
+    log.touch()
+    base = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "REDIS_URL"}}
+    make = subprocess.Popen(
+        [
+            shutil.which("make") or "make",
+            "-s",
+            "run",
+            f"MANAGE={stub}",
+            f"INSTALLED={tmp_path / 'installed'}",
+            *args,
+        ],
+        cwd=ROOT,
+        env={**base, "STUB_LOG": str(log), **(env or {})},
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for _ in range(100):
+        lines = [line.split() for line in log.read_text().splitlines()]
+        if {"runserver", "run_schedule"} <= {line[0] for line in lines}:
+            break
+        time.sleep(0.1)
+    os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+    make.communicate(timeout=20)
+    time.sleep(0.5)
+    return {line[0]: line[1:] for line in lines}
+
+
+def _is_running(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_make_run_serves_and_runs_the_schedule_and_ctrl_c_stops_both(tmp_path):
+    """Tour findings 7 and 8: links in e-mails pointed to port 8000 under
+    `make run PORT=8765`, and nothing ran the beat schedule without Redis."""
+    seen = _make_run(tmp_path, "PORT=8765")
+    assert seen["runserver"][1] == "http://127.0.0.1:8765"
+    assert seen["run_schedule"][1] == "http://127.0.0.1:8765"
+    assert "migrate" in seen
+    assert "seed_demo" in seen
+    for command in ("runserver", "run_schedule"):
+        assert not _is_running(seen[command][0]), command
+
+
+@pytest.mark.slow
+def test_make_run_keeps_a_site_url_that_is_set(tmp_path):
+    seen = _make_run(tmp_path, env={"SITE_URL": "https://demo.example.org"})
+    assert seen["runserver"][1] == "https://demo.example.org"
