@@ -311,6 +311,61 @@ def test_messages_say_the_year_when_it_is_not_this_year(
     assert "Wednesday 6 January 2027 at 10:00" in text
 
 
+@pytest.mark.django_db
+def test_every_message_says_how_to_reach_the_academy(
+    coordinator, django_capture_on_commit_callbacks, fake_notify
+):
+    user = coordinator.user
+    user.first_name, user.last_name, user.email = "Ewa", "Smith", "ewa@academy.example"
+    user.save()
+    emailed = _person(coordinator, contact_by="email", email="sam@example.net")
+    texted = _person(coordinator, contact_by="sms", phone="07700 900123")
+
+    def book(hour):
+        with django_capture_on_commit_callbacks(execute=True):
+            for person in (emailed, texted):
+                services.appointment_book(
+                    participant=person,
+                    coordinator=user,
+                    by=user,
+                    kind="job_centre",
+                    starts_at=_tomorrow_at(hour),
+                )
+
+    # No public phone or e-mail: the coordinator's name and work e-mail.
+    book(9)
+    [mail_one] = mail.outbox
+    assert (
+        "Can't make it? E-mail Ewa Smith, your coordinator: ewa@academy.example."
+        in (mail_one.body)
+    )
+    assert "Please let us know" not in mail_one.body
+    assert "tell your coordinator" not in mail_one.body
+    [text_one] = _texts(fake_notify)
+    assert "Can't make it? E-mail Ewa Smith: ewa@academy.example." in text_one
+    assert text_one.endswith("Reply STOP to stop these texts.")
+    # The academy's public phone and e-mail (Academy settings) come first.
+    academy = coordinator.academy
+    academy.public_phone = "01752 123456"
+    academy.public_email = "hello@careacademy.example"
+    academy.save()
+    book(11)
+    mail_two = mail.outbox[-1]
+    assert (
+        "Can't make it? Phone 01752 123456 or e-mail hello@careacademy.example."
+        in mail_two.body
+    )
+    assert "ewa@academy.example" not in mail_two.body
+    # The only line on stopping them is the opt-out link's, below the words.
+    words, opt_out = mail_two.body.split("\n--\n")
+    assert "stop" not in words
+    assert "To stop these messages, open this link" in opt_out
+    text_two = _texts(fake_notify)[-1]
+    assert text_two.startswith(f"{academy.name}: ")
+    assert "Can't make it? Call 01752 123456." in text_two
+    assert text_two.endswith("Reply STOP to stop these texts.")
+
+
 # Moving and cancelling ------------------------------------------------------
 
 

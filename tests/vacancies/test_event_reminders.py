@@ -103,6 +103,22 @@ def test_someone_booked_by_staff_who_agreed_to_e_mails_is_told_and_reminded(
     assert len(_to_amira(sent())) == 2
 
 
+def test_event_messages_say_how_to_reach_the_academy(academy, coordinator, clock, sent):
+    user = coordinator.user
+    user.first_name, user.last_name, user.email = "Ewa", "Smith", "ewa@academy.example"
+    user.save()
+    person = _person(academy, Participant.ContactBy.EMAIL)
+    Participant.objects.filter(pk=person.pk).update(coordinator=user)
+    person.refresh_from_db()
+    _book(_event(academy, TOMORROW), person, user)
+    [booked] = _to_amira(sent())
+    assert "Questions? E-mail Ewa Smith, your coordinator: ewa@academy.example." in (
+        booked.body
+    )
+    assert "stop" not in booked.body.split("\n--\n")[0]  # only the opt-out link
+    assert "because you asked to be contacted" not in booked.body
+
+
 def test_an_event_next_year_is_said_with_its_year(academy, coordinator, clock, sent):
     person = _person(academy, Participant.ContactBy.EMAIL)
     _book(_event(academy, TOMORROW.replace(year=2027)), person, coordinator.user)
@@ -152,11 +168,14 @@ def test_the_text_messages_of_events_say_what_when_and_where(academy):
         "cancel_url": "https://example.org/cancel/abc",
         "events_url": "https://example.org/events/",
     }
+    context |= {"academy_name": academy.name, "academy_phone": "01752 123456"}
     to = Recipient(name="Amira", phone="07700900123")
     reminder = sms_render(template="event_reminder", to=to, context=context)
     assert reminder == (
-        "Reminder: Careers in care is tomorrow at 10:00, Skills Launchpad Plymouth, "
-        "PL1 1AA. Can't come? Cancel: https://example.org/cancel/abc"
+        f"{academy.name}: reminder: Careers in care is tomorrow at 10:00, Skills "
+        "Launchpad Plymouth, PL1 1AA. Can't come? Cancel: "
+        "https://example.org/cancel/abc Questions? Call 01752 123456. Reply STOP to "
+        "stop these texts."
     )
     for name in ("booked", "waiting", "place_freed", "changed", "cancelled"):
         text = sms_render(template=f"event_{name}", to=to, context=context)

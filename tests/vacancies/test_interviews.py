@@ -383,6 +383,31 @@ def test_an_interview_next_year_is_said_with_its_year(
     assert "Tuesday 5 January 2027 at 14:30" in told.body
 
 
+def test_the_persons_interview_messages_say_how_to_reach_the_academy(
+    client_of, provider, referral, clock, sent, fake_notify
+):
+    academy = referral.participant.academy
+    academy.public_phone = "01752 123456"
+    academy.save()
+    _agreed(referral.participant)
+    _arranged(client_of(provider), referral)
+    [told] = _to(sent(), "amira@example.net")
+    assert "Can't go? Phone 01752 123456." in told.body
+    assert "tell your coordinator" not in told.body
+    assert "stop" not in told.body.split("\n--\n")[0]  # only the opt-out link
+    _agreed(referral.participant, contact_by="sms")
+    Referral.objects.filter(pk=referral.pk).update(
+        interview_at=_tomorrow_at(), interview_place="Oak House"
+    )
+    referral.events.all().delete()  # not told today: reminded
+    services.interview_reminders_send()
+    sent()
+    [text] = [r["personalisation"]["body"] for r in fake_notify.sms]
+    assert text.startswith(f"{academy.name}: ")
+    assert "Can't go? Call 01752 123456." in text
+    assert text.endswith("Reply STOP to stop these texts.")
+
+
 def test_nobody_is_told_who_did_not_agree(client_of, provider, referral, clock, sent):
     Participant.objects.filter(pk=referral.participant.pk).update(
         email="amira@example.net"

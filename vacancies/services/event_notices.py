@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from academy.days import tomorrow_window
 from academy.notify import Attachment, Recipient, link, notify
-from participants.services import participant_recipient
+from participants.services import participant_recipient, reach_us
 
 from ..calendars import ICS_MIMETYPE, calendar_bytes, event_place, event_vevent
 from ..models.events import Event, SignUp
@@ -86,7 +86,9 @@ def _tell(signup: SignUp, template: str, *, with_calendar: bool) -> bool:
     event = signup.event
     academy = event.academy
     page, cancel = signup_urls(signup)
+    person = signup.participant
     context: dict[str, Any] = {
+        **reach_us(academy, person.coordinator if person else None),
         "signup": signup,
         "event": event,
         "academy": academy,

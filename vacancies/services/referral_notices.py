@@ -22,7 +22,7 @@ from academy.days import tomorrow_window
 from academy.models import Membership, User
 from academy.notify import Notice, Recipient, link, notify
 from academy.permissions import Role
-from participants.services import participant_recipient
+from participants.services import participant_recipient, reach_us
 
 from ..models import Referral
 
@@ -154,6 +154,7 @@ def interview_confirm(*, referral: Referral) -> None:
         context={
             **_opportunity(referral),
             **_interview(referral),
+            **reach_us(person.academy, person.coordinator),
             "first_name": person.first_name,
         },
         academy=person.academy,
@@ -234,6 +235,7 @@ def interview_reminders_send(*, now: dt.datetime | None = None) -> int:
                 context={
                     **_opportunity(referral),
                     **_interview(referral),
+                    **reach_us(person.academy, person.coordinator),
                     "first_name": person.first_name,
                 },
                 academy=person.academy,

@@ -15,7 +15,7 @@ from .appointments import (
     appointment_reminders_send,
     appointment_time_problems,
 )
-from .contact import contact_preference_set, participant_recipient
+from .contact import contact_preference_set, participant_recipient, reach_us
 from .people import (
     CASELOAD_ROLES,
     PARTICIPANT_FIELDS,
@@ -97,6 +97,7 @@ __all__ = [
     "plan_action_reopen",
     "plan_agree",
     "plan_review",
+    "reach_us",
     "support_record",
     "sustainment_check_record",
     "sustainment_checks_raise",

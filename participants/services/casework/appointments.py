@@ -11,14 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from academy import rules
 from academy.days import day_said, tomorrow_window
 from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
 from academy.permissions import Role
 
 from ...models import Appointment, Meeting, Participant, Task
-from .contact import participant_recipient
+from .contact import participant_recipient, reach_us
 from .records import meeting_log
 from .tasks import next_step_task_add, task_cancel
 
@@ -125,9 +124,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
         "is_phone": appointment.kind == Meeting.Kind.PHONE,
         "video_link": appointment.link,
         "with_name": coordinator.first_name or coordinator.get_full_name(),
-        "academy_name": academy.name,
-        "academy_phone": rules.phone_shown(academy.public_phone),
-        "academy_email": academy.public_email,
+        **reach_us(academy, coordinator),
     }
 
 

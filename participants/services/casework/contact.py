@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from academy.models import User
+from academy import rules
+from academy.models import Academy, User
 from academy.notify import Channel, Recipient
 
 from ...models import CaseNote, Participant
 
-__all__ = ["contact_preference_set", "participant_recipient"]
+__all__ = ["contact_preference_set", "participant_recipient", "reach_us"]
 
 _CHANNELS = {
     Participant.ContactBy.SMS: Channel.SMS,
@@ -34,6 +35,24 @@ def participant_recipient(participant: Participant) -> Recipient:
         has_agreed=agreed,
         prefers=_CHANNELS.get(participant.contact_by),  # type: ignore[call-overload]
     )
+
+
+def reach_us(academy: Academy, coordinator: User | None = None) -> dict[str, str]:
+    """How a person reaches the academy, for the end of every message to them
+    (templates emails/_reach_us.txt and sms/_reach_us.txt): its public phone and
+    e-mail (Academy settings); without either, their coordinator's work e-mail."""
+    said = {
+        "academy_name": academy.name,
+        "academy_phone": rules.phone_shown(academy.public_phone),
+        "academy_email": academy.public_email,
+        "coordinator_name": "",
+        "coordinator_email": "",
+    }
+    has_public = bool(academy.public_phone or academy.public_email)
+    if coordinator is not None and coordinator.is_active and not has_public:
+        said["coordinator_name"] = coordinator.get_full_name() or coordinator.email
+        said["coordinator_email"] = coordinator.email
+    return said
 
 
 @transaction.atomic
