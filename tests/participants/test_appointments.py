@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from academy.days import day_said
 from participants import selectors, services
 from participants.models import Appointment, Meeting, Participant, Task
 from tests.participants.factories import AppointmentFactory, ParticipantFactory
@@ -384,8 +385,15 @@ def test_moving_the_time_confirms_it_again_and_cancelling_tells_them(
     appointment.refresh_from_db()
     assert timezone.localtime(appointment.starts_at).hour == 14
     assert len(mail.outbox) == 1
-    assert "14:15" in mail.outbox[0].body
-    assert "new time" in mail.outbox[0].body
+    # The old time is said to be off.
+    day = day_said(appointment.starts_at)
+    assert mail.outbox[0].subject == (
+        f"Your appointment on {day} at 10:00 has moved to {day} at 14:15"
+    )
+    assert f"Your appointment on {day} at 10:00 has moved. It is now:" in (
+        mail.outbox[0].body
+    )
+    assert f"{day} at 14:15 (45 minutes)" in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("participants:appointment-cancel", args=[appointment.pk]),
@@ -397,6 +405,21 @@ def test_moving_the_time_confirms_it_again_and_cancelling_tells_them(
     assert appointment.reason == "Starting a job that day"
     assert len(mail.outbox) == 2
     assert "cancelled" in mail.outbox[1].subject
+
+
+@pytest.mark.django_db
+def test_a_text_says_the_appointment_moved_from_its_old_time(
+    coordinator, django_capture_on_commit_callbacks, fake_notify
+):
+    person = _person(coordinator, contact_by="sms", phone="07700 900123")
+    appointment = AppointmentFactory(participant=person, starts_at=_tomorrow_at(10))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_change(
+            appointment=appointment, by=coordinator.user, starts_at=_tomorrow_at(11)
+        )
+    [text] = _texts(fake_notify)
+    day = day_said(appointment.starts_at)
+    assert f"on {day} at 10:00 has moved to {day} at 11:00." in text
 
 
 @pytest.mark.django_db

@@ -367,10 +367,34 @@ def test_the_person_who_agreed_is_told_of_their_interview_and_its_move(
     assert "Oak House" in told.body
     client.post(rearrange_url(referral), interview(on="2026-06-15", time="09:00"))
     _first, moved = _to(sent(), "amira@example.net")
-    assert moved.subject == "Your interview on Mon 15 Jun at 09:00"
+    # The old time is said to be off, not left for them to work out.
+    assert moved.subject == (
+        "Your interview on Fri 12 Jun at 14:30 has moved to Mon 15 Jun at 09:00"
+    )
+    assert "on Fri 12 Jun at 14:30 has moved. It is now:" in moved.body
+    assert "When: Monday 15 June at 09:00" in moved.body
     # The same time again (moved back and forth) is a new message only once.
     client.post(rearrange_url(referral), interview(on="2026-06-16"))
     assert len(_to(sent(), "amira@example.net")) == 3
+    # A new place at the same time is told too.
+    client.post(rearrange_url(referral), interview(on="2026-06-16", place="Elm House"))
+    new_place = _to(sent(), "amira@example.net")[-1]
+    assert new_place.subject == "Your interview on Tue 16 Jun at 14:30: a new place"
+    assert "Where: Elm House" in new_place.body
+
+
+def test_a_text_says_the_interview_moved_from_its_old_time(
+    client_of, provider, referral, clock, sent, fake_notify
+):
+    _agreed(referral.participant, contact_by="sms")
+    client = client_of(provider)
+    _arranged(client, referral)
+    client.post(rearrange_url(referral), interview(on="2026-06-15", time="09:00"))
+    sent()
+    _first, moved = [r["personalisation"]["body"] for r in fake_notify.sms]
+    assert "on Fri 12 Jun at 14:30 has moved to Mon 15 Jun at 09:00, Oak House." in (
+        moved
+    )
 
 
 def test_an_interview_next_year_is_said_with_its_year(

@@ -13,12 +13,13 @@ for a change that rolls back; each message has a key, so it goes once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
-from academy.days import tomorrow_window
+from academy.days import day_said, tomorrow_window
 from academy.models import Membership, User
 from academy.notify import Notice, Recipient, link, notify
 from academy.permissions import Role
@@ -143,11 +144,22 @@ def _tell_coordinator(referral: Referral, by: User, key: str, **extra: Any) -> N
     )
 
 
-def interview_confirm(*, referral: Referral) -> None:
-    """The person is told of their interview (again, when it moves), if they agreed."""
+def _said(moment: dt.datetime) -> str:
+    """'Fri 12 Jun at 14:30' (with the year when it is not this year's)."""
+    local = timezone.localtime(moment)
+    return f"{day_said(local, short=True)} at {local:%H:%M}"
+
+
+def interview_confirm(
+    *, referral: Referral, was: dt.datetime | None = None, is_moved: bool = False
+) -> None:
+    """The person is told of their interview, if they agreed; when it moved (`was`
+    its old time), that the old time is off, or that only its place changed."""
     if referral.interview_at is None:
         return
     person = referral.participant
+    at = referral.interview_at
+    place = hashlib.sha256(referral.interview_place.encode()).hexdigest()[:12]
     notify(
         to=participant_recipient(person),
         template="interview_arranged",
@@ -156,9 +168,13 @@ def interview_confirm(*, referral: Referral) -> None:
             **_interview(referral),
             **reach_us(person.academy, person.coordinator),
             "first_name": person.first_name,
+            "said": _said(at),
+            "was": _said(was) if was is not None and was != at else "",
+            "is_moved": is_moved,
         },
         academy=person.academy,
-        key=f"referral:{referral.pk}:interview:{referral.interview_at.isoformat()}",
+        # A new time or a new place is told once each.
+        key=f"referral:{referral.pk}:interview:{at.isoformat()}:{place}",
         participant=person,
     )
 
@@ -183,10 +199,12 @@ def referral_moved_tell(*, referral: Referral, was: str, by: User) -> None:
     _tell_coordinator(referral, by, f"referral:{referral.pk}:moved:{to}", **extra)
 
 
-def interview_rearranged_tell(*, referral: Referral, by: User) -> None:
-    """The interview moved: the person is told the new time, the coordinator too if
-    a provider moved it."""
-    interview_confirm(referral=referral)
+def interview_rearranged_tell(
+    *, referral: Referral, by: User, was: dt.datetime | None = None
+) -> None:
+    """The interview moved from `was`: the person is told the new time (and that the
+    old one is off), the coordinator too if a provider moved it."""
+    interview_confirm(referral=referral, was=was, is_moved=True)
     assert referral.interview_at is not None  # noqa: S101 - just set
     _tell_coordinator(
         referral,

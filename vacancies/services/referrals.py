@@ -254,7 +254,7 @@ def referral_interview_rearrange(
         note=_noted(f"moved to {interview_said(referral)}", note),
         by=by,
     )
-    referral_notices.interview_rearranged_tell(referral=referral, by=by)
+    referral_notices.interview_rearranged_tell(referral=referral, by=by, was=before[0])
     return referral
 
 

@@ -116,7 +116,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     return {
         "first_name": participant.first_name,
         "kind": appointment.get_kind_display(),
-        "when": f"{day_said(local)} at {local:%H:%M}",
+        "when": _when_said(local),
         "day": day_said(local),
         "time": f"{local:%H:%M}",
         "minutes": appointment.minutes,
@@ -128,12 +128,17 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def _tell(appointment: Appointment, template: str, key: str) -> None:
+def _when_said(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{day_said(local)} at {local:%H:%M}"
+
+
+def _tell(appointment: Appointment, template: str, key: str, **extra: Any) -> None:
     participant = appointment.participant
     notify(
         to=participant_recipient(participant),
         template=template,
-        context=_context(appointment),
+        context={**_context(appointment), **extra},
         academy=participant.academy,
         key=f"appointment:{appointment.pk}:{key}",
         participant=participant,
@@ -213,7 +218,13 @@ def appointment_change(
     row.full_clean()
     row.save(update_fields=[*fields, "updated_at"])
     if row.starts_at != was[0]:
-        _tell(row, "appointment_changed", f"booked:{row.starts_at.isoformat()}")
+        # The old time is said to be off, not left for them to work out.
+        _tell(
+            row,
+            "appointment_changed",
+            f"booked:{row.starts_at.isoformat()}",
+            was=_when_said(was[0]),
+        )
     return row
 
 
