@@ -7,9 +7,10 @@ April 2024 to the day the demo is built, and the week ahead.
   answered (a 26-week one only after the 13-week one), but for the few most recent: a
   handful due for the demo coordinator.
 - Cases close: when the 26-week check is answered, or after months without a job.
-- The demo coordinator's day: appointments earlier today (attended) and later, through
-  next week, a few missed; tasks (next steps, plan actions, checks) due today, a few
-  overdue and more to come, every open plan action and due check with its one task.
+- The demo coordinator's day: appointments earlier today (one attended, one or two
+  still to mark) and later, through next week, a few missed; tasks (next steps, plan
+  actions, checks) due today, a few overdue and more to come, every open plan action
+  and due check with its one task.
 
 Dates follow the day the demo is built; random choices use a fixed seed.
 """
@@ -189,14 +190,14 @@ def _casework(
                 agreed_by=p.coordinator,
             )
             plans.append(plan)
-            for step in (1, 2):
+            for step, description in zip((1, 2), rng.sample(ACTIONS, 2), strict=True):
                 due = agreed + dt.timedelta(days=14 * step + rng.randint(0, 7))
                 done = due - dt.timedelta(days=rng.randint(0, 6))
                 actions.append(
                     (
                         plan,
                         PlanAction(
-                            description=rng.choice(ACTIONS),
+                            description=description,
                             owner=rng.choice(PlanAction.Owner.values),
                             due_on=due,
                             completed_on=max(done, agreed) if due <= today else None,
@@ -345,7 +346,8 @@ def _mine(s: _Present) -> list[Participant]:
 
 def _diary(s: _Present, mine: list[Participant]) -> None:
     """Appointments: the last fortnight (attended, a few missed, one cancelled), earlier
-    today (attended), later today and through next week (booked)."""
+    today (attended, and one or two still to mark), later today and through next week
+    (booked)."""
     rng, today, now = s.rng, s.today, timezone.now()
     midnight = _local(today, 0)
     quarter = dt.timedelta(minutes=15)
@@ -363,10 +365,25 @@ def _diary(s: _Present, mine: list[Participant]) -> None:
         "cancelled",
         "They have a job interview at that time.",
     )
-    # Earlier today (on the quarter hour; at midnight if it is early), and later.
-    for hours in (2.5, 1):
-        at = max(midnight, now - dt.timedelta(hours=hours))
-        slots.append((midnight + (at - midnight) // quarter * quarter, "attended", ""))
+
+    # Earlier today (on the quarter hour, not before 07:00): one attended, and one or
+    # two not yet marked, so that Attended and Did not attend can be tried at once:
+    # at the start of the day or a few minutes ago, whichever is earlier, and an hour
+    # ago.
+    def floor(at: dt.datetime) -> dt.datetime:
+        return midnight + (at - midnight) // quarter * quarter
+
+    first, start = _local(today, 7), _local(today, 9)
+    attended = floor(now - dt.timedelta(hours=2.5))
+    if attended >= first:
+        slots.append((attended, "attended", ""))
+    unmarked = {
+        max(first, floor(min(start, now - dt.timedelta(minutes=10)))),
+        floor(now - dt.timedelta(hours=1)),
+    }
+    slots += [
+        (at, "booked", "") for at in sorted(unmarked) if at >= first and at != attended
+    ]
     for hours in (1, 3):
         at = (
             midnight
@@ -449,6 +466,11 @@ def _tasks(
         )
     }
     planned = [p for p in mine if p.pk in plans]
+    has: dict[int, set[str]] = {}
+    for plan_id, description in PlanAction.objects.filter(
+        plan__in=plans.values()
+    ).values_list("plan_id", "description"):
+        has.setdefault(plan_id, set()).add(description)
     work = [
         ("Call the care home about a trial shift", -4),
         ("Send the DBS form", -11),
@@ -460,7 +482,12 @@ def _tasks(
         due = today + dt.timedelta(days=days)
         # A week or more after the plan was agreed.
         person = next(
-            (p for p in planned if plans[p.pk].agreed_on <= due - dt.timedelta(days=7)),
+            (
+                p
+                for p in planned
+                if plans[p.pk].agreed_on <= due - dt.timedelta(days=7)
+                and text not in has.get(plans[p.pk].pk, set())
+            ),
             None,
         )
         if person is not None:
@@ -482,12 +509,20 @@ def _tasks(
     latest: dict[int, Meeting] = {}
     for m in steps:
         latest.setdefault(m.participant_id, m)
+    candidates, stepped = list(latest.values()), []
     tasks = []
-    for n, (m, days) in enumerate(zip(latest.values(), (-3, 0, 2, 5, 8), strict=False)):
-        m.next_step, m.next_step_on = (
-            NEXT_STEPS[n % len(NEXT_STEPS)],
-            today + dt.timedelta(days=days),
+    for n, days in enumerate((-3, 0, 2, 5, 8)):
+        due = today + dt.timedelta(days=days)
+        # A next step is never due before the meeting that set it.
+        found = next(
+            (m for m in candidates if timezone.localdate(m.held_at) <= due), None
         )
+        if found is None:
+            continue
+        m = found
+        candidates.remove(m)
+        stepped.append(m)
+        m.next_step, m.next_step_on = NEXT_STEPS[n % len(NEXT_STEPS)], due
         tasks.append(
             Task(
                 participant_id=m.participant_id,
@@ -499,9 +534,7 @@ def _tasks(
                 created_by=coordinator,
             )
         )
-    Meeting.objects.bulk_update(
-        list(latest.values())[:5], ["next_step", "next_step_on"]
-    )
+    Meeting.objects.bulk_update(stepped, ["next_step", "next_step_on"])
     # Plan actions: open while not done (active plans of open cases), else done.
     for action in (
         PlanAction.objects.filter(plan__participant__academy=s.academy)

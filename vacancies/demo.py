@@ -194,6 +194,16 @@ def demo_vacancies_seed(*, academy: Academy, by: User) -> int:
     return len(vacancies)
 
 
+def _weekday(day: dt.date) -> dt.date:
+    """The day, or the Monday after it when it falls at a weekend (the past: the
+    Friday before, so that what happened stays in the past)."""
+    if day.weekday() < 5:
+        return day
+    if day < timezone.localdate():
+        return day - dt.timedelta(days=day.weekday() - 4)
+    return day + dt.timedelta(days=7 - day.weekday())
+
+
 def _referrals(vacancies: list[Vacancy], by: User) -> None:
     """The demo coordinator's referrals to the open vacancies: made in the last weeks,
     some with an interview arranged in the days ahead and one offered. Written as
@@ -229,11 +239,13 @@ def _referrals(vacancies: list[Vacancy], by: User) -> None:
         if interview is not None or stage == Referral.Stage.OFFERED:
             days, at = interview or (-ago // 2, dt.time(10, 0))
             when = timezone.make_aware(
-                dt.datetime.combine(today + dt.timedelta(days=days), at)
+                dt.datetime.combine(_weekday(today + dt.timedelta(days=days)), at)
             )
             referral.interview_at = when
+            # At the employer's own address (a vacancy's postcode may be elsewhere).
+            organisation = vacancy.organisation
             referral.interview_place = (
-                f"{vacancy.organisation.name}, {vacancy.postcode}"
+                f"{organisation.name}, {organisation.postcode or vacancy.postcode}"
             )
             arranged = referred_on + dt.timedelta(days=min(2, ago))
             moves.append((Referral.Stage.INTERVIEW, arranged, ""))
