@@ -423,6 +423,36 @@ def test_a_text_says_the_appointment_moved_from_its_old_time(
 
 
 @pytest.mark.django_db
+def test_a_phone_call_says_the_number_that_will_be_called(
+    coordinator, django_capture_on_commit_callbacks, fake_notify
+):
+    emailed = _person(coordinator, contact_by="email", email="sam@example.net")
+    texted = _person(coordinator, contact_by="sms", phone="07700 900123")
+    with django_capture_on_commit_callbacks(execute=True):
+        for person, hour in ((emailed, 9), (texted, 10)):
+            services.appointment_book(
+                participant=person,
+                coordinator=coordinator.user,
+                by=coordinator.user,
+                kind="phone",
+                starts_at=_tomorrow_at(hour),
+                place="07700900456",
+            )
+        services.appointment_book(
+            participant=emailed,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="phone",
+            starts_at=_tomorrow_at(11),
+        )
+    with_number, without = mail.outbox
+    assert "We will phone you on 07700 900456." in with_number.body
+    assert "We will phone you on the number we have for you." in without.body
+    [text] = _texts(fake_notify)
+    assert "We will phone you on 07700 900456." in text
+
+
+@pytest.mark.django_db
 def test_cancelling_needs_a_reason(client_of, coordinator):
     appointment = AppointmentFactory(participant=_person(coordinator))
     response = client_of(coordinator).post(

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from academy import rules
 from academy.days import day_said, tomorrow_window
 from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
@@ -113,6 +114,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     participant = appointment.participant
     academy = participant.academy
     coordinator = appointment.coordinator
+    is_phone = appointment.kind == Meeting.Kind.PHONE
     return {
         "first_name": participant.first_name,
         "kind": appointment.get_kind_display(),
@@ -121,7 +123,9 @@ def _context(appointment: Appointment) -> dict[str, Any]:
         "time": f"{local:%H:%M}",
         "minutes": appointment.minutes,
         "place": appointment.place,
-        "is_phone": appointment.kind == Meeting.Kind.PHONE,
+        "is_phone": is_phone,
+        # A phone call's place is the number to call (shown as people read it).
+        "phone_number": rules.phone_shown(appointment.place) if is_phone else "",
         "video_link": appointment.link,
         "with_name": coordinator.first_name or coordinator.get_full_name(),
         **reach_us(academy, coordinator),
