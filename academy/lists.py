@@ -82,11 +82,22 @@ class ViewFilter(django_filters.ChoiceFilter):
         return qs.filter(query)
 
 
+# A choice longer than this does not fit half a phone's width ("Interview arr…"):
+# its select takes the whole row there.
+_LONG_CHOICE = 14
+
+
 def _width(field: forms.Field, name: str) -> str:
     if name == "q":
         return "col-12 col-md-4"
     if isinstance(field, forms.BooleanField):
         return "col-12 col-sm-6 col-md-3 align-self-center"
+    if (
+        isinstance(field, forms.ChoiceField)
+        and not isinstance(field, forms.ModelChoiceField)  # not a query per page
+        and any(len(str(label)) > _LONG_CHOICE for _, label in field.choices)
+    ):
+        return "col-12 col-sm-6 col-md-3 col-lg-2"
     return "col-6 col-md-3 col-lg-2"
 
 

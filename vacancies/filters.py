@@ -68,7 +68,7 @@ class ReferralFilterSet(ListFilterSet):
         label="Stage",
         views={
             "": (
-                "In progress: referred, interview, offered",
+                "In progress",  # referred, interview arranged or offered
                 Q(stage__in=ACTIVE_STAGES),
             ),
             "all": ("Every stage", Q()),

@@ -5,6 +5,7 @@ VacanciesConfig.ready() registers them (and the services' merge and outcome hook
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
@@ -116,6 +117,15 @@ def critical_shortage_banner(membership: Membership) -> HomePanel | None:
     return HomePanel("vacancies/_home_shortages.html", {"vacancies": shortages})
 
 
+@dataclass(frozen=True)
+class ProviderReferral:
+    """A referral on the provider's home, with the candidate's name as the provider
+    may see it ('' without consent to share: shown as 'A candidate')."""
+
+    referral: Referral
+    candidate: str
+
+
 @home_panel(Role.PROVIDER)
 def provider_overview(membership: Membership) -> HomePanel:
     """The provider's open vacancies and the referrals waiting on it."""
@@ -127,9 +137,14 @@ def provider_overview(membership: Membership) -> HomePanel:
             Referral.Stage.OFFERED,
         ]
     )
+    rows = [
+        ProviderReferral(r, interviews.candidate_name(r, membership))
+        for r in referrals[:10]
+    ]
     return HomePanel(
         "vacancies/_home_provider.html",
-        {"vacancies": list(vacancies[:10]), "referrals": list(referrals[:10])},
+        {"vacancies": list(vacancies[:10]), "referrals": rows},
+        people=[row.referral.participant_id for row in rows if row.candidate],
     )
 
 

@@ -72,7 +72,7 @@ def upcoming_interviews(
             referral=r,
             at=timezone.localtime(r.interview_at),
             place=r.interview_place,
-            candidate=_name(r, membership),
+            candidate=candidate_name(r, membership),
             opportunity=r.opportunity.title,
         )
         for r in rows
@@ -80,7 +80,7 @@ def upcoming_interviews(
     ]
 
 
-def _name(referral: Referral, membership: Membership) -> str:
+def candidate_name(referral: Referral, membership: Membership) -> str:
     """A provider sees the name only while the person consents to share it."""
     person = referral.participant
     if membership.role == Role.PROVIDER and not person.has_consent_to_share:
@@ -105,7 +105,7 @@ def interview_diary(
         assert referral.interview_at is not None  # noqa: S101 - filtered
         opportunity = referral.opportunity
         what = f"{opportunity.title}, {opportunity.organisation}"
-        shown = _name(referral, membership)
+        shown = candidate_name(referral, membership)
         name = shown or "a candidate"
         yield DiaryEntry(
             uid=f"interview-{referral.pk}@vacancies",

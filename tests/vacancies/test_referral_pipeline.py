@@ -366,3 +366,25 @@ def test_the_move_form_says_what_each_field_needs(client_of, provider, referral)
     for generic in ("This field is required", "Ensure this value", "Enter a valid"):
         assert generic not in empty + bad
     assert "Give the address of the interview." not in bad
+
+
+def test_the_provider_home_names_each_referrals_candidate_only_with_consent(
+    client_of, provider, referral, vacancy
+):
+    """Issue 13, tester's finding 19: 'Referrals to move along' gave only the
+    vacancy and the stage."""
+    withheld = ReferralFactory(
+        participant=ParticipantFactory(
+            academy=vacancy.academy,
+            first_name="Bea",
+            last_name="Secret",
+            has_consent_to_share=False,
+        ),
+        vacancy=vacancy,
+    )
+    page = client_of(provider).get("/").content.decode()
+    panel = page.split("Referrals to move along", 1)[1]
+    assert "Amira Haddad" in panel
+    assert "Secret" not in page
+    assert "A candidate" in panel
+    assert f"/referrals/{withheld.pk}/" in panel
