@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from academy.forms import PortalFormHelper, plain_messages
+from academy.forms import PortalFormHelper, form_add_validation_error, plain_messages
 from academy.models import Membership, User
 from academy.once import OnceFormMixin
 from academy.permissions import Role
@@ -108,6 +109,17 @@ class AppointmentForm(forms.Form):
         if "coordinator" not in self.fields:
             cleaned["coordinator"] = self.membership.user
         return cleaned
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """A service's refusal on the form: a time's (taken, out of hours) on Time."""
+        if hasattr(error, "error_dict") and "starts_at" in error.error_dict:
+            error = ValidationError(
+                {
+                    ("time" if name == "starts_at" else name): errors
+                    for name, errors in error.error_dict.items()
+                }
+            )
+        form_add_validation_error(self, error)
 
     def appointment_fields(self) -> dict[str, Any]:
         """What the services take, from the cleaned form."""

@@ -175,7 +175,7 @@ def appointment_add(request: AcademyRequest, pk: int) -> HttpResponse:
                 to=lambda appointment: participant.get_absolute_url(),
             )
         except ValidationError as error:
-            form_add_validation_error(form, error)
+            form.add_service_error(error)
     return _form_page(
         request,
         participant,
@@ -208,7 +208,7 @@ def appointment_edit(request: AcademyRequest, pk: int) -> HttpResponse:
                 appointment=appointment, by=request.user, **form.appointment_fields()
             )
         except ValidationError as error:
-            form_add_validation_error(form, error)
+            form.add_service_error(error)
         else:
             messages.success(request, "Appointment changed.")
             return redirect(_back(request, appointment))

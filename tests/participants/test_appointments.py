@@ -183,7 +183,7 @@ def test_an_admin_books_in_a_colleagues_diary_and_a_coordinator_in_their_own(
     assert Appointment.objects.get().coordinator == coordinator.user
     # A coordinator's form has no choice: whatever is sent, it is their own diary.
     client_of(coordinator).post(
-        url, _form(coordinator=str(admin.user_id), time="11:00")
+        url, _form(coordinator=str(admin.user_id), time="11:15")
     )
     assert Appointment.objects.latest("pk").coordinator == coordinator.user
 
@@ -324,13 +324,13 @@ def test_every_message_says_how_to_reach_the_academy(
 
     def book(hour):
         with django_capture_on_commit_callbacks(execute=True):
-            for person in (emailed, texted):
+            for person, minute in ((emailed, 0), (texted, 30)):
                 services.appointment_book(
                     participant=person,
                     coordinator=user,
                     by=user,
                     kind="job_centre",
-                    starts_at=_tomorrow_at(hour),
+                    starts_at=_tomorrow_at(hour, minute),
                 )
 
     # No public phone or e-mail: the coordinator's name and work e-mail.
@@ -365,6 +365,71 @@ def test_every_message_says_how_to_reach_the_academy(
     assert text_two.startswith(f"{academy.name}: ")
     assert "Can't make it? Call 01752 123456." in text_two
     assert text_two.endswith("Reply STOP to stop these texts.")
+
+
+@pytest.mark.django_db
+def test_a_time_taken_in_the_same_diary_is_refused_naming_the_appointment(
+    client_of, coordinator, admin
+):
+    first = _person(coordinator)
+    taken = services.appointment_book(
+        participant=first,
+        coordinator=coordinator.user,
+        by=coordinator.user,
+        kind="job_centre",
+        starts_at=_tomorrow_at(10),
+        minutes=30,
+    )
+    other = _person(coordinator)
+    url = reverse("participants:appointment-add", args=[other.pk])
+    client = client_of(coordinator)
+    response = client.post(url, _form(time="10:15", minutes="30"))
+    assert response.status_code == 200
+    said = (
+        "You already have a Job centre meeting 10:00\N{EN DASH}10:30 with "
+        f"{first.reference} that day. Choose another time."
+    )
+    assert said in " ".join(response.context["form"].errors["time"])
+    assert Appointment.objects.count() == 1
+    # An admin booking in the coordinator's diary is told whose it is.
+    response = client_of(admin).post(
+        url, _form(time="09:45", coordinator=str(coordinator.user_id))
+    )
+    name = coordinator.user.get_full_name()
+    assert f"{name} already has a Job centre meeting 10:00\N{EN DASH}10:30" in " ".join(
+        response.context["form"].errors["time"]
+    )
+    # Back to back is fine; so is the time of a cancelled one.
+    client.post(url, _form(time="10:30", minutes="30"))
+    assert Appointment.objects.count() == 2
+    services.appointment_cancel(appointment=taken, by=coordinator.user, reason="Ill")
+    client.post(url, _form(time="10:00", minutes="30"))
+    assert Appointment.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_moving_an_appointment_checks_the_diary_but_not_against_itself(coordinator):
+    def book(person, hour):
+        return services.appointment_book(
+            participant=person,
+            coordinator=coordinator.user,
+            by=coordinator.user,
+            kind="job_centre",
+            starts_at=_tomorrow_at(hour),
+            minutes=60,
+        )
+
+    first = book(_person(coordinator), 10)
+    second = book(_person(coordinator), 12)
+    services.appointment_change(
+        appointment=first, by=coordinator.user, starts_at=_tomorrow_at(10, 30)
+    )
+    with pytest.raises(ValidationError, match="already have a Job centre meeting"):
+        services.appointment_change(
+            appointment=second, by=coordinator.user, starts_at=_tomorrow_at(11)
+        )
+    second.refresh_from_db()
+    assert timezone.localtime(second.starts_at).hour == 12
 
 
 # Moving and cancelling ------------------------------------------------------

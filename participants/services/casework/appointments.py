@@ -132,6 +132,53 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+def _diary_free(
+    *,
+    coordinator: User,
+    by: User,
+    starts_at: dt.datetime,
+    minutes: int,
+    moving: Appointment | None = None,
+) -> None:
+    """Refuse a time that overlaps another appointment booked in the same diary,
+    naming it (a moved appointment is not checked against itself)."""
+    # Bookings in one diary wait for each other, so two at once cannot both pass.
+    User.objects.select_for_update().filter(pk=coordinator.pk).first()
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    longest = dt.timedelta(minutes=480)  # the model's longest appointment
+    nearby = (
+        Appointment.objects.filter(
+            coordinator=coordinator,
+            status=Appointment.Status.BOOKED,
+            starts_at__gt=starts_at - longest,
+            starts_at__lt=ends_at,
+        )
+        .select_related("participant")
+        .order_by("starts_at")
+    )
+    if moving is not None:
+        nearby = nearby.exclude(pk=moving.pk)
+    for other in nearby:
+        other_ends = other.starts_at + dt.timedelta(minutes=other.minutes)
+        if other_ends <= starts_at:
+            continue
+        kind = other.get_kind_display()
+        article = "an" if kind[0].lower() in "aeiou" else "a"
+        who = (
+            "You already have"
+            if by.pk == coordinator.pk
+            else f"{coordinator.get_full_name() or coordinator.email} already has"
+        )
+        start, end = timezone.localtime(other.starts_at), timezone.localtime(other_ends)
+        raise ValidationError(
+            {
+                "starts_at": f"{who} {article} {kind} {start:%H:%M}\N{EN DASH}"
+                f"{end:%H:%M} with {other.participant.reference} that day. Choose "
+                "another time."
+            }
+        )
+
+
 def _when_said(moment: dt.datetime) -> str:
     local = timezone.localtime(moment)
     return f"{day_said(local)} at {local:%H:%M}"
@@ -184,6 +231,7 @@ def appointment_book(
     _bookable(participant)
     _ahead(starts_at, minutes)
     _diary_holder(coordinator, participant)
+    _diary_free(coordinator=coordinator, by=by, starts_at=starts_at, minutes=minutes)
     appointment = Appointment(
         participant=participant,
         coordinator=coordinator,
@@ -219,6 +267,13 @@ def appointment_change(
         _ahead(row.starts_at, row.minutes)
     if "coordinator" in fields:
         _diary_holder(row.coordinator, row.participant)
+    _diary_free(
+        coordinator=row.coordinator,
+        by=by,
+        starts_at=row.starts_at,
+        minutes=row.minutes,
+        moving=row,
+    )
     row.full_clean()
     row.save(update_fields=[*fields, "updated_at"])
     if row.starts_at != was[0]:
