@@ -7,13 +7,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import User
 from academy.registry import Registry
 
-from ..models import Participant, PlanReview, SustainmentCheck
+from ..models import Appointment, Participant, PlanReview, SustainmentCheck
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(m.held_at, "meeting", title, detail, _by(m.recorded_by))
         )
+    entries.extend(_appointments(participant))
     for plan in participant.plans.select_related("agreed_by"):
         detail = ", ".join(
             x for x in (plan.get_pathway_display(), plan.target_role) if x
@@ -166,6 +168,29 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
     for hook in timeline_hooks:
         entries.extend(hook(participant))
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _appointments(participant: Participant) -> list[TimelineEntry]:
+    """Appointments still ahead, missed (with why) and cancelled (with why); one
+    attended is on the timeline as the meeting it became."""
+    appointments = participant.appointments.filter(
+        Q(status=Appointment.Status.BOOKED, starts_at__gte=timezone.now())
+        | Q(status__in=[Appointment.Status.MISSED, Appointment.Status.CANCELLED])
+    ).select_related("coordinator", "booked_by")
+    entries = []
+    for a in appointments:
+        kind = a.get_kind_display()
+        if a.status == Appointment.Status.BOOKED:
+            title, by = f"{kind} booked", a.booked_by
+            detail = ", ".join(x for x in (f"{a.minutes} minutes", a.place) if x)
+        else:
+            said = "did not attend" if a.status == Appointment.Status.MISSED else ""
+            title = f"{kind}: {said or a.get_status_display().lower()}"
+            detail, by = a.reason, a.coordinator
+        entries.append(
+            TimelineEntry(a.starts_at, "appointment", title, detail, _by(by))
+        )
+    return entries
 
 
 def _by(user: User | None) -> str:

@@ -673,6 +673,44 @@ def test_the_caseload_list_shows_recent_no_shows_in_one_query(
     assert html.count("1 missed") == 2
 
 
+# The timeline ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_timeline_lists_booked_missed_and_cancelled_appointments_once(
+    client_of, coordinator
+):
+    person = _person(coordinator)
+    ahead = AppointmentFactory(
+        participant=person, starts_at=_tomorrow_at(10), place="Royal Parade"
+    )
+    missed = _past(AppointmentFactory(participant=person), hours=48)
+    services.appointment_miss(
+        appointment=missed, by=coordinator.user, reason="No answer at the door"
+    )
+    called_off = AppointmentFactory(participant=person, starts_at=_tomorrow_at(14))
+    services.appointment_cancel(
+        appointment=called_off, by=coordinator.user, reason="Starting a job"
+    )
+    came = _past(AppointmentFactory(participant=person, kind="drop_in"), hours=72)
+    services.appointment_attend(appointment=came, by=coordinator.user)
+    entries = [
+        (e.title, e.detail)
+        for e in selectors.participant_timeline(participant=person)
+        if e.kind in ("appointment", "meeting")
+    ]
+    assert ("Job centre meeting booked", "30 minutes, Royal Parade") in entries
+    assert ("Job centre meeting: did not attend", "No answer at the door") in entries
+    assert ("Job centre meeting: cancelled", "Starting a job") in entries
+    # Attended: the meeting it became, once.
+    assert len([t for t, _ in entries if t.startswith("Drop-in")]) == 1
+    assert len(entries) == 4
+    page = client_of(coordinator).get(reverse("participants:detail", args=[person.pk]))
+    html = page.content.decode()
+    assert "Job centre meeting: did not attend" in html
+    assert f"{timezone.localtime(ahead.starts_at):%-d %b %Y} 10:00" in html
+
+
 # Permissions -------------------------------------------------------------------
 
 
