@@ -45,4 +45,6 @@ class Command(BaseCommand):
             "\nTwo-step sign-in: after the password, type the code of the demo users'\n"
             f"shared authenticator key {secret} (add it to any authenticator app),\n"
             "or print the current code with: .venv/bin/python manage.py demo_code\n"
+            "(a code signs each user in once: to sign the same user in again within\n"
+            "30 seconds, e.g. on a phone, use: manage.py demo_code coordinator)\n"
         )
