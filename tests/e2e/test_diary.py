@@ -79,7 +79,7 @@ def test_coordinator_books_sees_and_marks_an_appointment(
     page.get_by_role("link", name="Day view").click()
     entry = page.locator(".diary-appointment")
     screenshot(page, f"diary-today-{name}")
-    entry.get_by_role("button", name="Attended").click()
+    entry.get_by_role("button", name="Mark attended").click()
     expect(page.get_by_text("the meeting is recorded")).to_be_visible()
     page.get_by_label("Notes").fill("Keen on nights; no car.")
     screenshot(page, f"diary-notes-{name}")

@@ -284,3 +284,51 @@ def test_the_diary_records_whose_interview_it_shows(client_of, coordinator):
     )
     client_of(coordinator).get(reverse("participants:diary"))
     assert any(person.pk in r.participant_ids for r in AccessRecord.objects.all())
+
+
+def _started(appointment, minutes_ago=10):
+    Appointment.objects.filter(pk=appointment.pk).update(
+        starts_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
+    )
+    appointment.refresh_from_db()
+    return appointment
+
+
+def test_the_one_tap_buttons_say_what_they_do(client_of, coordinator):
+    appointment = _started(_booked(coordinator, days=0))
+    client = client_of(coordinator)
+    for url in (
+        reverse("participants:diary"),
+        reverse("participants:detail", args=[appointment.participant_id]),
+    ):
+        html = client.get(url).content.decode()
+        # A button that reads "Attended" looked like the status badge (done).
+        assert ">Mark attended</button>" in html
+        assert ">Mark did not attend</a>" in html
+        assert ">Attended<" not in html
+    services.appointment_attend(appointment=appointment, by=coordinator.user)
+    html = client.get(reverse("participants:diary")).content.decode()
+    assert "Mark attended" not in html
+    assert ">Attended</span>" in html  # the status badge stays
+
+
+def test_the_video_link_is_offered_only_until_the_call_ends(client_of, coordinator):
+    link = "https://meet.example.net/abc"
+    ahead = _booked(coordinator, days=0, hour=23, minute=59, kind="video", link=link)
+    client = client_of(coordinator)
+    day = timezone.localtime(ahead.starts_at).date().isoformat()
+
+    def offered():
+        html = client.get(reverse("participants:diary"), {"day": day}).content
+        return "Join the video call" in html.decode()
+
+    assert offered()
+    _started(ahead, minutes_ago=10)  # on now (30 minutes)
+    day = timezone.localtime(ahead.starts_at).date().isoformat()
+    assert offered()
+    _started(ahead, minutes_ago=40)  # over, not marked yet
+    day = timezone.localtime(ahead.starts_at).date().isoformat()
+    assert not offered()
+    _started(ahead, minutes_ago=10)
+    services.appointment_attend(appointment=ahead, by=coordinator.user)
+    assert not offered()
