@@ -1,8 +1,10 @@
 """A coordinator on a phone: register a person, log a meeting, agree a plan."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from participants.models import Meeting, Participant, SkillsActionPlan
@@ -42,6 +44,8 @@ def test_coordinator_registers_logs_a_meeting_and_agrees_a_plan_on_a_phone(
     page.get_by_label("Location").fill("Royal Parade Jobcentre")
     page.get_by_label("Notes").fill("Keen on home care, no car.")
     page.get_by_label("Next step", exact=True).fill("Send Care Certificate dates")
+    step_on = timezone.localdate() + dt.timedelta(days=7)
+    page.get_by_label("Next step by").fill(step_on.isoformat())
     screenshot(page, "casework-meeting-phone")
     page.get_by_role("button", name="Log meeting").click()
     expect(page.get_by_text("Meeting logged.")).to_be_visible()
@@ -54,11 +58,16 @@ def test_coordinator_registers_logs_a_meeting_and_agrees_a_plan_on_a_phone(
     page.get_by_label("Target role").fill("Care worker")
     page.get_by_label("Transport").check()
     page.locator("#id_actions-0-description").fill("Apply for DBS check")
-    page.locator("#id_actions-0-due_on").fill("2099-01-31")
+    due = timezone.localdate() + dt.timedelta(days=60)
+    page.locator("#id_actions-0-due_on").fill(due.isoformat())
     screenshot(page, "casework-plan-phone")
     page.get_by_role("button", name="Agree the plan").click()
     expect(page.get_by_text("Skills action plan agreed.")).to_be_visible()
-    expect(page.get_by_text("Apply for DBS check")).to_be_visible()
+    expect(page.get_by_text("Apply for DBS check").first).to_be_visible()
+    # The action is also a task on the person's page, until it is done.
+    expect(
+        page.get_by_role("button", name="Done : Apply for DBS check")
+    ).to_be_visible()
     screenshot(page, "casework-participant-with-plan-phone")
 
     person = Participant.objects.get()
