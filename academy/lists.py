@@ -13,7 +13,7 @@ personal data stays out of server logs and browser history."""
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from crispy_forms.bootstrap import StrictButton
@@ -95,7 +95,10 @@ def _width(field: forms.Field, name: str) -> str:
     if (
         isinstance(field, forms.ChoiceField)
         and not isinstance(field, forms.ModelChoiceField)  # not a query per page
-        and any(len(str(label)) > _LONG_CHOICE for _, label in field.choices)
+        and any(
+            len(str(label)) > _LONG_CHOICE
+            for _, label in cast("list[tuple[Any, Any]]", field.choices)
+        )
     ):
         return "col-12 col-sm-6 col-md-3 col-lg-2"
     return "col-6 col-md-3 col-lg-2"
