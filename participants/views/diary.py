@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -106,10 +107,12 @@ def diary_book(request: AcademyRequest) -> HttpResponse:
         people = Participant.objects.for_membership(request.membership).exclude(
             status=Participant.Status.CLOSED
         )
+        # One's own caseload first: the person one means is most often there.
+        is_own = Case(When(coordinator=request.user, then=Value(0)), default=Value(1))
         results = list(
             selectors.people_matching(people, form.cleaned_data["q"])
             .select_related("coordinator")
-            .order_by("last_name", "first_name", "pk")[:SEARCH_RESULTS]
+            .order_by(is_own, "last_name", "first_name", "pk")[:SEARCH_RESULTS]
         )
     access_record(request, participants=results)
     return render(
@@ -126,6 +129,21 @@ def _appointment(request: AcademyRequest, pk: int) -> Appointment:
     )
     access_record(request, participants=[appointment.participant_id])
     return appointment
+
+
+def _after_booking(request: AcademyRequest, appointment: Appointment) -> str:
+    """Where a booking ends: back in the diary (booked from it) on the day of the
+    appointment, else the `next` address asked for, else the person's page."""
+    wanted = safe_next(
+        request, request.POST.get("next") or request.GET.get("next"), default=""
+    )
+    diary = reverse("participants:diary")
+    if wanted.split("?")[0] in (diary, reverse("participants:diary-week")):
+        query = {"day": timezone.localtime(appointment.starts_at).date().isoformat()}
+        if appointment.coordinator_id != request.user.pk:
+            query["who"] = str(appointment.coordinator_id)
+        return f"{diary}?{urlencode(query)}"
+    return wanted or appointment.participant.get_absolute_url()
 
 
 def _back(request: AcademyRequest, appointment: Appointment) -> str:
@@ -172,7 +190,7 @@ def appointment_add(request: AcademyRequest, pk: int) -> HttpResponse:
                 form,
                 book,
                 done=done,
-                to=lambda appointment: participant.get_absolute_url(),
+                to=lambda appointment: _after_booking(request, appointment),
             )
         except ValidationError as error:
             form.add_service_error(error)

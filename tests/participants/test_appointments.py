@@ -432,6 +432,51 @@ def test_moving_an_appointment_checks_the_diary_but_not_against_itself(coordinat
     assert timezone.localtime(second.starts_at).hour == 12
 
 
+@pytest.mark.django_db
+def test_booking_from_the_diary_lists_ones_own_caseload_first_by_full_name(
+    client_of, coordinator, admin
+):
+    colleague = ParticipantFactory(
+        academy=coordinator.academy,
+        coordinator=admin.user,
+        first_name="Ewa",
+        last_name="Adamska",
+    )
+    own = _person(coordinator, first_name="Ewa", last_name="Smith")
+    client = client_of(coordinator)
+    html = client.post(reverse("participants:diary-book"), {"q": "ewa"}).content
+    html = html.decode()
+    # Each button names whom it books: not fourteen identical "Book with Ewa".
+    own_button = f"Book with Ewa Smith ({own.reference})"
+    other_button = f"Book with Ewa Adamska ({colleague.reference})"
+    assert own_button in html
+    assert other_button in html
+    assert html.index(own_button) < html.index(other_button)
+
+
+@pytest.mark.django_db
+def test_booking_from_the_diary_returns_to_the_diary_on_the_appointments_day(
+    client_of, coordinator
+):
+    person = _person(coordinator)
+    client = client_of(coordinator)
+    html = client.post(reverse("participants:diary-book"), {"q": person.reference})
+    diary = reverse("participants:diary")
+    add = reverse("participants:appointment-add", args=[person.pk])
+    link = f"{add}?next={diary}"
+    assert f'href="{link}"' in html.content.decode()
+    day = timezone.localdate() + dt.timedelta(days=3)
+    token = client.get(link).context["form"]["submission"].initial
+    response = client.post(link, _form(day=day, submission=token))
+    assert response.status_code == 302
+    assert response.url == f"{diary}?day={day.isoformat()}"
+    # A next address off the site is ignored: the person's page.
+    away = f"{add}?next=https://evil.example/"
+    token = client.get(away).context["form"]["submission"].initial
+    response = client.post(away, _form(day=day, time="15:00", submission=token))
+    assert response.url == person.get_absolute_url()
+
+
 # Moving and cancelling ------------------------------------------------------
 
 
