@@ -57,7 +57,8 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
     for m in participant.meetings.select_related("recorded_by"):
         detail = m.notes
         if m.next_step:
-            when = f" by {m.next_step_on:%d %b %Y}" if m.next_step_on else ""
+            on = m.next_step_on
+            when = f" by {on.day} {on:%b %Y}" if on else ""
             detail = f"{detail}\nNext step: {m.next_step}{when}".strip()
         title = m.get_kind_display() + (f" at {m.location}" if m.location else "")
         entries.append(

@@ -756,6 +756,26 @@ def test_the_timeline_lists_booked_missed_and_cancelled_appointments_once(
     assert f"{timezone.localtime(ahead.starts_at):%-d %b %Y} 10:00" in html
 
 
+@pytest.mark.django_db
+def test_the_timeline_says_a_next_steps_date_as_elsewhere(coordinator):
+    appointment = _past(AppointmentFactory(participant=_person(coordinator)))
+    services.appointment_attend(appointment=appointment, by=coordinator.user)
+    step_on = timezone.localdate() + dt.timedelta(days=3)
+    services.appointment_notes_record(
+        appointment=appointment,
+        by=coordinator.user,
+        next_step="Send dates",
+        next_step_on=step_on,
+    )
+    [meeting] = [
+        e
+        for e in selectors.participant_timeline(participant=appointment.participant)
+        if e.kind == "meeting"
+    ]
+    # "by 3 Dec 2026", not "by 03 Dec 2026".
+    assert meeting.detail == f"Next step: Send dates by {step_on.day} {step_on:%b %Y}"
+
+
 # Permissions -------------------------------------------------------------------
 
 

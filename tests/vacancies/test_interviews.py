@@ -94,6 +94,9 @@ def test_an_interview_by_phone_or_video(
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.interview_place == stored
+    # Mid-sentence it is "…, 14:30, by phone", not "By phone".
+    [event] = referral.events.all()
+    assert event.note == f"Interview: Fri 12 Jun 2026, 14:30, b{stored[1:]}"
 
 
 @pytest.mark.parametrize(
@@ -190,8 +193,9 @@ def test_an_interview_is_rearranged_while_arranged(
     assert referral.interview_place == "Oak House, room 2"
     assert referral.stage == Referral.Stage.INTERVIEW
     notes = list(referral.events.values_list("note", flat=True))
+    # The note does not run into the place when shown on one line.
     assert notes[-1] == (
-        "Interview: moved to Mon 15 Jun 2026, 09:00, Oak House, room 2\nManager away"
+        "Interview: moved to Mon 15 Jun 2026, 09:00, Oak House, room 2.\nManager away"
     )
     page = client.get(detail_url(referral)).content.decode()
     assert "Mon 15 Jun 2026, 09:00, Oak House, room 2" in page

@@ -224,7 +224,7 @@ def test_a_rearranged_interview_is_told_to_the_coordinator(
     assert response.status_code == 302
     _first, moved = _to(sent(), coordinator)
     assert moved.subject == "Interview moved: Amira Haddad, Home carer, Plympton"
-    assert "Monday 15 June 2026 at 09:00, By phone" in moved.body
+    assert "Monday 15 June 2026 at 09:00, by phone" in moved.body
 
 
 def test_the_provider_is_told_of_an_interview_tomorrow_once(
@@ -281,3 +281,17 @@ def test_a_deactivated_account_is_not_told(
     )
     _refer(client_of(coordinator), person, vacancy=vacancy.pk)
     assert [m for m in sent() if gone.email in m.to] == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["referral_received", "referral_moved", "referral_withdrawn", "interview_tomorrow"],
+)
+def test_members_are_told_where_to_choose_how_they_hear(template):
+    from academy.notify import Recipient, message_render
+
+    to = Recipient(name="Ewa", email="ewa@example.org", user_id=1)
+    text = message_render(template=template, to=to, context={}).text
+    # There is no "account page": the choice is Notifications, in the user menu.
+    assert "account page" not in text
+    assert "Notifications (in the menu under your name)" in text

@@ -32,6 +32,7 @@ __all__ = [
     "interview_confirm",
     "interview_rearranged_tell",
     "interview_reminders_send",
+    "place_in_sentence",
     "referral_moved_tell",
     "referral_received_tell",
 ]
@@ -72,11 +73,21 @@ def _opportunity(referral: Referral) -> dict[str, Any]:
     }
 
 
+def place_in_sentence(place: str) -> str:
+    """An interview's place after a comma: '…, 14:30, by phone: …', not 'By phone'
+    (how forms_referrals.HOW_SAID stores a call)."""
+    for said in ("By phone", "By video call"):
+        if place == said or place.startswith(f"{said}: "):
+            return said[0].lower() + place[1:]
+    return place
+
+
 def _interview(referral: Referral) -> dict[str, Any]:
     assert referral.interview_at is not None  # noqa: S101 - callers check
     return {
         "when": timezone.localtime(referral.interview_at),
         "place": referral.interview_place,
+        "place_said": place_in_sentence(referral.interview_place),
     }
 
 

@@ -103,7 +103,8 @@ def interview_said(referral: Referral) -> str:
         return ""
     when = timezone.localtime(referral.interview_at)
     said = f"{when:%a} {when.day} {when:%b %Y, %H:%M}"
-    return f"{said}, {referral.interview_place}" if referral.interview_place else said
+    place = referral_notices.place_in_sentence(referral.interview_place)
+    return f"{said}, {place}" if place else said
 
 
 def _interview_set(referral: Referral, *, at: dt.datetime | None, place: str) -> None:
@@ -131,7 +132,8 @@ def _interview_set(referral: Referral, *, at: dt.datetime | None, place: str) ->
 
 
 def _noted(interview: str, note: str) -> str:
-    return f"Interview: {interview}" + (f"\n{note}" if note else "")
+    # A full stop ends the place: the note must not run into it on one line.
+    return f"Interview: {interview}" + (f".\n{note}" if note else "")
 
 
 def _move_date_check(referral: Referral, on: dt.date) -> None:
