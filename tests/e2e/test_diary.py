@@ -91,3 +91,36 @@ def test_coordinator_books_sees_and_marks_an_appointment(
     meeting = Meeting.objects.get(participant=person)
     assert meeting.notes == "Keen on nights; no car."
     assert Appointment.objects.get(pk=appointment.pk).meeting == meeting
+
+
+def test_booking_from_the_diary_ends_on_the_diary_day_of_the_appointment(
+    page, live_server, sign_in, screenshot, coordinator
+):
+    person = ParticipantFactory(
+        academy=coordinator.academy,
+        coordinator=coordinator.user,
+        first_name="Morwenna",
+        last_name="Trelawny",
+    )
+    ParticipantFactory(academy=coordinator.academy, first_name="Morwenna")
+    day = timezone.localdate() + dt.timedelta(days=2)
+    page.set_viewport_size(PHONE)
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/diary/")
+    page.get_by_role("link", name="Book", exact=True).click()
+    page.get_by_label("Find the person").fill("Morwenna")
+    page.get_by_role("button", name="Find").click()
+    button = f"Book with Morwenna Trelawny ({person.reference})"
+    # One's own caseload first.
+    expect(page.locator(".list-group-item .btn").first).to_have_text(button)
+    _fits(page, PHONE)
+    screenshot(page, "diary-find-phone")
+    page.get_by_role("link", name=button).click()
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Time").fill("11:00")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("heading", name="Your diary", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"{day:%A} {day.day} {day:%B %Y}")).to_be_visible()
+    expect(page.locator(".diary-appointment")).to_contain_text("Morwenna Trelawny")
+    assert Appointment.objects.get(participant=person)
+    screenshot(page, "diary-booked-from-diary-phone")

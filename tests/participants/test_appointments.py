@@ -313,6 +313,21 @@ def test_messages_say_the_year_when_it_is_not_this_year(
 
 
 @pytest.mark.django_db
+def test_the_booking_page_says_the_year_of_a_booking_next_year(client_of, coordinator):
+    import time_machine
+
+    person = _person(coordinator)
+    url = reverse("participants:appointment-add", args=[person.pk])
+    with time_machine.travel(dt.datetime(2026, 12, 10, 12, 0, tzinfo=dt.UTC)):
+        client = client_of(coordinator)
+        token = client.get(url).context["form"]["submission"].initial
+        response = client.post(
+            url, _form(day="2027-01-05", time="10:00", submission=token), follow=True
+        )
+    assert "Booked for Tuesday 5 January 2027 at 10:00." in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_every_message_says_how_to_reach_the_academy(
     coordinator, django_capture_on_commit_callbacks, fake_notify
 ):
