@@ -336,8 +336,10 @@ def _personalisation(
 
 def template_names_used(template_name: str) -> set[str]:
     """The names a template reads from its context (`when` of `{{ when|upper }}`,
-    `event` of `{% if event.title %}`), in every branch, whether or not it is taken."""
+    `event` of `{% if event.title %}`), in every branch, whether or not it is taken,
+    and in the templates it includes by name."""
     from django.template.base import FilterExpression, Node, Variable
+    from django.template.loader_tags import IncludeNode
     from django.template.loader import get_template
     from django.template.smartif import TokenBase
 
@@ -359,6 +361,10 @@ def template_names_used(template_name: str) -> set[str]:
         elif isinstance(value, dict):
             for item in value.values():
                 visit(item)
+        elif isinstance(value, IncludeNode) and isinstance(value.template.var, str):
+            # `{% include "sms/_reach_us.txt" %}`: what the included text reads too.
+            visit(get_template(value.template.var).template.nodelist)  # type: ignore[attr-defined]
+            visit(value.extra_context)
         elif isinstance(value, Node | TokenBase):
             for attribute, item in vars(value).items():
                 if attribute not in {"origin", "token"}:

@@ -367,3 +367,12 @@ def test_messages_to_a_person_are_on_their_timeline_with_their_state(
     assert entry.detail.startswith("Sent ")
     page = client_of(coordinator).get(reverse("participants:detail", args=[person.pk]))
     assert "Text message: Hi" in page.content.decode()
+
+
+def test_a_template_of_its_own_also_gets_the_values_of_what_its_text_includes():
+    """Every text to a person includes sms/_reach_us.txt (the academy's phone or
+    e-mail, else the coordinator's): a Notify template of its own needs those too."""
+    from academy.notify import template_names_used
+
+    names = template_names_used("sms/appointment_booked.txt")
+    assert {"academy_phone", "academy_email", "coordinator_email"} <= names
