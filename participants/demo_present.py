@@ -344,6 +344,31 @@ def _mine(s: _Present) -> list[Participant]:
     )
 
 
+def _fitted(
+    slots: list[tuple[dt.datetime, str, str]], rng: random.Random
+) -> list[tuple[dt.datetime, str, str, int]]:
+    """The slots as booking allows them (the demo writes appointments directly):
+    between 07:00 and 21:00 London time, and none overlapping another in the diary;
+    a slot too close to the next is shortened, to no less than 15 minutes, or left
+    out."""
+    ordered = sorted(slots, key=lambda slot: slot[0])
+    fitted: list[tuple[dt.datetime, str, str, int]] = []
+    for n, (at, status, reason) in enumerate(ordered):
+        local = timezone.localtime(at)
+        closing = local.replace(hour=21, minute=0, second=0, microsecond=0)
+        if local.hour < 7 or (
+            fitted and fitted[-1][0] + dt.timedelta(minutes=fitted[-1][3]) > at
+        ):
+            continue
+        room = closing - local
+        if n + 1 < len(ordered):
+            room = min(room, ordered[n + 1][0] - at)
+        minutes = min(rng.choice([30, 30, 45, 60]), int(room.total_seconds() // 60))
+        if minutes >= 15:
+            fitted.append((at, status, reason, minutes))
+    return fitted
+
+
 def _diary(s: _Present, mine: list[Participant]) -> None:
     """Appointments: the last fortnight (attended, a few missed, one cancelled), earlier
     today (attended, and one or two still to mark), later today and through next week
@@ -396,7 +421,7 @@ def _diary(s: _Present, mine: list[Participant]) -> None:
             (_local(day, h, m), "booked", "") for h, m in ((9, 30), (11, 0), (14, 0))
         ]
     appointments, meetings = [], []
-    for n, (at, status, reason) in enumerate(slots):
+    for n, (at, status, reason, minutes) in enumerate(_fitted(slots, rng)):
         person = mine[n % len(mine)]
         kind = rng.choice(["job_centre", "phone", "phone", "video"])
         appointment = Appointment(
@@ -404,7 +429,7 @@ def _diary(s: _Present, mine: list[Participant]) -> None:
             coordinator=s.coordinator,
             kind=kind,
             starts_at=at,
-            minutes=rng.choice([30, 30, 45, 60]),
+            minutes=minutes,
             place="Royal Parade Jobcentre (demo)" if kind == "job_centre" else "",
             link="https://meet.example.org/demo-coordinator" if kind == "video" else "",
             status=status,

@@ -243,3 +243,23 @@ def test_demo_oddities_the_tour_found_are_gone(demo):
     for referral in interviews:
         assert timezone.localtime(referral.interview_at).weekday() < 5
         assert referral.interview_place.endswith(referral.vacancy.organisation.postcode)
+
+
+def test_the_demo_keeps_the_booking_rules(demo):
+    """The demo writes appointments directly, so it must keep the rules booking
+    enforces: within 07:00 to 21:00 London time, and no two at once in one diary."""
+    academy, _coordinator, _today = demo
+    kept = Appointment.objects.filter(participant__academy=academy).exclude(
+        status=Appointment.Status.CANCELLED
+    )
+    by_diary: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for appointment in kept:
+        start = timezone.localtime(appointment.starts_at)
+        end = start + dt.timedelta(minutes=appointment.minutes)
+        assert start.time() >= dt.time(7, 0), appointment
+        assert end.time() <= dt.time(21, 0) and end.date() == start.date(), appointment
+        by_diary.setdefault(appointment.coordinator_id, []).append((start, end))
+    for times in by_diary.values():
+        times.sort()
+        for (_, end), (next_start, _) in zip(times, times[1:], strict=False):
+            assert end <= next_start, f"two appointments at once at {next_start}"
