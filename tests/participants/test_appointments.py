@@ -548,6 +548,37 @@ def test_a_text_says_the_appointment_moved_from_its_old_time(
 
 
 @pytest.mark.django_db
+def test_another_kind_or_place_at_the_same_time_is_told_once(
+    coordinator, django_capture_on_commit_callbacks, fake_notify
+):
+    person = _person(coordinator, contact_by="sms", phone="07700 900123")
+    appointment = AppointmentFactory(
+        participant=person,
+        starts_at=_tomorrow_at(10),
+        kind="job_centre",
+        place="Royal Parade Jobcentre",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):  # saved twice: told once
+            services.appointment_change(
+                appointment=appointment,
+                by=coordinator.user,
+                kind="phone",
+                place="07700900123",
+            )
+        services.appointment_change(
+            appointment=appointment, by=coordinator.user, minutes=45
+        )  # the length alone is not told
+    [text] = _texts(fake_notify)
+    day = day_said(appointment.starts_at)
+    assert (
+        f"your appointment on {day} at 10:00 has changed: it is now a phone call."
+        in text
+    )
+    assert "We will phone you on 07700 900123." in text
+
+
+@pytest.mark.django_db
 def test_a_phone_call_says_the_number_that_will_be_called(
     coordinator, django_capture_on_commit_callbacks, fake_notify
 ):

@@ -5,6 +5,7 @@ confirmations and reminders the person agreed to."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -253,7 +254,7 @@ def appointment_change(
     *, appointment: Appointment, by: User, **fields: Any
 ) -> Appointment:
     """Change a booked appointment (time, length, kind, place, whose diary). A new
-    time is confirmed to the person again."""
+    time, or the same time with another kind, place or link, is told to the person."""
     row = _locked(appointment)
     _booked(row, "changed")
     _bookable(row.participant)
@@ -261,6 +262,7 @@ def appointment_change(
     if unknown:
         raise ValueError(f"Not changeable: {sorted(unknown)}")
     was = (row.starts_at, row.minutes)
+    details = _details(row)
     for name, value in fields.items():
         setattr(row, name, value)
     if (row.starts_at, row.minutes) != was:
@@ -284,7 +286,21 @@ def appointment_change(
             f"booked:{row.starts_at.isoformat()}",
             was=_when_said(was[0]),
         )
+    elif _details(row) != details:
+        # The same time, another kind or place (a call instead of a visit): said too.
+        digest = hashlib.sha256("|".join(_details(row)).encode()).hexdigest()[:12]
+        _tell(
+            row,
+            "appointment_changed",
+            f"changed:{row.starts_at.isoformat()}:{digest}",
+            was="",
+        )
     return row
+
+
+def _details(appointment: Appointment) -> tuple[str, str, str]:
+    """What the person is told of an appointment besides its time."""
+    return (appointment.kind, appointment.place, appointment.link)
 
 
 @transaction.atomic
