@@ -339,8 +339,8 @@ def template_names_used(template_name: str) -> set[str]:
     `event` of `{% if event.title %}`), in every branch, whether or not it is taken,
     and in the templates it includes by name."""
     from django.template.base import FilterExpression, Node, Variable
-    from django.template.loader_tags import IncludeNode
     from django.template.loader import get_template
+    from django.template.loader_tags import IncludeNode
     from django.template.smartif import TokenBase
 
     names: set[str] = set()
