@@ -39,7 +39,14 @@ DAYS = {
 }
 
 
-@pytest.fixture(params=DAYS, ids=list(DAYS))
+# The fixed days build the demo for every test again: make test runs them.
+@pytest.fixture(
+    params=[
+        pytest.param(day, marks=() if when is None else pytest.mark.slow)
+        for day, when in DAYS.items()
+    ],
+    ids=list(DAYS),
+)
 def demo(request, tmp_path, settings):
     settings.VAR_DIR = tmp_path
     when = DAYS[request.param]
