@@ -3,6 +3,7 @@ report is for publication, the charts drawn, and the labour-market context."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -21,8 +22,25 @@ TREND = (
     ("support_people", "Supported"),
     ("employment_health_social_care", "Into care jobs"),
 )
+# The columns of the month-by-month table.
+MONTH_COLUMNS = (
+    "action_plan_people",
+    "support_people",
+    "employment_health_social_care",
+    "employment_other_sector",
+    "training_experience_volunteering",
+    "people_registered",
+)
 # The two halves of people with a plan are in the headline chart's total already.
 NOT_CHARTED = ("action_plan_claimants", "action_plan_non_claimants")
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One month of the month-by-month table, its counts as shown (MONTH_COLUMNS)."""
+
+    month: dt.date
+    values: list[Shown]
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,7 @@ class ImpactPage:
     trend_chart: SafeString
     sources_chart: SafeString
     context_sections: list[dict[str, Any] | None]
+    months: list[MonthRow]
 
     def as_context(self) -> dict[str, Any]:
         """The page's parts as template variables."""
@@ -120,6 +139,16 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         )
         for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
     ]
+    months = [
+        MonthRow(m.month, [shown(m.counts.get(key, 0)) for key in MONTH_COLUMNS])
+        for m in report.months
+    ]
+
+    def charted(count: int) -> int:
+        """A suppressed count has no bar, as in bar_chart."""
+        value = shown(count)
+        return value if isinstance(value, int) else 0
+
     activity = report.activity
     events = [
         EventKindRow(
@@ -177,11 +206,12 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         trend_chart=trend_chart(
             [f"{m.month:%b %y}" for m in report.months],
             [
-                (label, [m.counts.get(key, 0) for m in report.months])
+                (label, [charted(m.counts.get(key, 0)) for m in report.months])
                 for key, label in TREND
             ],
             title="People by month",
         ),
         sources_chart=bar_chart(sources, title="How people came to the academy"),
         context_sections=[labour_market_context(report.academy)],
+        months=months,
     )

@@ -302,3 +302,38 @@ def test_monthly_report_is_emailed_to_the_managers(
         body for name, body, _ in message.attachments if name.endswith(".csv")
     )
     assert "action_plan_people,all,all,1" in csv_text
+
+
+@pytest.mark.django_db
+def test_the_publication_pdfs_monthly_table_suppresses_one_to_four(academy, plans):
+    """Issue 14, seen: the publication PDF's month-by-month table printed 3 and 4
+    while the dashboard, the CSV and the PDF's other tables showed <5."""
+    from django.template.loader import render_to_string
+
+    from reporting.impact import impact_report
+    from reporting.presenters import impact_page
+
+    SkillsActionPlanFactory(
+        participant=ParticipantFactory(academy=academy),
+        agreed_on=dt.date(2024, 6, 3),
+    )
+    report = impact_report(
+        academy=academy, start=dt.date(2024, 4, 1), end=dt.date(2024, 6, 30)
+    )
+    page = impact_page(report, publish=True)
+    html = render_to_string("print/impact_report.html", page.as_context())
+    table = html[html.index("Month by month") :]
+    table = table[: table.index("</table>")]
+    may = table[table.index("May 2024") : table.index("June 2024")]
+    june = table[table.index("June 2024") :]
+    assert ">7<" in may  # 7 plans in May: shown
+    assert ">&lt;5<" in june  # 1 plan in June: suppressed
+    assert ">1<" not in june
+    # The internal PDF shows it.
+    internal = render_to_string(
+        "print/impact_report.html", impact_page(report, publish=False).as_context()
+    )
+    internal_june = internal[
+        internal.index("June 2024", internal.index("Month by month")) :
+    ]
+    assert ">1<" in internal_june[: internal_june.index("</tr>")]
