@@ -243,9 +243,7 @@ def notices_digest_send(now: dt.datetime | None = None) -> int:
             user = User.objects.get(pk=user_id)
             academy = Academy.objects.filter(pk=academy_id).first()
             channel = notify(
-                to=Recipient(
-                    name=user.get_full_name(), email=user.email, user_id=user.pk
-                ),
+                to=Recipient.member(user),
                 template="notices_digest",
                 context={
                     "academy_name": academy.name if academy else "",

@@ -69,6 +69,11 @@ class Recipient:
     # A member of staff: their choices per Notice apply.
     user_id: int | None = None
 
+    @classmethod
+    def member(cls, user: Any) -> Recipient:
+        """A member of staff, written to at their work address."""
+        return cls(name=user.get_full_name(), email=user.email, user_id=user.pk)
+
 
 @dataclass(frozen=True)
 class Attachment:

@@ -161,10 +161,6 @@ def membership_update(
     return membership
 
 
-def _member_recipient(user: User) -> Recipient:
-    return Recipient(name=user.get_full_name(), email=user.email, user_id=user.pk)
-
-
 def _invitation_key(membership: Membership) -> str:
     """Each invitation once: a new one (sent again) after the last was sent."""
     last = membership.user.invited_at
@@ -184,7 +180,7 @@ def user_invite_send(*, membership: Membership) -> None:
             "site_name": settings.SITE_NAME,
         }
         notify(
-            to=_member_recipient(user),
+            to=Recipient.member(user),
             template="join",
             context=context,
             academy=membership.academy,
@@ -209,7 +205,7 @@ def user_invite_send(*, membership: Membership) -> None:
     }
     # The link is a secret: the message log forgets the words once they are sent.
     notify(
-        to=_member_recipient(user),
+        to=Recipient.member(user),
         template="invite",
         context=context,
         academy=membership.academy,

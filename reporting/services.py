@@ -151,7 +151,7 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     for membership in managers:
         user = membership.user
         notify(
-            to=Recipient(name=user.get_full_name(), email=user.email, user_id=user.pk),
+            to=Recipient.member(user),
             template="monthly_report",
             context=context,
             academy=academy,

@@ -161,9 +161,7 @@ def critical_shortage_notify(*, vacancy: Vacancy) -> int:
     for membership in coordinators:
         user = membership.user
         channel = notifications.notify(
-            to=notifications.Recipient(
-                name=user.get_full_name(), email=user.email, user_id=user.pk
-            ),
+            to=notifications.Recipient.member(user),
             template="critical_shortage",
             context=context,
             academy=vacancy.academy,

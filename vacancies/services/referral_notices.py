@@ -44,10 +44,6 @@ def candidate_name(referral: Referral) -> str:
     return person.full_name if person.has_consent_to_share else ""
 
 
-def _member(user: User) -> Recipient:
-    return Recipient(name=user.get_full_name(), email=user.email, user_id=user.pk)
-
-
 def _provider_members(referral: Referral) -> list[User]:
     """The active members of the organisation whose opportunity it is."""
     return [
@@ -98,7 +94,7 @@ def _tell_providers(
     members = _provider_members(referral)
     for user in members:
         notify(
-            to=_member(user),
+            to=Recipient.member(user),
             template=template,
             context=context,
             academy=referral.participant.academy,
@@ -138,7 +134,7 @@ def _tell_coordinator(referral: Referral, by: User, key: str, **extra: Any) -> N
         return
     person = referral.participant
     notify(
-        to=_member(coordinator),
+        to=Recipient.member(coordinator),
         template="referral_moved",
         context={
             **_opportunity(referral),
