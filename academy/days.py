@@ -30,3 +30,10 @@ def day_said(when: dt.datetime | dt.date, *, short: bool = False) -> str:
         else f"{when:%A} {when.day} {when:%B}"
     )
     return said if when.year == timezone.localdate().year else f"{said} {when.year}"
+
+
+def moment_said(when: dt.datetime, *, short: bool = False) -> str:
+    """A moment as messages to people say it: 'Friday 12 June at 14:30' (London time;
+    `short` and the year as in `day_said`)."""
+    local = timezone.localtime(when)
+    return f"{day_said(local, short=short)} at {local:%H:%M}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.audit import access_record
-from academy.days import day_said
+from academy.days import moment_said
 from academy.forms import form_add_validation_error, posted
 from academy.once import submit_once
 from academy.permissions import CASEWORK, casework_required, opportunities_required
@@ -183,7 +183,7 @@ def appointment_add(request: AcademyRequest, pk: int) -> HttpResponse:
                 if services.participant_recipient(participant).has_agreed
                 else ""
             )
-            return f"Booked for {day_said(when)} at {when:%H:%M}.{told}"
+            return f"Booked for {moment_said(when)}.{told}"
 
         try:
             return submit_once(

@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from academy.days import day_said, tomorrow_window
+from academy.days import moment_said, tomorrow_window
 from academy.models import Membership, User
 from academy.notify import Notice, Recipient, link, notify
 from academy.permissions import Role
@@ -151,12 +151,6 @@ def _tell_coordinator(referral: Referral, by: User, key: str, **extra: Any) -> N
     )
 
 
-def _said(moment: dt.datetime) -> str:
-    """'Fri 12 Jun at 14:30' (with the year when it is not this year's)."""
-    local = timezone.localtime(moment)
-    return f"{day_said(local, short=True)} at {local:%H:%M}"
-
-
 def interview_confirm(
     *, referral: Referral, was: dt.datetime | None = None, is_moved: bool = False
 ) -> None:
@@ -175,8 +169,10 @@ def interview_confirm(
             **_interview(referral),
             **reach_us(person.academy, person.coordinator),
             "first_name": person.first_name,
-            "said": _said(at),
-            "was": _said(was) if was is not None and was != at else "",
+            "said": moment_said(at, short=True),
+            "was": moment_said(was, short=True)
+            if was is not None and was != at
+            else "",
             "is_moved": is_moved,
         },
         academy=person.academy,

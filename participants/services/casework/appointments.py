@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from academy import rules
-from academy.days import day_said, tomorrow_window
+from academy.days import day_said, moment_said, tomorrow_window
 from academy.models import Membership, User, membership_active_q
 from academy.notify import notify
 from academy.permissions import Role
@@ -119,7 +119,7 @@ def _context(appointment: Appointment) -> dict[str, Any]:
     return {
         "first_name": participant.first_name,
         "kind": appointment.get_kind_display(),
-        "when": _when_said(local),
+        "when": moment_said(local),
         "day": day_said(local),
         "time": f"{local:%H:%M}",
         "minutes": appointment.minutes,
@@ -178,11 +178,6 @@ def _diary_free(
                 "another time."
             }
         )
-
-
-def _when_said(moment: dt.datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{day_said(local)} at {local:%H:%M}"
 
 
 def _tell(appointment: Appointment, template: str, key: str, **extra: Any) -> None:
@@ -284,7 +279,7 @@ def appointment_change(
             row,
             "appointment_changed",
             f"booked:{row.starts_at.isoformat()}",
-            was=_when_said(was[0]),
+            was=moment_said(was[0]),
         )
     elif _details(row) != details:
         # The same time, another kind or place (a call instead of a visit): said too.
