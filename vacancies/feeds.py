@@ -1,6 +1,6 @@
 """The academy's calendar feeds (iCalendar, RFC 5545): its public events for anyone,
-and a member's private feed of the events they created or their organisation hosts,
-read by a calendar program from an address with a secret token (it cannot sign in).
+and whose private feed a secret token opens (a calendar program cannot sign in; the
+private feed is the member's diary, vacancies/diary.py).
 
 Cancelled events stay in the feeds, marked STATUS:CANCELLED, so that a calendar which
 has them takes them off; events that ended more than FEED_PAST_DAYS ago are left out.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import Q
 from django.utils import timezone
 
 from academy.models import Academy, Membership, membership_active_q
@@ -31,15 +30,6 @@ def _recent(events: EventQuerySet) -> EventQuerySet:
 def public_feed_events(*, academy: Academy) -> EventQuerySet:
     """The academy's public events, cancelled ones included (to be taken off)."""
     return _recent(Event.objects.for_academy(academy).filter(is_public=True))
-
-
-def member_feed_events(*, membership: Membership) -> EventQuerySet:
-    """The events a member created, or that their organisation hosts, as far as their
-    role lets them see events."""
-    runs = Q(created_by=membership.user_id)
-    if membership.organisation_id:
-        runs |= Q(hosts=membership.organisation_id)
-    return _recent(Event.objects.for_membership(membership).filter(runs).distinct())
 
 
 def feed_membership(*, token: str) -> Membership | None:
@@ -88,21 +78,4 @@ def public_calendar(*, academy: Academy, url_of: Callable[[Event], str]) -> byte
             for e in events
         ),
         name=f"{academy.name}: events",
-    )
-
-
-def member_calendar(*, membership: Membership, url_of: Callable[[Event], str]) -> bytes:
-    """The .ics of the events a member runs, with how many places are taken (no
-    names: the address is a secret, but not a sign-in)."""
-    events = member_feed_events(membership=membership).prefetch_related("signups")
-    return calendar_bytes(
-        (
-            event_vevent(
-                e,
-                url=url_of(e),
-                description=_description(e, with_places=True),
-            )
-            for e in events
-        ),
-        name=f"{membership.academy.name}: my events",
     )
