@@ -144,6 +144,7 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "academy.Academy.region": (NONE, REFERENCE),
     "academy.Academy.area_code": (NONE, REFERENCE),
     "academy.Academy.launched_on": (NONE, REFERENCE),
+    "academy.Academy.logo": (NONE, REFERENCE),
     # Public, but it may be a coordinator's own number or address.
     "academy.Academy.public_phone": (PERSONAL, REFERENCE),
     "academy.Academy.public_email": (PERSONAL, REFERENCE),
@@ -297,6 +298,13 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "academy.Postcode.latitude": (NONE, REFERENCE),
     "academy.Postcode.longitude": (NONE, REFERENCE),
     "academy.Postcode.source": (NONE, REFERENCE),
+    "academy.Postcode.local_authority": (NONE, REFERENCE),
+    "academy.Postcode.ward": (NONE, REFERENCE),
+    "academy.Postcode.constituency": (NONE, REFERENCE),
+    "academy.PlaceName.code": (NONE, REFERENCE),
+    "academy.PlaceName.name": (NONE, REFERENCE),
+    "academy.PlaceName.kind": (NONE, REFERENCE),
+    "academy.PlaceName.source": (NONE, REFERENCE),
     "participants.Participant.academy": (NONE, CASEWORK),
     "participants.Participant.reference": (PERSONAL, CASEWORK),
     "participants.Participant.first_name": (PERSONAL, CASEWORK),
@@ -319,6 +327,9 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "participants.Participant.dbs_level": (PERSONAL, CASEWORK),
     # Immigration status.
     "participants.Participant.right_to_work": (SPECIAL, CASEWORK),
+    "participants.Participant.right_to_work_checked_on": (PERSONAL, CASEWORK),
+    "participants.Participant.right_to_work_checked_by": (PERSONAL, CASEWORK),
+    "participants.Participant.right_to_work_document": (SPECIAL, CASEWORK),
     "participants.Participant.has_consent_to_hold": (PERSONAL, CASEWORK),
     "participants.Participant.has_consent_to_share": (PERSONAL, CASEWORK),
     "participants.Participant.contact_by": (PERSONAL, CASEWORK),
@@ -597,6 +608,13 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "reporting.ReportRun.error": (NONE, REPORT),
     "reporting.ReportRun.requested_by": (PERSONAL, REPORT),
     "reporting.ReportRun.is_monthly": (NONE, REPORT),
+    "reporting.ReportRun.narrative": (NONE, REPORT),
+    "reporting.ImpactTarget.academy": (NONE, REFERENCE),
+    "reporting.ImpactTarget.metric": (NONE, REFERENCE),
+    "reporting.ImpactTarget.year": (NONE, REFERENCE),
+    "reporting.ImpactTarget.value": (NONE, REFERENCE),
+    "reporting.ImpactTarget.updated_at": (NONE, REFERENCE),
+    "reporting.ImpactTarget.updated_by": (PERSONAL, REFERENCE),
 }
 
 APPS = ("academy", "participants", "vacancies", "reporting")

@@ -31,6 +31,11 @@ class ReportRun(Run):
         related_name="+",
     )
     is_monthly = models.BooleanField(default=False)
+    narrative = models.TextField(
+        blank=True,
+        max_length=3000,
+        help_text="A few paragraphs for the first page: what happened in the period.",
+    )
 
     objects: ClassVar[AcademyQuerySet[ReportRun]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -53,3 +58,36 @@ class ReportRun(Run):
     def filename(self) -> str:
         kind = "published" if self.is_published else "internal"
         return f"impact-{self.academy.slug}-{self.start}-to-{self.end}-{kind}.pdf"
+
+
+class ImpactTarget(models.Model):
+    """A manager's target for one headline figure in one financial year (April to
+    March), printed beside the figure in the impact report."""
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=64)
+    year = models.PositiveSmallIntegerField(
+        help_text="The financial year's first year: 2025 for April 2025 to March 2026."
+    )
+    value = models.PositiveIntegerField("target")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects: ClassVar[AcademyQuerySet[ImpactTarget]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["year", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "metric", "year"], name="one_target_per_metric_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.year}/{str(self.year + 1)[2:]}: {self.value}"

@@ -25,7 +25,7 @@ from .labour_market import (
     RefreshRunQuerySet,
 )
 from .messages import Message, MessageQuerySet, NoticeChoice
-from .places import Postcode
+from .places import PlaceName, Postcode
 from .runs import FINISHED, IN_PROGRESS, Run, RunStatus
 from .sessions import UserSession
 
@@ -47,6 +47,7 @@ __all__ = [
     "MessageQuerySet",
     "NoticeChoice",
     "Organisation",
+    "PlaceName",
     "Postcode",
     "RefreshRun",
     "RefreshRunQuerySet",

@@ -23,6 +23,44 @@ gss_code_validator = RegexValidator(
 )
 
 
+def area_code_known(value: str) -> None:
+    """An ONS code the shipped lookup knows: an English local authority, county or
+    region (academy/labour_market/data/, with its source and date)."""
+    from ..labour_market.reference import area_get
+
+    if value and area_get(value) is None:
+        raise ValidationError(
+            f"{value} is not an English local authority or region in the ONS lookup. "
+            "Check the code on the ONS Open Geography portal, e.g. E06000026 for "
+            "Plymouth."
+        )
+
+
+def not_in_future(value: object) -> None:
+    """A date that has happened (a launch, a start)."""
+    if value is not None and value > timezone.localdate():  # type: ignore[operator]
+        raise ValidationError(
+            "This date is in the future. Give the day it happened; today at the latest."
+        )
+
+
+# The nine English regions, by the ONS names (the lookup's REGIONS has their codes).
+REGION_CHOICES = [
+    (name, name)
+    for name in (
+        "North East",
+        "North West",
+        "Yorkshire and The Humber",
+        "East Midlands",
+        "West Midlands",
+        "East of England",
+        "London",
+        "South East",
+        "South West",
+    )
+]
+
+
 class HttpsURLField(models.URLField):  # type: ignore[type-arg]
     """A URL field whose form adds https:// to an address typed without a scheme."""
 
@@ -55,17 +93,28 @@ class Academy(models.Model):
     )
     name = models.CharField(max_length=200)
     region = models.CharField(
-        max_length=100, blank=True, help_text="English region, e.g. South West."
+        max_length=100,
+        blank=True,
+        choices=REGION_CHOICES,
+        help_text="English region, e.g. South West.",
     )
     area_code = models.CharField(
         "ONS area code",
         max_length=9,
         blank=True,
-        validators=[gss_code_validator],
+        validators=[gss_code_validator, area_code_known],
         help_text="The local authority's ONS (GSS) code, for labour-market figures.",
     )
     launched_on = models.DateField(
-        null=True, blank=True, help_text="Start of 'since launch' in reports."
+        null=True,
+        blank=True,
+        validators=[not_in_future],
+        help_text="Start of 'since launch' in reports.",
+    )
+    logo = models.ImageField(
+        upload_to="academy-logos/",
+        blank=True,
+        help_text="Shown on the cover of the impact report (PNG or JPEG).",
     )
     # Shown on the public forms (and where a visitor is turned away) and in their
     # privacy notice: someone who cannot use a form still has a way in.

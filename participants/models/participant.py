@@ -93,6 +93,23 @@ class Participant(models.Model):
         YES = "yes", "Confirmed"
         NO = "no", "No right to work yet"
 
+    class RightToWorkDocument(models.TextChoices):
+        """The kind of evidence seen (Home Office lists): never the document itself."""
+
+        UK_IRISH_PASSPORT = "uk_irish_passport", "UK or Irish passport or passport card"
+        BIRTH_CERTIFICATE = (
+            "birth_certificate",
+            "UK birth or adoption certificate with National Insurance number",
+        )
+        NATURALISATION = (
+            "naturalisation",
+            "Certificate of registration or naturalisation",
+        )
+        SHARE_CODE = "share_code", "Home Office online check (share code, eVisa)"
+        DIGITAL_IDENTITY = "digital_identity", "Digital identity check (certified provider)"
+        EMPLOYER_CHECKING = "employer_checking", "Home Office Employer Checking Service"
+        OTHER = "other", "Another document on the Home Office lists"
+
     academy = models.ForeignKey(Academy, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(
         max_length=40, help_text="The academy's own reference; unique in the academy."
@@ -108,7 +125,10 @@ class Participant(models.Model):
         max_length=24, choices=BenefitType.choices, blank=True
     )
     status_at_entry = models.CharField(
-        max_length=16, choices=EntryStatus.choices, blank=True
+        "economic status at start",
+        max_length=16,
+        choices=EntryStatus.choices,
+        blank=True,
     )
     source = models.CharField(
         "how they came", max_length=24, choices=Source.choices, blank=True
@@ -143,6 +163,25 @@ class Participant(models.Model):
     )
     right_to_work = models.CharField(
         max_length=8, choices=RightToWork.choices, default=RightToWork.UNKNOWN
+    )
+    # The evidence funders ask for at a person's start: who checked the right to work,
+    # when, and which kind of document (not the document).
+    right_to_work_checked_on = models.DateField(
+        "right to work checked on", null=True, blank=True
+    )
+    right_to_work_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="right to work checked by",
+    )
+    right_to_work_document = models.CharField(
+        "document kind seen",
+        max_length=20,
+        choices=RightToWorkDocument.choices,
+        blank=True,
     )
     # Current consent: a copy of the latest entry of each kind in the ConsentRecord
     # ledger, written only by services.casework.consent_refresh (one source of truth).
