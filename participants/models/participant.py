@@ -106,7 +106,10 @@ class Participant(models.Model):
             "Certificate of registration or naturalisation",
         )
         SHARE_CODE = "share_code", "Home Office online check (share code, eVisa)"
-        DIGITAL_IDENTITY = "digital_identity", "Digital identity check (certified provider)"
+        DIGITAL_IDENTITY = (
+            "digital_identity",
+            "Digital identity check (certified provider)",
+        )
         EMPLOYER_CHECKING = "employer_checking", "Home Office Employer Checking Service"
         OTHER = "other", "Another document on the Home Office lists"
 
