@@ -1,9 +1,9 @@
-"""The evidence a funder asks for at a person's start, as the database computes it: age at
-start and its band, and which evidence is missing (the exceptions a return lists).
+"""The evidence a funder asks for at a person's start, as the database computes it: age
+at start and its band, and which evidence is missing (the exceptions a return lists).
 
-A person's start is the day they registered with the academy (`registered_on`). Economic
-status at start is `status_at_entry`; the right-to-work check is its status, the day, who
-checked and the kind of document seen (never the document).
+A person's start is the day they registered with the academy (`registered_on`).
+Economic status at start is `status_at_entry`; the right-to-work check is its status,
+the day, who checked and the kind of document seen (never the document).
 """
 
 from __future__ import annotations

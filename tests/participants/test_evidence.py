@@ -1,4 +1,4 @@
-"""Start evidence as the database computes it: age at start, its band, what is missing."""
+"""Start evidence as the database computes it: age at start, its band, what lacks."""
 
 import datetime as dt
 
