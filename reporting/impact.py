@@ -160,7 +160,7 @@ EVENT_METRICS = (
 EVENT_BREAKDOWN = "event_kind"
 
 
-def _qualifying(key: str, start: dt.date, end: dt.date, *, via: str = "") -> Q:
+def metric_condition(key: str, start: dt.date, end: dt.date, *, via: str = "") -> Q:
     """The condition that puts a person in metric `key`: on a Participant row, or with
     `via="participant"` on a row that points to one (a cohort row).
 
@@ -214,7 +214,9 @@ def metric_people(
     """The people behind one figure (for the roles that may see them)."""
     if key not in METRIC_KEYS:
         raise KeyError(key)
-    return Participant.objects.for_academy(academy).filter(_qualifying(key, start, end))
+    return Participant.objects.for_academy(academy).filter(
+        metric_condition(key, start, end)
+    )
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,7 @@ def _breakdown_rows(academy: Academy, start: dt.date, end: dt.date) -> list[Row]
     """
     by_claimant = (
         Participant.objects.for_academy(academy)
-        .annotate(**{key: _qualifying(key, start, end) for key in BASE_KEYS})
+        .annotate(**{key: metric_condition(key, start, end) for key in BASE_KEYS})
         .values("is_claimant", *BASE_KEYS)
         .annotate(n=Count("pk"))
     )
@@ -293,7 +295,7 @@ def _breakdown_rows(academy: Academy, start: dt.date, end: dt.date) -> list[Row]
         .annotate(
             is_claimant=F("participant__is_claimant"),
             **{
-                key: _qualifying(key, start, end, via="participant")
+                key: metric_condition(key, start, end, via="participant")
                 for key in BASE_KEYS
             },
         )
