@@ -1,6 +1,14 @@
-"""The shipped lookups: ONS (GSS) codes for Skills for Care's area names, and Skills for
-Care's job roles for the portal's care roles (both in `data/`, copied from
-../shared/data/lmi/reference/ and read from here, never from ../shared)."""
+"""The shipped lookups (in `data/`, read from here, never from ../shared): every
+English local authority, county and region with its ONS (GSS) code and region, and the
+Skills for Care area names of some of them; and Skills for Care's job roles for the
+portal's care roles.
+
+The areas are those current in ONS's Open Geography lookups, "Local Authority District
+to Region (April 2024) Lookup in England" (296 districts: 63 unitary, 164
+non-metropolitan, 36 metropolitan, 33 London boroughs), with the 21 counties and the
+nine regions; Open Government Licence v3.0. data/README.md says how the file was built
+and checked.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ from pathlib import Path
 from .config import EXTRA_ROLE_KEYS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-GEOGRAPHY_FILE = DATA_DIR / "geography_ne_sw_lookup.csv"
+GEOGRAPHY_FILE = DATA_DIR / "geography_england_lookup.csv"
 ROLES_FILE = DATA_DIR / "soc2020_adult_social_care_roles.csv"
 
 ENGLAND = "E92000001"
@@ -34,7 +42,8 @@ REGIONS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Area:
-    """An area of the lookup: its code, ONS name, region and Skills for Care name."""
+    """An area of the lookup: its code, ONS name, region and Skills for Care name (empty
+    where the lookup has none: districts, and authorities not yet matched)."""
 
     code: str
     name: str
@@ -72,7 +81,8 @@ def _codes_by_name() -> dict[str, str]:
     codes: dict[str, str] = {}
     # Skills for Care names first: "Cornwall and Isles of Scilly" is Cornwall's row.
     for area in areas().values():
-        codes.setdefault(name_key(area.sfc_name), area.code)
+        if area.sfc_name:
+            codes.setdefault(name_key(area.sfc_name), area.code)
     for area in areas().values():
         codes.setdefault(name_key(area.name), area.code)
     for code, names in REGIONS.items():
@@ -109,7 +119,7 @@ def published_area_code(code: str) -> str:
     under Cornwall's code, so the Isles of Scilly read Cornwall's figures.
     """
     area = areas().get(code)
-    if area is None:
+    if area is None or not area.sfc_name:
         return code
     return _codes_by_name().get(name_key(area.sfc_name), code)
 

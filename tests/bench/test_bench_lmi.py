@@ -68,7 +68,7 @@ ROLES = [
 
 
 def _rows():
-    names = sorted({a.sfc_name for a in reference.areas().values()})
+    names = sorted({a.sfc_name for a in reference.areas().values() if a.sfc_name})
     for a, name in enumerate(names):
         for s, sector in enumerate(SECTORS):
             for v, service in enumerate(SERVICES):

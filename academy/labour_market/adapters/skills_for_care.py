@@ -199,7 +199,7 @@ class SkillsForCareAdapter:
                     Rejected(
                         number,
                         f'Unknown area "{name}": it is not in the geography lookup '
-                        "(academy/labour_market/data/geography_ne_sw_lookup.csv).",
+                        "(academy/labour_market/data/geography_england_lookup.csv).",
                     )
                 )
                 continue
