@@ -18,6 +18,7 @@ from .models import (
     SkillsActionPlan,
     Task,
 )
+from .selectors.evidence import MISSING
 from .services.enquiries import WAITING
 
 YES_NO = [("yes", "Claimant"), ("no", "Not a claimant")]
@@ -32,7 +33,7 @@ SORT_CHOICES = [
 
 class ParticipantFilterSet(ListFilterSet):
     """Find people: search, case status, cohort, coordinator, claimant, pathway, no
-    contact, overdue task; sorted."""
+    contact, overdue task, start evidence missing; sorted."""
 
     defaults = {"status": "open", "sort": "name"}
     live = "#participant-table"
@@ -69,6 +70,12 @@ class ParticipantFilterSet(ListFilterSet):
         choices=SkillsActionPlan.Pathway.choices,
         empty_label="Any",
         method="on_pathway",
+    )
+    evidence = django_filters.ChoiceFilter(
+        label="Start evidence missing",
+        choices=[("any", "Anything"), *((m.key, m.label) for m in MISSING)],
+        empty_label="Not filtered",
+        method="missing_evidence",
     )
     sort = django_filters.ChoiceFilter(
         label="Sort by", choices=SORT_CHOICES, empty_label=None, method="sorted"
@@ -118,6 +125,11 @@ class ParticipantFilterSet(ListFilterSet):
 
     def on_pathway(self, people: QuerySet[Participant], name: str, value: str) -> Any:
         return selectors.people_on_pathway(people, value)
+
+    def missing_evidence(
+        self, people: QuerySet[Participant], name: str, value: str
+    ) -> Any:
+        return selectors.people_missing_evidence(people, value)
 
     def sorted(self, people: QuerySet[Participant], name: str, value: str) -> Any:
         return selectors.people_sorted(people, value)

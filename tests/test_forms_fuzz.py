@@ -326,6 +326,8 @@ VALID = {
     "pay_min": "14.00",
     "pay_max": "15.00",
     "is_claimant": "on",
+    # A confirmed right to work, with its day (below) and the first document kind.
+    "right_to_work": "yes",
     "places": "10",
     "area_code": "E06000026",
     "venue": "Skills Launchpad Plymouth",
@@ -342,6 +344,7 @@ DAYS_FROM_TODAY = {
     "agreed_on": 0,
     "reviewed_on": 0,
     "checked_on": 0,
+    "right_to_work_checked_on": 0,
     "on": 0,
     "closing_on": 30,
     "starts_on": 40,

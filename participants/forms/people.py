@@ -8,11 +8,12 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from academy import rules
-from academy.forms import PortalFormHelper
+from academy.forms import PortalFormHelper, plain_messages
 from academy.models import Membership
 from academy.once import OnceFormMixin
 
@@ -22,7 +23,12 @@ from ..models import (
     Participant,
 )
 from ..selectors import coordinator_choices
-from ..services.casework import CASELOAD_ROLES, PARTICIPANT_FIELDS
+from ..services.casework import (
+    CASELOAD_ROLES,
+    PARTICIPANT_FIELDS,
+    RightToWorkCheck,
+    right_to_work_check_clean,
+)
 from ._common import DATE, YES_NO, _limit_organisations, _not_future
 
 
@@ -53,11 +59,31 @@ class ParticipantForm(forms.ModelForm[Participant]):
     class Meta:
         model = Participant
         fields = list(PARTICIPANT_FIELDS)
-        widgets = {"date_of_birth": DATE, "registered_on": DATE}
-        labels = {"is_claimant": "Claims benefits"}
+        widgets = {
+            "date_of_birth": DATE,
+            "registered_on": DATE,
+            "right_to_work": forms.RadioSelect,
+            "right_to_work_checked_on": DATE,
+        }
+        labels = {
+            "is_claimant": "Claims benefits",
+            "status_at_entry": "Economic status at start",
+            "right_to_work": "Right to work",
+            "right_to_work_checked_on": "Day checked",
+            "right_to_work_document": "Document kind seen",
+        }
+        help_texts = {
+            "status_at_entry": "At registration: in work, looking for work, or "
+            "neither.",
+            "right_to_work_checked_on": "When confirmed: the day the evidence was "
+            "seen. Saving a new check records you as the one who checked.",
+            "right_to_work_document": "When confirmed: the kind of document only. "
+            "Never keep a copy of it here.",
+        }
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        plain_messages(self)
         self.fields["registered_on"].initial = timezone.localdate()
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
@@ -86,6 +112,12 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 "cohorts",
             ),
             Fieldset(
+                "Right to work",
+                "right_to_work",
+                "right_to_work_checked_on",
+                "right_to_work_document",
+            ),
+            Fieldset(
                 "How they came to the academy",
                 "source",
                 "referring_organisation",
@@ -98,7 +130,6 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 "has_driving_licence",
                 "has_car",
                 "dbs_level",
-                "right_to_work",
             ),
         ]
 
@@ -151,6 +182,19 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 "benefit_type",
                 "Tick 'Claims benefits', or leave the benefit type empty.",
             )
+        if "right_to_work" in cleaned:
+            try:
+                right_to_work_check_clean(
+                    status=cleaned["right_to_work"],
+                    checked_on=cleaned.get("right_to_work_checked_on"),
+                    document=cleaned.get("right_to_work_document") or "",
+                    date_of_birth=cleaned.get("date_of_birth"),
+                    before=RightToWorkCheck.of(self.instance),
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
         return cleaned
 
 

@@ -1,10 +1,11 @@
-"""Reads of people: the filtered list, likely duplicates, a record with its current plan
-and consent, and the CSV export of the list."""
+"""Reads of people: the filtered list, likely duplicates, a record with its current
+plan, consent and start evidence, and the CSV export of the list."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -21,7 +22,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from academy import rules
-from academy.models import Membership
+from academy.models import Membership, User
 from academy.places.geo import place_of
 
 from ..models import (
@@ -35,6 +36,7 @@ from ..models import (
     Task,
 )
 from .diary import no_shows_recent
+from .evidence import MISSING, MISSING_LABELS, age_on, evidence_missing, missing_keys
 
 NO_CONTACT_DAYS = 30
 
@@ -119,6 +121,16 @@ def people_with_overdue_task(
     return people.filter(Exists(_overdue_tasks(timezone.localdate())))
 
 
+def people_missing_evidence(
+    people: QuerySet[Participant], key: str
+) -> QuerySet[Participant]:
+    """People who lack start evidence: any of it (`key` "any"), or one kind of it
+    (a MISSING key)."""
+    if key == "any":
+        return people.filter(evidence_missing())
+    return people.filter(*(m.condition for m in MISSING if m.key == key))
+
+
 def people_sorted(people: QuerySet[Participant], sort: str) -> QuerySet[Participant]:
     return people.order_by(*SORTS.get(sort, SORTS["name"]))
 
@@ -185,7 +197,9 @@ def participant_detail(*, membership: Membership, pk: int) -> Participant:
     """One participant of the membership's academy, with what the detail page shows."""
     return (
         Participant.objects.for_membership(membership)
-        .select_related("coordinator", "referring_organisation")
+        .select_related(
+            "coordinator", "referring_organisation", "right_to_work_checked_by"
+        )
         .prefetch_related("cohorts")
         .get(pk=pk)
     )
@@ -215,6 +229,67 @@ def consent_latest(*, participant: Participant) -> dict[str, ConsentRecord]:
     return latest
 
 
+# The kinds of document in a sentence: "confirmed on 3 Feb 2025 by … (share code)".
+_DOCUMENT = Participant.RightToWorkDocument
+_DOCUMENT_SAID: dict[str, str] = {
+    _DOCUMENT.UK_IRISH_PASSPORT: "UK or Irish passport",
+    _DOCUMENT.BIRTH_CERTIFICATE: "birth certificate and NI number",
+    _DOCUMENT.NATURALISATION: "naturalisation certificate",
+    _DOCUMENT.SHARE_CODE: "share code",
+    _DOCUMENT.DIGITAL_IDENTITY: "digital identity check",
+    _DOCUMENT.EMPLOYER_CHECKING: "Employer Checking Service",
+    _DOCUMENT.OTHER: "another document on the Home Office lists",
+}
+
+
+def right_to_work_said(
+    *,
+    status: str,
+    checked_on: dt.date | None,
+    checked_by: User | None,
+    document: str,
+) -> str:
+    """A right to work as the person's page and timeline say it: "confirmed on 3 Feb
+    2025 by Sam Coordinator (share code)", or the status ("not checked yet")."""
+    if status != Participant.RightToWork.YES:
+        return str(Participant.RightToWork(status).label).lower()
+    said = "confirmed"
+    if checked_on:
+        said += f" on {checked_on.day} {checked_on:%b %Y}"
+    if checked_by:
+        said += f" by {checked_by}"
+    if document:
+        said += f" ({_DOCUMENT_SAID.get(document, document)})"
+    return said
+
+
+@dataclass(frozen=True)
+class StartEvidence:
+    """What a funder asks for at a person's start, as their page shows it."""
+
+    age_at_start: int | None
+    economic_status: str
+    right_to_work: str
+    missing: list[str]  # what to fix (MISSING labels)
+
+
+def start_evidence(*, participant: Participant) -> StartEvidence:
+    """A person's start evidence: age and economic status at start, the right-to-work
+    check in words, and what is missing (selectors/evidence.py's rules)."""
+    p = participant
+    return StartEvidence(
+        age_at_start=age_on(p.date_of_birth, p.registered_on),
+        economic_status=p.get_status_at_entry_display() if p.status_at_entry else "",
+        right_to_work=right_to_work_said(
+            status=p.right_to_work,
+            checked_on=p.right_to_work_checked_on,
+            checked_by=p.right_to_work_checked_by,
+            document=p.right_to_work_document,
+        ),
+        missing=[MISSING_LABELS[key] for key in missing_keys(p)],
+    )
+
+
 # The export's columns: (code, label as on screen).
 EXPORT_COLUMNS = (
     ("reference", "Reference"),
@@ -226,7 +301,8 @@ EXPORT_COLUMNS = (
     ("postcode", "Postcode"),
     ("claimant", "Benefit claimant"),
     ("benefit_type", "Benefit"),
-    ("status_at_entry", "Status at entry"),
+    ("status_at_entry", "Economic status at start"),
+    ("age_at_start", "Age at start"),
     ("source", "How they came"),
     ("cohorts", "Cohorts"),
     ("registered_on", "Registered on"),
@@ -234,6 +310,11 @@ EXPORT_COLUMNS = (
     ("status", "Case"),
     ("last_contact", "Last contact"),
     ("consent_to_share", "Agrees to share with providers"),
+    ("right_to_work", "Right to work"),
+    ("right_to_work_checked_on", "Right to work checked on"),
+    ("right_to_work_checked_by", "Right to work checked by"),
+    ("right_to_work_document", "Document kind seen"),
+    ("start_evidence_missing", "Start evidence missing"),
 )
 
 
@@ -247,7 +328,10 @@ def participant_export_rows(
     def shown(code: str, label: str) -> str:
         return code if codes else label
 
-    for p in people.iterator(chunk_size=2000):
+    for p in people.select_related("right_to_work_checked_by").iterator(
+        chunk_size=2000
+    ):
+        checked_on = p.right_to_work_checked_on
         yield [
             p.reference,
             p.first_name,
@@ -259,6 +343,7 @@ def participant_export_rows(
             "yes" if p.is_claimant else "no",
             shown(p.benefit_type, p.get_benefit_type_display()),
             shown(p.status_at_entry, p.get_status_at_entry_display()),
+            age_on(p.date_of_birth, p.registered_on),
             shown(p.source, p.get_source_display()),
             ";".join(shown(c.code, c.get_code_display()) for c in p.cohorts.all()),
             p.registered_on.isoformat(),
@@ -268,6 +353,13 @@ def participant_export_rows(
             if p.last_contact_at
             else "",
             "yes" if p.has_consent_to_share else "no",
+            shown(p.right_to_work, p.get_right_to_work_display()),
+            checked_on.isoformat() if checked_on else "",
+            str(p.right_to_work_checked_by or ""),
+            shown(p.right_to_work_document, p.get_right_to_work_document_display()),
+            (";" if codes else "; ").join(
+                shown(key, MISSING_LABELS[key]) for key in missing_keys(p)
+            ),
         ]
 
 

@@ -153,10 +153,13 @@ def participant_register(request: AcademyRequest) -> HttpResponse:
 
 @casework_required
 def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
-    """A participant's record: details, consent, plan, checks due and the timeline."""
+    """A participant's record: details, start evidence, consent, plan, checks due and
+    the timeline."""
     participant = get_object_or_404(
         Participant.objects.for_membership(request.membership)
-        .select_related("coordinator", "referring_organisation")
+        .select_related(
+            "coordinator", "referring_organisation", "right_to_work_checked_by"
+        )
         .prefetch_related("cohorts"),
         pk=pk,
     )
@@ -173,6 +176,7 @@ def participant_detail(request: AcademyRequest, pk: int) -> HttpResponse:
             ).exclude(status=SustainmentCheck.Status.DONE)[:4],
             "timeline": selectors.participant_timeline(participant=participant),
             "postcode_notices": selectors.postcode_notices(participant=participant),
+            "evidence": selectors.start_evidence(participant=participant),
             "today": timezone.localdate(),
             "now": timezone.now(),
             "appointments": selectors.participant_appointments(participant=participant),

@@ -36,6 +36,8 @@ REGISTER = {
     "cohorts": ["refugee", "long_term_unemployed"],
     "dbs_level": "none",
     "right_to_work": "yes",
+    "right_to_work_checked_on": "2024-02-01",
+    "right_to_work_document": "share_code",
     "consent_to_hold": "on",
     "consent_to_share": "on",
 }

@@ -1,8 +1,9 @@
 """Writes of a coordinator's casework: registration, consent, meetings, plans, support,
 outcomes, sustainment checks, closing and merging. Each saves all its parts or none.
 
-Modules by subject: people (registration, details, consent, merging), plans and records
-(meetings, support, outcomes, sustainment checks, closing). Import from here."""
+Modules by subject: people (registration, details, consent, merging), right_to_work
+(the check a funder asks for), plans and records (meetings, support, outcomes,
+sustainment checks, closing). Import from here."""
 
 from .appointments import (
     APPOINTMENT_MINUTES,
@@ -49,6 +50,12 @@ from .records import (
     sustainment_checks_schedule,
     sustainment_checks_schedule_many,
 )
+from .right_to_work import (
+    RightToWorkCheck,
+    has_complete_check,
+    right_to_work_check_clean,
+    right_to_work_check_record,
+)
 from .tasks import (
     CASE_CLOSED,
     check_tasks_add,
@@ -68,6 +75,7 @@ __all__ = [
     "PARTICIPANT_FIELDS",
     "SUSTAINMENT_WEEKS",
     "NewAction",
+    "RightToWorkCheck",
     "appointment_attend",
     "appointment_book",
     "appointment_cancel",
@@ -85,6 +93,7 @@ __all__ = [
     "consent_set",
     "contact_preference_set",
     "contact_record",
+    "has_complete_check",
     "meeting_log",
     "merge_hooks",
     "outcome_record",
@@ -98,6 +107,8 @@ __all__ = [
     "plan_agree",
     "plan_review",
     "reach_us",
+    "right_to_work_check_clean",
+    "right_to_work_check_record",
     "support_record",
     "sustainment_check_record",
     "sustainment_checks_raise",

@@ -1,5 +1,5 @@
-"""Writes about the person: registration, details, consent and merging two records of
-one person."""
+"""Writes about the person: registration, details (with the right-to-work check),
+consent and merging two records of one person."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ from ...models import (
     Task,
 )
 from .records import _note
+from .right_to_work import (
+    CHECK_FIELDS,
+    RightToWorkCheck,
+    has_complete_check,
+    right_to_work_check_record,
+)
 from .tasks import tasks_hand_all
 
 # Fields a coordinator types at registration and edits later (an allow-list: nothing
@@ -55,7 +61,11 @@ PARTICIPANT_FIELDS = (
     "has_car",
     "dbs_level",
     "right_to_work",
+    "right_to_work_checked_on",
+    "right_to_work_document",
 )
+# Who checked the right to work is never typed: right_to_work_check_record sets it.
+_RIGHT_TO_WORK = ("right_to_work", *CHECK_FIELDS)
 
 
 def participant_next_reference(*, academy: Academy) -> str:
@@ -130,12 +140,15 @@ def participant_register(
         raise TypeError(f"not participant fields: {sorted(unknown)}")
     participant = Participant(academy=academy, **fields)
     _registered_check(participant)
+    checked = right_to_work_check_record(participant, before=RightToWorkCheck(), by=by)
     participant.reference = participant_next_reference(academy=academy)
     if participant.coordinator is None:
         participant.coordinator = by
     _clean_contact(participant)
     participant.full_clean()
     participant.save()
+    if checked:
+        _note(participant, checked, by)
     _set_cohorts(participant, cohorts)
     consent_set(
         participant=participant, kind=ConsentRecord.Kind.HOLD_DATA, is_given=True, by=by
@@ -158,21 +171,39 @@ def participant_register(
 def participant_update(
     *, participant: Participant, by: User, cohorts: Sequence[str], **fields: Any
 ) -> Participant:
-    """Save edited details and cohorts of a participant."""
+    """Save edited details and cohorts of a participant; a change to the right to work
+    records, keeps or clears its check (right_to_work_check_record) and says so on
+    the timeline."""
     if participant.is_erased:
         raise ValidationError("This person was erased: their details cannot be edited.")
     unknown = set(fields) - set(PARTICIPANT_FIELDS)
     if unknown:
         raise TypeError(f"not participant fields: {sorted(unknown)}")
+    checks_right_to_work = bool(set(fields) & set(_RIGHT_TO_WORK))
+    before = RightToWorkCheck.stored(participant) if checks_right_to_work else None
     for name, value in fields.items():
         setattr(participant, name, value)
     _registered_check(participant)
+    checked = (
+        right_to_work_check_record(participant, before=before, by=by)
+        if before is not None
+        else ""
+    )
     _clean_contact(participant)
     participant.full_clean()
     # Only what was edited: a stale copy must not write back consent, status or
     # contact times that changed since it was read.
-    participant.save(update_fields=[*_CLEANED, *fields, "updated_at"])
+    participant.save(
+        update_fields=[
+            *_CLEANED,
+            *fields,
+            *(_RIGHT_TO_WORK if checks_right_to_work else ()),
+            "updated_at",
+        ]
+    )
     _set_cohorts(participant, cohorts)
+    if checked:
+        _note(participant, checked, by)
     return participant
 
 
@@ -299,10 +330,17 @@ def participant_merge(
     for hook in merge_hooks:
         hook(keep, duplicate)
     for name in PARTICIPANT_FIELDS:
+        if name in _RIGHT_TO_WORK:
+            continue
         if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in (
             "",
             None,
         ):
+            setattr(keep, name, getattr(duplicate, name))
+    # A right-to-work check moves whole (status, day, who, document), never in parts:
+    # the duplicate's complete one replaces what the kept record lacks.
+    if not has_complete_check(keep) and has_complete_check(duplicate):
+        for name in _RIGHT_TO_WORK:
             setattr(keep, name, getattr(duplicate, name))
     keep.registered_on = min(keep.registered_on, duplicate.registered_on)
     contacts = [c for c in (keep.last_contact_at, duplicate.last_contact_at) if c]
@@ -310,6 +348,7 @@ def participant_merge(
     keep.save(
         update_fields=[
             *PARTICIPANT_FIELDS,
+            "right_to_work_checked_by",
             "registered_on",
             "last_contact_at",
             "updated_at",
