@@ -1,0 +1,211 @@
+"""The publication rules: no count under 5 is shown or can be worked out from what is.
+
+The property-based tests check `disclose` against a brute-force reader who knows every
+shown cell and sum, that '<5' is 1 to 4 and that '[c]' is at least 5, and tries every
+assignment of the hidden cells: each hidden cell must keep at least two possible values.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reporting.disclosure import (
+    WITHHELD,
+    Sum,
+    disclose,
+    file_name,
+    first_line,
+    percent,
+)
+
+SMALL = "<5"
+
+
+def table(values: list[list[int]]) -> tuple[dict, list[Sum]]:
+    """A table with row totals, column totals and a grand total, and its sums."""
+    cells = {}
+    rows, columns = len(values), len(values[0])
+    for r in range(rows):
+        for c in range(columns):
+            cells[r, c] = values[r][c]
+        cells[r, "total"] = sum(values[r])
+    for c in range(columns):
+        cells["total", c] = sum(values[r][c] for r in range(rows))
+    cells["total", "total"] = sum(map(sum, values))
+    sums = [
+        Sum((r, "total"), tuple((r, c) for c in range(columns))) for r in range(rows)
+    ]
+    sums += [
+        Sum(("total", c), tuple((r, c) for r in range(rows))) for c in range(columns)
+    ]
+    sums.append(Sum(("total", "total"), tuple((r, "total") for r in range(rows))))
+    sums.append(Sum(("total", "total"), tuple(("total", c) for c in range(columns))))
+    return cells, sums
+
+
+def possible_values(shown: dict, sums: list[Sum], ceiling: int) -> dict:
+    """Values each hidden cell can take, found by a search over assignments that fit the
+    shown cells and the sums (the reader's view; `ceiling` bounds '[c]'), stopping once
+    every hidden cell has shown two values."""
+    hidden = [key for key, value in shown.items() if not isinstance(value, int)]
+    domain = {
+        key: range(1, 5) if shown[key] == SMALL else range(5, ceiling + 1)
+        for key in hidden
+    }
+    seen: dict = {key: set() for key in hidden}
+
+    def propagate(assigned: dict) -> dict | None:
+        """Fill in every cell a sum forces; None on a contradiction."""
+        assigned = dict(assigned)
+        changed = True
+        while changed:
+            changed = False
+            for s in sums:
+                value = {**shown, **assigned}
+                unknown = [m for m in s.members if not isinstance(value[m], int)]
+                if len(unknown) > 1:
+                    continue
+                if not unknown:
+                    if value[s.total] != sum(value[p] for p in s.parts):
+                        return None
+                    continue
+                (key,) = unknown
+                if key == s.total:
+                    forced = sum(value[p] for p in s.parts)
+                else:
+                    forced = value[s.total] - sum(value[p] for p in s.parts if p != key)
+                if forced not in domain[key]:
+                    return None
+                assigned[key] = forced
+                changed = True
+        return assigned
+
+    def search(assigned: dict) -> None:
+        if all(len(values) > 1 for values in seen.values()):
+            return  # nothing more to learn
+        assigned = propagate(assigned)
+        if assigned is None:
+            return
+        free = [key for key in hidden if key not in assigned]
+        if not free:
+            for key, value in assigned.items():
+                seen[key].add(value)
+            return
+        key = min(free, key=lambda k: len(domain[k]))
+        for value in domain[key]:
+            search({**assigned, key: value})
+
+    search({})
+    return seen
+
+
+def tables(most: int) -> st.SearchStrategy[list[list[int]]]:
+    """Tables of up to `most` x `most` counts from 0 to 9 (small ones often)."""
+    counts = st.integers(min_value=0, max_value=9)
+    return st.integers(1, most).flatmap(
+        lambda rows: st.integers(1, most).flatmap(
+            lambda columns: st.lists(
+                st.lists(counts, min_size=columns, max_size=columns),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    )
+
+
+def assert_safe(values: list[list[int]]) -> None:
+    cells, sums = table(values)
+    shown = disclose(cells, sums, publish=True)
+    for key, value in cells.items():
+        if 0 < value < 5:
+            assert shown[key] == SMALL, key  # every small count is hidden
+        elif isinstance(shown[key], int):
+            assert shown[key] == value  # a shown count is exact
+        else:
+            assert shown[key] == WITHHELD, key
+            assert value >= 5, key
+    for s in sums:  # never the only hidden member of a sum
+        assert sum(not isinstance(shown[m], int) for m in s.members) != 1, s
+    # A ceiling above anything the sums allow, so that it tells the reader nothing.
+    ceiling = 2 * cells["total", "total"] + 10
+    possible = possible_values(shown, sums, ceiling)
+    worked_out = [key for key, values in possible.items() if len(values) == 1]
+    if worked_out:
+        # Only when every non-zero count is hidden already: then the marks' own meaning
+        # (<5 is 1 to 4) is all the reader has, and withholding more cannot help.
+        assert all(shown[k] == 0 or not isinstance(shown[k], int) for k in cells), (
+            worked_out,
+            shown,
+        )
+
+
+@settings(max_examples=120, deadline=None)
+@given(tables(3))
+def test_no_hidden_count_can_be_worked_out_from_a_published_table(values):
+    assert_safe(values)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(tables(4))
+def test_no_hidden_count_can_be_worked_out_from_larger_tables(values):
+    assert_safe(values)
+
+
+def test_the_subtraction_seen_in_the_issue_is_closed():
+    """60 people, 56 of them claimants: the 4 others read <5, and so must 56."""
+    cells = {"all": 60, "yes": 56, "no": 4}
+    shown = disclose(cells, [Sum("all", ("yes", "no"))], publish=True)
+    assert shown == {"all": 60, "yes": WITHHELD, "no": SMALL}
+
+
+def test_bounds_alone_can_give_a_count_away_so_more_is_withheld():
+    """6 = <5 + [c] can only be 1 + 5: the total must be withheld too."""
+    cells = {"all": 6, "a": 1, "b": 5, "c": 0}
+    shown = disclose(cells, [Sum("all", ("a", "b", "c"))], publish=True)
+    assert shown["a"] == SMALL
+    assert shown["all"] == WITHHELD or (shown["b"] == WITHHELD and shown["c"] != 0)
+
+
+def test_internal_tables_are_exact_and_published_zeros_stay_zero():
+    cells, sums = table([[0, 3], [7, 12]])
+    assert disclose(cells, sums, publish=False) == cells
+    assert disclose(cells, sums, publish=True)[0, 0] == 0
+
+
+def test_a_sum_that_does_not_hold_is_refused():
+    with pytest.raises(ValueError, match="Not an exact sum"):
+        disclose({"all": 5, "a": 3, "b": 3}, [Sum("all", ("a", "b"))], publish=True)
+
+
+def test_percentages_of_hidden_counts_are_not_shown():
+    assert percent(40, 50) == "80%"
+    assert percent(SMALL, 50) == ""
+    assert percent(40, WITHHELD) == ""
+    assert percent(0, 0) == ""
+
+
+def test_files_say_which_they_are_in_name_and_first_line():
+    assert file_name("impact-x", publish=True, ext="csv").endswith(
+        "-for-publication.csv"
+    )
+    assert file_name("impact-x", publish=False, ext="csv").endswith("-internal.csv")
+    assert first_line("impact report", publish=True).startswith("# For publication")
+    assert first_line("impact report", publish=False).startswith("# Internal")
+    assert "," not in first_line("a, b", publish=True)
+
+
+def test_every_small_table_of_zeros_and_ones_is_safe():
+    """All 2 x 2 tables with values 0, 1 and 5: exhaustive, not sampled."""
+    for flat in itertools.product([0, 1, 5], repeat=4):
+        cells, sums = table([list(flat[:2]), list(flat[2:])])
+        shown = disclose(cells, sums, publish=True)
+        possible = possible_values(shown, sums, 2 * cells["total", "total"] + 10)
+        if any(len(values) == 1 for values in possible.values()):
+            assert not any(isinstance(v, int) and v > 0 for v in shown.values())
