@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from academy.models import Academy, User
 
-from .demo_present import demo_present_seed
+from .demo_present import CHECK_DAYS, demo_present_seed, demo_start_evidence
 from .models import (
     Cohort,
     ConsentRecord,
@@ -154,7 +154,8 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
                 hours_wanted=rng.choice([None, 16, 24, 30, 37]),
                 has_driving_licence=rng.random() < 0.4,
                 dbs_level=rng.choice(["none", "none", "basic", "enhanced"]),
-                right_to_work=rng.choice(["yes", "yes", "unknown"]),
+                right_to_work_checked_on=registered
+                + dt.timedelta(days=rng.choice(CHECK_DAYS)),
                 has_consent_to_hold=True,
                 has_consent_to_share=rng.random() < 0.85,
                 last_contact_at=timezone.make_aware(
@@ -162,6 +163,7 @@ def demo_casework_seed(*, academy: Academy, coordinator: User) -> int:
                 ),
             )
         )
+    demo_start_evidence(people, coordinator=coordinator, today=PERIOD_END)
     Participant.objects.bulk_create(people, batch_size=1000)
     people = list(Participant.objects.for_academy(academy).order_by("reference"))
     codes = list(Cohort.values)

@@ -63,6 +63,16 @@ MISSED = [
     "Forgot: a text reminder agreed for next time.",
 ]
 DUE_MINE, DUE_OTHERS = 3, 5  # checks left due: the demo coordinator's, the rest
+# Days after registering that a person's right to work was checked (one drawn each).
+CHECK_DAYS = (0, 0, 3)
+# The kinds of document seen, and how often.
+DOCUMENTS = {
+    "uk_irish_passport": 6,
+    "share_code": 3,
+    "birth_certificate": 2,
+    "digital_identity": 1,
+    "naturalisation": 1,
+}
 DONE_TASK_DAYS = 120  # tasks marked done: the last four months only
 
 
@@ -81,6 +91,39 @@ class _Present:
     coordinator: User
     today: dt.date
     rng: random.Random
+
+
+def demo_start_evidence(
+    people: list[Participant], *, coordinator: User, today: dt.date
+) -> None:
+    """The start evidence of new people (not saved yet): most have their right to work
+    confirmed by their coordinator (else the demo coordinator) on their day checked,
+    from a plausible kind of document; a few lack one piece, so that the funder
+    returns' exception lists and the people list's filter show a handful."""
+    rng = random.Random(14)  # noqa: S311 - its own seed: the demo's other draws stay
+    kinds, weights = list(DOCUMENTS), list(DOCUMENTS.values())
+    for i, p in enumerate(people):
+        document = rng.choices(kinds, weights)[0]
+        checked_on = min(p.right_to_work_checked_on or p.registered_on, today)
+        p.right_to_work = Participant.RightToWork.YES
+        p.right_to_work_checked_on = checked_on
+        p.right_to_work_checked_by = p.coordinator or coordinator
+        p.right_to_work_document = document
+        # The gaps: about one in 60 not checked yet, one in 240 with no right to work
+        # yet, one in 60 whose document kind was not noted, one in 120 without
+        # economic status, one in 240 without a date of birth. (Steps prime to 6, so
+        # the demo coordinator, who has every sixth person, has their share.)
+        if i % 59 == 7 or i % 239 == 150:
+            p.right_to_work = "unknown" if i % 59 == 7 else "no"
+            p.right_to_work_checked_on = None
+            p.right_to_work_checked_by = None
+            p.right_to_work_document = ""
+        elif i % 61 == 31:
+            p.right_to_work_document = ""
+        if i % 119 == 48:
+            p.status_at_entry = ""
+        if i % 241 == 97:
+            p.date_of_birth = None
 
 
 def _register(
@@ -135,7 +178,8 @@ def _register(
                 hours_wanted=s.rng.choice([None, 16, 24, 30, 37]),
                 has_driving_licence=s.rng.random() < 0.4,
                 dbs_level=s.rng.choice(["none", "none", "basic", "enhanced"]),
-                right_to_work=s.rng.choice(["yes", "yes", "unknown"]),
+                right_to_work_checked_on=day
+                + dt.timedelta(days=s.rng.choice(CHECK_DAYS)),
                 has_consent_to_hold=True,
                 has_consent_to_share=s.rng.random() < 0.85,
                 last_contact_at=_local(day, s.rng.randint(9, 15)),
@@ -144,6 +188,7 @@ def _register(
     for p in people:
         if not p.is_claimant:
             p.benefit_type = ""
+    demo_start_evidence(people, coordinator=s.coordinator, today=s.today)
     return Participant.objects.bulk_create(people, batch_size=1000)
 
 
