@@ -16,9 +16,13 @@ import pytest
 from django.test import Client
 
 from academy.celery import app
-from academy.models import Postcode
+from academy.models import PlaceName, Postcode
 from academy.permissions import Role
-from academy.places.districts import district_rows
+from academy.places.districts import (
+    district_areas,
+    district_place_names,
+    district_rows,
+)
 from tests.academy.factories import AcademyFactory, MembershipFactory
 
 # CI sets REQUIRE_SERVICES=1: a test that needs PostgreSQL, Redis or chromium then fails
@@ -76,7 +80,8 @@ def _audit_rows_flushable(request):
 
 
 # Browser and worker tests empty every table when they finish (they need real commits),
-# including the postcode-district centroids a migration ships; put them back first.
+# including the postcode districts (centroids, areas and the areas' names) migrations
+# ship; put them back first.
 @pytest.fixture(autouse=True)
 def _postcode_districts(request, _audit_rows_flushable):
     names = set(request.fixturenames)
@@ -86,11 +91,31 @@ def _postcode_districts(request, _audit_rows_flushable):
         request.getfixturevalue("db")
     else:
         return
-    if Postcode.objects.exists():
-        return
+    if not Postcode.objects.exists():
+        districts_restore()
+
+
+def districts_restore() -> None:
+    """Put back the postcode districts the migrations ship, with their areas' names."""
+    centroids = {district: (lat, lon) for district, lat, lon in district_rows()}
     Postcode.objects.bulk_create(
-        Postcode(postcode=district, latitude=lat, longitude=lon, source="test")
-        for district, lat, lon in district_rows()
+        Postcode(
+            postcode=row.district,
+            latitude=centroids[row.district][0],
+            longitude=centroids[row.district][1],
+            source="test",
+            local_authority=row.local_authority,
+            ward=row.ward,
+            constituency=row.constituency,
+        )
+        for row in district_areas()
+    )
+    PlaceName.objects.bulk_create(
+        (
+            PlaceName(code=code, name=name, kind=kind, source="test")
+            for code, (name, kind) in district_place_names().items()
+        ),
+        ignore_conflicts=True,
     )
 
 

@@ -154,7 +154,7 @@ def test_postcodes_load_all_or_nothing(tmp_path):
     good.write_text("pcds,lat,long\nPL4 6AB,50.3751,-4.1227\nPL1 1AA,99.999999,0\n")
     out = StringIO()
     call_command("load_postcodes", str(good), stdout=out)
-    assert "Loaded 1 postcodes" in out.getvalue()
+    assert "Loaded 1 postcode (1 new" in out.getvalue()
     assert place_of("PL4 6AB").precision == "postcode"
     bad = tmp_path / "bad.csv"
     bad.write_text("pcds,lat,long\nPL5 1AA,50.4,-4.1\nnope,1,2\n")
