@@ -1,2 +1,3 @@
-"""Places every academy shares: postcode centroids, distances between them, and the
-district centroids shipped for the demo areas."""
+"""Places every academy shares: postcode centroids and the areas (local authority, ward,
+Westminster constituency) they are in, distances between them, and the postcode
+districts shipped for the demo areas."""
