@@ -30,7 +30,7 @@ K = TypeVar("K", bound=Hashable)
 Shown = int | str
 
 WITHHELD = "[c]"
-INTERNAL_LINE = "Internal: exact counts, small numbers included. Not for publication."
+INTERNAL_LINE = "Internal: exact counts with small numbers. Not for publication."
 PUBLICATION_FOOTNOTE = (
     "Counts of 1 to 4 are shown as <5 and counts that would let one be worked out "
     "from the others are shown as [c]."
@@ -253,7 +253,8 @@ def file_name(stem: str, *, publish: bool, ext: str) -> str:
 def first_line(what: str, *, publish: bool) -> str:
     """The first line of every exported file: what it is, and internal or published.
     No commas, so that it stays one cell in a spreadsheet."""
-    what = what.replace(",", "")
     if publish:
-        return f"# For publication: {what}. {PUBLICATION_FOOTNOTE}"
-    return f"# {INTERNAL_LINE} {what}."
+        line = f"# For publication: {what}. {PUBLICATION_FOOTNOTE}"
+    else:
+        line = f"# {INTERNAL_LINE} {what}."
+    return line.replace(",", "")

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -40,9 +39,10 @@ from vacancies.events_report import (
 )
 from vacancies.selectors import referral_counts
 
+from .disclosure import Shown, Sum, disclose
+
 COUNTED_SUPPORT = ["careers", "employability", "financial", "mental_health"]
 TRAINING_KINDS = ["training", "work_experience", "volunteering"]
-SUPPRESSED = "<5"
 
 
 @dataclass(frozen=True)
@@ -464,19 +464,100 @@ def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactRe
     )
 
 
-def suppress(value: int, *, publish: bool) -> int | str:
-    """spec/impact-report.md: a published count from 1 to 4 reads '<5'; 0 stays 0."""
-    threshold: int = settings.SMALL_NUMBER_THRESHOLD
-    if publish and 0 < value < threshold:
-        return f"<{threshold}"
-    return value
+Key = tuple[str, str, str]  # (metric, breakdown, category), as in the CSV
+
+
+def report_cells(report: ImpactReport) -> dict[Key, int]:
+    """Every count the report shows anywhere, keyed like the CSV's rows: the CSV's rows,
+    then the month-by-month table, how people came, and the activity figures."""
+    cells: dict[Key, int] = {
+        (r.metric, r.breakdown, r.category): r.value
+        for r in [*report.rows, *report.event_rows]
+    }
+    for month in report.months:
+        for key, count in month.counts.items():
+            cells[key, "month", f"{month.month:%Y-%m}"] = count
+    for source, count in report.activity.sources.items():
+        cells["people_registered", "source", source] = count
+    activity = report.activity
+    cells["meetings", "activity", "all"] = activity.meetings
+    for weeks in (13, 26):
+        cells["starts_checked", "weeks", str(weeks)] = getattr(
+            activity, f"starts_checked_{weeks}"
+        )
+        cells["starts_sustained", "weeks", str(weeks)] = getattr(
+            activity, f"starts_sustained_{weeks}"
+        )
+    for label, count in activity.extra.items():
+        cells[label, "activity", "all"] = count
+    return cells
+
+
+def report_sums(report: ImpactReport) -> list[Sum]:
+    """The exact sums a reader of the report can see, so that no hidden count can be
+    worked out along them: all = claimants + not, for every metric; people with a plan
+    = claimants + not, in every category; people registered = the months' and the
+    sources' sums; events held and new attendees = the sum over kinds. (Cohorts do not
+    add up, nor do distinct people per month: a person can be in several.)"""
+    categories = [("all", "all"), ("claimant", "yes"), ("claimant", "no")] + [
+        ("cohort", code) for code in Cohort.values
+    ]
+    sums = [
+        Sum((key, "all", "all"), ((key, "claimant", "yes"), (key, "claimant", "no")))
+        for key in METRIC_KEYS
+    ]
+    sums += [
+        Sum(
+            ("action_plan_people", *category),
+            (
+                ("action_plan_claimants", *category),
+                ("action_plan_non_claimants", *category),
+            ),
+        )
+        for category in categories
+    ]
+    registered: Key = ("people_registered", "all", "all")
+    sums.append(
+        Sum(
+            registered,
+            tuple(
+                ("people_registered", "month", f"{m.month:%Y-%m}")
+                for m in report.months
+            ),
+        )
+    )
+    sums.append(
+        Sum(
+            registered,
+            tuple(("people_registered", "source", s) for s in report.activity.sources),
+        )
+    )
+    for metric in ("events_held", "event_attendees_new"):
+        sums.append(
+            Sum(
+                (metric, "all", "all"),
+                tuple(
+                    (metric, EVENT_BREAKDOWN, k.kind)
+                    for k in report.events.kinds
+                    if k.kind != ALL
+                ),
+            )
+        )
+    return sums
+
+
+def published_figures(report: ImpactReport, *, publish: bool) -> dict[Key, Shown]:
+    """Every count of the report as it may be shown: what the dashboard, CSV, JSON,
+    PDF and monthly e-mail all print (reporting/disclosure.py's rules)."""
+    return disclose(report_cells(report), report_sums(report), publish=publish)
 
 
 def report_rows(
     report: ImpactReport, *, publish: bool
-) -> list[tuple[str, str, str, int | str]]:
-    """The long-format rows, suppressed when published: what CSV and JSON carry."""
+) -> list[tuple[str, str, str, Shown]]:
+    """The long-format rows, as they may be shown: what CSV and JSON carry."""
+    shown = published_figures(report, publish=publish)
     return [
-        (r.metric, r.breakdown, r.category, suppress(r.value, publish=publish))
+        (r.metric, r.breakdown, r.category, shown[r.metric, r.breakdown, r.category])
         for r in [*report.rows, *report.event_rows]
     ]

@@ -11,6 +11,8 @@ from django.urls import reverse
 from academy.models import Academy, Run
 from academy.tenancy import AcademyQuerySet
 
+from .disclosure import file_name
+
 
 class ReportRun(Run):
     """A request for an impact report PDF, and the file once a worker has built it."""
@@ -56,8 +58,8 @@ class ReportRun(Run):
 
     @property
     def filename(self) -> str:
-        kind = "published" if self.is_published else "internal"
-        return f"impact-{self.academy.slug}-{self.start}-to-{self.end}-{kind}.pdf"
+        stem = f"impact-{self.academy.slug}-{self.start}-to-{self.end}"
+        return file_name(stem, publish=self.is_published, ext="pdf")
 
 
 class ImpactTarget(models.Model):

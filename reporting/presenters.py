@@ -11,11 +11,18 @@ from django.utils.safestring import SafeString
 
 from academy.labour_market.hooks import labour_market_context
 from participants.models import Cohort, Participant
+from vacancies.events_report import ALL
 
 from .charts import bar_chart, trend_chart
-from .impact import EVENT_METRICS, METRICS, ImpactReport, Metric, suppress
-
-Shown = int | str  # a count, or "<5" when suppressed for publication
+from .disclosure import Shown
+from .impact import (
+    EVENT_BREAKDOWN,
+    EVENT_METRICS,
+    METRICS,
+    ImpactReport,
+    Metric,
+    published_figures,
+)
 
 TREND = (
     ("action_plan_people", "Plans agreed"),
@@ -59,7 +66,7 @@ class CohortRow:
 
 @dataclass(frozen=True)
 class ActivityShown:
-    meetings: int
+    meetings: Shown
     checked_13: Shown
     sustained_13: Shown
     checked_26: Shown
@@ -122,53 +129,61 @@ class ImpactPage:
 
 
 def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
-    """Present a report, suppressed when it is for publication."""
+    """Present a report: every count as `published_figures` shows it (when for
+    publication, small counts hidden and none that would give one away shown)."""
+    figures = published_figures(report, publish=publish)
 
     def value(metric: str, breakdown: str = "all", category: str = "all") -> Shown:
-        return suppress(report.value(metric, breakdown, category), publish=publish)
-
-    def shown(count: int) -> Shown:
-        return suppress(count, publish=publish)
+        return figures[metric, breakdown, category]
 
     sources = [
         (
             Participant.Source(code).label
             if code in Participant.Source.values
             else "Not recorded",
-            shown(n),
+            value("people_registered", "source", code),
         )
         for code, n in sorted(report.activity.sources.items(), key=lambda kv: -kv[1])
     ]
     months = [
-        MonthRow(m.month, [shown(m.counts.get(key, 0)) for key in MONTH_COLUMNS])
+        MonthRow(
+            m.month,
+            [value(key, "month", f"{m.month:%Y-%m}") for key in MONTH_COLUMNS],
+        )
         for m in report.months
     ]
 
-    def charted(count: int) -> int:
-        """A suppressed count has no bar, as in bar_chart."""
-        value = shown(count)
-        return value if isinstance(value, int) else 0
+    def charted(key: str, month: dt.date) -> int:
+        """A hidden count has no bar, as in bar_chart."""
+        shown = value(key, "month", f"{month:%Y-%m}")
+        return shown if isinstance(shown, int) else 0
 
-    activity = report.activity
+    def event(metric: str, kind: str) -> Shown:
+        return (
+            value(metric, "all", "all")
+            if kind == ALL
+            else value(metric, EVENT_BREAKDOWN, kind)
+        )
+
     events = [
         EventKindRow(
             kind=k.kind,
             label=k.label,
-            held=shown(k.events_held),
-            attendees=shown(k.attendees),
-            new=shown(k.new_attendees),
+            held=event("events_held", k.kind),
+            attendees=event("event_attendees", k.kind),
+            new=event("event_attendees_new", k.kind),
             went_on=[
                 WentOn(
                     label,
-                    shown(k.went_on[f"{what}_3m"]),
-                    shown(k.went_on[f"{what}_6m"]),
+                    event(f"event_attendees_{what}_3m", k.kind),
+                    event(f"event_attendees_{what}_6m", k.kind),
                 )
                 for what, label in WENT_ON_COLUMNS
             ],
         )
         for k in report.events.kinds
         # Kinds the academy did not run in the period are in the CSV, as zeros.
-        if k.kind == "all" or k.events_held or k.attendees
+        if k.kind == ALL or k.events_held or k.attendees
     ]
     return ImpactPage(
         report=report,
@@ -189,12 +204,12 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         ],
         sources=sources,
         activity=ActivityShown(
-            meetings=activity.meetings,
-            checked_13=shown(activity.starts_checked_13),
-            sustained_13=shown(activity.starts_sustained_13),
-            checked_26=shown(activity.starts_checked_26),
-            sustained_26=shown(activity.starts_sustained_26),
-            extra={k: shown(v) for k, v in activity.extra.items()},
+            meetings=value("meetings", "activity"),
+            checked_13=value("starts_checked", "weeks", "13"),
+            sustained_13=value("starts_sustained", "weeks", "13"),
+            checked_26=value("starts_checked", "weeks", "26"),
+            sustained_26=value("starts_sustained", "weeks", "26"),
+            extra={k: value(k, "activity") for k in report.activity.extra},
         ),
         events=events,
         event_metrics=EVENT_METRICS,
@@ -206,7 +221,7 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         trend_chart=trend_chart(
             [f"{m.month:%b %y}" for m in report.months],
             [
-                (label, [charted(m.counts.get(key, 0)) for m in report.months])
+                (label, [charted(key, m.month) for m in report.months])
                 for key, label in TREND
             ],
             title="People by month",

@@ -23,7 +23,7 @@ from academy.reauth import reauth_required
 from academy.tenancy import AcademyRequest
 
 from . import services
-from .exports import impact_csv_rows
+from .exports import impact_csv_rows, impact_file_name
 from .forms import PeriodForm
 from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
 from .models import ReportRun
@@ -71,7 +71,7 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
         return redirect("reporting:impact")
     period, publish = form.chosen, form.cleaned_data["publish"]
     report = impact_report(academy=request.academy, start=period.start, end=period.end)
-    name = f"impact-{request.academy.slug}-{period.start}-to-{period.end}.csv"
+    name = impact_file_name(report, publish=publish, ext="csv")
     return csv_download(impact_csv_rows(report, publish=publish), filename=name)
 
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from reporting.impact import METRIC_KEYS, impact_report, metric_people, suppress
+from reporting.disclosure import disclose
+from reporting.impact import METRIC_KEYS, impact_report, metric_people
 from tests.participants.factories import (
     OutcomeFactory,
     ParticipantCohortFactory,
@@ -151,5 +152,5 @@ def test_report_queries_do_not_grow_with_records(
     ("value", "shown"), [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (653, 653)]
 )
 def test_publication_shows_one_to_four_as_less_than_five(value, shown):
-    assert suppress(value, publish=True) == shown
-    assert suppress(value, publish=False) == value
+    assert disclose({"n": value}, publish=True) == {"n": shown}
+    assert disclose({"n": value}, publish=False) == {"n": value}

@@ -42,9 +42,12 @@ def rows(academy, *extra):
 
 
 def csv_values(text):
+    """The rows by key, after the first line (internal or for publication)."""
+    first, rest = text.split("\n", 1)
+    assert first.startswith("# ")
     return {
         (r["metric"], r["breakdown"], r["category"]): r["value"]
-        for r in csv.DictReader(io.StringIO(text))
+        for r in csv.DictReader(io.StringIO(rest))
     }
 
 

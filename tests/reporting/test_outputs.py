@@ -2,7 +2,6 @@
 
 import csv
 import datetime as dt
-import io
 import json
 from io import StringIO
 
@@ -55,7 +54,8 @@ def command(academy, *extra):
 @pytest.mark.django_db
 def test_csv_is_long_format_to_the_letter(academy, plans):
     text = command(academy, "--format", "csv")
-    lines = text.splitlines()
+    first, *lines = text.splitlines()
+    assert first.startswith("# Internal: ")  # issue 14: says what it is
     assert lines[0] == "metric,breakdown,category,value"
     assert lines[1:4] == [
         "action_plan_people,all,all,7",
@@ -71,10 +71,7 @@ def test_csv_is_long_format_to_the_letter(academy, plans):
 
 @pytest.mark.django_db
 def test_publish_suppresses_one_to_four(academy, plans):
-    rows = list(
-        csv.reader(io.StringIO(command(academy, "--format", "csv", "--publish")))
-    )
-    values = {(m, b, c): v for m, b, c, v in rows[1:]}
+    values = published_csv(command(academy, "--format", "csv", "--publish"))
     assert values[("action_plan_people", "all", "all")] == "7"
     assert values[("action_plan_people", "cohort", "refugee")] == "<5"
     assert values[("action_plan_people", "claimant", "no")] == "<5"
@@ -184,7 +181,8 @@ def test_csv_download_from_the_dashboard(client_of, manager, plans):
     response = client_of(manager).get(reverse("reporting:impact-csv"), PERIOD)
     assert response["Content-Disposition"].startswith("attachment")
     text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeffmetric,breakdown,category,value\r\n")
+    assert text.startswith("\ufeff# Internal: ")
+    assert text.splitlines()[1] == "metric,breakdown,category,value"
     assert "action_plan_people,all,all,7" in text
 
 
@@ -337,3 +335,63 @@ def test_the_publication_pdfs_monthly_table_suppresses_one_to_four(academy, plan
         internal.index("June 2024", internal.index("Month by month")) :
     ]
     assert ">1<" in internal_june[: internal_june.index("</tr>")]
+
+
+def published_csv(text):
+    """The CSV's rows by (metric, breakdown, category), after its first line."""
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[1] == "metric,breakdown,category,value"
+    return {(m, b, c): v for m, b, c, v in csv.reader(lines[2:])}
+
+
+@pytest.mark.django_db
+def test_no_suppressed_count_can_be_worked_out_by_subtraction(academy, plans):
+    """Issue 14, seen: 7 people with a plan, 6 claimants and '<5' not claimants: the
+    hidden 1 was 7 - 6. Now one of the shown cells is withheld as well."""
+    values = published_csv(command(academy, "--format", "csv", "--publish"))
+    assert values["action_plan_people", "claimant", "no"] == "<5"
+    assert values["action_plan_people", "claimant", "yes"] == "[c]"
+    hidden = {key for key, value in values.items() if not value.isdigit()}
+    categories = {(b, c) for _, b, c in values if b in ("all", "claimant", "cohort")}
+    sums = [
+        [(m, "all", "all"), (m, "claimant", "yes"), (m, "claimant", "no")]
+        for m, b, _ in values
+        if b == "all"
+    ] + [
+        [
+            ("action_plan_people", b, c),
+            ("action_plan_claimants", b, c),
+            ("action_plan_non_claimants", b, c),
+        ]
+        for b, c in categories
+    ]
+    for members in sums:
+        assert sum(m in hidden for m in members) != 1, members
+
+
+@pytest.mark.django_db
+def test_internal_and_publication_files_say_which_they_are(client_of, manager, plans):
+    """Issue 14, seen: both CSVs had one name and nothing inside told them apart."""
+    client = client_of(manager)
+    url = reverse("reporting:impact-csv")
+    internal = client.get(url, PERIOD)
+    published = client.get(url, {**PERIOD, "publish": "on"})
+    assert internal["Content-Disposition"].endswith('-internal.csv"')
+    assert published["Content-Disposition"].endswith('-for-publication.csv"')
+    first = {
+        kind: b"".join(r.streaming_content).decode().lstrip("\ufeff").splitlines()[0]
+        for kind, r in (("internal", internal), ("published", published))
+    }
+    assert first["internal"].startswith("# Internal")
+    assert first["published"].startswith("# For publication")
+    lines = command(academy_of(manager), "--format", "csv", "--publish").splitlines()
+    assert lines[0].startswith("# For publication")
+    data = json.loads(command(academy_of(manager), "--format", "json"))
+    assert data["classification"] == "internal"
+    run = ReportRun(academy=manager.academy, start=dt.date(2024, 4, 1))
+    run.end, run.is_published = dt.date(2024, 6, 30), True
+    assert run.filename.endswith("-for-publication.pdf")
+
+
+def academy_of(membership):
+    return membership.academy
