@@ -113,7 +113,8 @@ def _csv_rows(path: Path) -> Iterator[csv.DictReader[str]]:
             yield csv.DictReader(handle)
     except (UnicodeDecodeError, csv.Error) as error:
         raise ValidationError(
-            f"{path.name} is not a CSV file in UTF-8 text ({error})."
+            f"{path.name} is not a CSV file in UTF-8 text ({error}): save it as "
+            "CSV UTF-8 and load it again."
         ) from error
 
 
