@@ -68,7 +68,7 @@ class ParticipantForm(forms.ModelForm[Participant]):
         labels = {
             "is_claimant": "Claims benefits",
             "status_at_entry": "Economic status at start",
-            "right_to_work": "Right to work",
+            "right_to_work": "Status",
             "right_to_work_checked_on": "Day checked",
             "right_to_work_document": "Document kind seen",
         }
