@@ -6,14 +6,20 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest, QueryDict
+from django.utils.html import format_html
 
+from .labour_market.reference import area_get, area_said
+from .logos import logo_check
 from .models import Academy, Membership, Organisation
+from .models.core import REGION_CHOICES
 from .permissions import Role
+from .services import academy_place_problems
 
 # What a form says of a date, a time or text it cannot take: the same words on
 # every form (plain_messages), never Django's "Enter a valid date.".
@@ -69,7 +75,31 @@ class PortalFormHelper(FormHelper):
         self.add_input(Submit("submit", submit_label))
 
 
+AREA_CODE_HELP = (
+    "Your council's ONS code, a letter and 8 digits: E06000026 for Plymouth, "
+    "E08000022 for North Tyneside. Find it on the ONS Open Geography Portal "
+    "(geoportal.statistics.gov.uk, \u2018local authority districts\u2019)."
+)
+LOGO_PREVIEW = """
+{% if form.logo_url %}
+  <figure class="mb-2">
+    <img src="{{ form.logo_url }}" alt="The logo now on the report's cover"
+         class="img-thumbnail academy-logo-preview">
+    <figcaption class="form-text">The logo now on the report's cover.</figcaption>
+  </figure>
+{% endif %}
+"""
+
+
 class AcademyForm(forms.ModelForm[Academy]):
+    logo = forms.FileField(
+        required=False,
+        label="Logo for the report's cover",
+        help_text="A PNG or JPEG image of at most 1 MB and 2000 \u00d7 2000 pixels.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(required=False, label="Remove the logo")
+
     class Meta:
         model = Academy
         fields = [
@@ -79,18 +109,77 @@ class AcademyForm(forms.ModelForm[Academy]):
             "launched_on",
             "public_phone",
             "public_email",
+            "logo",
         ]
         widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, logo_url: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.logo_url = logo_url
+        region = self.fields["region"]
+        region.error_messages["invalid_choice"] = (
+            "'%(value)s' is not an English region. Choose one from the list."
+        )
+        stored = self.instance.region
+        if stored and stored not in dict(REGION_CHOICES) and not self.is_bound:
+            # Help text is shown as HTML: the stored text is escaped.
+            region.help_text = format_html(
+                "Stored as \u2018{}\u2019, which is not one of the nine English "
+                "regions: choose the region from the list.",
+                stored,
+            )
+        self.fields["area_code"].help_text = AREA_CODE_HELP
+        area = area_get(self.instance.area_code) if self.instance.area_code else None
+        if area is not None:
+            self.fields["area_code"].help_text = format_html(
+                "<strong>{}</strong>. {}", area_said(area.code), AREA_CODE_HELP
+            )
+        self.fields["launched_on"].help_text = (
+            "The day the academy started: reports 'since launch' count from it. "
+            "Today at the latest."
+        )
+        if "remove_logo" in self.fields and not self.instance.logo:
+            del self.fields["remove_logo"]
         self.helper = PortalFormHelper("Save settings")
+        self.helper.layout = Layout(
+            *(name for name in self.fields if name not in ("logo", "remove_logo")),
+            HTML(LOGO_PREVIEW),
+            *(name for name in ("logo", "remove_logo") if name in self.fields),
+        )
 
     def clean_area_code(self) -> str:
         return str(self.cleaned_data["area_code"]).strip().upper()
 
+    def clean_logo(self) -> object:
+        # Without a new file the field gives back the stored logo: nothing to check.
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            extension = logo_check(logo)
+            # The stored name is the portal's, never the sender's.
+            logo.name = f"{self.instance.slug or 'academy'}.{extension}"
+        return logo
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        uploaded = isinstance(cleaned.get("logo"), UploadedFile)
+        if uploaded and cleaned.get("remove_logo"):
+            self.add_error(
+                "remove_logo",
+                "Either upload a new logo or remove the one there is, not both.",
+            )
+        problems = academy_place_problems(
+            region=cleaned.get("region") or "", area_code=cleaned.get("area_code") or ""
+        )
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
 
 class AcademyCreateForm(AcademyForm):
+    logo = None  # type: ignore[assignment]
+    remove_logo = None  # type: ignore[assignment]
+
     class Meta(AcademyForm.Meta):
         fields = ["slug", "name", "region", "area_code", "launched_on"]
 

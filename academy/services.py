@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -14,9 +15,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from . import tasks
+from .labour_market.reference import area_get, area_region_name, region_name_for
 from .models import Academy, Membership, Organisation, User
+from .models.core import REGION_CHOICES
 from .notify import Recipient, notify
 from .permissions import Role
+from .registry import Registry
+
+# What other apps set up in a new academy, in the same transaction (reporting: its
+# funder returns). DEVELOPERS.md lists the registries.
+academy_created_hooks: Registry[Callable[[Academy], object]] = Registry("new academy")
 
 
 @transaction.atomic
@@ -29,7 +37,8 @@ def academy_create(
     launched_on: dt.date | None = None,
     first_admin: User | None = None,
 ) -> Academy:
-    """Create an academy, refusing a slug already taken or an invalid area code.
+    """Create an academy, refusing a slug already taken or settings academy_check
+    refuses.
 
     `first_admin`, when given, becomes the new academy's admin in the same transaction.
     """
@@ -37,21 +46,70 @@ def academy_create(
         slug=slug,
         name=name,
         region=region,
-        area_code=area_code.upper(),
+        area_code=area_code.strip().upper(),
         launched_on=launched_on,
     )
-    academy.full_clean()
+    academy_check(academy=academy)
     academy.save()
     if first_admin is not None:
         Membership.objects.create(user=first_admin, academy=academy, role=Role.ADMIN)
+    for hook in academy_created_hooks:
+        hook(academy)
     return academy
 
 
-def academy_update(*, academy: Academy) -> Academy:
-    """Save an academy's edited settings after checking them."""
-    academy.area_code = academy.area_code.upper()
-    academy.full_clean()
+def academy_place_problems(*, region: str, area_code: str) -> dict[str, str]:
+    """What is wrong with an academy's region and area code together: a region not in
+    the list, or an area code of another region (by field name; empty when none)."""
+    if region and region_name_for(region) != region:
+        names = ", ".join(name for name, _ in REGION_CHOICES)
+        return {
+            "region": f"'{region}' is not an English region. Choose one of: {names}."
+        }
+    in_region = area_region_name(area_code) if area_code else None
+    if region and in_region and in_region != region:
+        area = area_get(area_code)
+        name = area.name if area else area_code
+        return {
+            "region": f"{area_code} ({name}) is in the {in_region} region, not "
+            f"{region}. Choose {in_region}, or check the ONS area code."
+        }
+    return {}
+
+
+def academy_check(*, academy: Academy) -> None:
+    """Check an academy's settings: the model's rules (a known ONS area code, a launch
+    date not in the future) and academy_place_problems, all reported at once."""
+    if academy.region:
+        academy.region = region_name_for(academy.region) or academy.region
+    problems: dict[str, list[str]] = {}
+    try:
+        academy.full_clean()
+    except ValidationError as error:
+        problems = {
+            field: list(messages) for field, messages in error.message_dict.items()
+        }
+    place = academy_place_problems(region=academy.region, area_code=academy.area_code)
+    for field, message in place.items():
+        problems[field] = [message]  # instead of Django's "not a valid choice"
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def academy_update(*, academy: Academy, remove_logo: bool = False) -> Academy:
+    """Save an academy's edited settings after checking them; a replaced or removed
+    logo's file is deleted once saved."""
+    academy.area_code = academy.area_code.strip().upper()
+    stored = Academy.objects.filter(pk=academy.pk).values_list("logo", flat=True)
+    old_logo = stored.first() or ""
+    if remove_logo:
+        academy.logo = ""
+    academy_check(academy=academy)
     academy.save()
+    if old_logo and old_logo != academy.logo.name:
+        storage = academy.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
     return academy
 
 

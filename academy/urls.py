@@ -17,6 +17,7 @@ academy_patterns = (
             name="invitation-answer",
         ),
         path("manage/academy/", views.academy_settings, name="settings"),
+        path("academy/<int:pk>/logo/", views.academy_logo, name="logo"),
         path(
             "manage/organisations/", views.organisation_list, name="organisation-list"
         ),

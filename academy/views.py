@@ -8,8 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from . import auth, jobs, mfa, selectors, services, user_sessions
@@ -30,11 +33,13 @@ from .forms import (
 from .health import OUTAGES, health_checks
 from .home import home_panels_for
 from .lists import list_page
+from .logos import CONTENT_TYPES
 from .models import Academy, Membership, Organisation
-from .permissions import Role, admin_required, superuser_required
+from .permissions import Role, admin_required, any_member, superuser_required
 from .reauth import reauth_required
 from .redirects import safe_next
 from .tenancy import SESSION_ACADEMY_KEY, AcademyRequest
+from .uploads import uploaded_files
 
 HOME_TEMPLATES = {
     Role.COORDINATOR: "academy/home_coordinator.html",
@@ -204,16 +209,54 @@ def invitation_answer(request: AcademyRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def academy_settings(request: AcademyRequest) -> HttpResponse:
-    """Edit the current academy's name, region, area code, launch date and the
-    contact the public pages show."""
+    """Edit the current academy's name, region, area code, launch date, the contact
+    the public pages show and the logo on the report's cover."""
     # A fresh copy, so that a rejected edit does not rename the academy in the header.
     academy = Academy.objects.get(pk=request.academy.pk)
-    form = AcademyForm(posted(request), instance=academy)
+    logo_url = logo_address(academy)
+    form = AcademyForm(
+        posted(request), uploaded_files(request), instance=academy, logo_url=logo_url
+    )
     if request.method == "POST" and form.is_valid():
-        services.academy_update(academy=form.instance)
-        messages.success(request, "Academy settings saved.")
-        return redirect("academy:settings")
+        try:
+            services.academy_update(
+                academy=form.instance,
+                remove_logo=form.cleaned_data.get("remove_logo") or False,
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            messages.success(request, "Academy settings saved.")
+            return redirect("academy:settings")
     return render(request, "academy/academy_settings.html", {"form": form})
+
+
+def logo_address(academy: Academy) -> str:
+    """Where the academy's members see its logo ("" without one); the stored name in
+    the address makes a new logo a new address, so no browser shows the old one."""
+    if not academy.logo:
+        return ""
+    url = reverse("academy:logo", args=[academy.pk])
+    return f"{url}?{urlencode({'v': academy.logo.name or ''})}"
+
+
+@any_member
+def academy_logo(request: AcademyRequest, pk: int) -> HttpResponseBase:
+    """The current academy's logo, for its members only (never served from MEDIA)."""
+    academy = request.academy
+    if pk != academy.pk or not academy.logo:
+        raise Http404
+    extension = (academy.logo.name or "").rsplit(".", 1)[-1].lower()
+    content_type = CONTENT_TYPES.get(extension)
+    if content_type is None:
+        raise Http404
+    try:
+        file = academy.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(file, content_type=content_type)
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @admin_required

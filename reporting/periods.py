@@ -58,7 +58,18 @@ def period_preset(name: str, *, academy: Academy, today: dt.date) -> Period:
             return Period(start, today, f"{label} so far")
         return Period(start, end, label)
     if name == "since_launch":
-        start = academy.launched_on or academy.created_at.date()
+        launched = academy.launched_on
+        if launched is not None and launched > today:
+            # Stored before launch dates had to be past (core.not_in_future).
+            start = min(academy.created_at.date(), today)
+            return Period(
+                start,
+                today,
+                f"Since the academy was added ({start:%B %Y}): its launch date, "
+                f"{launched.day} {launched:%B %Y}, is in the future. An admin can "
+                "correct it in Academy settings",
+            )
+        start = launched or academy.created_at.date()
         return Period(start, today, f"Since launch ({start:%B %Y})")
     raise KeyError(name)
 

@@ -112,6 +112,37 @@ def region_code_for(*, area_code: str, region_name: str = "") -> str | None:
     return None
 
 
+def region_name_for(text: str) -> str | None:
+    """The ONS name of the English region `text` names ("Yorkshire and Humber",
+    "eastern" and the like), or None if it names none."""
+    key = name_key(text)
+    for names in REGIONS.values():
+        if key in {name_key(name) for name in names}:
+            return names[0]
+    return None
+
+
+def area_region_name(code: str) -> str | None:
+    """The ONS name of the region an area is in (a region is in itself), or None for
+    England and codes the lookup lacks."""
+    area = areas().get(code)
+    if area is None or area.region_code not in REGIONS:
+        return None
+    return REGIONS[area.region_code][0]
+
+
+def area_said(code: str) -> str:
+    """An area as a person reads it: "E06000026 \u2014 Plymouth (South West)"; a region
+    or England by name alone; the bare code if the lookup lacks it."""
+    area = areas().get(code)
+    if area is None:
+        return code
+    region = area_region_name(code)
+    if region is None or area.code == area.region_code:
+        return f"{code} \u2014 {area.name}"
+    return f"{code} \u2014 {area.name} ({region})"
+
+
 def published_area_code(code: str) -> str:
     """The code Skills for Care's figures for an area are stored under.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -26,21 +27,24 @@ gss_code_validator = RegexValidator(
 def area_code_known(value: str) -> None:
     """An ONS code the shipped lookup knows: an English local authority, county or
     region (academy/labour_market/data/, with its source and date)."""
-    from ..labour_market.reference import area_get
+    from ..labour_market.reference import GSS_CODE, area_get
 
-    if value and area_get(value) is None:
+    # A code of the wrong shape is explained by gss_code_validator alone.
+    if value and GSS_CODE.match(value) and area_get(value) is None:
         raise ValidationError(
-            f"{value} is not an English local authority or region in the ONS lookup. "
-            "Check the code on the ONS Open Geography portal, e.g. E06000026 for "
-            "Plymouth."
+            f"{value} is not an English local authority, county or region in ONS's "
+            "lookup: check for a mistyped digit, or find your council's code on the "
+            "ONS Open Geography Portal (geoportal.statistics.gov.uk), e.g. E06000026 "
+            "for Plymouth."
         )
 
 
 def not_in_future(value: object) -> None:
     """A date that has happened (a launch, a start)."""
-    if value is not None and value > timezone.localdate():  # type: ignore[operator]
+    if isinstance(value, dt.date) and value > timezone.localdate():
         raise ValidationError(
-            "This date is in the future. Give the day it happened; today at the latest."
+            f"{value.day} {value:%B %Y} is in the future. Give the day it happened; "
+            "today at the latest."
         )
 
 

@@ -49,7 +49,7 @@ def test_create_academy_without_optional_arguments():
 @pytest.mark.django_db
 def test_create_academy_refuses_a_taken_slug_and_keeps_the_first(academy):
     with pytest.raises(
-        CommandError, match="slug: Academy with this Slug already exists"
+        CommandError, match="--slug: Academy with this Slug already exists"
     ):
         call_command("create_academy", "--slug", academy.slug, "--name", "Another")
     assert Academy.objects.get(slug=academy.slug).name == academy.name
@@ -57,7 +57,7 @@ def test_create_academy_refuses_a_taken_slug_and_keeps_the_first(academy):
 
 @pytest.mark.django_db
 def test_create_academy_explains_a_bad_area_code():
-    with pytest.raises(CommandError, match="area_code: Enter an ONS area code"):
+    with pytest.raises(CommandError, match="--area-code: Enter an ONS area code"):
         call_command(
             "create_academy", "--slug", "x", "--name", "X", "--area-code", "PL1"
         )
