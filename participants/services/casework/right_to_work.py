@@ -87,24 +87,29 @@ def right_to_work_check_clean(
     confirmed right to work needs the day checked (not in the future, not before the
     person was 16) and the kind of document seen; a day or document kind newly given
     for a right to work that is not confirmed is refused rather than dropped."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str | list[str]] = {}
     if status == RTW.YES:
+        day = "right_to_work_checked_on"
         if checked_on is None:
-            errors["right_to_work_checked_on"] = (
+            errors[day] = (
                 "Give the day the right to work was checked: a confirmed right to "
                 "work needs it."
             )
-        elif checked_on > rules.latest_recorded_day():
-            errors["right_to_work_checked_on"] = (
-                "The day the right to work was checked cannot be in the future. "
-                "Check the date."
-            )
-        elif date_of_birth and (age_on(date_of_birth, checked_on) or 0) < WORKING_AGE:
-            born = f"{date_of_birth.day} {date_of_birth:%B %Y}"
-            errors["right_to_work_checked_on"] = (
-                f"That day is before their {WORKING_AGE}th birthday (born {born}). "
-                "Check this date and the date of birth."
-            )
+        else:
+            try:
+                rules.date_not_future(
+                    checked_on, what="The day the right to work was checked"
+                )
+            except ValidationError as error:
+                errors[day] = error.messages
+            born = date_of_birth
+            age = age_on(born, checked_on)
+            if day not in errors and born and age is not None and age < WORKING_AGE:
+                errors[day] = (
+                    f"That day is before their {WORKING_AGE}th birthday (born "
+                    f"{born.day} {born:%B %Y}). "
+                    "Check this date and the date of birth."
+                )
         if not document:
             errors["right_to_work_document"] = (
                 "Choose the kind of document seen: a confirmed right to work needs it."
