@@ -9,6 +9,7 @@ has shown another academy's data."""
 
 import datetime as dt
 import functools
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
+from PIL import Image
 
 from academy.models import Academy, Membership, Organisation, RefreshRun, User
 from academy.permissions import Role
@@ -303,6 +305,14 @@ def _report_run(side: Side) -> Any:
     return run
 
 
+def _academy_logo(side: Side) -> Any:
+    """The side's academy with a logo (its URL takes the academy's id)."""
+    picture = io.BytesIO()
+    Image.new("RGB", (2, 2), "navy").save(picture, "PNG")
+    side.academy.logo.save("logo.png", ContentFile(picture.getvalue()))
+    return side.academy
+
+
 def _refresh_run(side: Side) -> Any:
     return RefreshRun.objects.create(
         academy=side.academy,
@@ -402,6 +412,7 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
     "signup": lambda side: side.get("event") and side.built["signup"],
     "report_run": _report_run,
     "refresh_run": _refresh_run,
+    "academy_logo": _academy_logo,
     "invitation": _invitation,
     "user_session": _user_session,
 }

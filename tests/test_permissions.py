@@ -6,10 +6,12 @@ fails when a new view is added without a row here, so no page escapes the check.
 """
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from academy import permissions
 from academy.models import RefreshRun
@@ -145,6 +147,7 @@ MATRIX = {
     "reporting:run-download": (REPORTS, "report_run"),
     "reporting:run-retry": (REPORTS, "report_run", "post"),
     "academy:settings": ({"admin"}, None),
+    "academy:logo": (EVERY_ROLE, "academy_logo"),  # the report cover's logo
     "academy:organisation-list": ({"admin"}, None),
     "academy:organisation-add": ({"admin"}, None),
     "academy:organisation-edit": ({"admin"}, "organisation"),
@@ -325,6 +328,11 @@ def _object(kind, academy, request):
         )
     if kind == "organisation":
         return OrganisationFactory(academy=academy)
+    if kind == "academy_logo":
+        picture = io.BytesIO()
+        Image.new("RGB", (2, 2)).save(picture, "PNG")
+        academy.logo.save("logo.png", ContentFile(picture.getvalue()))
+        return academy
     if kind == "membership":
         return request.getfixturevalue(
             "other_coordinator" if academy.slug == "other" else "coordinator"
