@@ -71,6 +71,9 @@ EXTRA_KINDS = {
 }
 # Kinds that are one user's own: no colleague may reach them either.
 PER_USER_KINDS = {"invitation", "user_session"}
+# Kinds that are the whole academy's, not one organisation's: a provider reaches its
+# academy's, so another provider's side has no other one to try.
+ACADEMY_WIDE_KINDS = {"academy_logo"}
 
 
 def role_allowed(role: str, allowed: set[str]) -> bool:

@@ -29,6 +29,7 @@ from tests.academy.factories import MembershipFactory, OrganisationFactory, User
 from tests.conftest import log_in
 from tests.html_forms import page_forms, page_links
 from tests.probe import (
+    ACADEMY_WIDE_KINDS,
     PER_USER_KINDS,
     ROLES,
     Marks,
@@ -217,7 +218,11 @@ def test_no_role_reaches_another_academys_or_providers_objects(world):
         before = snapshot()
         for role in ROLES:
             sides = [world.other]
-            if role == "provider" and kind in provider_kinds:
+            if (
+                role == "provider"
+                and kind in provider_kinds
+                and kind not in ACADEMY_WIDE_KINDS
+            ):
                 sides.append(world.neighbour)
             if kind in PER_USER_KINDS:  # one's own: not a colleague's either
                 sides.append(world.colleague)
