@@ -13,11 +13,14 @@ class ReportingConfig(AppConfig):
         from academy.jobs import RunKind, run_kinds
         from academy.menu import MenuItem, menu_items
         from academy.retention import RetentionRule, retention_rules
+        from academy.services import academy_created_hooks
 
         from . import home, services, tasks
+        from .funders.services import funder_returns_install
         from .models import ReportRun
 
         home_panels.register(home.headline_figures)
+        academy_created_hooks.register(funder_returns_install)
         retention_rules.register(
             RetentionRule(
                 Retention.REPORT,
@@ -38,3 +41,6 @@ class ReportingConfig(AppConfig):
             )
         )
         menu_items.register(MenuItem("Impact", "Impact", "reporting:impact"))
+        menu_items.register(
+            MenuItem("Impact", "Funder returns", "reporting:funder-returns", order=110)
+        )

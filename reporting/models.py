@@ -1,17 +1,23 @@
-"""Built report files: each PDF is made by a worker and kept for downloading again."""
+"""Built report files (each PDF is made by a worker and kept for downloading again),
+yearly targets, and the funder returns an academy defines."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from academy.models import Academy, Run
 from academy.tenancy import AcademyQuerySet
+from participants.models import Cohort, Outcome, Participant
+from participants.selectors.evidence import AGE_BANDS
 
 from .disclosure import file_name
+
+AGE_BAND_CHOICES = [(code, label) for code, label, _, _ in AGE_BANDS]
 
 
 class ReportRun(Run):
@@ -93,3 +99,139 @@ class ImpactTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.year}/{str(self.year + 1)[2:]}: {self.value}"
+
+
+class FunderReturn(models.Model):
+    """A return a funder asks for: a named, versioned set of indicators counted for
+    each period of its pattern (quarters, half-years or the financial year)."""
+
+    class Period(models.TextChoices):
+        QUARTER = "quarter", "Quarterly (April to June, July to September, …)"
+        HALF_YEAR = "half_year", "Half-yearly (April to September, October to March)"
+        FINANCIAL_YEAR = "financial_year", "Yearly (April to March)"
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(
+        max_length=40, help_text="A short name for files: letters, numbers and hyphens."
+    )
+    name = models.CharField(max_length=200)
+    funder = models.CharField(
+        max_length=200, help_text="Who the return is for: the funder or its agent."
+    )
+    description = models.TextField(blank=True, max_length=2000)
+    period = models.CharField(
+        "how often", max_length=16, choices=Period.choices, default=Period.QUARTER
+    )
+    # Every change to the return or its indicators adds one (services), and each
+    # built return says which version it used.
+    version = models.PositiveIntegerField(default=1)
+    is_retired = models.BooleanField(
+        "retired", default=False, help_text="No longer offered to build."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects: ClassVar[AcademyQuerySet[FunderReturn]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["is_retired", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["academy", "code"],
+                name="one_funder_return_per_code",
+                violation_error_message="Another return already has this code.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:funder-return", args=[self.pk])
+
+
+class IndicatorQuerySet(AcademyQuerySet["Indicator"]):
+    academy_path = "funder_return__academy"
+
+
+class Indicator(models.Model):
+    """One figure of a funder return: a metric the portal counts, narrowed to the
+    people the funder asks about (reporting/funders/metrics.py)."""
+
+    class Claimant(models.TextChoices):
+        YES = "yes", "Benefit claimants only"
+        NO = "no", "Not benefit claimants only"
+
+    funder_return = models.ForeignKey(
+        FunderReturn, on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.CharField(
+        max_length=40, help_text="The funder's reference for the figure."
+    )
+    title = models.CharField(max_length=300)
+    definition = models.TextField(
+        max_length=2000, help_text="What is counted, in the words the funder reads."
+    )
+    unit = models.CharField(max_length=40, default="people")
+    metric = models.CharField("what is counted", max_length=64)
+    cohort = models.CharField(
+        max_length=24, choices=Cohort.choices, blank=True, help_text="Only this cohort."
+    )
+    claimant = models.CharField(
+        "benefit claimants", max_length=3, choices=Claimant.choices, blank=True
+    )
+    age_band = models.CharField(
+        "age at start", max_length=8, choices=AGE_BAND_CHOICES, blank=True
+    )
+    economic_status = models.CharField(
+        "economic status at start",
+        max_length=16,
+        choices=Participant.EntryStatus.choices,
+        blank=True,
+    )
+    sector = models.CharField(
+        "job sector",
+        max_length=20,
+        choices=Outcome.Sector.choices,
+        blank=True,
+        help_text="Only for figures that count jobs.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_retired = models.BooleanField(
+        "retired", default=False, help_text="Left out of returns built from now on."
+    )
+
+    objects: ClassVar[IndicatorQuerySet] = IndicatorQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["is_retired", "order", "code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funder_return", "code"],
+                name="one_indicator_per_code",
+                violation_error_message="Another figure of this return has this code.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    def clean(self) -> None:
+        from .funders.metrics import FUNDER_METRICS
+
+        metric = FUNDER_METRICS.get(self.metric)
+        if metric is None:
+            raise ValidationError({"metric": "Choose what the figure counts."})
+        if self.sector and not metric.is_employment:
+            raise ValidationError(
+                {
+                    "sector": "A job sector narrows only a figure that counts jobs: "
+                    "clear it, or choose a figure about jobs."
+                }
+            )

@@ -13,6 +13,7 @@ from academy.demo import DEMO_DOMAIN, demo_seed
 from academy.models import User
 from participants.demo import demo_casework_seed
 from participants.services import outcome_doubles_find
+from reporting.funders.services import funder_returns_install
 from vacancies.demo import demo_vacancies_seed
 from vacancies.demo_events import demo_events_seed
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             people = demo_casework_seed(academy=academy, coordinator=coordinator)
             demo_vacancies_seed(academy=academy, by=coordinator)
             demo_events_seed(academy=academy, by=coordinator)
+            funder_returns_install(academy)
             # What the nightly check would find, listed at once in a new demo.
             outcome_doubles_find()
             self.stdout.write(

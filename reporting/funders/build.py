@@ -1,0 +1,511 @@
+"""A funder return built for one financial year: every indicator's figure for each
+period, in total and by local authority, ward and Westminster constituency of the
+person's postcode, through the publication rules; and the people counted without
+their start evidence (the exceptions to fix).
+
+The database counts: for each indicator, ONE grouped query gives the people it counts
+per postcode and period; pandas then joins the postcodes to their areas and pivots by
+geography and period. No person is ever looped over, so the number of queries does
+not grow with the number of people.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from academy.models import Academy, Membership
+from academy.permissions import Role
+from academy.places.geo import area_names, areas_of
+from participants.models import Participant, ParticipantCohort
+from participants.selectors.evidence import (
+    AGE_BANDS,
+    MISSING,
+    age_at_start,
+    evidence_missing,
+)
+
+from ..disclosure import Shown, Sum, disclose
+from ..models import FunderReturn, Indicator
+from .metrics import FUNDER_METRICS
+from .periods import YEAR, ReturnPeriod, return_periods, year_label
+
+TOTAL, LOCAL_AUTHORITY, WARD, CONSTITUENCY = (
+    "total",
+    "local_authority",
+    "ward",
+    "constituency",
+)
+GEOGRAPHY_LABELS = {
+    TOTAL: "Total",
+    LOCAL_AUTHORITY: "Local authority",
+    WARD: "Ward",
+    CONSTITUENCY: "Westminster constituency",
+}
+GEOGRAPHY_PLURALS = {
+    TOTAL: "Total",
+    LOCAL_AUTHORITY: "Local authorities",
+    WARD: "Wards",
+    CONSTITUENCY: "Westminster constituencies",
+}
+NOT_KNOWN = "Not known"
+AGE_LIMITS = {code: (low, high) for code, _, low, high in AGE_BANDS}
+
+GeoKey = tuple[str, str, str]  # (kind, code, parent): a ward's parent is its LA
+
+
+@dataclass(frozen=True)
+class Geography:
+    """A row of a return: the total, or one area ('' code: not known)."""
+
+    kind: str
+    code: str
+    parent: str  # a ward's local authority code
+    name: str
+
+    @property
+    def key(self) -> GeoKey:
+        return (self.kind, self.code, self.parent)
+
+    @property
+    def kind_label(self) -> str:
+        return GEOGRAPHY_LABELS[self.kind]
+
+    @property
+    def kind_plural(self) -> str:
+        return GEOGRAPHY_PLURALS[self.kind]
+
+
+@dataclass(frozen=True)
+class FigureRow:
+    geography: Geography
+    values: tuple[Shown, ...]  # one per period of the return, in order
+
+
+@dataclass(frozen=True)
+class IndicatorFigures:
+    indicator: Indicator
+    rows: list[FigureRow]
+
+    @property
+    def total(self) -> FigureRow:
+        return self.rows[0]
+
+
+@dataclass(frozen=True)
+class BuiltReturn:
+    """A return as built: which version of its definition, for which year, and
+    whether for publication."""
+
+    funder_return: FunderReturn
+    academy: Academy
+    version: int
+    year: int
+    periods: list[ReturnPeriod]
+    indicators: list[IndicatorFigures]
+    publish: bool
+    produced_at: dt.datetime
+
+    @property
+    def year_label(self) -> str:
+        return year_label(self.year)
+
+    @property
+    def stem(self) -> str:
+        """The start of its files' names: return, academy, year and version."""
+        return (
+            f"{self.funder_return.code}-{self.academy.slug}-"
+            f"{self.year}-{str(self.year + 1)[2:]}-v{self.version}"
+        )
+
+
+def person_filter(indicator: Indicator) -> Q:
+    """The indicator's filters on the person (the queryset needs
+    `.alias(age=age_at_start())` for an age band)."""
+    condition = Q()
+    if indicator.cohort:
+        condition &= Q(
+            pk__in=ParticipantCohort.objects.filter(code=indicator.cohort).values(
+                "participant_id"
+            )
+        )
+    if indicator.claimant:
+        condition &= Q(is_claimant=indicator.claimant == Indicator.Claimant.YES)
+    if indicator.economic_status:
+        condition &= Q(status_at_entry=indicator.economic_status)
+    if indicator.age_band:
+        low, high = AGE_LIMITS[indicator.age_band]
+        condition &= Q(date_of_birth__isnull=False, age__gte=low, age__lte=high)
+    return condition
+
+
+def indicator_condition(indicator: Indicator, start: dt.date, end: dt.date) -> Q:
+    """Who counts in the indicator in a period: its metric (narrowed to its sector)
+    and its filters on the person."""
+    metric = FUNDER_METRICS[indicator.metric]
+    return metric.condition(start, end, indicator.sector) & person_filter(indicator)
+
+
+def _people(academy: Academy) -> QuerySet[Participant]:
+    return Participant.objects.for_academy(academy).alias(age=age_at_start())
+
+
+def _postcode_counts(
+    academy: Academy, indicator: Indicator, periods: list[ReturnPeriod]
+) -> list[dict[str, Any]]:
+    """People the indicator counts, per postcode and period: one grouped query."""
+    metric = FUNDER_METRICS[indicator.metric]
+    conditions = {
+        p.key: metric.condition(p.start, p.end, indicator.sector) for p in periods
+    }
+    grouped: Iterable[Mapping[str, Any]] = (
+        _people(academy)
+        .filter(person_filter(indicator))
+        .filter(reduce(or_, conditions.values()))
+        .order_by()
+        .values("postcode")
+        .annotate(
+            **{f"n_{key}": Count("pk", filter=c) for key, c in conditions.items()}
+        )
+    )
+    return [dict(row) for row in grouped]
+
+
+def _geographies(
+    frame: Any, names: dict[str, str]
+) -> tuple[list[Geography], dict[str, str]]:
+    """Every area the return's people are in, in reading order: the total, local
+    authorities, their wards, then constituencies; 'not known' last in each."""
+
+    def name(code: str) -> str:
+        return names.get(code, code) if code else NOT_KNOWN
+
+    def order(code: str) -> tuple[bool, str]:
+        return (code == "", name(code).lower())
+
+    local_authorities = sorted(set(frame["la"]), key=order)
+    wards = sorted(
+        set(zip(frame["la"], frame["ward"], strict=True)),
+        key=lambda pair: (*order(pair[0]), *order(pair[1])),
+    )
+    constituencies = sorted(set(frame["con"]), key=order)
+    geographies = [Geography(TOTAL, "", "", "Total")]
+    geographies += [
+        Geography(LOCAL_AUTHORITY, c, "", name(c)) for c in local_authorities
+    ]
+    for la, ward in wards:
+        label = name(ward)
+        if not ward and la:
+            label = f"Ward not known ({name(la)})"
+        geographies.append(Geography(WARD, ward, la, label))
+    geographies += [Geography(CONSTITUENCY, c, "", name(c)) for c in constituencies]
+    return geographies, names
+
+
+def _frame(counts: dict[int, list[dict[str, Any]]], periods: list[ReturnPeriod]) -> Any:
+    """The grouped counts as one long DataFrame (indicator, postcode, period, n),
+    joined to each postcode's areas ('' where not known)."""
+    import pandas as pd  # type: ignore[import-untyped]  # only in report builders
+
+    records = [
+        (indicator_pk, row["postcode"], period.key, row[f"n_{period.key}"])
+        for indicator_pk, rows in counts.items()
+        for row in rows
+        for period in periods
+    ]
+    frame = pd.DataFrame.from_records(
+        records, columns=["indicator", "postcode", "period", "n"]
+    )
+    areas = areas_of(frame["postcode"].unique().tolist())
+    area_frame = pd.DataFrame.from_records(
+        [(p, a.local_authority, a.ward, a.constituency) for p, a in areas.items()],
+        columns=["postcode", "la", "ward", "con"],
+    )
+    frame = frame.merge(area_frame, on="postcode", how="left")
+    frame[["la", "ward", "con"]] = frame[["la", "ward", "con"]].fillna("")
+    # A ward without its local authority cannot be placed: not known either.
+    frame.loc[frame["la"] == "", "ward"] = ""
+    return frame
+
+
+def _pivot(frame: Any) -> dict[tuple[int, GeoKey, str], int]:
+    """Each indicator's count per geography and period, pivoted from the frame."""
+    import pandas as pd
+
+    levels: list[tuple[str, list[str]]] = [
+        (TOTAL, []),
+        (LOCAL_AUTHORITY, ["la"]),
+        (WARD, ["la", "ward"]),
+        (CONSTITUENCY, ["con"]),
+    ]
+    parts = []
+    for kind, columns in levels:
+        grouped = frame.groupby(["indicator", "period", *columns])["n"].sum()
+        part = grouped.reset_index()
+        part["kind"] = kind
+        part["code"] = part[columns[-1]] if columns else ""
+        part["parent"] = part["la"] if kind == WARD else ""
+        parts.append(part[["indicator", "kind", "code", "parent", "period", "n"]])
+    table = pd.concat(parts).pivot_table(
+        index=["indicator", "kind", "code", "parent"],
+        columns="period",
+        values="n",
+        aggfunc="sum",
+        fill_value=0,
+    )
+    return {
+        (int(indicator), (kind, code, parent), str(period)): int(n)
+        for (indicator, kind, code, parent), row in table.iterrows()
+        for period, n in row.items()
+    }
+
+
+def _sums(
+    indicators: list[Indicator],
+    geographies: list[Geography],
+    periods: list[ReturnPeriod],
+) -> list[Sum]:
+    """The exact relations a reader could subtract along (and only those):
+    per indicator and period, the total is the sum of the local authorities and of
+    the constituencies, and each local authority the sum of its wards (each person
+    has one postcode, so counts in exactly one of each); across indicators, everyone
+    = claimants + not claimants where a return has all three of the same figure;
+    across periods only for a figure a person can count in once (registration)."""
+    sums: list[Sum] = []
+    las = [g for g in geographies if g.kind == LOCAL_AUTHORITY]
+    cons = [g for g in geographies if g.kind == CONSTITUENCY]
+    total = geographies[0]
+    for indicator in indicators:
+        i = indicator.pk
+        for period in periods:
+            p = period.key
+
+            def cell(g: Geography, i: int = i, p: str = p) -> Hashable:
+                return (i, g.key, p)
+
+            sums.append(Sum(cell(total), tuple(cell(g) for g in las)))
+            sums.append(Sum(cell(total), tuple(cell(g) for g in cons)))
+            for la in las:
+                wards = [
+                    g for g in geographies if g.kind == WARD and g.parent == la.code
+                ]
+                sums.append(Sum(cell(la), tuple(cell(g) for g in wards)))
+        parts = [period for period in periods if period.key != YEAR]
+        if parts and FUNDER_METRICS[indicator.metric].counts_once:
+            for g in geographies:
+                sums.append(
+                    Sum((i, g.key, YEAR), tuple((i, g.key, q.key) for q in parts))
+                )
+    families: dict[tuple[str, ...], dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for indicator in indicators:
+        same = (
+            indicator.metric,
+            indicator.cohort,
+            indicator.age_band,
+            indicator.economic_status,
+            indicator.sector,
+        )
+        families[same][indicator.claimant].append(indicator.pk)
+    for by_claimant in families.values():
+        for twins in by_claimant.values():  # the same figure twice: equal
+            for twin in twins[1:]:
+                sums += _linked(twins[0], (twin,), geographies, periods)
+        if all(by_claimant.get(c) for c in ("", "yes", "no")):
+            whole, yes, no = (by_claimant[c][0] for c in ("", "yes", "no"))
+            sums += _linked(whole, (yes, no), geographies, periods)
+    return sums
+
+
+def _linked(
+    whole: int,
+    parts: tuple[int, ...],
+    geographies: list[Geography],
+    periods: list[ReturnPeriod],
+) -> list[Sum]:
+    return [
+        Sum((whole, g.key, p.key), tuple((part, g.key, p.key) for part in parts))
+        for g in geographies
+        for p in periods
+    ]
+
+
+def _disclose_all(
+    cells: dict[Hashable, int], sums: list[Sum], *, publish: bool
+) -> dict[Hashable, Shown]:
+    """`disclose` on each group of cells that sums connect (cells in different
+    groups share no relation, so this is the same answer, found faster)."""
+    if not publish:
+        return dict(cells)
+    parent: dict[Hashable, Hashable] = {key: key for key in cells}
+
+    def root(key: Hashable) -> Hashable:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for s in sums:
+        for member in s.parts:
+            a, b = root(s.total), root(member)
+            if a != b:
+                parent[b] = a
+    groups: dict[Hashable, dict[Hashable, int]] = defaultdict(dict)
+    for key, value in cells.items():
+        groups[root(key)][key] = value
+    sums_of: dict[Hashable, list[Sum]] = defaultdict(list)
+    for s in sums:
+        sums_of[root(s.total)].append(s)
+    shown: dict[Hashable, Shown] = {}
+    for group, members in groups.items():
+        shown.update(disclose(members, sums_of[group], publish=True))
+    return shown
+
+
+def funder_return_build(
+    *, funder_return: FunderReturn, year: int, publish: bool
+) -> BuiltReturn:
+    """Every figure of a return for the financial year starting in April `year`,
+    through the publication rules when `publish`."""
+    academy = funder_return.academy
+    periods = return_periods(funder_return.period, year)
+    indicators = list(funder_return.indicators.filter(is_retired=False))
+    counts = {i.pk: _postcode_counts(academy, i, periods) for i in indicators}
+    frame = _frame(counts, periods)
+    codes = {*frame["la"], *frame["ward"], *frame["con"]}
+    geographies, _ = _geographies(frame, area_names(codes))
+    counted = _pivot(frame) if len(frame) else {}
+    cells: dict[Hashable, int] = {
+        (i.pk, g.key, p.key): counted.get((i.pk, g.key, p.key), 0)
+        for i in indicators
+        for g in geographies
+        for p in periods
+    }
+    shown = _disclose_all(
+        cells, _sums(indicators, geographies, periods), publish=publish
+    )
+    return BuiltReturn(
+        funder_return=funder_return,
+        academy=academy,
+        version=funder_return.version,
+        year=year,
+        periods=periods,
+        indicators=[
+            IndicatorFigures(
+                indicator,
+                [
+                    FigureRow(
+                        g, tuple(shown[(indicator.pk, g.key, p.key)] for p in periods)
+                    )
+                    for g in geographies
+                ],
+            )
+            for indicator in indicators
+        ],
+        publish=publish,
+        produced_at=timezone.now(),
+    )
+
+
+@dataclass(frozen=True)
+class ExceptionPerson:
+    """A person counted in the return without all their start evidence."""
+
+    pk: int
+    reference: str
+    missing: tuple[str, ...]  # what to fix (MISSING labels)
+
+
+@dataclass(frozen=True)
+class ReturnExceptions:
+    """The people counted without their start evidence: how many lack each piece,
+    and (for the roles that may see people) who they are."""
+
+    total: int
+    by_missing: list[tuple[str, int]]
+    people: list[ExceptionPerson]
+
+
+def return_exceptions(
+    *, funder_return: FunderReturn, year: int, with_people: bool
+) -> ReturnExceptions:
+    """The people any current indicator of the return counts in the financial year
+    who lack a piece of start evidence, and which: one query (grouped by what is
+    missing when only the numbers are wanted)."""
+    start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    indicators = list(funder_return.indicators.filter(is_retired=False))
+    if not indicators:
+        return ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
+    counted = reduce(or_, (indicator_condition(i, start, end) for i in indicators))
+    lacking = (
+        _people(funder_return.academy)
+        .filter(counted)
+        .filter(evidence_missing())
+        .annotate(
+            **{
+                f"lacks_{m.key}": ExpressionWrapper(m.condition, BooleanField())
+                for m in MISSING
+            }
+        )
+        .order_by()
+    )
+    keys = [f"lacks_{m.key}" for m in MISSING]
+    if with_people:
+        rows = list(lacking.values("pk", "reference", *keys).order_by("reference"))
+        groups: Iterable[dict[str, Any]] = [{**row, "n": 1} for row in rows]
+    else:
+        rows = []
+        groups = lacking.values(*keys).annotate(n=Count("pk"))
+    by_missing = dict.fromkeys(keys, 0)
+    total = 0
+    for group in groups:
+        total += group["n"]
+        for key in keys:
+            if group[key]:
+                by_missing[key] += group["n"]
+    return ReturnExceptions(
+        total=total,
+        by_missing=[(m.label, by_missing[f"lacks_{m.key}"]) for m in MISSING],
+        people=[
+            ExceptionPerson(
+                row["pk"],
+                row["reference"],
+                tuple(m.label for m in MISSING if row[f"lacks_{m.key}"]),
+            )
+            for row in rows
+        ],
+    )
+
+
+def filters_label(indicator: Indicator) -> str:
+    """Who the indicator counts, in words ('' for everyone the metric counts)."""
+    parts = []
+    if indicator.cohort:
+        parts.append(f"Cohort: {indicator.get_cohort_display()}")
+    if indicator.claimant:
+        parts.append(indicator.get_claimant_display())
+    if indicator.age_band:
+        parts.append(f"Aged {indicator.get_age_band_display()} at start")
+    if indicator.economic_status:
+        parts.append(f"{indicator.get_economic_status_display()} at start".capitalize())
+    if indicator.sector:
+        parts.append(f"Jobs in {indicator.get_sector_display().lower()}")
+    return "; ".join(parts)
+
+
+def funder_return_list(*, membership: Membership) -> QuerySet[FunderReturn]:
+    """The returns a member may build: the academy's current ones; an admin sees the
+    retired ones too (to bring one back)."""
+    returns = FunderReturn.objects.for_membership(membership)
+    if membership.role != Role.ADMIN:
+        returns = returns.filter(is_retired=False)
+    return returns
