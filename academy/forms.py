@@ -132,7 +132,7 @@ class AcademyForm(forms.ModelForm[Academy]):
         area = area_get(self.instance.area_code) if self.instance.area_code else None
         if area is not None:
             self.fields["area_code"].help_text = format_html(
-                "<strong>{}</strong>. {}", area_said(area.code), AREA_CODE_HELP
+                "Saved: <strong>{}</strong>. {}", area_said(area.code), AREA_CODE_HELP
             )
         self.fields["launched_on"].help_text = (
             "The day the academy started: reports 'since launch' count from it. "
