@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -29,9 +30,22 @@ class PeriodForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, academy: Academy, today: dt.date, **kwargs: Any
+        self,
+        data: Mapping[str, Any] | None = None,
+        *args: Any,
+        academy: Academy,
+        today: dt.date,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        # The box shows the period shown: none chosen is since launch, or the two
+        # dates given (issue 14: it said "This month" over since launch).
+        self.boxes: dict[str, Any] | None = None  # what the boxes hold
+        if data is not None:
+            self.boxes = dict(data.items())  # one value each; ours to change
+            if not self.boxes.get("period"):
+                given = self.boxes.get("start")
+                self.boxes["period"] = "custom" if given else "since_launch"
+        super().__init__(self.boxes, *args, **kwargs)
         self.academy, self.today = academy, today
 
     def clean(self) -> dict[str, Any]:
@@ -61,6 +75,11 @@ class PeriodForm(forms.Form):
             except ValidationError as error:
                 del cleaned["chosen"]
                 self.add_error(None, error)
+        shown = cleaned.get("chosen")
+        if shown is not None and name != "custom" and self.boxes is not None:
+            # The date boxes hold the dates shown, for "Two dates" to start from.
+            self.boxes["start"] = shown.start.isoformat()
+            self.boxes["end"] = shown.end.isoformat()
         return cleaned
 
     @property
