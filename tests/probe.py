@@ -34,7 +34,7 @@ from participants.models import (
     SuspectedDoubleOutcome,
     SustainmentCheck,
 )
-from reporting.models import ReportRun
+from reporting.models import FunderReturn, Indicator, ReportRun
 from tests.academy.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.participants.factories import (
     AppointmentFactory,
@@ -308,6 +308,25 @@ def _report_run(side: Side) -> Any:
     return run
 
 
+def _funder_return(side: Side) -> Any:
+    """A return of the side's academy with one figure, its text marked."""
+    funder_return = FunderReturn.objects.create(
+        academy=side.academy,
+        code=side.mark("return code").lower(),
+        name=side.mark("funder return"),
+        funder=side.mark("funder"),
+        description=side.mark("return description"),
+    )
+    side.built["indicator"] = Indicator.objects.create(
+        funder_return=funder_return,
+        code=side.mark("figure code"),
+        title=side.mark("figure"),
+        definition=side.mark("figure definition"),
+        metric="action_plan_people",
+    )
+    return funder_return
+
+
 def _academy_logo(side: Side) -> Any:
     """The side's academy with a logo (its URL takes the academy's id)."""
     picture = io.BytesIO()
@@ -414,6 +433,8 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
     "event": _event,
     "signup": lambda side: side.get("event") and side.built["signup"],
     "report_run": _report_run,
+    "funder_return": _funder_return,
+    "indicator": lambda side: side.get("funder_return") and side.built["indicator"],
     "refresh_run": _refresh_run,
     "academy_logo": _academy_logo,
     "invitation": _invitation,

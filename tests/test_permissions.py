@@ -16,7 +16,8 @@ from PIL import Image
 from academy import permissions
 from academy.models import RefreshRun
 from participants.models import Appointment, ImportRun, SustainmentCheck
-from reporting.models import ReportRun
+from reporting.funders.services import funder_returns_install
+from reporting.models import FunderReturn, Indicator, ReportRun
 from tests.academy.factories import OrganisationFactory
 from tests.conftest import log_in
 from tests.participants.factories import (
@@ -146,6 +147,15 @@ MATRIX = {
     "reporting:run-detail": (REPORTS, "report_run"),
     "reporting:run-download": (REPORTS, "report_run"),
     "reporting:run-retry": (REPORTS, "report_run", "post"),
+    # Funder returns: built by the report readers, kept by admins.
+    "reporting:funder-returns": (REPORTS, None),
+    "reporting:funder-return": (REPORTS, "funder_return"),
+    "reporting:funder-return-xlsx": (REPORTS, "funder_return"),
+    "reporting:funder-return-csv": (REPORTS, "funder_return"),
+    "reporting:funder-return-add": ({"admin"}, None),
+    "reporting:funder-return-edit": ({"admin"}, "funder_return"),
+    "reporting:indicator-add": ({"admin"}, "funder_return"),
+    "reporting:indicator-edit": ({"admin"}, "indicator"),
     "academy:settings": ({"admin"}, None),
     "academy:logo": (EVERY_ROLE, "academy_logo"),  # the report cover's logo
     "academy:organisation-list": ({"admin"}, None),
@@ -294,6 +304,12 @@ def _object(kind, academy, request):
         )
         run.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"))
         return run
+    if kind == "funder_return":
+        funder_returns_install(academy)
+        return FunderReturn.objects.for_academy(academy).first()
+    if kind == "indicator":
+        funder_returns_install(academy)
+        return Indicator.objects.for_academy(academy).first()
     if kind == "participant":
         return ParticipantFactory(academy=academy)
     if kind == "plan":
