@@ -81,7 +81,7 @@ def column_chart(
     plot = 100 - left - right
     group = plot / count
     bar = min(group * 0.8 / len(series), 12.0)
-    room = group / len(series) * NARROWEST / 100  # px for each bar on a phone
+    room = bar * NARROWEST / 100  # px from one bar to the next on a phone
     upright = room >= SMALL + 2
     bar_room = 0.0  # px above the tallest bar for its label
     flat = False

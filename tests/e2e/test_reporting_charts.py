@@ -8,6 +8,7 @@ import itertools
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_lmi import samples  # noqa: F401 - the fixture, loaded
 from tests.participants.factories import (
     OutcomeFactory,
@@ -120,6 +121,7 @@ def test_on_a_phone_the_charts_read_and_the_cohort_table_scrolls_under_its_names
     first = table.get_by_role("rowheader", name="Aged over 50")
     assert table.evaluate("t => t.scrollWidth > t.clientWidth")
     before = first.bounding_box()
+    table.screenshot(path=str(SCREENSHOTS / "impact-cohorts-phone.png"))
     table.evaluate("t => { t.scrollLeft = 400; }")
     after = first.bounding_box()
     assert table.evaluate("t => t.scrollLeft") > 0
@@ -173,5 +175,7 @@ def test_the_labour_market_charts_read_on_a_phone(
         page.get_by_role("heading", name="Labour market in North Tyneside")
     ).to_be_visible()
     screenshot(page, "lmi-charts-phone")
+    charts = page.locator(".chart-frame")
+    charts.first.screenshot(path=str(SCREENSHOTS / "lmi-chart-phone.png"))
     texts = check_charts(page, width=PHONE["width"])
     assert any(t["text"] == "2022/23" for t in texts)
