@@ -21,6 +21,7 @@ from academy.charts import (
     chart_empty,
     chart_frame,
     column_chart,
+    count_text,
     num,
     svg_chart,
     svg_text,
@@ -35,10 +36,6 @@ MEANINGS = {
 }
 BAR, GAP, LINE = 18, 12, FONT + 4  # px
 BAR_ROOM = 82.0  # percent of the width the longest bar takes; its number follows it
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
 
 
 def bar_chart(
@@ -68,7 +65,7 @@ def bar_chart(
                     PALETTE[i % 2],
                 )
             )
-        shown = _count(value) if isinstance(value, int) else value
+        shown = count_text(value) if isinstance(value, int) else value
         parts.append(
             svg_text(
                 shown,
@@ -99,6 +96,6 @@ def trend_chart(
         months,
         series,
         title=title,
-        columns=Columns(whole=True, write=_count, meanings=MEANINGS),
+        columns=Columns(whole=True, write=count_text, meanings=MEANINGS),
         empty=empty,
     )

@@ -26,6 +26,11 @@ def text_width(text: str, size: int = FONT) -> float:
     return len(text) * size * 0.62
 
 
+def count_text(value: float) -> str:
+    """A count as a chart writes it: 1,234."""
+    return f"{value:,.0f}"
+
+
 def num(value: float) -> str:
     """A coordinate as an attribute: 12.5, not 12.500000001."""
     return f"{value:.2f}".rstrip("0").rstrip(".")

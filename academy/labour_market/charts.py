@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from ..charts import Columns, Value, chart_empty, column_chart
+from ..charts import Columns, Value, chart_empty, column_chart, count_text
 
 # A bar's value; a text (e.g. "suppressed") is written where the bar would be, and
 # None (not published) is marked n/a.
@@ -28,10 +28,6 @@ def _percent(value: float) -> str:
 def _percent_axis(value: float) -> str:
     """An axis step: 10%, 12.5%."""
     return f"{value:g}%"
-
-
-def _count(value: float) -> str:
-    return f"{value:,.0f}"
 
 
 def grouped_bars(
@@ -71,7 +67,7 @@ def grouped_bars(
         title=title,
         columns=Columns(
             whole=not percent,
-            write=_percent if percent else _count,
+            write=_percent if percent else count_text,
             write_axis=_percent_axis if percent else None,
             label_bars=True,
             meanings=MEANINGS,
