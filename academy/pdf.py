@@ -1,9 +1,11 @@
 """PDF rendering with WeasyPrint, for every app (impact reports, subject-access
 bundles): print CSS from disk, and no network fetches (tasks have no request, and a
-report must never reach out of the machine)."""
+report must never reach out of the machine). A picture goes in the page itself, as a
+data: URI (`data_uri`); every other address is refused."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -16,8 +18,22 @@ class RemoteFetchRefused(Exception):
     """A template asked WeasyPrint for a URL; reports use only local, inline content."""
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise RemoteFetchRefused(url)
+def data_uri(content: bytes, content_type: str) -> str:
+    """A picture written into the page: `data:image/png;base64,...`."""
+    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def _fetcher() -> Any:
+    """WeasyPrint's fetcher, reading data: URIs only (they are decoded in memory)."""
+    from weasyprint.urls import URLFetcher
+
+    class InlineOnly(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith("data:"):
+                raise RemoteFetchRefused(url)
+            return super().fetch(url, headers)
+
+    return InlineOnly(allowed_protocols={"data"})
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
@@ -28,6 +44,8 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     css_path = finders.find(PRINT_CSS)
     if not css_path:
         raise FileNotFoundError(f"static file {PRINT_CSS} is missing")
-    document = HTML(string=html, url_fetcher=_refuse, base_url="/")
-    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(css_path))])
+    fetcher = _fetcher()
+    document = HTML(string=html, url_fetcher=fetcher, base_url="/")
+    stylesheet = CSS(filename=str(css_path), url_fetcher=fetcher)
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet])
     return pdf

@@ -42,5 +42,8 @@ class ReportingConfig(AppConfig):
         )
         menu_items.register(MenuItem("Impact", "Impact", "reporting:impact"))
         menu_items.register(
+            MenuItem("Impact", "Targets", "reporting:targets", order=105)
+        )
+        menu_items.register(
             MenuItem("Impact", "Funder returns", "reporting:funder-returns", order=110)
         )

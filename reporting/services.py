@@ -1,15 +1,18 @@
-"""Writes of the reporting app: PDF report runs and the monthly report e-mail."""
+"""Writes of the reporting app: PDF report runs, the monthly report e-mail and the
+yearly targets."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from academy.forms import too_long_message
 from academy.inventory import Retention
 from academy.jobs import send_after_commit
 from academy.models import Academy, Membership, User
@@ -20,10 +23,12 @@ from academy.retention import cutoff
 
 from . import tasks
 from .exports import impact_csv
-from .impact import ImpactReport, impact_report
-from .models import ReportRun
+from .funders.periods import year_label
+from .impact import METRIC_KEYS, ImpactReport, impact_report
+from .models import ImpactTarget, ReportRun
 from .periods import period_custom
-from .presenters import impact_page
+from .presenters import impact_document, narrative_paragraphs
+from .selectors import academy_launched_on, target_years
 
 logger = logging.getLogger(__name__)
 
@@ -40,23 +45,52 @@ def report_period_check(*, academy: Academy, start: dt.date, end: dt.date) -> No
         raise ValidationError("Choose a period of five years or less.")
 
 
+NARRATIVE_MAX = 3000  # ReportRun.narrative's max_length
+
+
+def report_narrative_clean(text: str) -> str:
+    """The narrative as stored: plain text, one kind of line end, no space around
+    it; a ValidationError (on `narrative`) when it is longer than 3,000 characters."""
+    text = "\n\n".join(narrative_paragraphs(text))
+    if len(text) > NARRATIVE_MAX:
+        raise ValidationError(
+            {"narrative": too_long_message(NARRATIVE_MAX, len(text))},
+            code="max_length",
+        )
+    return text
+
+
 @transaction.atomic
 def report_run_request(
-    *, academy: Academy, start: dt.date, end: dt.date, publish: bool, by: User | None
+    *,
+    academy: Academy,
+    start: dt.date,
+    end: dt.date,
+    publish: bool,
+    by: User | None,
+    narrative: str = "",
 ) -> ReportRun:
-    """Ask a worker for a PDF; the same request while one waits returns that one."""
+    """Ask a worker for a PDF; the same request (period, publication and narrative)
+    while one waits returns that one."""
     report_period_check(academy=academy, start=start, end=end)
+    narrative = report_narrative_clean(narrative)
     waiting = ReportRun.objects.for_academy(academy).filter(
         start=start,
         end=end,
         is_published=publish,
+        narrative=narrative,
         status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING],
     )
     existing = waiting.first()
     if existing is not None:
         return existing
     run = ReportRun.objects.create(
-        academy=academy, start=start, end=end, is_published=publish, requested_by=by
+        academy=academy,
+        start=start,
+        end=end,
+        is_published=publish,
+        requested_by=by,
+        narrative=narrative,
     )
     send_after_commit(tasks.report_run_build.delay, run.pk, label="report")
     return run
@@ -85,6 +119,13 @@ def report_run_fail(
     )
 
 
+def impact_pdf(report: ImpactReport, *, publish: bool, narrative: str = "") -> bytes:
+    """The impact report's PDF: the one the dashboard's runs, the monthly e-mail and
+    the impact_report command all make."""
+    document = impact_document(report, publish=publish, narrative=narrative)
+    return render_pdf("print/impact_report.html", document.as_context())
+
+
 def report_run_build(
     *, run: ReportRun, report: ImpactReport | None = None
 ) -> ReportRun:
@@ -100,10 +141,7 @@ def report_run_build(
     try:
         if report is None:
             report = impact_report(academy=run.academy, start=run.start, end=run.end)
-        pdf = render_pdf(
-            "print/impact_report.html",
-            {**impact_page(report, publish=run.is_published).as_context(), "run": run},
-        )
+        pdf = impact_pdf(report, publish=run.is_published, narrative=run.narrative)
     except Exception as error:
         logger.exception("impact report %s failed", run.pk)
         run.status = ReportRun.Status.FAILED
@@ -159,6 +197,81 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
             attachments=attachments,
         )
     return run
+
+
+TARGET_MAX = 1_000_000
+
+
+def impact_target_year_check(*, academy: Academy, year: int, today: dt.date) -> None:
+    """Refuse a financial year a target cannot be set for, saying which can."""
+    years = target_years(academy=academy, today=today)
+    if year > years[-1]:
+        raise ValidationError(
+            {
+                "year": f"Targets can be set up to next financial year, "
+                f"{year_label(years[-1])}. Choose that year or an earlier one."
+            }
+        )
+    if year < years[0]:
+        launched = academy_launched_on(academy)
+        raise ValidationError(
+            {
+                "year": f"The academy launched on {launched.day} {launched:%B %Y}, "
+                f"in {year_label(years[0])}. Choose that year or a later one."
+            }
+        )
+
+
+@transaction.atomic
+def impact_targets_set(
+    *,
+    academy: Academy,
+    year: int,
+    values: Mapping[str, int | None],
+    by: User,
+    today: dt.date | None = None,
+) -> int:
+    """Set the academy's targets for one financial year (its first year), a whole
+    number for each headline metric or None for no target; returns how many
+    changed. Every value is checked before any is written."""
+    impact_target_year_check(
+        academy=academy, year=year, today=today or timezone.localdate()
+    )
+    problems = {}
+    for key, value in values.items():
+        if key not in METRIC_KEYS:
+            raise ValidationError(f"There is no headline figure '{key}'.")
+        if value is not None and not 0 <= value <= TARGET_MAX:
+            problems[key] = (
+                "A target cannot be negative: give 0 or more, or leave it empty."
+                if value < 0
+                else f"Give a target of at most {TARGET_MAX:,}."
+            )
+    if problems:
+        raise ValidationError(problems)
+    stored = {
+        t.metric: t
+        for t in ImpactTarget.objects.for_academy(academy)
+        .select_for_update()
+        .filter(year=year)
+    }
+    changed = 0
+    for key, value in values.items():
+        target = stored.get(key)
+        if value is None:
+            if target is not None:
+                target.delete()
+                changed += 1
+        elif target is None:
+            ImpactTarget.objects.create(
+                academy=academy, metric=key, year=year, value=value, updated_by=by
+            )
+            changed += 1
+        elif target.value != value:
+            target.value, target.updated_by = value, by
+            target.save(update_fields=["value", "updated_by", "updated_at"])
+            changed += 1
+    return changed
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("reports/runs/<int:pk>/download/", views.run_download, name="run-download"),
     path("reports/runs/<int:pk>/retry/", views.run_retry, name="run-retry"),
+    path("reports/impact/targets/", views.impact_targets_edit, name="targets"),
     # Funder returns (reporting/funders).
     path("reports/funders/", funders.funder_return_index, name="funder-returns"),
     path("reports/funders/new/", funders.funder_return_edit, name="funder-return-add"),

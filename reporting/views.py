@@ -1,4 +1,5 @@
-"""The impact dashboard, its downloads, PDF runs and the people behind a figure."""
+"""The impact dashboard, its downloads, PDF runs, the people behind a figure and the
+yearly targets."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from academy.audit import access_record
 from academy.csv_files import csv_download
+from academy.forms import form_add_validation_error
 from academy.lists import list_page
 from academy.permissions import (
     Role,
     casework_required,
     report_readers_required,
+    role_required,
 )
 from academy.ratelimit import bulk_limited
 from academy.reauth import reauth_required
@@ -24,10 +28,12 @@ from academy.tenancy import AcademyRequest
 
 from . import services
 from .exports import impact_csv_rows, impact_file_name
-from .forms import PeriodForm
+from .forms import ImpactTargetsForm, PeriodForm, ReportRunForm, TargetYearForm
+from .funders.periods import financial_year_of, year_label
 from .impact import METRIC_KEYS, METRICS, impact_report, metric_people
 from .models import ReportRun
 from .presenters import impact_page
+from .selectors import impact_targets, report_narrative_last
 
 # Managers see aggregates only (spec/roles.md): the people behind a figure are casework.
 
@@ -76,27 +82,43 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
 
 
 @report_readers_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @reauth_required
+def run_request(request: AcademyRequest) -> HttpResponseBase:
+    """The PDF's form: the period kept from the dashboard, for publication or not,
+    and the narrative, started from the last one (GET); a worker is asked for the PDF
+    (POST) and its page shows the progress."""
+    if request.method == "POST":
+        return _run_request_post(request)
+    data = request.GET.copy()
+    if "narrative" not in data:
+        data["narrative"] = report_narrative_last(academy=request.academy)
+    form = ReportRunForm(data, academy=request.academy, today=timezone.localdate())
+    form.is_valid()  # a period that cannot be made says so at once
+    return render(request, "reporting/run_request.html", {"form": form})
+
+
 @bulk_limited
-def run_request(request: AcademyRequest) -> HttpResponse:
-    """Ask for a PDF of the chosen period; its page shows the progress."""
-    form = PeriodForm(request.POST, academy=request.academy, today=timezone.localdate())
-    if not form.is_valid():
-        messages.error(request, "Choose a valid period first.")
-        return redirect("reporting:impact")
-    try:
-        run = services.report_run_request(
-            academy=request.academy,
-            start=form.chosen.start,
-            end=form.chosen.end,
-            publish=form.cleaned_data["publish"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("reporting:impact")
-    return redirect(run)
+def _run_request_post(request: AcademyRequest) -> HttpResponseBase:
+    form = ReportRunForm(
+        request.POST, academy=request.academy, today=timezone.localdate()
+    )
+    if form.is_valid():
+        try:
+            run = services.report_run_request(
+                academy=request.academy,
+                start=form.chosen.start,
+                end=form.chosen.end,
+                publish=form.cleaned_data["publish"],
+                by=request.user,
+                narrative=form.cleaned_data["narrative"],
+            )
+        except ValidationError as error:
+            form_add_validation_error(form, error)
+        else:
+            return redirect(run)
+    # What was typed stays in the form, with what to fix.
+    return render(request, "reporting/run_request.html", {"form": form})
 
 
 def _run(request: AcademyRequest, pk: int) -> ReportRun:
@@ -182,5 +204,67 @@ def figure_people(request: AcademyRequest, metric: str) -> HttpResponse:
             "metric": next(m for m in METRICS if m.key == metric),
             "period": period,
             "query": query.urlencode(),
+        },
+    )
+
+
+# Targets are report settings: managers and admins set them (spec/roles.md's impact
+# report row gives coordinators the report to read, not its settings).
+report_settings_required = role_required(Role.MANAGER, Role.ADMIN)
+
+
+@report_settings_required
+def impact_targets_edit(request: AcademyRequest) -> HttpResponse:
+    """A target for each headline figure in a financial year, printed beside the
+    figure in the PDF."""
+    today = timezone.localdate()
+    this_year = financial_year_of(today)
+    chooser = TargetYearForm(
+        request.GET if "year" in request.GET else {"year": this_year},
+        academy=request.academy,
+        today=today,
+    )
+    year = chooser.cleaned_data["year"] if chooser.is_valid() else this_year
+    form = ImpactTargetsForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            year = form.cleaned_data["year"]
+            try:
+                changed = services.impact_targets_set(
+                    academy=request.academy,
+                    year=year,
+                    values=form.values,
+                    by=request.user,
+                    today=today,
+                )
+            except ValidationError as error:
+                form_add_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Targets for {year_label(year)} saved"
+                    + (f" ({changed} changed)." if changed else ": nothing changed."),
+                )
+                return redirect(f"{reverse('reporting:targets')}?year={year}")
+        elif "year" in form.cleaned_data:
+            year = form.cleaned_data["year"]
+    targets = impact_targets(academy=request.academy, year=year)
+    if request.method != "POST":
+        form = ImpactTargetsForm(
+            initial={
+                "year": year,
+                **{key: target.value for key, target in targets.items()},
+            }
+        )
+    latest = max(targets.values(), key=lambda t: t.updated_at, default=None)
+    return render(
+        request,
+        "reporting/impact_targets.html",
+        {
+            "chooser": chooser,
+            "form": form,
+            "year": year,
+            "year_label": year_label(year),
+            "latest": latest,
         },
     )

@@ -13,10 +13,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from academy.models import Academy
-from academy.pdf import render_pdf
 from reporting.exports import impact_csv, impact_json
 from reporting.impact import impact_report
-from reporting.presenters import impact_page
+from reporting.services import impact_pdf
 
 
 def _date(value: str) -> dt.date:
@@ -51,11 +50,7 @@ class Command(BaseCommand):
         if fmt == "pdf":
             if not output:
                 raise CommandError("A PDF needs --output FILE.")
-            pdf = render_pdf(
-                "print/impact_report.html",
-                impact_page(report, publish=publish).as_context(),
-            )
-            Path(output).write_bytes(pdf)
+            Path(output).write_bytes(impact_pdf(report, publish=publish))
             return
         text = (
             impact_csv(report, publish=publish)
