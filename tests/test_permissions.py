@@ -143,10 +143,13 @@ MATRIX = {
     "reporting:impact": (REPORTS, None),
     "reporting:impact-csv": (REPORTS, None),
     "reporting:people": (CASEWORK, "metric"),
-    "reporting:run-request": (REPORTS, None, "post"),
+    # The PDF's form (GET) and asking for it (POST: test_targets_and_narrative.py).
+    "reporting:run-request": (REPORTS, None),
     "reporting:run-detail": (REPORTS, "report_run"),
     "reporting:run-download": (REPORTS, "report_run"),
     "reporting:run-retry": (REPORTS, "report_run", "post"),
+    # Targets are report settings: managers and admins (coordinators read the report).
+    "reporting:targets": ({"manager", "admin"}, None),
     # Funder returns: built by the report readers, kept by admins.
     "reporting:funder-returns": (REPORTS, None),
     "reporting:funder-return": (REPORTS, "funder_return"),
