@@ -132,3 +132,44 @@ def test_every_published_output_shows_no_small_count(
     )
     rows = json.loads(out.getvalue())["rows"]
     assert not [r for r in rows if r["value"] in (1, 2, 3, 4)]
+
+
+@pytest.mark.django_db
+def test_the_pdf_beside_the_previous_period_and_targets_shows_no_small_count(
+    academy, tempting
+):
+    """The PDF adds the previous period (its own report, through the same rules),
+    the change, progress towards targets and sustainment percentages: none gives a
+    small count away, by itself or as a percentage or a difference."""
+    from reporting.models import ImpactTarget
+    from reporting.presenters import impact_document
+
+    academy.launched_on = dt.date(2023, 4, 1)
+    academy.save()
+    for _ in range(2):  # the quarter before: 2 with a plan, so '<5' there
+        SkillsActionPlanFactory(
+            participant__academy=academy, agreed_on=dt.date(2024, 2, 5)
+        )
+    for metric, value in (
+        ("action_plan_people", 40),
+        ("employment_health_social_care", 10),  # 2 this quarter: hidden
+    ):
+        ImpactTarget.objects.create(
+            academy=academy, metric=metric, year=2024, value=value
+        )
+    document = impact_document(report(academy), publish=True)
+    figures = {row.metric.key: row for row in document.figures}
+    assert figures["action_plan_people"].previous == "<5"
+    assert figures["action_plan_people"].change == "\u2013"  # not 12 - '<5'
+    assert figures["employment_health_social_care"].progress == "<5 of 10 target"
+
+    html = render_to_string("print/impact_report.html", document.as_context())
+    assert small_counts_in(html) == []
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", html, flags=re.S))
+    assert not re.search(r"(?<![\d,])[1-4] of \d", text)  # '2 of 10 target'
+
+    internal = render_to_string(
+        "print/impact_report.html",
+        impact_document(report(academy), publish=False).as_context(),
+    )
+    assert "2 of 10 target, 20%" in internal  # the data does tempt
