@@ -180,6 +180,8 @@ class ImpactTargetsForm(forms.Form):
             "Choose a financial year from the list."
         )
         self.helper = PortalFormHelper("Save targets")
+        # Every box is checked at once and said in the portal's words.
+        self.helper.attrs = {"novalidate": ""}
 
     @property
     def values(self) -> dict[str, int | None]:
