@@ -53,9 +53,30 @@ def months_between(first: dt.date, count: int):
 
 
 @pytest.fixture
-def two_years(academy):
+def labour_market():
+    """The shipped samples of the labour-market sources, for the area's context."""
+    from academy.labour_market.refresh import labour_market_refresh
+    from tests.academy.test_labour_market_adapters import (
+        LG_INFORM,
+        NOMIS,
+        SFC_2021,
+        SFC_2022,
+    )
+
+    for path, source in [
+        (SFC_2021, "skills-for-care"),
+        (SFC_2022, "skills-for-care"),
+        (LG_INFORM, "lg-inform"),
+        (NOMIS, "nomis-claimant-count"),
+    ]:
+        labour_market_refresh(source=source, data=path.read_bytes(), filename=path.name)
+
+
+@pytest.fixture
+def two_years(academy, labour_market):
     """Two financial years of an academy's work (April 2023 to March 2025), more in
-    the second; a logo; targets for 2024/25; a few small counts to hide."""
+    the second and varying by month; a logo; targets for 2024/25; the area's labour
+    market; a few small counts to hide."""
     academy.launched_on = dt.date(2023, 4, 1)
     academy.region = "South West"
     academy.save()
@@ -63,7 +84,7 @@ def two_years(academy):
     n = 0
     for month in months_between(dt.date(2023, 4, 1), 24):
         second_year = month >= YEAR_START
-        for i in range(7 if second_year else 4):
+        for i in range((7 if second_year else 4) + month.month % 4):
             n += 1
             day = month + dt.timedelta(days=i * 3)
             person = ParticipantFactory(
@@ -189,6 +210,12 @@ def test_the_years_pdf_page_by_page(two_years):
     in_work, of, share = map(int, checked.groups())
     assert share == round(100 * in_work / of)
 
+    # The labour-market table is on one page, whole.
+    context = [t for t in texts if "Labour-market context" in t]
+    assert len(context) == 1
+    assert "Claimant count" in context[0]
+    assert "Nomis" in context[0]  # its source, under it
+
     appendix = body[body.index("Appendix: definitions") :]
     for metric in (*METRICS, *EVENT_METRICS):
         assert one_line(metric.definition) in one_line(appendix), metric.key
@@ -214,9 +241,14 @@ def test_the_internal_pdf_since_launch_has_no_previous_period(two_years):
     assert "Small numbers" not in body
     # No narrative written: no section for it.
     assert "About this period" not in body
-    # 24 months: the month table runs over a page break, its header on each page.
-    month_pages = [t for t in texts if "Into care jobs" in t and "2024" in t]
-    assert month_pages
+    # 24 months: the month table runs over a page break, its header on each page
+    # and no row cut.
+    row = re.compile(r"^[A-Z][a-z]+ 20\d\d( \d+){6}\s*$", re.M)
+    month_pages = [t for t in texts if row.search(t)]
+    assert len(month_pages) >= 2
+    assert sum(len(row.findall(t)) for t in month_pages) == 24
+    for text in month_pages:
+        assert "volunteering Registered" in text  # the header row
 
 
 @pytest.mark.django_db
@@ -381,3 +413,44 @@ def test_the_narrative_keeps_its_paragraphs_and_is_never_html():
         "Two.",
     ]
     assert narrative_paragraphs("   ") == []
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_academys_pdf_page_by_page(tmp_path, settings):
+    """The demo academy's data (Caring Plymouth's figures), since launch and for
+    publication: every page saved as PNG to be looked at."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from academy.models import Academy
+
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    academy = Academy.objects.get()
+    academy.logo.save("logo.png", ContentFile(logo_png((600, 200), "teal")))
+    ImpactTarget.objects.create(
+        academy=academy, metric="action_plan_people", year=2023, value=700
+    )
+    end = dt.date(2024, 3, 31)
+    report = impact_report(academy=academy, start=dt.date(2023, 11, 1), end=end)
+    reader, pngs = pdf_pages(
+        impact_pdf(report, publish=True, narrative="Caring Plymouth's first months."),
+        "demo-for-publication",
+    )
+    texts = page_texts(reader)
+    assert 5 <= len(texts) <= 14
+    assert texts[0].strip().startswith("For publication")
+    assert reader.pages[0].images
+    body = "\n".join(texts)
+    assert "653 of 700 target, 93%" in body  # Caring Plymouth's 653 plans
+    assert "no previous period" in body  # the period starts at launch
+    for number, text in enumerate(texts[1:], start=2):
+        assert f"Page {number} of {len(texts)}" in text
+
+    since_launch = impact_report(
+        academy=academy, start=academy.launched_on, end=dt.date(2026, 11, 30)
+    )
+    reader, _ = pdf_pages(impact_pdf(since_launch, publish=False), "demo-since-launch")
+    assert "Appendix: definitions" in "\n".join(page_texts(reader))
