@@ -441,6 +441,7 @@ def test_the_demo_academys_pdf_page_by_page(tmp_path, settings):
     )
     texts = page_texts(reader)
     assert 5 <= len(texts) <= 14
+    assert len(pngs) == len(texts)
     assert texts[0].strip().startswith("For publication")
     assert reader.pages[0].images
     body = "\n".join(texts)
