@@ -19,7 +19,14 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from academy.models import Academy, Membership
@@ -268,16 +275,46 @@ def _pivot(frame: Any) -> dict[tuple[int, GeoKey, str], int]:
     }
 
 
+def _nested(frame: Any) -> list[tuple[GeoKey, tuple[GeoKey, ...]]]:
+    """Areas that are exactly the sum of smaller ones among the people counted: a
+    constituency made of whole wards (as the Boundary Commission builds them), a
+    local authority made of whole constituencies, or the reverse. A reader who knows
+    the boundaries can subtract along these too."""
+    rows = {
+        (la, ward, con)
+        for la, ward, con in zip(frame["la"], frame["ward"], frame["con"], strict=True)
+    }
+    found = []
+    for pairs in (
+        {((CONSTITUENCY, c, ""), (WARD, w, la)) for la, w, c in rows},
+        {((LOCAL_AUTHORITY, la, ""), (CONSTITUENCY, c, "")) for la, _, c in rows},
+        {((CONSTITUENCY, c, ""), (LOCAL_AUTHORITY, la, "")) for la, _, c in rows},
+    ):
+        wholes_of: dict[GeoKey, set[GeoKey]] = defaultdict(set)
+        parts_of: dict[GeoKey, set[GeoKey]] = defaultdict(set)
+        for whole, part in pairs:
+            wholes_of[part].add(whole)
+            parts_of[whole].add(part)
+        found += [
+            (whole, tuple(sorted(parts)))
+            for whole, parts in parts_of.items()
+            if all(wholes_of[part] == {whole} for part in parts)
+        ]
+    return found
+
+
 def _sums(
     indicators: list[Indicator],
     geographies: list[Geography],
     periods: list[ReturnPeriod],
+    nested: list[tuple[GeoKey, tuple[GeoKey, ...]]],
 ) -> list[Sum]:
     """The exact relations a reader could subtract along (and only those):
     per indicator and period, the total is the sum of the local authorities and of
     the constituencies, and each local authority the sum of its wards (each person
-    has one postcode, so counts in exactly one of each); across indicators, everyone
-    = claimants + not claimants where a return has all three of the same figure;
+    has one postcode, so counts in exactly one of each), and areas made of whole
+    smaller ones the sum of those (`_nested`); across indicators, everyone =
+    claimants + not claimants where a return has all three of the same figure;
     across periods only for a figure a person can count in once (registration)."""
     sums: list[Sum] = []
     las = [g for g in geographies if g.kind == LOCAL_AUTHORITY]
@@ -298,6 +335,8 @@ def _sums(
                     g for g in geographies if g.kind == WARD and g.parent == la.code
                 ]
                 sums.append(Sum(cell(la), tuple(cell(g) for g in wards)))
+            for bigger, smaller in nested:
+                sums.append(Sum((i, bigger, p), tuple((i, a, p) for a in smaller)))
         parts = [period for period in periods if period.key != YEAR]
         if parts and FUNDER_METRICS[indicator.metric].counts_once:
             for g in geographies:
@@ -321,8 +360,8 @@ def _sums(
             for twin in twins[1:]:
                 sums += _linked(twins[0], (twin,), geographies, periods)
         if all(by_claimant.get(c) for c in ("", "yes", "no")):
-            whole, yes, no = (by_claimant[c][0] for c in ("", "yes", "no"))
-            sums += _linked(whole, (yes, no), geographies, periods)
+            everyone, yes, no = (by_claimant[c][0] for c in ("", "yes", "no"))
+            sums += _linked(everyone, (yes, no), geographies, periods)
     return sums
 
 
@@ -391,7 +430,9 @@ def funder_return_build(
         for p in periods
     }
     shown = _disclose_all(
-        cells, _sums(indicators, geographies, periods), publish=publish
+        cells,
+        _sums(indicators, geographies, periods, _nested(frame)),
+        publish=publish,
     )
     return BuiltReturn(
         funder_return=funder_return,
@@ -500,6 +541,12 @@ def filters_label(indicator: Indicator) -> str:
     if indicator.sector:
         parts.append(f"Jobs in {indicator.get_sector_display().lower()}")
     return "; ".join(parts)
+
+
+def indicator_next_order(funder_return: FunderReturn) -> int:
+    """A new figure's place: after the return's last."""
+    last = funder_return.indicators.aggregate(last=Max("order"))["last"]
+    return 10 if last is None else last + 10
 
 
 def funder_return_list(*, membership: Membership) -> QuerySet[FunderReturn]:

@@ -32,6 +32,7 @@ from .build import (
     filters_label,
     funder_return_build,
     funder_return_list,
+    indicator_next_order,
     return_exceptions,
 )
 from .exports import XLSX_TYPE, return_csv_rows, return_file_name, return_xlsx
@@ -204,7 +205,10 @@ def _indicator_page(
 def indicator_add(request: AcademyRequest, pk: int) -> HttpResponse:
     """Add a figure to a return."""
     funder_return = _return(request, pk)
-    return _indicator_page(request, Indicator(funder_return=funder_return), is_new=True)
+    indicator = Indicator(
+        funder_return=funder_return, order=indicator_next_order(funder_return)
+    )
+    return _indicator_page(request, indicator, is_new=True)
 
 
 @admin_required

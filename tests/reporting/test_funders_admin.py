@@ -197,6 +197,15 @@ def test_an_admin_adds_a_figure_and_the_return_moves_to_its_next_version(
 
 
 @pytest.mark.django_db
+def test_a_new_figure_is_placed_after_the_last(client_of, admin, academy):
+    funder_return = a_return(academy)
+    page = client_of(admin).get(
+        reverse("reporting:indicator-add", args=[funder_return.pk])
+    )
+    assert page.context["form"].initial["order"] == 50  # DWP-04 is at 40
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("changes", "field", "words"),
     [
