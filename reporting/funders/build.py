@@ -134,6 +134,14 @@ class BuiltReturn:
         )
 
 
+def current_indicators(funder_return: FunderReturn) -> QuerySet[Indicator]:
+    """The figures a return is built from: not retired, and counting a metric the
+    portal still knows."""
+    return funder_return.indicators.filter(
+        is_retired=False, metric__in=list(FUNDER_METRICS)
+    )
+
+
 def person_filter(indicator: Indicator) -> Q:
     """The indicator's filters on the person (the queryset needs
     `.alias(age=age_at_start())` for an age band)."""
@@ -417,7 +425,7 @@ def funder_return_build(
     through the publication rules when `publish`."""
     academy = funder_return.academy
     periods = return_periods(funder_return.period, year)
-    indicators = list(funder_return.indicators.filter(is_retired=False))
+    indicators = list(current_indicators(funder_return))
     counts = {i.pk: _postcode_counts(academy, i, periods) for i in indicators}
     frame = _frame(counts, periods)
     codes = {*frame["la"], *frame["ward"], *frame["con"]}
@@ -483,7 +491,7 @@ def return_exceptions(
     who lack a piece of start evidence, and which: one query (grouped by what is
     missing when only the numbers are wanted)."""
     start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-    indicators = list(funder_return.indicators.filter(is_retired=False))
+    indicators = list(current_indicators(funder_return))
     if not indicators:
         return ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
     counted = reduce(or_, (indicator_condition(i, start, end) for i in indicators))

@@ -164,12 +164,14 @@ def funder_return_edit(request: AcademyRequest, pk: int | None = None) -> HttpRe
         {
             "form": form,
             "funder_return": funder_return if pk else None,
-            "indicators": [
-                (i, FUNDER_METRICS[i.metric].label, filters_label(i))
-                for i in indicators
-            ],
+            "indicators": [(i, _counts(i), filters_label(i)) for i in indicators],
         },
     )
+
+
+def _counts(indicator: Indicator) -> str:
+    metric = FUNDER_METRICS.get(indicator.metric)
+    return metric.label if metric else "Not counted: choose what it counts"
 
 
 def _indicator_page(

@@ -883,3 +883,25 @@ def test_a_published_return_with_many_wards_builds_in_seconds(academy):
     took = time.monotonic() - started
     assert built.indicators[0].total.values[-1] == 600
     assert took < 20, f"{took:.0f} s"
+
+
+@pytest.mark.django_db
+def test_a_return_without_figures_and_a_figure_whose_metric_is_gone(academy, areas):
+    empty = make_return(academy, {})
+    built = funder_return_build(funder_return=empty, year=YEAR, publish=True)
+    assert built.indicators == []
+    assert (
+        return_exceptions(funder_return=empty, year=YEAR, with_people=True).total == 0
+    )
+    FunderReturn.objects.filter(pk=empty.pk).delete()
+    write(academy, [p for p in edge_people() if p.ref.startswith("MANY")])
+    funder_return = make_return(academy, {"PLAN": SPECS["PLAN"]})
+    Indicator.objects.create(
+        funder_return=funder_return,
+        code="OLD",
+        title="A figure the portal no longer counts",
+        definition="",
+        metric="a_metric_since_removed",
+    )
+    built = funder_return_build(funder_return=funder_return, year=YEAR, publish=False)
+    assert [f.indicator.code for f in built.indicators] == ["PLAN"]
