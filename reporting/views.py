@@ -3,6 +3,10 @@ yearly targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -23,7 +27,7 @@ from academy.permissions import (
     role_required,
 )
 from academy.ratelimit import bulk_limited
-from academy.reauth import reauth_required
+from academy.reauth import is_reauthenticated, reauth_required
 from academy.tenancy import AcademyRequest
 
 from . import services
@@ -81,8 +85,39 @@ def impact_csv_download(request: AcademyRequest) -> HttpResponseBase:
     return csv_download(impact_csv_rows(report, publish=publish), filename=name)
 
 
+NARRATIVE_DRAFT = "reporting:narrative-draft"
+RunView = Callable[..., HttpResponseBase]
+
+
+def _keeps_narrative(view: RunView) -> RunView:
+    """A narrative posted once the "Confirm it's you" window has passed is kept in
+    the session for the form the person is sent back to: the confirmation never
+    sends a POST again, and a narrative takes longer to write than the window."""
+
+    @wraps(view)
+    def wrapped(request: AcademyRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method == "POST" and not is_reauthenticated(request):
+            request.session[NARRATIVE_DRAFT] = {
+                "academy": request.academy.pk,
+                "text": request.POST.get("narrative", "")[: 2 * services.NARRATIVE_MAX],
+            }
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _narrative_to_start_from(request: AcademyRequest) -> str:
+    """The draft kept while the person confirmed who they are, else the academy's
+    last narrative."""
+    draft = request.session.pop(NARRATIVE_DRAFT, None)
+    if isinstance(draft, dict) and draft.get("academy") == request.academy.pk:
+        return str(draft.get("text", ""))
+    return report_narrative_last(academy=request.academy)
+
+
 @report_readers_required
 @require_http_methods(["GET", "POST"])
+@_keeps_narrative
 @reauth_required
 def run_request(request: AcademyRequest) -> HttpResponseBase:
     """The PDF's form: the period kept from the dashboard, for publication or not,
@@ -92,7 +127,7 @@ def run_request(request: AcademyRequest) -> HttpResponseBase:
         return _run_request_post(request)
     data = request.GET.copy()
     if "narrative" not in data:
-        data["narrative"] = report_narrative_last(academy=request.academy)
+        data["narrative"] = _narrative_to_start_from(request)
     form = ReportRunForm(data, academy=request.academy, today=timezone.localdate())
     form.is_valid()  # a period that cannot be made says so at once
     return render(request, "reporting/run_request.html", {"form": form})

@@ -406,3 +406,40 @@ def test_the_monthly_pdf_has_no_narrative_section(
     assert "About this period" not in text
     assert "A MANAGER'S NARRATIVE" not in text
     assert "Appendix: definitions" in text
+
+
+@pytest.mark.django_db
+def test_a_narrative_sent_after_the_confirmation_window_is_not_lost(manager):
+    """Writing takes longer than the five minutes after which "Confirm it's you" is
+    asked; the confirmation sends nobody's POST again, so the text is kept for the
+    form the manager comes back to."""
+    import time_machine
+    from django.test import Client
+
+    from tests.academy.factories import PASSWORD
+    from tests.academy.test_reauth import code
+    from tests.conftest import log_in
+
+    with time_machine.travel("2024-07-01 10:00", tick=False) as clock:
+        client = log_in(Client(), manager.user)
+        form_url = f"{reverse('reporting:run-request')}?period=last_quarter"
+        assert client.get(form_url).status_code == 200
+        clock.shift(dt.timedelta(minutes=20))
+        response = client.post(
+            reverse("reporting:run-request"),
+            {"period": "last_quarter", "narrative": "Twenty minutes of writing."},
+            HTTP_REFERER=f"http://testserver{form_url}",
+        )
+        assert response["Location"].startswith(reverse("reauth"))
+        assert not ReportRun.objects.exists()
+        back = client.post(
+            response["Location"],
+            {"password": PASSWORD, "code": code(manager.user)},
+            follow=True,
+        )
+        assert back.redirect_chain[-1][0] == form_url
+        assert back.context["form"]["narrative"].value() == (
+            "Twenty minutes of writing."
+        )
+        # Kept once: the next opening starts from the last PDF's again.
+        assert client.get(form_url).context["form"]["narrative"].value() == ""
