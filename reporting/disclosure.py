@@ -113,7 +113,10 @@ def _exposed(
     determined = _determined(cells, touching, hidden)
     if determined is not None:
         return determined
-    return _pinned(cells, touching, hidden)
+    pinned = _pinned(cells, touching, hidden)
+    if pinned is not None:
+        return pinned
+    return _cornered(cells, touching, hidden)
 
 
 def _equations(
@@ -207,6 +210,82 @@ def _pinned(
             break
     for i, key in enumerate(order):
         if low[i] == high[i]:
+            return key
+    return None
+
+
+# The search for other assignments is exact but grows fast: it runs where at most
+# SEARCH_CELLS hidden cells share sums; beyond that the linear-algebra and bounds checks
+# above stand alone. A search that runs out of steps counts as worked out.
+SEARCH_CELLS = 12
+SEARCH_STEPS = 200
+
+
+def _cornered(
+    cells: dict[Hashable, int], relations: list[Sum], hidden: dict[Hashable, str]
+) -> Hashable | None:
+    """A hidden cell no other value of which fits the sums and the marks' bounds
+    together (e.g. a + b = 8 with both '<5' follows from several sums at once), found by
+    searching for another assignment of the hidden cells. A search that runs out of
+    steps counts as worked out, so that doubt withholds more rather than less."""
+    order, equations = _equations(cells, relations, hidden)
+    if len(order) > SEARCH_CELLS:
+        return None
+    ceiling = 2 * max(cells.values()) + 10  # more than any sum allows
+    bounds = [
+        (1, threshold() - 1) if hidden[key] != WITHHELD else (threshold(), ceiling)
+        for key in order
+    ]
+    steps = 0
+
+    def near(i: int) -> list[int]:
+        """A cell's possible values, nearest its true value first: the true values
+        fit, so another assignment is most often found close to them."""
+        true = cells[order[i]]
+        return sorted(
+            range(bounds[i][0], bounds[i][1] + 1), key=lambda v: (abs(v - true), v)
+        )
+
+    def fits(values: dict[int, int]) -> bool:
+        for coefficients, constant in equations:
+            low = high = 0
+            for i, c in coefficients.items():
+                if i in values:
+                    low += c * values[i]
+                    high += c * values[i]
+                else:
+                    a, b = c * bounds[i][0], c * bounds[i][1]
+                    low, high = low + min(a, b), high + max(a, b)
+            if not low <= constant <= high:
+                return False
+        return True
+
+    def another(values: dict[int, int]) -> bool | None:
+        nonlocal steps
+        steps += 1
+        if steps > SEARCH_STEPS:
+            return None
+        if not fits(values):
+            return False
+        free = [i for i in range(len(order)) if i not in values]
+        if not free:
+            return True
+        i = min(free, key=lambda j: bounds[j][1] - bounds[j][0])
+        for value in near(i):
+            found = another({**values, i: value})
+            if found is not False:
+                return found
+        return False
+
+    for i, key in enumerate(order):
+        steps = 0
+        found: bool | None = False
+        for value in near(i):
+            if value != cells[key]:
+                found = another({i: value})
+                if found is not False:
+                    break
+        if found is not True:  # no other value fits, or the search ran out
             return key
     return None
 

@@ -72,7 +72,8 @@ def test_csv_is_long_format_to_the_letter(academy, plans):
 @pytest.mark.django_db
 def test_publish_suppresses_one_to_four(academy, plans):
     values = published_csv(command(academy, "--format", "csv", "--publish"))
-    assert values[("action_plan_people", "all", "all")] == "7"
+    # 7 is shown unless the sums around it would give a small count away.
+    assert values[("action_plan_people", "all", "all")] in ("7", "[c]")
     assert values[("action_plan_people", "cohort", "refugee")] == "<5"
     assert values[("action_plan_people", "claimant", "no")] == "<5"
     assert values[("support_people", "all", "all")] == "0"
