@@ -214,10 +214,9 @@ def impact_page(report: ImpactReport, *, publish: bool) -> ImpactPage:
         for m in report.months
     ]
 
-    def charted(key: str, month: dt.date) -> int:
-        """A hidden count has no bar, as in bar_chart."""
-        shown = value(key, "month", f"{month:%Y-%m}")
-        return shown if isinstance(shown, int) else 0
+    def charted(key: str, month: dt.date) -> Shown:
+        """As shown: a hidden count gets no bar and its mark ('<5' or '[c]')."""
+        return value(key, "month", f"{month:%Y-%m}")
 
     def event(metric: str, kind: str) -> Shown:
         return (

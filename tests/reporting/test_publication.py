@@ -173,3 +173,13 @@ def test_the_pdf_beside_the_previous_period_and_targets_shows_no_small_count(
         impact_document(report(academy), publish=False).as_context(),
     )
     assert "2 of 10 target, 20%" in internal  # the data does tempt
+
+
+@pytest.mark.django_db
+def test_the_month_chart_says_a_hidden_month_is_hidden_rather_than_empty(
+    academy, tempting
+):
+    """Helper-found: a month of 3 was drawn as an empty month (0) in the chart."""
+    page = impact_page(report(academy), publish=True)
+    chart = str(page.trend_chart)
+    assert "&lt;5" in chart
