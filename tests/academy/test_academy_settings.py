@@ -313,7 +313,7 @@ def test_the_logo_is_for_members_of_its_academy_only(
     academy.logo.save("home.png", ContentFile(image()))
     address = reverse("academy:logo", args=[academy.pk])
     served = client_of(request.getfixturevalue(role)).get(address)
-    served.close()
+    assert b"".join(served.streaming_content).startswith(b"\x89PNG")
     assert served.status_code == 200
     other = request.getfixturevalue(f"other_{role}")
     assert client_of(other).get(address).status_code == 404
