@@ -75,8 +75,12 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = "Careers in care: information session"
     venue = "Skills Launchpad Plymouth"
     postcode = "PL1 1AA"
+    # 10:00 a week ahead: the same whatever the hour the tests run.
     starts_at = factory.LazyFunction(
-        lambda: timezone.now().replace(microsecond=0) + dt.timedelta(days=7)
+        lambda: (
+            timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+            + dt.timedelta(days=7)
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
     capacity = 20
