@@ -16,6 +16,7 @@ from academy.models import Academy
 from ..models import FunderReturn, Indicator
 from .metrics import FUNDER_METRICS, METRIC_CHOICES
 from .periods import financial_year_of, year_label
+from .services import INDICATOR_FIELDS
 
 # Years offered before this one, at least (records imported from before the academy
 # used the portal count too); more when the academy launched earlier.
@@ -82,20 +83,7 @@ class IndicatorForm(forms.ModelForm[Indicator]):
 
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "title",
-            "definition",
-            "unit",
-            "metric",
-            "cohort",
-            "claimant",
-            "age_band",
-            "economic_status",
-            "sector",
-            "order",
-            "is_retired",
-        ]
+        fields = list(INDICATOR_FIELDS)  # what the service writes
         widgets = {"definition": forms.Textarea(attrs={"rows": 3})}
         labels = {"order": "Position in the return"}
         help_texts = {"order": "Lower numbers come first."}
