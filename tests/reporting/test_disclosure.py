@@ -51,44 +51,67 @@ def reader_can_work_out(shown: dict, cells: dict, sums: list[Sum]) -> list:
     """The hidden cells a reader could work out: those with no other value that fits
     the shown cells and the sums, given that '<5' is 1 to 4 and '[c]' at least 5. For
     each hidden cell, every other value is tried and a search looks for any assignment
-    of the remaining hidden cells that fits (bounded above by the grand total)."""
+    of the remaining hidden cells that fits: bounds are narrowed through the sums at
+    every step (as a reader would), then the narrowest cell is tried value by value."""
     hidden = [key for key, value in shown.items() if not isinstance(value, int)]
     ceiling = 2 * max(cells.values()) + 10  # more than any sum allows
-    bounds = {key: (1, 4) if shown[key] == SMALL else (5, ceiling) for key in hidden}
+    start = {key: (1, 4) if shown[key] == SMALL else (5, ceiling) for key in hidden}
+    equations = []  # (constant, [(hidden cell, sign)]): sum(sign * x) == constant
+    for s in sums:
+        constant, terms = 0, []
+        for member, sign in [(s.total, 1), *((p, -1) for p in s.parts)]:
+            if isinstance(shown[member], int):
+                constant -= sign * shown[member]
+            else:
+                terms.append((member, sign))
+        if terms:
+            equations.append((constant, terms))
+        elif constant:
+            raise AssertionError(f"A shown sum does not hold: {s}")
 
-    def fits(assigned: dict) -> bool:
-        """No sum is broken, and each can still be met within the bounds."""
-        for s in sums:
-            signed = [(s.total, 1), *((p, -1) for p in s.parts)]
-            low = high = 0
-            for member, sign in signed:
-                known = assigned.get(member, shown[member])
-                if isinstance(known, int):
-                    low += sign * known
-                    high += sign * known
-                else:
-                    a, b = bounds[member]
-                    low += min(sign * a, sign * b)
-                    high += max(sign * a, sign * b)
-            if not low <= 0 <= high:
-                return False
-        return True
+    def narrow(bounds: dict) -> dict | None:
+        """Bounds tightened through every sum until nothing changes; None if empty."""
+        bounds = dict(bounds)
+        changed = True
+        while changed:
+            changed = False
+            for constant, terms in equations:
+                for key, sign in terms:
+                    rest_low = rest_high = 0
+                    for other, other_sign in terms:
+                        if other != key:
+                            a, b = bounds[other]
+                            rest_low += min(other_sign * a, other_sign * b)
+                            rest_high += max(other_sign * a, other_sign * b)
+                    # sign * x == constant - rest
+                    first, second = (
+                        sign * (constant - rest_high),
+                        sign * (constant - rest_low),
+                    )
+                    low = max(bounds[key][0], min(first, second))
+                    high = min(bounds[key][1], max(first, second))
+                    if low > high:
+                        return None
+                    if (low, high) != bounds[key]:
+                        bounds[key], changed = (low, high), True
+        return bounds
 
-    def complete(assigned: dict) -> bool:
-        if not fits(assigned):
+    def fits(bounds: dict) -> bool:
+        bounds = narrow(bounds)
+        if bounds is None:
             return False
-        free = [key for key in hidden if key not in assigned]
-        if not free:
+        open_ = [key for key in hidden if bounds[key][0] < bounds[key][1]]
+        if not open_:
             return True
-        key = min(free, key=lambda k: bounds[k][1] - bounds[k][0])
+        key = min(open_, key=lambda k: bounds[k][1] - bounds[k][0])
         low, high = bounds[key]
-        return any(complete({**assigned, key: value}) for value in range(low, high + 1))
+        return any(fits({**bounds, key: (v, v)}) for v in range(low, high + 1))
 
     worked_out = []
     for key in hidden:
-        low, high = bounds[key]
+        low, high = start[key]
         if not any(
-            complete({key: value})
+            fits({**start, key: (value, value)})
             for value in range(low, high + 1)
             if value != cells[key]
         ):
