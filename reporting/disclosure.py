@@ -179,6 +179,53 @@ def _determined(
     return None
 
 
+Bounds = list[tuple[float, float]]
+
+
+def _narrow(
+    equations: list[tuple[dict[int, int], int]], bounds: Bounds
+) -> Bounds | None:
+    """Each hidden cell's bounds tightened through every sum until nothing changes
+    (as a reader would: if a + b == 6 and b is 1 to 4, a is 2 to 5); None when no
+    values fit."""
+    bounds = list(bounds)
+    for _ in range(100):
+        changed = False
+        for coefficients, constant in equations:
+            for i, c in coefficients.items():
+                # c * x_i == constant - (the others' sum, from rest_low to rest_high)
+                rest_low = rest_high = 0.0
+                for j, d in coefficients.items():
+                    if j != i:
+                        a, b = d * bounds[j][0], d * bounds[j][1]
+                        rest_low += min(a, b)
+                        rest_high += max(a, b)
+                first, second = (constant - rest_high) / c, (constant - rest_low) / c
+                low, high = bounds[i]
+                least, most = min(first, second), max(first, second)
+                if not math.isinf(least) and math.ceil(least) > low:
+                    low = math.ceil(least)
+                if not math.isinf(most) and math.floor(most) < high:
+                    high = math.floor(most)
+                if low > high:
+                    return None
+                if (low, high) != bounds[i]:
+                    bounds[i], changed = (low, high), True
+        if not changed:
+            break
+    return bounds
+
+
+def _marks_bounds(
+    order: list[Hashable], hidden: dict[Hashable, str], most: float
+) -> Bounds:
+    """What the marks say: '<5' is 1 to 4, '[c]' is 5 to `most`."""
+    return [
+        (1, threshold() - 1) if hidden[key] != WITHHELD else (threshold(), most)
+        for key in order
+    ]
+
+
 def _pinned(
     cells: dict[Hashable, int], relations: list[Sum], hidden: dict[Hashable, str]
 ) -> Hashable | None:
@@ -186,93 +233,61 @@ def _pinned(
     least 5 (a reader may know that withheld cells are never small), propagated
     through the sums until nothing changes."""
     order, equations = _equations(cells, relations, hidden)
-    low = [1 if hidden[key] != WITHHELD else threshold() for key in order]
-    high = [threshold() - 1 if hidden[key] != WITHHELD else math.inf for key in order]
-    for _ in range(50):
-        changed = False
-        for coefficients, constant in equations:
-            for i, c in coefficients.items():
-                # c * x_i == constant - sum(others); bound the others' sum
-                rest_low = rest_high = 0.0
-                for j, d in coefficients.items():
-                    if j == i:
-                        continue
-                    a, b = d * low[j], d * high[j]
-                    rest_low += min(a, b)
-                    rest_high += max(a, b)
-                first, second = (constant - rest_high) / c, (constant - rest_low) / c
-                least, most = min(first, second), max(first, second)
-                if not math.isinf(least) and math.ceil(least) > low[i]:
-                    low[i], changed = math.ceil(least), True
-                if not math.isinf(most) and math.floor(most) < high[i]:
-                    high[i], changed = math.floor(most), True
-        if not changed:
-            break
+    bounds = _narrow(equations, _marks_bounds(order, hidden, math.inf))
+    if bounds is None:  # cannot happen: the true values fit
+        return order[0]
     for i, key in enumerate(order):
-        if low[i] == high[i]:
+        if bounds[i][0] == bounds[i][1]:
             return key
     return None
 
 
-# The search for other assignments is exact but grows fast: it runs where at most
-# SEARCH_CELLS hidden cells share sums; beyond that the linear-algebra and bounds checks
-# above stand alone. A search that runs out of steps counts as worked out.
-SEARCH_CELLS = 12
-SEARCH_STEPS = 200
+# The search for other assignments is exact; bounds are narrowed through the sums at
+# every step, so it ends quickly on real tables. It runs where at most SEARCH_CELLS
+# hidden cells share sums (beyond that the linear-algebra and bounds checks above stand
+# alone), and a search that runs out of steps counts as worked out, so that doubt
+# withholds more rather than less.
+SEARCH_CELLS = 30
+SEARCH_STEPS = 400
 
 
 def _cornered(
     cells: dict[Hashable, int], relations: list[Sum], hidden: dict[Hashable, str]
 ) -> Hashable | None:
     """A hidden cell no other value of which fits the sums and the marks' bounds
-    together (e.g. a + b = 8 with both '<5' follows from several sums at once), found by
-    searching for another assignment of the hidden cells. A search that runs out of
-    steps counts as worked out, so that doubt withholds more rather than less."""
+    together (e.g. a + b = 8 with both '<5' follows from several sums at once, or a
+    grand total that is the least the marks allow), found by searching for another
+    assignment of the hidden cells."""
     order, equations = _equations(cells, relations, hidden)
     if len(order) > SEARCH_CELLS:
         return None
     ceiling = 2 * max(cells.values()) + 10  # more than any sum allows
-    bounds = [
-        (1, threshold() - 1) if hidden[key] != WITHHELD else (threshold(), ceiling)
-        for key in order
-    ]
+    start = _marks_bounds(order, hidden, ceiling)
     steps = 0
 
-    def near(i: int) -> list[int]:
+    def near(i: int, low: float, high: float) -> list[int]:
         """A cell's possible values, nearest its true value first: the true values
         fit, so another assignment is most often found close to them."""
         true = cells[order[i]]
-        return sorted(
-            range(bounds[i][0], bounds[i][1] + 1), key=lambda v: (abs(v - true), v)
-        )
+        return sorted(range(int(low), int(high) + 1), key=lambda v: (abs(v - true), v))
 
-    def fits(values: dict[int, int]) -> bool:
-        for coefficients, constant in equations:
-            low = high = 0
-            for i, c in coefficients.items():
-                if i in values:
-                    low += c * values[i]
-                    high += c * values[i]
-                else:
-                    a, b = c * bounds[i][0], c * bounds[i][1]
-                    low, high = low + min(a, b), high + max(a, b)
-            if not low <= constant <= high:
-                return False
-        return True
-
-    def another(values: dict[int, int]) -> bool | None:
+    def another(bounds: Bounds) -> bool | None:
+        """Whether some assignment within `bounds` fits (None: out of steps)."""
         nonlocal steps
         steps += 1
         if steps > SEARCH_STEPS:
             return None
-        if not fits(values):
+        narrowed = _narrow(equations, bounds)
+        if narrowed is None:
             return False
-        free = [i for i in range(len(order)) if i not in values]
+        free = [j for j, (low, high) in enumerate(narrowed) if low < high]
         if not free:
             return True
-        i = min(free, key=lambda j: bounds[j][1] - bounds[j][0])
-        for value in near(i):
-            found = another({**values, i: value})
+        i = min(free, key=lambda j: narrowed[j][1] - narrowed[j][0])
+        for value in near(i, *narrowed[i]):
+            tried = list(narrowed)
+            tried[i] = (value, value)
+            found = another(tried)
             if found is not False:
                 return found
         return False
@@ -280,9 +295,11 @@ def _cornered(
     for i, key in enumerate(order):
         steps = 0
         found: bool | None = False
-        for value in near(i):
+        for value in near(i, *start[i]):
             if value != cells[key]:
-                found = another({i: value})
+                tried = list(start)
+                tried[i] = (value, value)
+                found = another(tried)
                 if found is not False:
                     break
         if found is not True:  # no other value fits, or the search ran out
