@@ -6,15 +6,13 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
-from . import tasks
+from . import invitations, ratelimit, tasks
+from .audit import SignInEvent, sign_in_event
 from .labour_market.reference import area_get, area_region_name, region_name_for
 from .models import Academy, Membership, Organisation, User
 from .models.core import REGION_CHOICES
@@ -142,7 +140,13 @@ def member_add(
     user = User.objects.filter(email=email).first()
     is_new = user is None
     if user is None:
-        user = User(email=email, first_name=first_name, last_name=last_name)
+        # invited_at: when the invitation (its link) was issued; the link binds it.
+        user = User(
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            invited_at=timezone.now(),
+        )
         user.set_unusable_password()
         user.full_clean()
         user.save()
@@ -220,14 +224,15 @@ def membership_update(
 
 
 def _invitation_key(membership: Membership) -> str:
-    """Each invitation once: a new one (sent again) after the last was sent."""
+    """Each invitation once: a new one (sent again) after the last was issued."""
     last = membership.user.invited_at
     return f"invitation:{membership.pk}:{last.isoformat() if last else 'first'}"
 
 
 def user_invite_send(*, membership: Membership) -> None:
-    """E-mail a new member a link to set their password, or someone with an account
-    the invitation to accept; note when it went."""
+    """E-mail a new member the link to set their password (lasting 7 days, made from
+    the invitation issued last), or someone with an account the invitation to
+    accept."""
     user = membership.user
     if membership.accepted_at is None:
         context = {
@@ -245,21 +250,21 @@ def user_invite_send(*, membership: Membership) -> None:
             key=_invitation_key(membership),
         )
         return
-    path = reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
+    if user.invited_at is None:  # invited before invitations kept their time
+        user.invited_at = timezone.now()
+        user.save(update_fields=["invited_at"])
+    days = invitations.valid_days()
     context = {
         "user": user,
         "academy": membership.academy,
         "role": membership.get_role_display(),
-        "link": settings.SITE_URL.rstrip("/") + path,
+        "link": settings.SITE_URL.rstrip("/") + invitations.invitation_path(user),
         "login_link": settings.SITE_URL.rstrip("/") + reverse("login"),
         "site_name": settings.SITE_NAME,
-        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+        "valid_days": days,
+        "expires_on": timezone.localtime(
+            user.invited_at + dt.timedelta(days=days)
+        ).date(),
     }
     # The link is a secret: the message log forgets the words once they are sent.
     notify(
@@ -269,5 +274,38 @@ def user_invite_send(*, membership: Membership) -> None:
         academy=membership.academy,
         key=_invitation_key(membership),
     )
-    user.invited_at = timezone.now()
-    user.save(update_fields=["invited_at"])
+
+
+class InvitationNotResent(Exception):
+    """Why an invitation was not sent again (said to the admin as it is)."""
+
+
+def invitation_resend(*, membership: Membership, by: User) -> None:
+    """Send a new member's invitation again with a new link (the older ones stop
+    working), at most INVITATION_RESENDS_PER_HOUR times an hour; recorded in the
+    audit as a sign-in event."""
+    user = membership.user
+    if not user.is_awaiting_password or membership.accepted_at is None:
+        raise InvitationNotResent(
+            f"{user} has already set their password: there is no invitation to send "
+            "again. If they have forgotten it, they can use 'Forgotten your password?' "
+            "on the sign-in page."
+        )
+    key = f"invitation-resend:{membership.pk}"
+    if ratelimit.used(key) >= invitations.INVITATION_RESENDS_PER_HOUR:
+        raise InvitationNotResent(
+            f"{user}'s invitation has been sent again "
+            f"{invitations.INVITATION_RESENDS_PER_HOUR} times in the last hour. "
+            "Try again in an hour, or check their e-mail address."
+        )
+    ratelimit.count(key, window=invitations.RESEND_WINDOW)
+    with transaction.atomic():
+        user.invited_at = timezone.now()
+        user.save(update_fields=["invited_at"])
+        sign_in_event(
+            SignInEvent.Kind.INVITATION_RESENT,
+            user=user,
+            by=by,
+            detail=f"{membership.academy}: {membership.get_role_display()}",
+        )
+        transaction.on_commit(lambda: tasks.user_invite_send.delay(membership.pk))

@@ -195,6 +195,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # A reset link works once and for one hour (spec/security.md AUTH-6).
 PASSWORD_RESET_TIMEOUT = 3600
+# A new member's invitation link (set your password) lasts a week
+# (academy/invitations.py).
+INVITATION_TIMEOUT = 7 * 24 * 3600
 # Sensitive actions (password, two-step sign-in, members' roles, lockouts, sessions,
 # bulk exports) ask for the password and code again once this many seconds have passed
 # since the person last typed them (academy/reauth.py; AUTH-7).

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views, views_account, views_audit, views_messages
+from . import views, views_account, views_audit, views_invitations, views_messages
 
 academy_patterns = (
     [
@@ -48,6 +48,11 @@ academy_patterns = (
             "manage/members/<int:pk>/two-step/reset/",
             views.member_mfa_reset,
             name="mfa-reset",
+        ),
+        path(
+            "manage/members/<int:pk>/invitation/send-again/",
+            views_invitations.invitation_resend,
+            name="invitation-resend",
         ),
         path("manage/audit/", views_audit.audit_list, name="audit"),
         path("manage/audit/<slug:kind>/", views_audit.audit_list, name="audit"),
@@ -132,6 +137,17 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # A new member's invitation: its own token, lasting 7 days (academy/invitations.py).
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        views_invitations.invitation_set_password,
+        name="invitation-set-password",
+    ),
+    path(
+        "accounts/invitation/done/",
+        views_invitations.invitation_done,
+        name="invitation-done",
+    ),
     # Django's admin signs in through the portal's sign-in and its second step.
     path(
         f"{settings.ADMIN_URL}login/",

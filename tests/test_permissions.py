@@ -170,6 +170,8 @@ MATRIX = {
     "academy:lockout-lift": ({"admin"}, "membership", "post"),
     "academy:mfa-reset": ({"admin"}, "membership", "post"),
     "academy:member-sessions-end": ({"admin"}, "membership", "post"),
+    # Sending a new member's invitation again (tests/academy/test_invitations.py).
+    "academy:invitation-resend": ({"admin"}, "membership", "post"),
     "academy:audit": ({"admin"}, None),
     "academy:audit-export": ({"admin"}, None),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
@@ -203,6 +205,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
 }
+    "invitation-set-password",  # by the invitation's token (test_invitations.py)
+    "invitation-done",
 OWN_RULE = {
     "academy:switch",
     "academy:invitations",  # one's own invitations (tests/academy/test_views.py)

@@ -88,6 +88,8 @@ class SignInEvent(models.Model):
         PASSWORD_RESET = "password_reset", "Password reset"
         REAUTHENTICATED = "reauthenticated", "Confirmed it was them"
         SESSIONS_ENDED = "sessions_ended", "Sessions ended"
+        INVITATION_RESENT = "invitation_resent", "Invitation sent again"
+        PASSWORD_SET = "password_set", "Password set from the invitation"
 
     at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)

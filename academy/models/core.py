@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -230,6 +231,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def is_awaiting_password(self) -> bool:
+        """Invited as a new member and has not yet set a password (nor signed in)."""
+        return not self.has_usable_password() and self.last_login is None
+
+    @property
+    def is_invitation_expired(self) -> bool:
+        """Whether the link of the invitation issued last no longer works (7 days)."""
+        if self.invited_at is None:
+            return False
+        age = timezone.now() - self.invited_at
+        return age.total_seconds() > settings.INVITATION_TIMEOUT
 
     def clean(self) -> None:
         super().clean()

@@ -146,7 +146,7 @@ def test_admin_adds_a_new_person_who_is_invited_by_email(
     assert membership.user.invited_at is not None
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["new.person@example.org"]
-    assert "/accounts/reset/" in mail.outbox[0].body
+    assert "/accounts/invitation/" in mail.outbox[0].body
 
 
 @pytest.mark.django_db
@@ -164,11 +164,13 @@ def test_invitation_link_lets_the_new_member_set_a_password(
             },
         )
     link = next(
-        line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line
+        line
+        for line in mail.outbox[0].body.splitlines()
+        if "/accounts/invitation/" in line
     )
     path = link.split("127.0.0.1:8000", 1)[1]
     form_page = client.get(path, follow=True)
-    assert "Choose a new password" in form_page.content.decode()
+    assert "Set your password" in form_page.content.decode()
     password = "a-long-enough-pass-phrase"
     done = client.post(
         form_page.redirect_chain[-1][0],
