@@ -19,6 +19,7 @@ from academy.permissions import Role
 from academy.places.geo import postcode_parts
 
 from .models import CareRole, Setting, TrainingOpportunity, Vacancy
+from .models.opportunities import POSTS_MESSAGE
 from .selectors import BoardFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -66,6 +67,13 @@ class VacancyForm(OnceFormMixin, forms.ModelForm[Vacancy]):
             "min_value": "Hours a week must be at least 1.",
             "max_value": "Hours a week must be 60 or fewer.",
         },
+    )
+    posts = forms.IntegerField(
+        label="Number of posts",
+        min_value=1,
+        max_value=32767,
+        initial=1,
+        error_messages={"min_value": POSTS_MESSAGE, "max_value": "Enter fewer posts."},
     )
 
     class Meta:

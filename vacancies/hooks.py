@@ -19,6 +19,26 @@ from participants.selectors import TimelineEntry
 from . import interviews, selectors
 from .models import Referral, ReferralEvent, SignUp
 
+# What each move of a referral says on the timeline, in words that read as a line of
+# their own ("Referral made", not "Referral referred").
+MOVED: dict[str, str] = {
+    Referral.Stage.SUGGESTED: "Referral suggested",
+    Referral.Stage.REFERRED: "Referral made",
+    Referral.Stage.INTERVIEW: "Interview arranged",
+    Referral.Stage.UNSUCCESSFUL: "Referral unsuccessful",
+    Referral.Stage.WITHDRAWN: "Referral withdrawn",
+}
+
+
+def _moved(event: ReferralEvent) -> str:
+    """The timeline's words for one move; an offer and a start name what they are."""
+    is_job = event.referral.vacancy_id is not None
+    if event.stage == Referral.Stage.OFFERED:
+        return "Job offered" if is_job else "Place offered"
+    if event.stage == Referral.Stage.STARTED:
+        return "Job started" if is_job else "Training started"
+    return MOVED.get(event.stage, event.get_stage_display())
+
 
 def referral_timeline(participant: Participant) -> list[TimelineEntry]:
     """Each move of each of the participant's referrals."""
@@ -30,7 +50,7 @@ def referral_timeline(participant: Participant) -> list[TimelineEntry]:
     entries = []
     for event in events:
         opportunity = event.referral.opportunity
-        title = f"Referral {event.get_stage_display().lower()}: {opportunity.title}"
+        title = f"{_moved(event)}: {opportunity.title}"
         entries.append(
             TimelineEntry(
                 timezone.make_aware(dt.datetime.combine(event.on, dt.time(9, 0)))

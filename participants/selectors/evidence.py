@@ -29,8 +29,9 @@ AGE_UNKNOWN = "unknown"
 
 
 def age_on(date_of_birth: dt.date | None, day: dt.date) -> int | None:
-    """Whole years of age on a day (None without a date of birth)."""
-    if date_of_birth is None:
+    """Whole years of age on a day (None without a date of birth, or born after
+    that day: an age is never negative)."""
+    if date_of_birth is None or date_of_birth > day:
         return None
     before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
     return day.year - date_of_birth.year - int(before_birthday)

@@ -176,7 +176,7 @@ def test_referrals_show_on_the_timeline_and_follow_a_merge(academy, coordinator)
     referral.refresh_from_db()
     assert referral.participant == keep
     titles = [e.title for e in participant_timeline(participant=keep)]
-    assert f"Referral referred: {referral.vacancy.title}" in titles
+    assert f"Referral made: {referral.vacancy.title}" in titles
 
 
 @pytest.mark.django_db

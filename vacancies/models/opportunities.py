@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from academy.models import Academy, Membership, Organisation
 from academy.permissions import Role
@@ -94,6 +95,10 @@ class VacancyQuerySet(OpportunityQuerySet["Vacancy"]):
         return rows
 
 
+# One message for a number of posts below 1, from the form and the model alike.
+POSTS_MESSAGE = "Enter 1 or more posts."
+
+
 class Vacancy(models.Model):
     """A provider's job, posted for the academy to fill."""
 
@@ -142,7 +147,9 @@ class Vacancy(models.Model):
     )
     postcode = models.CharField(max_length=10)
     posts = models.PositiveSmallIntegerField(
-        "number of posts", default=1, validators=[MinValueValidator(1)]
+        "number of posts",
+        default=1,
+        validators=[MinValueValidator(1, message=POSTS_MESSAGE)],
     )
     closing_on = models.DateField("closing date")
     starts_on = models.DateField(
@@ -226,6 +233,11 @@ class Vacancy(models.Model):
 
     def is_open_on(self, day: dt.date) -> bool:
         return self.status == self.Status.OPEN and self.closing_on >= day
+
+    @property
+    def shows_shortage(self) -> bool:
+        """A shortage is news only while the vacancy is open: every page's badge."""
+        return self.is_critical_shortage and self.is_open_on(timezone.localdate())
 
 
 class TrainingOpportunity(models.Model):
