@@ -136,6 +136,8 @@ class ParticipantForm(forms.ModelForm[Participant]):
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data.get("date_of_birth")
         if born:
+            # A future date first: otherwise the age below would be negative.
+            _not_future(born, "The date of birth")
             today = timezone.localdate()
             age = (today - born).days // 365
             if age < 14 or age > 100:

@@ -102,7 +102,8 @@ def test_registration_needs_consent_to_hold_data(client_of, coordinator):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("date_of_birth", "2030-01-01", "Check the date of birth"),
+        ("date_of_birth", "2099-01-01", "The date of birth cannot be in the future"),
+        ("date_of_birth", "1900-01-01", "Check the date of birth"),
         ("registered_on", "2999-01-01", "cannot be in the future"),
         ("email", "not-an-email", "Enter a valid email address."),
         ("first_name", "", "This field is required."),
