@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from crispy_forms.bootstrap import FieldWithButtons, StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from academy.forms import PortalFormHelper, plain_messages
 from academy.once import OnceFormMixin
 from participants.models import Outcome
 
+from .matching import Reason, blockers_said
 from .models import Referral
 from .services import NEXT_STAGES
 
@@ -99,11 +101,15 @@ def _interview_layout() -> list[str]:
 
 
 class ReferralCreateForm(OnceFormMixin, forms.Form):
-    """Refer a participant to one vacancy or training place (a Refer button's data)."""
+    """Refer a participant to one vacancy or training place (a Refer button's data);
+    a blocked match carries the blockers shown and a "Refer anyway" tick naming them
+    (the service refuses a blocked match without it)."""
 
     participant = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     vacancy = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     training = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    blockers = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+    refer_anyway = forms.BooleanField(required=False, label="Refer anyway")
     note = forms.CharField(
         max_length=300, required=False, label="Note for the provider (optional)"
     )
@@ -114,6 +120,7 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
         *args: Any,
         can_refer: bool = True,
         button_label: str = "Refer",
+        blockers: Sequence[Reason] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -122,6 +129,16 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
         self.helper.form_action = reverse("vacancies:referral-create")
         self.helper.form_class = "referral-refer-form"
         self.helper.label_class = "small"
+        text = "Refer"
+        confirm: list[Any] = []
+        if blockers:
+            text = "Refer anyway"
+            button_label = button_label.replace("Refer ", "Refer anyway ", 1)
+            self.initial["blockers"] = " ".join(b.kind for b in blockers)
+            anyway = self.fields["refer_anyway"]
+            anyway.required = True
+            anyway.label = f"Refer anyway, although: {blockers_said(blockers)}"
+            confirm = [Field("refer_anyway", wrapper_class="small mb-2")]
         button: dict[str, Any] = {"type": "submit", "aria_label": button_label}
         if not can_refer:
             button["disabled"] = "disabled"
@@ -129,10 +146,12 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
             "participant",
             "vacancy",
             "training",
+            "blockers",
             "next",
+            *confirm,
             FieldWithButtons(
                 "note",
-                StrictButton("Refer", css_class="btn-primary", **button),
+                StrictButton(text, css_class="btn-primary", **button),
                 input_size="input-group-sm",
             ),
         )
@@ -141,6 +160,10 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
         cleaned = super().clean() or {}
         if bool(cleaned.get("vacancy")) == bool(cleaned.get("training")):
             raise forms.ValidationError("Refer to one vacancy or one training place.")
+        shown = str(cleaned.get("blockers") or "").split()
+        cleaned["blockers_confirmed"] = (
+            frozenset(shown) if cleaned.get("refer_anyway") else frozenset()
+        )
         return cleaned
 
 

@@ -1,22 +1,13 @@
 """Matching people and opportunities: a plain, tested scoring function.
 
-Weights (points; higher ranks first):
+Fit comes first. A match's points add up the weights in `WEIGHTS` below (the one
+table the code reads; README's "Matching" section shows it, and a test keeps the two
+the same): the role they want, distance, hours, and what stands in the way.
 
-| what | points |
-| --- | --- |
-| the role their plan aims for is the vacancy's role | +40 |
-| no role recorded yet (neither for nor against) | +10 |
-| distance: 5 km or less / 10 / 20 / further | +20 / +15 / +8 / 0 |
-| distance unknown (a postcode not found: still matched, and said so) | +5 |
-| hours within 8 of what they want (or they have not said) | +10 |
-| a role in demand in the area (labour-market data) | +10 |
-| needs a driving licence and car they lack | -30, blocked |
-| no right to work | -50, blocked |
-| right to work not checked yet | -5 |
-| needs a higher DBS level than they hold (they can apply) | -5 |
-
-Order: matches that nothing blocks come first; among them critical shortages first, then
-roles in demand, then by points; ties by soonest closing date.
+Order: matches that nothing blocks first; then the most points; only among matches
+with the same points do `TIE_BREAKERS` decide (a critical shortage, then a role in
+demand, then the soonest closing date). So a shortage in a role they do not want never
+outranks the one they do.
 """
 
 from __future__ import annotations
@@ -27,24 +18,74 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from functools import lru_cache
+from typing import Final
 
 from academy.places.geo import Place, distance_km
 from participants.models import Participant
 
 from .models import DBS_ORDER, CareRole
 
-WANTED_ROLE = 40
-NO_ROLE_RECORDED = 10
-DISTANCE_POINTS = ((5.0, 20), (10.0, 15), (20.0, 8))
-DISTANCE_UNKNOWN = 5
-HOURS_FIT = 10
+
+@dataclass(frozen=True)
+class Weight:
+    """One row of the weights table: what it is about, its points, and whether it
+    rules the match out (a blocker: listed last, referred only with a confirmation)."""
+
+    what: str
+    points: int
+    blocks: bool = False
+    within_km: float | None = None
+
+
+WEIGHTS: Final[dict[str, Weight]] = {
+    "role_wanted": Weight("the role their plan aims for is the opening's role", 40),
+    "no_role": Weight("no role recorded yet (neither for nor against)", 10),
+    "within_5_km": Weight("5 km away or less", 20, within_km=5.0),
+    "within_10_km": Weight("5 to 10 km away", 15, within_km=10.0),
+    "within_20_km": Weight("10 to 20 km away", 8, within_km=20.0),
+    "further": Weight("further than 20 km", 0),
+    "distance_unknown": Weight("distance unknown (a postcode not found)", 5),
+    "hours_fit": Weight("hours within 8 a week of what they want (or not said)", 10),
+    "no_licence": Weight("needs a driving licence and car they lack", -30, True),
+    "no_right_to_work": Weight("no right to work", -50, True),
+    "right_to_work_unchecked": Weight("right to work not checked yet", -5),
+    "dbs_short": Weight("needs a higher DBS level than they hold (they can apply)", -5),
+}
+
+# Only among matches with the same points, in this order.
+TIE_BREAKERS: Final = (
+    "a critical shortage (the provider needs people now)",
+    "a role in demand in the area (labour-market data)",
+    "the soonest closing (or start) date",
+)
+
+WANTED_ROLE = WEIGHTS["role_wanted"].points
+NO_ROLE_RECORDED = WEIGHTS["no_role"].points
+DISTANCE_POINTS = tuple(
+    (w.within_km, w.points) for w in WEIGHTS.values() if w.within_km is not None
+)
+DISTANCE_UNKNOWN = WEIGHTS["distance_unknown"].points
+HOURS_FIT = WEIGHTS["hours_fit"].points
 HOURS_TOLERANCE = 8
-ROLE_IN_DEMAND = 10
-NO_LICENCE = -30
-NO_RIGHT_TO_WORK = -50
-RIGHT_TO_WORK_UNCHECKED = -5
-DBS_SHORT = -5
+NO_LICENCE = WEIGHTS["no_licence"].points
+NO_RIGHT_TO_WORK = WEIGHTS["no_right_to_work"].points
+RIGHT_TO_WORK_UNCHECKED = WEIGHTS["right_to_work_unchecked"].points
+DBS_SHORT = WEIGHTS["dbs_short"].points
+
+
+def weights_markdown() -> str:
+    """The weights and tie-breakers as the Markdown README shows them."""
+    lines = ["| what | points |", "| --- | --- |"]
+    for weight in WEIGHTS.values():
+        blocks = ", blocks" if weight.blocks else ""
+        points = f"{weight.points:+d}" if weight.points else "0"
+        lines.append(f"| {weight.what} | {points}{blocks} |")
+    lines.append("")
+    lines.append("Ties (same points) go to, in order: " + "; ".join(TIE_BREAKERS) + ".")
+    return "\n".join(lines)
+
 
 # Words in a plan's free-text target role that name a care role (checked in order).
 _ROLE_WORDS: list[tuple[str, CareRole]] = [
@@ -110,23 +151,34 @@ class Opening:
     closing_on: dt.date
 
 
+class Verdict(StrEnum):
+    """How a reason counts: the opening fits them in this, or does not, or nobody
+    knows yet; `context` is about the opening (a shortage), not about fit."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+    CONTEXT = "context"
+
+
 @dataclass(frozen=True)
 class Reason:
-    """One reason for a match's place: what it is about, the points it gave, and the
-    words shown. `points` > 0 is for the match, < 0 against it, 0 neither."""
+    """One reason for a match's place: what it is about, the points it gave, whether
+    it is met, and the words shown. A blocker rules the match out."""
 
     kind: str  # critical, in_demand, role, distance, hours, licence, right_to_work, dbs
     points: int
     words: str
     blocks: bool = False
+    verdict: Verdict = Verdict.CONTEXT
 
     @property
     def is_good(self) -> bool:
-        return self.points > 0
+        return self.verdict == Verdict.MET
 
     @property
     def is_bad(self) -> bool:
-        return self.points < 0 or self.blocks
+        return self.verdict == Verdict.NOT_MET
 
 
 @dataclass(frozen=True)
@@ -148,6 +200,35 @@ class Match:
     def reason(self, kind: str) -> Reason | None:
         """The reason about `kind` (distance, hours, …), if there is one."""
         return next((r for r in self.reasons if r.kind == kind), None)
+
+    def _said(self, verdict: Verdict) -> list[Reason]:
+        return [r for r in self.reasons if r.verdict == verdict]
+
+    @property
+    def met(self) -> list[Reason]:
+        """Where the opening fits them."""
+        return self._said(Verdict.MET)
+
+    @property
+    def not_met(self) -> list[Reason]:
+        """Where it does not, blockers first."""
+        return sorted(self._said(Verdict.NOT_MET), key=lambda r: not r.blocks)
+
+    @property
+    def unknown(self) -> list[Reason]:
+        """What nobody knows yet (no role recorded, a postcode not found)."""
+        return self._said(Verdict.UNKNOWN)
+
+    @property
+    def blockers(self) -> list[Reason]:
+        """What rules the match out: referring needs a confirmation naming these."""
+        return [r for r in self.reasons if r.blocks]
+
+
+def blockers_said(blockers: Iterable[Reason]) -> str:
+    """Blockers as one phrase, as a confirmation and a refusal name them: 'needs a
+    driving licence and car, which they do not have; no right to work yet'."""
+    return "; ".join(b.words[0].lower() + b.words[1:] for b in blockers)
 
 
 @dataclass(frozen=True)
@@ -174,25 +255,33 @@ def _assess(
     """Apply the weights once; with a `reasons` list, also say why (ranking many pairs
     passes none, and only the pairs shown are explained)."""
 
-    def say(kind: str, gained: int, words: str, *, blocks: bool = False) -> None:
+    def say(
+        kind: str, gained: int, words: str, verdict: Verdict, *, blocks: bool = False
+    ) -> None:
         if reasons is not None:
-            reasons.append(Reason(kind, gained, words, blocks))
+            reasons.append(Reason(kind, gained, words, blocks, verdict))
 
+    met, not_met, unknown = Verdict.MET, Verdict.NOT_MET, Verdict.UNKNOWN
     points, blocked = 0, False
     if opening.is_critical_shortage:
-        say("critical", 0, "Critical shortage: the provider needs people now")
+        say(
+            "critical",
+            0,
+            "Critical shortage: the provider needs people now",
+            Verdict.CONTEXT,
+        )
+    # A tie-breaker only: no points (spec: fit first).
     in_demand = opening.role is not None and opening.role in roles_in_demand
     if in_demand:
-        points += ROLE_IN_DEMAND
-        say("in_demand", ROLE_IN_DEMAND, "A role in demand in this area")
+        say("in_demand", 0, "A role in demand in this area", Verdict.CONTEXT)
     if person.role_wanted is None:
         points += NO_ROLE_RECORDED
-        say("role", 0, "No target role recorded in their plan yet")
+        say("role", 0, "No target role recorded in their plan yet", unknown)
     elif opening.role == person.role_wanted:
         points += WANTED_ROLE
-        say("role", WANTED_ROLE, f"The role they want: {opening.role.label}")
+        say("role", WANTED_ROLE, f"The role they want: {opening.role.label}", met)
     elif opening.role is not None:
-        say("role", 0, f"Not the role they want ({person.role_wanted.label})")
+        say("role", 0, f"Not the role they want ({person.role_wanted.label})", not_met)
     distance = None
     if person.place and opening.place:
         distance = distance_km(person.place, opening.place)
@@ -200,11 +289,16 @@ def _assess(
         points += gained
         precisions = (person.place.precision, opening.place.precision)
         approx = " (approx.)" if "district" in precisions else ""
-        say("distance", gained, f"{distance:.1f} km away{approx}")
+        say(
+            "distance",
+            gained,
+            f"{distance:.1f} km away{approx}",
+            met if gained > 0 else not_met,
+        )
     else:
         points += DISTANCE_UNKNOWN
         which = "their postcode" if not person.place else "the opportunity's postcode"
-        say("distance", 0, f"Distance unknown: {which} was not found")
+        say("distance", 0, f"Distance unknown: {which} was not found", unknown)
     if opening.hours is not None:
         fits = (
             person.hours_wanted is None
@@ -215,38 +309,48 @@ def _assess(
         if person.hours_wanted is not None:
             hours = f"{opening.hours.normalize():f}"
             if fits:
-                say(
-                    "hours",
-                    HOURS_FIT,
-                    f"{hours} hours a week, near the {person.hours_wanted} they want",
-                )
+                said = f"{hours} hours a week, near the {person.hours_wanted} they want"
+                say("hours", HOURS_FIT, said, met)
             else:
-                say(
-                    "hours", 0, f"{hours} hours a week; they want {person.hours_wanted}"
-                )
-    if opening.needs_driving_licence and not (
-        person.has_driving_licence and person.has_car
-    ):
-        points += NO_LICENCE
-        blocked = True
-        say(
-            "licence",
-            NO_LICENCE,
-            "Needs a driving licence and car, which they do not have",
-            blocks=True,
-        )
+                said = f"{hours} hours a week; they want {person.hours_wanted}"
+                say("hours", 0, said, not_met)
+    if opening.needs_driving_licence:
+        if person.has_driving_licence and person.has_car:
+            say("licence", 0, "Has the driving licence and car it needs", met)
+        else:
+            points += NO_LICENCE
+            blocked = True
+            say(
+                "licence",
+                NO_LICENCE,
+                "Needs a driving licence and car, which they do not have",
+                not_met,
+                blocks=True,
+            )
     if person.right_to_work == "no":
         points += NO_RIGHT_TO_WORK
         blocked = True
-        say("right_to_work", NO_RIGHT_TO_WORK, "No right to work yet", blocks=True)
+        say(
+            "right_to_work",
+            NO_RIGHT_TO_WORK,
+            "No right to work yet",
+            not_met,
+            blocks=True,
+        )
     elif person.right_to_work == "unknown":
         points += RIGHT_TO_WORK_UNCHECKED
-        say("right_to_work", RIGHT_TO_WORK_UNCHECKED, "Right to work not checked yet")
+        say(
+            "right_to_work",
+            RIGHT_TO_WORK_UNCHECKED,
+            "Right to work not checked yet",
+            unknown,
+        )
     if DBS_ORDER.get(person.dbs_level, 0) < DBS_ORDER.get(opening.dbs_level, 0):
         points += DBS_SHORT
         level = Participant.DbsLevel(opening.dbs_level).label.lower()
         article = "an" if level[0] in "aeiou" else "a"
-        say("dbs", DBS_SHORT, f"Needs {article} {level} DBS check (they can apply)")
+        said = f"Needs {article} {level} DBS check (they can apply)"
+        say("dbs", DBS_SHORT, said, not_met)
     return _Points(points, blocked, in_demand, distance)
 
 
@@ -268,11 +372,12 @@ def score(
 
 
 def _key(opening: Opening, p: _Points) -> tuple[int, int, int, int, dt.date]:
+    # Fit first; TIE_BREAKERS only among matches with the same points.
     return (
         int(p.blocked),
+        -p.points,
         -int(opening.is_critical_shortage),
         -int(p.in_demand),
-        -p.points,
         opening.closing_on,
     )
 

@@ -114,18 +114,39 @@ def open_vacancies(
     return Vacancy.objects.for_academy(academy).open(today or timezone.localdate())
 
 
-def matches_for_participant(
-    *, membership: Membership, participant: Participant, limit: int = 25
-) -> tuple[list[Match], list[Match]]:
-    """Open vacancies and training places ranked for one participant, with reasons."""
-    academy = membership.academy
+def _person(participant: Participant) -> Person:
     row = (
         Participant.objects.filter(pk=participant.pk)
         .annotate(target_role=_target_role())
         .values_list(*PERSON_FIELDS)
         .get()
     )
-    person = _people([row])[0]
+    return _people([row])[0]
+
+
+def match_get(
+    *,
+    participant: Participant,
+    vacancy: Vacancy | None = None,
+    training: TrainingOpportunity | None = None,
+) -> Match:
+    """One person against one opening, with the reasons (a referral checks what
+    blocks it); roles in demand are left out: they only break ties in a ranking."""
+    if vacancy is not None:
+        opening = _vacancy_opening(vacancy)
+    elif training is not None:
+        opening = _training_opening(training)
+    else:
+        raise ValueError("Give a vacancy or a training place.")
+    return matching.score(_person(participant), opening)
+
+
+def matches_for_participant(
+    *, membership: Membership, participant: Participant, limit: int = 25
+) -> tuple[list[Match], list[Match]]:
+    """Open vacancies and training places ranked for one participant, with reasons."""
+    academy = membership.academy
+    person = _person(participant)
     today = timezone.localdate()
     in_demand = roles_in_demand(academy=academy)
     vacancies = [

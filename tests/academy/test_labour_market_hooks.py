@@ -14,6 +14,8 @@ from reporting.presenters import impact_page
 from tests.academy.test_labour_market_adapters import NOMIS, SFC_2022
 from vacancies import matching
 from vacancies import selectors as vacancy_selectors
+from vacancies.matching import Opening, Person
+from vacancies.models import CareRole
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +71,20 @@ def test_matching_weighs_the_roles_in_demand(academy, loaded):
     in_demand = vacancy_selectors.roles_in_demand(academy=academy)
 
     assert in_demand == frozenset({"registered_nurse", "care_worker"})
-    assert matching.ROLE_IN_DEMAND > 0
+    # A tie-breaker among equal fits: with no role recorded, every role fits equally.
+    nobody_in_particular = Person(1, "A", None, None, None, False, False, "none", "yes")
+    cook, nurse = (
+        Opening(pk, "vacancy", role, role, None, None, False, "none", False, on)
+        for pk, role, on in (
+            (1, CareRole.COOK, dt.date(2030, 1, 1)),
+            (2, CareRole.REGISTERED_NURSE, dt.date(2030, 2, 1)),
+        )
+    )
+    ranked = matching.rank(
+        [(nobody_in_particular, cook), (nobody_in_particular, nurse)],
+        roles_in_demand=in_demand,
+    )
+    assert [m.opening.id for m in ranked] == [2, 1]
 
 
 def test_the_impact_report_has_a_labour_market_section(academy, loaded):

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from academy.places.geo import Place
@@ -120,30 +121,73 @@ def test_right_to_work_not_checked_costs_points_but_does_not_block():
     assert "Right to work not checked yet" in unchecked.reason_words
 
 
-def test_a_critical_shortage_comes_first_among_unblocked_matches():
-    best = opening(1, place=NEAR)
-    shortage = opening(2, role=CareRole.COOK, place=FAR, is_critical_shortage=True)
-    assert ranked_ids(person(), best, shortage) == [2, 1]
-    assert score(person(), shortage).reason_words[0] == (
+def test_a_home_care_seeker_sees_the_role_that_fits_above_shortages_in_other_roles():
+    # Issue 15, seen: critical shortages in other roles ranked above the one that fits.
+    home_carer = opening(1, title="Home carer", role=CareRole.CARE_WORKER)
+    hca = opening(
+        2,
+        title="Healthcare assistant",
+        role=CareRole.NURSING_ASSISTANT,
+        is_critical_shortage=True,
+    )
+    nurse = opening(
+        3,
+        title="Registered nurse (nights)",
+        role=CareRole.REGISTERED_NURSE,
+        is_critical_shortage=True,
+    )
+    demand = frozenset({CareRole.REGISTERED_NURSE.value})
+    seeker = person(role_wanted=role_from_text("Home care"))
+    assert ranked_ids(seeker, hca, nurse, home_carer, roles_in_demand=demand) == [
+        1,
+        3,
+        2,
+    ]
+    assert score(seeker, hca).reason_words[0] == (
         "Critical shortage: the provider needs people now"
     )
 
 
-def test_a_role_in_demand_comes_after_shortages_and_before_the_rest():
-    wanted = opening(1)
-    in_demand = opening(2, role=CareRole.SENIOR_CARE_WORKER, place=FAR)
-    shortage = opening(3, role=CareRole.COOK, place=FAR, is_critical_shortage=True)
+def test_a_critical_shortage_breaks_a_tie_between_equal_fits():
+    plain = opening(1, closing_on=CLOSES - dt.timedelta(days=3))
+    shortage = opening(2, is_critical_shortage=True)
+    assert score(person(), plain).points == score(person(), shortage).points
+    assert ranked_ids(person(), plain, shortage) == [2, 1]
+    # ...but not between unequal ones: a nearer plain match wins.
+    far_shortage = opening(3, place=FAR, is_critical_shortage=True)
+    assert ranked_ids(person(), far_shortage, plain) == [1, 3]
+
+
+def test_a_role_in_demand_breaks_a_tie_after_a_critical_shortage():
+    # No role recorded: every role fits them equally, so only the tie-breakers decide.
+    undecided = person(role_wanted=None)
+    plain = opening(1, role=CareRole.COOK, closing_on=CLOSES - dt.timedelta(days=3))
+    in_demand = opening(2, role=CareRole.SENIOR_CARE_WORKER)
+    shortage = opening(3, role=CareRole.DOMESTIC, is_critical_shortage=True)
     demand = frozenset({CareRole.SENIOR_CARE_WORKER.value})
+    assert len({score(undecided, o).points for o in (plain, in_demand, shortage)}) == 1
     assert ranked_ids(
-        person(), wanted, in_demand, shortage, roles_in_demand=demand
-    ) == [
-        3,
-        2,
-        1,
-    ]
-    assert "A role in demand in this area" in (
-        score(person(), in_demand, roles_in_demand=demand).reason_words
+        undecided, plain, in_demand, shortage, roles_in_demand=demand
+    ) == [3, 2, 1]
+    match = score(undecided, in_demand, roles_in_demand=demand)
+    assert match.in_demand
+    assert "A role in demand in this area" in match.reason_words
+
+
+def test_a_role_in_demand_gives_no_points():
+    demand = frozenset({CareRole.CARE_WORKER.value})
+    assert (
+        score(person(), opening(), roles_in_demand=demand).points
+        == score(person(), opening()).points
     )
+    other_role_in_demand = opening(1, role=CareRole.COOK)
+    wanted = opening(2, place=FAR)
+    assert ranked_ids(
+        person(),
+        other_role_in_demand,
+        wanted,
+        roles_in_demand=frozenset({CareRole.COOK.value}),
+    ) == [2, 1]
 
 
 def test_ties_go_to_the_soonest_closing_date():
@@ -300,3 +344,38 @@ def test_reasons_say_what_they_are_about_and_which_way_they_count():
     assert distance.kind == "distance"
     assert distance.is_good
     assert distance.words == "2.0 km away"
+
+
+def test_reasons_are_met_not_met_or_unknown_with_blockers_first():
+    who = person(has_car=False, hours_wanted=16, right_to_work="unknown")
+    match = score(who, opening(needs_driving_licence=True, dbs_level="enhanced"))
+    assert [r.words for r in match.met] == [
+        "The role they want: Care worker / home carer",
+        "2.0 km away",
+    ]
+    assert [r.words for r in match.not_met] == [
+        "Needs a driving licence and car, which they do not have",
+        "37.5 hours a week; they want 16",
+    ]
+    assert [r.words for r in match.unknown] == ["Right to work not checked yet"]
+    assert [r.kind for r in match.blockers] == ["licence"]
+    other = score(person(role_wanted=CareRole.COOK, place=None), opening(place=FAR))
+    assert [r.words for r in other.not_met] == ["Not the role they want (Cook)"]
+    assert "Distance unknown: their postcode was not found" in [
+        r.words for r in other.unknown
+    ]
+    far = score(person(), opening(place=VERY_FAR))
+    assert far.reason("distance") in far.not_met
+
+
+def test_having_the_licence_and_car_a_job_needs_is_a_met_reason():
+    match = score(person(), opening(needs_driving_licence=True))
+    assert "Has the driving licence and car it needs" in [r.words for r in match.met]
+    assert not match.blockers
+
+
+def test_the_weights_table_in_readme_is_the_one_the_code_reads():
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    assert matching.weights_markdown() in readme
+    assert matching.WEIGHTS["role_wanted"].points == matching.WANTED_ROLE
+    assert matching.DISTANCE_POINTS == ((5.0, 20), (10.0, 15), (20.0, 8))

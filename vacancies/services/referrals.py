@@ -4,6 +4,7 @@ records (once), and what follows merges and outcomes recorded by hand."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from participants import services as casework
 from participants.models import Outcome, Participant
 from participants.selectors.outcomes import employers_match, outcome_same_start
 
+from .. import selectors
+from ..matching import blockers_said
 from ..models import Referral, ReferralEvent, TrainingOpportunity, Vacancy
 from . import referral_notices
 
@@ -51,8 +54,11 @@ def referral_create(
     training: TrainingOpportunity | None = None,
     note: str = "",
     stage: str = Referral.Stage.REFERRED,
+    blockers_confirmed: Collection[str] = (),
 ) -> Referral:
-    """Refer a participant, only with their consent to share their details."""
+    """Refer a participant, only with their consent to share their details; a match
+    something rules out (a blocker), only when the caller confirms those blockers by
+    kind (`blockers_confirmed`: the kinds shown and ticked)."""
     opportunity = vacancy or training
     if opportunity is None or (vacancy and training):
         raise ValidationError("Refer to one vacancy or one training place.")
@@ -78,6 +84,12 @@ def referral_create(
             f"{participant.full_name} is already referred to this "
             f"({existing.get_stage_display().lower()})."
         )
+    _blockers_check(
+        participant=participant,
+        vacancy=vacancy,
+        training=training,
+        confirmed=blockers_confirmed,
+    )
     referral = Referral.objects.create(
         participant=participant,
         vacancy=vacancy,
@@ -92,6 +104,34 @@ def referral_create(
     if stage == Referral.Stage.REFERRED:
         referral_notices.referral_received_tell(referral=referral)
     return referral
+
+
+def _blockers_check(
+    *,
+    participant: Participant,
+    vacancy: Vacancy | None,
+    training: TrainingOpportunity | None,
+    confirmed: Collection[str],
+) -> None:
+    """Refuse a blocked match unless every blocker was confirmed (issue 15: referable
+    only with a confirmation that names the blocker)."""
+    match = selectors.match_get(
+        participant=participant, vacancy=vacancy, training=training
+    )
+    unconfirmed = [b for b in match.blockers if b.kind not in confirmed]
+    if not unconfirmed:
+        return
+    said = blockers_said(unconfirmed)
+    opportunity = vacancy or training
+    if confirmed:
+        raise ValidationError(
+            f"Not referred: since the page was shown, {participant.full_name} is also "
+            f"blocked from {opportunity}: {said}. Check, and confirm again."
+        )
+    raise ValidationError(
+        f"Not referred: {participant.full_name} is blocked from {opportunity}: "
+        f"{said}. To refer them all the same, tick \u201cRefer anyway\u201d to confirm."
+    )
 
 
 PLACE_MAX = 200  # Referral.interview_place

@@ -33,7 +33,7 @@ from ..forms_referrals import (
     ReferralCreateForm,
     ReferralInterviewForm,
 )
-from ..matching import Match, Reason
+from ..matching import TIE_BREAKERS, WEIGHTS, Match
 from ..models import Referral, TrainingOpportunity, Vacancy
 
 
@@ -46,36 +46,31 @@ class MatchRow:
     url: str
     detail: str
     when: str
-    distance: str
-    reasons: list[Reason]
     referral: Referral | None = None
     form: ReferralCreateForm | None = None
     participant: Participant | None = None
 
 
-def _shown_reasons(match: Match) -> tuple[str, list[Reason]]:
-    """The distance line, and the other reasons (the critical shortage is a badge)."""
-    distance = match.reason("distance")
-    others = [r for r in match.reasons if r.kind not in ("distance", "critical")]
-    if match.distance_km is None or distance is None:
-        return "Distance unknown", others
-    return distance.words, others
+# "How matches are ranked" on both matching pages: the table the code reads.
+RANKING = {"weights": list(WEIGHTS.values()), "tie_breakers": TIE_BREAKERS}
 
 
 def _refer_form(
     request: AcademyRequest,
     *,
+    match: Match,
     participant_id: int,
     kind: str,
-    opening_id: int,
     title: str,
     can_refer: bool,
 ) -> ReferralCreateForm:
+    opening_id = match.opening.id
     return ReferralCreateForm(
         initial={"participant": participant_id, kind: opening_id, "next": request.path},
         auto_id=f"refer-{participant_id}-{kind}-{opening_id}-%s",
         can_refer=can_refer,
         button_label=f"Refer to {title}",
+        blockers=match.blockers,
     )
 
 
@@ -102,7 +97,6 @@ def _opportunity_rows(
     rows = []
     for match in matches:
         opportunity = opportunities[match.opening.id]
-        distance, reasons = _shown_reasons(match)
         referral = referred.get(match.opening.id)
         rows.append(
             MatchRow(
@@ -111,16 +105,14 @@ def _opportunity_rows(
                 url=opportunity.get_absolute_url(),
                 detail=str(opportunity.organisation),
                 when="Closes" if kind == "vacancy" else "Starts",
-                distance=distance,
-                reasons=reasons,
                 referral=referral,
                 form=None
                 if referral
                 else _refer_form(
                     request,
+                    match=match,
                     participant_id=participant.pk,
                     kind=kind,
-                    opening_id=match.opening.id,
                     title=match.opening.title,
                     can_refer=can_refer,
                 ),
@@ -150,6 +142,7 @@ def participant_matches(request: AcademyRequest, pk: int) -> HttpResponse:
             "training_rows": _opportunity_rows(
                 request, participant, training, "training"
             ),
+            **RANKING,
         },
     )
 
@@ -171,7 +164,6 @@ def _person_rows(
     rows = []
     for match in matches:
         person = people[match.person.id]
-        distance, reasons = _shown_reasons(match)
         referral = referred.get(person.pk)
         rows.append(
             MatchRow(
@@ -180,14 +172,12 @@ def _person_rows(
                 url=person.get_absolute_url(),
                 detail=person.reference,
                 when="",
-                distance=distance,
-                reasons=reasons,
                 referral=referral,
                 form=_refer_form(
                     request,
+                    match=match,
                     participant_id=person.pk,
                     kind="vacancy",
-                    opening_id=vacancy.pk,
                     title=f"{vacancy.title}: {person.full_name}",
                     can_refer=is_open,
                 )
@@ -216,6 +206,7 @@ def vacancy_matches(request: AcademyRequest, pk: int) -> HttpResponse:
             "vacancy": vacancy,
             "rows": _person_rows(request, vacancy, matches),
             "is_open": vacancy.is_open_on(timezone.localdate()),
+            **RANKING,
         },
     )
 
@@ -267,6 +258,7 @@ def referral_create(request: AcademyRequest) -> HttpResponse:
                 vacancy=vacancy,
                 training=training,
                 note=data["note"],
+                blockers_confirmed=data["blockers_confirmed"],
             ),
             done=lambda referral: (
                 f"{participant.full_name} referred to {referral.opportunity} "
