@@ -1,13 +1,11 @@
-"""Input shapes for vacancies, training places and the public board's filters; the
-rules and saving are in services."""
+"""Input shapes for vacancies and training places; the rules and saving are in
+services (the public board's filters are in forms_public.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from crispy_forms.bootstrap import StrictButton
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
 from django import forms
 from django.db.models import Q
@@ -16,14 +14,11 @@ from academy.forms import PortalFormHelper
 from academy.models import Membership, Organisation
 from academy.once import OnceFormMixin
 from academy.permissions import Role
-from academy.places.geo import postcode_parts
 
-from .models import CareRole, Setting, TrainingOpportunity, Vacancy
+from .models import CareRole, TrainingOpportunity, Vacancy
 from .models.opportunities import POSTS_MESSAGE
-from .selectors import BoardFilter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DISTANCES = [5, 10, 20, 50]
 
 
 def _choose_organisation(
@@ -248,100 +243,3 @@ class TrainingForm(OnceFormMixin, forms.ModelForm[TrainingOpportunity]):
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The end date is before the start date.")
         return cleaned
-
-
-class BoardFilterForm(forms.Form):
-    """The public board's filters, all optional."""
-
-    role = forms.ChoiceField(
-        choices=[("", "Any role"), *CareRole.choices], required=False
-    )
-    setting = forms.ChoiceField(
-        label="Care setting",
-        choices=[("", "Any setting"), *Setting.choices],
-        required=False,
-    )
-    area = forms.CharField(
-        label="Area", max_length=8, required=False, help_text="A district, e.g. PL4"
-    )
-    min_hours = forms.IntegerField(
-        label="From", min_value=1, max_value=60, required=False
-    )
-    max_hours = forms.IntegerField(
-        label="Up to", min_value=1, max_value=60, required=False
-    )
-    near = forms.CharField(
-        label="Your postcode",
-        max_length=8,
-        required=False,
-        help_text="To see how far away each job is.",
-    )
-    within_km = forms.TypedChoiceField(
-        label="Within",
-        choices=[("", "Any distance"), *((km, f"{km} km") for km in DISTANCES)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("area", "near"):
-            self.fields[name].widget.attrs["autocapitalize"] = "characters"
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.attrs = {"role": "search", "aria-label": "Filter jobs"}
-        self.helper.layout = Layout(
-            "role",
-            "setting",
-            "area",
-            Fieldset(
-                "",
-                HTML('<legend class="form-label fs-6 mb-1">Hours a week</legend>'),
-                Row(
-                    Column("min_hours", css_class="col-6"),
-                    Column("max_hours", css_class="col-6"),
-                    css_class="g-2",
-                ),
-            ),
-            Row(
-                Column("near", css_class="col-6"),
-                Column("within_km", css_class="col-6"),
-                css_class="g-2",
-            ),
-            StrictButton("Show jobs", type="submit", css_class="btn-primary w-100"),
-        )
-
-    def clean_area(self) -> str:
-        area = str(self.cleaned_data["area"]).strip()
-        if not area:
-            return ""
-        parts = postcode_parts(area)
-        if parts is None:
-            raise forms.ValidationError("Enter a postcode district, such as PL4.")
-        return parts[0]
-
-    def clean_near(self) -> str:
-        # An unknown postcode is not an error: the board says it cannot place it.
-        return " ".join(str(self.cleaned_data["near"]).split()).upper()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        low, high = cleaned.get("min_hours"), cleaned.get("max_hours")
-        if low is not None and high is not None and high < low:
-            self.add_error("max_hours", "This is fewer hours than the 'from' figure.")
-        return cleaned
-
-    def filters(self) -> BoardFilter:
-        """The filters from the fields that are valid; an invalid one is left out."""
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return BoardFilter(
-            role=data.get("role") or "",
-            setting=data.get("setting") or "",
-            area=data.get("area") or "",
-            min_hours=data.get("min_hours"),
-            max_hours=data.get("max_hours"),
-            near=data.get("near") or "",
-            within_km=data.get("within_km"),
-        )

@@ -1,5 +1,5 @@
-"""Reads of vacancies, training and referrals: matching inputs, the public board, and
-what a provider may see of a referred person."""
+"""Reads of vacancies, training and referrals: matching inputs, open vacancies, and
+what a provider may see of a referred person (the public board's: selectors_public)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from academy.labour_market.selectors import roles_in_demand_keys
 from academy.models import Academy, Membership
 from academy.permissions import Role
-from academy.places.geo import Place, distance_km, place_of, places_of, postcode_parts
+from academy.places.geo import Place, places_of
 from participants.models import Participant, SkillsActionPlan
 
 from . import matching
@@ -299,66 +299,6 @@ def referral_history(
         )
         for event in referral.events.select_related("by")
     ]
-
-
-@dataclass(frozen=True)
-class BoardFilter:
-    role: str = ""
-    setting: str = ""
-    area: str = ""
-    min_hours: int | None = None
-    max_hours: int | None = None
-    near: str = ""
-    within_km: int | None = None
-
-
-@dataclass(frozen=True)
-class BoardEntry:
-    vacancy: Vacancy
-    distance_km: float | None
-
-
-def public_board(
-    *, academy: Academy, filters: BoardFilter
-) -> tuple[list[BoardEntry], str]:
-    """Open vacancies for the public board, filtered, and a note on the 'near' place."""
-    rows = open_vacancies(academy=academy).select_related("organisation")
-    if filters.role:
-        rows = rows.filter(role=filters.role)
-    if filters.setting:
-        rows = rows.filter(setting=filters.setting)
-    if filters.area:
-        parts = postcode_parts(filters.area)
-        district = (parts[0] if parts else filters.area).strip().upper()
-        # A whole district: PL1 is "PL1" or "PL1 ..." (never PL12).
-        rows = rows.filter(
-            Q(postcode__iexact=district) | Q(postcode__istartswith=f"{district} ")
-        )
-    if filters.min_hours is not None:
-        rows = rows.filter(hours_per_week__gte=filters.min_hours)
-    if filters.max_hours is not None:
-        rows = rows.filter(hours_per_week__lte=filters.max_hours)
-    note = ""
-    origin = place_of(filters.near) if filters.near else None
-    if filters.near and origin is None:
-        note = f"We could not find {filters.near}, so distances are not shown."
-    entries = []
-    for vacancy in rows:
-        distance = None
-        if origin and vacancy.latitude is not None and vacancy.longitude is not None:
-            distance = distance_km(
-                origin, Place(vacancy.latitude, vacancy.longitude, "postcode")
-            )
-        if (
-            origin
-            and filters.within_km
-            and (distance is None or distance > filters.within_km)
-        ):
-            continue
-        entries.append(BoardEntry(vacancy, distance))
-    if origin:
-        entries.sort(key=lambda e: (e.distance_km is None, e.distance_km or 0))
-    return entries, note
 
 
 def critical_shortages(*, academy: Academy) -> QuerySet[Vacancy]:

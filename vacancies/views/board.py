@@ -6,8 +6,6 @@ it, its status, the full postcode or its coordinates, referrals).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -15,44 +13,25 @@ from django.views.decorators.http import require_safe
 
 from academy.lists import list_page
 from academy.models import Academy
-from academy.places.geo import postcode_parts
 
-from .. import selectors
-from ..forms import BoardFilterForm
-from ..models import Vacancy
+from .. import selectors_public as selectors
+from ..forms_public import VacancyBoardForm
 
 PAGE_SIZE = 25
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    """A vacancy as the board lists it, with its area rather than its postcode."""
-
-    vacancy: Vacancy
-    area: str
-    distance_km: float | None
-
-
-def _area(postcode: str) -> str:
-    """The postcode district (PL4 of PL4 6AB): the most the public is told."""
-    parts = postcode_parts(postcode)
-    return parts[0] if parts else ""
+NOT_FILTERS = ("page", "sort")  # the page and the order narrow nothing
 
 
 @login_not_required
 @require_safe
 def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
-    """The academy's open vacancies, by role, setting, area, hours and distance."""
+    """The academy's open vacancies: searched, filtered, sorted and paged."""
     academy = get_object_or_404(Academy, slug=academy_slug)
-    form = BoardFilterForm(request.GET)
+    form = VacancyBoardForm(request.GET)
     form.is_valid()  # an invalid filter is shown with its error, and left out
-    entries, note = selectors.public_board(academy=academy, filters=form.filters())
-    rows = [
-        BoardRow(e.vacancy, _area(e.vacancy.postcode), e.distance_km) for e in entries
-    ]
-    page = list_page(request, rows, per_page=PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    board = selectors.vacancy_board(academy=academy, filters=form.filters())
+    page = list_page(request, board.vacancies, per_page=PAGE_SIZE)
+    page.object_list = [board.row(vacancy) for vacancy in page.object_list]
+    filters = [str(v) for k, v in request.GET.items() if k not in NOT_FILTERS]
     return render(
         request,
         "vacancies/board_list.html",
@@ -60,9 +39,8 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
             "academy": academy,
             "form": form,
             "page": page,
-            "note": note,
-            "query": query.urlencode(),
-            "is_filtered": any(query.dict().values()),
+            "note": board.note,
+            "is_filtered": any(value.strip() for value in filters),
         },
     )
 
@@ -70,14 +48,24 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
 @login_not_required
 @require_safe
 def board_detail(request: HttpRequest, academy_slug: str, pk: int) -> HttpResponse:
-    """One open vacancy's public details, and the way to register interest in it."""
+    """One open vacancy's public details, with its schema.org JobPosting, and the way
+    to register interest in it. Any other is 404, saying only that it is closed."""
     academy = get_object_or_404(Academy, slug=academy_slug)
-    vacancy = get_object_or_404(
-        selectors.open_vacancies(academy=academy).select_related("organisation"),
-        pk=pk,
+    vacancy = selectors.open_vacancy_get(academy=academy, pk=pk)
+    if vacancy is None:
+        return render(
+            request, "vacancies/board_closed.html", {"academy": academy}, status=404
+        )
+    posting = selectors.job_posting(
+        vacancy=vacancy, url=request.build_absolute_uri(request.path)
     )
     return render(
         request,
         "vacancies/board_detail.html",
-        {"academy": academy, "vacancy": vacancy, "area": _area(vacancy.postcode)},
+        {
+            "academy": academy,
+            "vacancy": vacancy,
+            "area": selectors.postcode_area(vacancy.postcode),
+            "job_posting": selectors.json_for_script(posting),
+        },
     )
