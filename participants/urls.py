@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from .views import diary, enquiries, imports, people, records, rights, tasks
+from .views import (
+    diary,
+    enquiries,
+    imports,
+    people,
+    plan_print,
+    records,
+    rights,
+    tasks,
+)
 
 app_name = "participants"
 
@@ -38,6 +47,9 @@ urlpatterns = [
         name="caseload-reassign",
     ),
     path("plans/<int:pk>/review/", records.plan_review, name="plan-review"),
+    # The plan to take away: a page to print, and a PDF.
+    path("plans/<int:pk>/print/", plan_print.plan_print, name="plan-print"),
+    path("plans/<int:pk>/plan.pdf", plan_print.plan_pdf, name="plan-pdf"),
     path("actions/<int:pk>/done/", records.action_complete, name="action-complete"),
     # The old lists of overdue actions and checks due are the task list now.
     path("actions/overdue/", tasks.actions_overdue, name="actions-overdue"),

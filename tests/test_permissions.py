@@ -67,6 +67,9 @@ MATRIX = {
     "participants:access-export": (CASEWORK, "participant"),
     "participants:erase": ({"admin"}, "participant", "post"),
     "participants:plan-review": (CASEWORK, "plan"),
+    # The plan to take away (tests/participants/test_plan_print.py).
+    "participants:plan-print": (CASEWORK, "plan"),
+    "participants:plan-pdf": (CASEWORK, "plan"),
     "participants:action-complete": (CASEWORK, "action", "post"),
     # The old lists, kept for links and bookmarks: redirects to the task list.
     "participants:actions-overdue": (CASEWORK, None, "redirect"),
