@@ -74,6 +74,16 @@ class PortalFormHelper(FormHelper):
         self.render_hidden_fields = True
         self.add_input(Submit("submit", submit_label))
 
+    @property
+    def attrs(self) -> dict[str, str]:
+        # The form's error summary says what is wrong, not the browser's bubbles,
+        # which stop at the first field and vanish (GOV.UK: no HTML5 validation).
+        return {**self._attrs, "novalidate": ""}
+
+    @attrs.setter
+    def attrs(self, value: dict[str, str]) -> None:
+        self._attrs = dict(value)
+
 
 AREA_CODE_HELP = (
     "Your council's ONS code, a letter and 8 digits: E06000026 for Plymouth, "

@@ -22,6 +22,7 @@ from .people import (
     ParticipantRegisterForm,
 )
 from .records import (
+    PLAN_ACTIONS_MAX,
     MeetingForm,
     OutcomeDoubleForm,
     OutcomeForm,
@@ -35,6 +36,7 @@ from .records import (
 from .search import PersonSearchForm
 
 __all__ = [
+    "PLAN_ACTIONS_MAX",
     "AppointmentBookForm",
     "AppointmentForm",
     "AppointmentNotesForm",

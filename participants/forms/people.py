@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from academy import rules
+from academy.form_pattern import MoreDetails
 from academy.forms import PortalFormHelper, plain_messages
 from academy.models import Membership
 from academy.once import OnceFormMixin
@@ -100,8 +101,9 @@ class ParticipantForm(forms.ModelForm[Participant]):
         self.helper = PortalFormHelper("Save")
         self.helper.layout = Layout(*self._sections())
 
-    def _sections(self) -> list[Any]:
-        return [
+    def _sections(self, leave_out: tuple[str, ...] = ()) -> list[Any]:
+        """The form's fieldsets, without the fields in `leave_out`."""
+        sections = [
             Fieldset("About them", "first_name", "last_name", "date_of_birth"),
             Fieldset("How to reach them", "phone", "email", "postcode", "contact_by"),
             Fieldset(
@@ -132,6 +134,9 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 "dbs_level",
             ),
         ]
+        for section in sections:
+            section.fields = [f for f in section.fields if f not in leave_out]
+        return sections
 
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data.get("date_of_birth")
@@ -200,11 +205,17 @@ class ParticipantForm(forms.ModelForm[Participant]):
         return cleaned
 
 
+# Registration's four essentials, asked first.
+ESSENTIALS = ("first_name", "last_name", "phone", "postcode")
+
+
 class ParticipantRegisterForm(OnceFormMixin, ParticipantForm):
     """Registration adds the consents and the answer to a duplicate warning."""
 
     consent_to_hold = forms.BooleanField(
         label="They agree to the academy holding their details",
+        help_text="Read the privacy notice to them, or give them a copy, before "
+        "asking.",
         required=True,
         error_messages={
             "required": "Without this agreement the person cannot be registered."
@@ -225,17 +236,26 @@ class ParticipantRegisterForm(OnceFormMixin, ParticipantForm):
         super().__init__(*args, **kwargs)
         self.helper = PortalFormHelper("Register")
         self.helper.attrs = {"data-submit-once": ""}
+        # What a registration needs at the desk, on one phone screen: the person,
+        # how to reach them and where they live, and consent (without which
+        # nothing may be held). The rest can follow and is folded away.
         self.helper.layout = Layout(
             Div("not_a_duplicate"),
-            *self._sections(),
+            "first_name",
+            "last_name",
+            Row(
+                Column("phone", css_class="col-6"),
+                Column("postcode", css_class="col-6"),
+            ),
             Fieldset(
                 "Consent",
-                HTML(
-                    '<p class="small text-body-secondary">Read the privacy notice to '
-                    "them, or give them a copy, before asking.</p>"
-                ),
                 "consent_to_hold",
                 "consent_to_share",
+                css_class="register-consent",
+            ),
+            MoreDetails(
+                "More details (date of birth, e-mail, benefits…)",
+                *self._sections(leave_out=ESSENTIALS),
             ),
         )
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils import timezone
 
 from academy import rules
@@ -142,7 +142,37 @@ class PlanActionForm(forms.Form):
         return NewAction(data["description"], data["owner"], data["due_on"])
 
 
-PlanActionFormSet = formset_factory(PlanActionForm, extra=3, max_num=10)
+# Ten actions is more than a first plan needs; more follow at its reviews, and a
+# longer list on one page becomes hard to read on a phone.
+PLAN_ACTIONS_MAX = 10
+
+
+class PlanActionBaseFormSet(BaseFormSet[PlanActionForm]):
+    """A plan's new actions: one empty row to begin with, another on request (up to
+    PLAN_ACTIONS_MAX), any of them removable before saving."""
+
+    row_name = "Action"
+    default_error_messages = {
+        "missing_management_form": "The form was not complete: open the page "
+        "again and type the actions again.",
+        "too_many_forms": f"A plan takes at most {PLAN_ACTIONS_MAX} actions at a "
+        "time: save these, then add more when you review the plan.",
+    }
+
+    def add_fields(self, form: PlanActionForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this action"
+
+
+PlanActionFormSet = formset_factory(
+    PlanActionForm,
+    formset=PlanActionBaseFormSet,
+    extra=1,
+    max_num=PLAN_ACTIONS_MAX,
+    validate_max=True,
+    can_delete=True,
+)
 
 
 class SupportForm(OnceFormMixin, forms.ModelForm[Support]):

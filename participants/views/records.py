@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -22,9 +23,11 @@ from academy.tenancy import AcademyRequest
 
 from .. import selectors, services
 from ..forms import (
+    PLAN_ACTIONS_MAX,
     MeetingForm,
     OutcomeDoubleForm,
     OutcomeForm,
+    PlanActionForm,
     PlanActionFormSet,
     PlanForm,
     PlanReviewForm,
@@ -77,7 +80,76 @@ def outcome_add(request: AcademyRequest, pk: int) -> HttpResponse:
 
 
 def _actions(formset: Any) -> list[services.NewAction]:
-    return [a for a in (f.new_action() for f in formset.forms) if a is not None]
+    kept = (f for f in formset.forms if f not in formset.deleted_forms)
+    return [a for a in (f.new_action() for f in kept) if a is not None]
+
+
+# The name of the "Add another action" button: the plan page is shown again with one
+# more row (htmx: just the row), and nothing is checked or saved.
+ADD_ACTION = "add_action"
+
+
+def _typed(form: forms.BaseForm) -> dict[str, Any]:
+    """What was typed into a bound form, as the initial values of an unbound copy."""
+    return {
+        name: field.widget.value_from_datadict(
+            form.data, form.files, form.add_prefix(name)
+        )
+        for name, field in form.fields.items()
+    }
+
+
+def _action_rows_state(total: int, note: str = "") -> dict[str, Any]:
+    """Whether another action row may be added, and what to say (why not)."""
+    can_add = total < PLAN_ACTIONS_MAX
+    if not can_add and not note:
+        note = str(PlanActionFormSet.default_error_messages["too_many_forms"])
+    return {"can_add_action": can_add, "action_note": note}
+
+
+def _action_row(index: int) -> PlanActionForm:
+    """Row `index` of a plan's actions, empty, its first box focused when shown."""
+    blank = PlanActionFormSet(prefix="actions")
+    row = blank.form(
+        auto_id=blank.auto_id,
+        prefix=blank.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+    )
+    blank.add_fields(row, index)
+    row.fields["description"].widget.attrs["autofocus"] = True
+    return row
+
+
+def _action_add(
+    request: AcademyRequest, form: PlanForm, actions: Any
+) -> HttpResponse | tuple[PlanForm, Any, dict[str, Any]]:
+    """'Add another action': for htmx the next empty row, the new row count and the
+    button; else the plan form and its rows as typed, unchecked, with one more row."""
+    note = ""
+    index = None
+    if not actions.management_form.is_valid():
+        note = actions.error_messages["missing_management_form"]
+    elif actions.total_form_count() < PLAN_ACTIONS_MAX:
+        index = actions.total_form_count()
+    if not request.htmx:
+        rows = [_typed(f) for f in actions.forms]
+        more = PlanActionFormSet(initial=rows, prefix="actions")
+        if index is not None:
+            more.forms[-1].fields["description"].widget.attrs["autofocus"] = True
+        state = _action_rows_state(more.total_form_count(), note)
+        return type(form)(initial=_typed(form)), more, state
+    if index is None:
+        state = _action_rows_state(actions.total_form_count(), note)
+        context: dict[str, Any] = {"action_form": None, **state}
+    else:
+        context = {
+            "action_form": _action_row(index),
+            "number": index + 1,
+            "total": index + 1,
+            **_action_rows_state(index + 1),
+        }
+    return render(request, "participants/_plan_action_added.html", context)
 
 
 @casework_required
@@ -86,7 +158,13 @@ def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
     participant = _participant(request, pk)
     form = PlanForm(posted(request))
     actions = PlanActionFormSet(posted(request), prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    state = _action_rows_state(actions.total_form_count())
+    if request.method == "POST" and ADD_ACTION in request.POST:
+        added = _action_add(request, form, actions)
+        if isinstance(added, HttpResponse):
+            return added
+        form, actions, state = added
+    elif request.method == "POST" and form.is_valid() and actions.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         try:
             return submit_once(
@@ -111,6 +189,7 @@ def plan_agree(request: AcademyRequest, pk: int) -> HttpResponse:
         template="participants/plan_form.html",
         actions=actions,
         submit="Agree the plan",
+        **state,
     )
 
 
@@ -129,9 +208,15 @@ def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
         "barriers": plan.barriers,
         "status": plan.status,
     }
-    form = PlanReviewForm(posted(request), initial=initial)
+    form: PlanForm = PlanReviewForm(posted(request), initial=initial)
     actions = PlanActionFormSet(posted(request), prefix="actions")
-    if request.method == "POST" and form.is_valid() and actions.is_valid():
+    state = _action_rows_state(actions.total_form_count())
+    if request.method == "POST" and ADD_ACTION in request.POST:
+        added = _action_add(request, form, actions)
+        if isinstance(added, HttpResponse):
+            return added
+        form, actions, state = added
+    elif request.method == "POST" and form.is_valid() and actions.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "submission"}
         try:
             services.plan_review(
@@ -154,6 +239,7 @@ def plan_review(request: AcademyRequest, pk: int) -> HttpResponse:
         actions=actions,
         plan=plan,
         submit="Save the review",
+        **state,
     )
 
 

@@ -27,6 +27,7 @@ def test_coordinator_registers_logs_a_meeting_and_agrees_a_plan_on_a_phone(
     page.get_by_label("Last name").fill("Haddad")
     page.get_by_label("Phone").fill("07700 900111")
     page.get_by_label("Postcode").fill("pl1 2ab")
+    page.get_by_text("More details").click()
     page.get_by_label("Claims benefits").check()
     page.get_by_label("Refugee").check()
     page.get_by_label("They agree to the academy holding their details").check()
