@@ -145,7 +145,6 @@ class VacancyBoardForm(forms.Form):
         super().__init__(data, **kwargs)
         for name in ("area", "near"):
             self.fields[name].widget.attrs["autocapitalize"] = "characters"
-        is_open = any(self.data.get(name) for name in FOLDED)
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
@@ -157,18 +156,12 @@ class VacancyBoardForm(forms.Form):
             Row(
                 Column("sort", css_class="col"),
                 Column(
-                    HTML(
-                        '<button class="btn btn-outline-secondary mb-3" type="button" '
-                        'data-bs-toggle="collapse" data-bs-target="#board-filters" '
-                        'aria-controls="board-filters" '
-                        f'aria-expanded="{"true" if is_open else "false"}">Filter'
-                        "</button>"
-                    ),
+                    HTML('{% include "vacancies/_board_filter_button.html" %}'),
                     css_class="col-auto d-lg-none align-self-end",
                 ),
                 css_class="g-2",
             ),
-            Div(
+            folded := Div(
                 "role",
                 "setting",
                 "contract",
@@ -191,9 +184,26 @@ class VacancyBoardForm(forms.Form):
                 ),
                 StrictButton("Show jobs", type="submit", css_class="btn-primary w-100"),
                 css_id="board-filters",
-                css_class="collapse d-lg-block" + (" show" if is_open else ""),
+                css_class="collapse d-lg-block",
             ),
         )
+        self.folded = folded
+
+    @property
+    def filter_count(self) -> int:
+        """How many of the folded filters have a value (the "Filter" button says)."""
+        return sum(1 for name in FOLDED if str(self.data.get(name) or "").strip())
+
+    @property
+    def shows_filters(self) -> bool:
+        """On a phone the filters stay folded, so the jobs come first, unless one
+        of them has an error to read."""
+        return any(name in self.errors for name in FOLDED)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.shows_filters:
+            self.folded.css_class = "collapse d-lg-block show"
 
     def clean_area(self) -> str:
         area = str(self.cleaned_data["area"]).strip()

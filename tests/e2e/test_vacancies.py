@@ -172,7 +172,7 @@ def test_the_board_filters_on_a_phone(page, live_server, screenshot, academy):
     expect(page.get_by_text("2 jobs")).to_be_visible()
     _fits(page, PHONE["width"])
     screenshot(page, "vacancies-board-phone")
-    page.get_by_role("button", name="Show filters").click()
+    page.get_by_role("button", name="Filter", exact=True).click()
     # Wait for the filters to finish unfolding before using them.
     expect(page.locator("#board-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("Role").select_option("cook")
