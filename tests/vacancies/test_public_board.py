@@ -119,6 +119,8 @@ def test_min_pay_compares_salaries_as_hourly_pay(client, academy):
         ("near", "abc", "Enter a postcode, such as PL4 6AB."),
         ("sort", "distance", "Enter your postcode to sort jobs by distance."),
         ("sort", "cheapest", "Choose how to sort the jobs from the list."),
+        ("within_km", "10", "Enter your postcode to see jobs near it."),
+        ("within_km", "7", "Choose a distance from the list."),
         ("contract", "forever", "Choose a kind of contract from the list."),
         ("hours", "lots", "Choose full time or part time from the list."),
         ("q", "x" * 101, "Enter 100 characters or fewer."),
