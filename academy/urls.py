@@ -80,6 +80,7 @@ admin.site.site_title = settings.SITE_NAME
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("", include("academy.urls_public")),
     path(
         "messages/stop/<str:token>/",
         views_messages.message_opt_out,
