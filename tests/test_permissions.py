@@ -187,6 +187,7 @@ MATRIX = {
 # Pages anyone may open, and views whose rule is not a role (tested on their own).
 PUBLIC = {
     "health",
+    "accessibility",  # the accessibility statement (tests/e2e/test_accessibility.py)
     "vacancies:board",
     "vacancies:board-detail",
     "vacancies:event-board",  # the academy's public events and signing up to one
