@@ -226,9 +226,9 @@ class VacancyBoardForm(forms.Form):
         low, high = cleaned.get("min_hours"), cleaned.get("max_hours")
         if low is not None and high is not None and high < low:
             self.add_error("max_hours", "This is fewer hours than the 'from' figure.")
-        if cleaned.get("within_km") and not cleaned.get("near"):
-            if "near" not in self.errors:
-                self.add_error("within_km", "Enter your postcode to see jobs near it.")
+        near_missing = not cleaned.get("near") and "near" not in self.errors
+        if cleaned.get("within_km") and near_missing:
+            self.add_error("within_km", "Enter your postcode to see jobs near it.")
         if cleaned.get("sort") == "distance" and not cleaned.get("near"):
             if "near" in self.errors:
                 cleaned["sort"] = "closing"  # the postcode's own error says enough
