@@ -119,7 +119,7 @@ def test_coordinator_must_choose_an_organisation(client_of, coordinator):
             {"works_days": None, "works_weekends": None},
             "Tick at least one: days, nights or weekends.",
         ),
-        ({"posts": "0"}, "greater than or equal to 1"),
+        ({"posts": "0"}, "Enter 1 or more posts."),
         ({"title": ""}, "This field is required"),
     ],
 )
