@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.participants.factories import ParticipantFactory, SkillsActionPlanFactory
@@ -21,6 +22,19 @@ SIZES = {
     "laptop": {"width": 1366, "height": 900},
 }
 LICENCE = "needs a driving licence and car, which they do not have"
+WCAG = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+
+
+def wcag_violations(page):
+    """axe-core's WCAG 2.2 A/AA violations (greyed cards must keep their contrast)."""
+    found = Axe().run(page, options=WCAG).response["violations"]
+    return [f"{v['id']}: {[n['target'] for n in v['nodes'][:3]]}" for v in found]
 
 
 def shot(page, name):
@@ -91,6 +105,7 @@ def test_a_coordinator_sees_the_fit_first_and_confirms_a_blocked_referral(
     for icon in page.locator(".match-icon").all():
         assert icon.get_attribute("aria-hidden") == "true"
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    assert wcag_violations(page) == []
     shot(page, f"matches-{size}")
     blocked.scroll_into_view_if_needed()
     shot_of(blocked, f"blocked-card-{size}")
@@ -109,6 +124,42 @@ def test_a_coordinator_sees_the_fit_first_and_confirms_a_blocked_referral(
     ).to_be_visible()
     assert Referral.objects.get().vacancy.title == "Rural home carer"
     shot(page, f"referred-{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_vacancys_matches_put_the_blocked_person_last_greyed(
+    page, live_server, sign_in, coordinator, size
+):
+    academy = coordinator.academy
+    for first, has_car in (("Amira", False), ("Dara", True)):
+        ParticipantFactory(
+            academy=academy,
+            first_name=first,
+            last_name="Haddad" if first == "Amira" else "Driver",
+            has_driving_licence=has_car,
+            has_car=has_car,
+            right_to_work="yes",
+        )
+    rural = VacancyFactory(
+        academy=academy, title="Rural home carer", needs_driving_licence=True
+    )
+    page.set_viewport_size(SIZES[size])
+    sign_in(page, coordinator.user.email)
+    page.goto(f"{live_server.url}/vacancies/{rural.pk}/matches/")
+    cards = page.locator("ol.match-list > li")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0).get_by_role("heading")).to_have_text("Dara Driver")
+    expect(cards.nth(0)).to_contain_text("Has the driving licence and car it needs")
+    expect(cards.nth(1).get_by_role("heading")).to_have_text("Amira Haddad")
+    expect(cards.nth(1)).to_have_class(re.compile(r"\bmatch-blocked\b"))
+    expect(
+        cards.nth(1).get_by_label(re.compile("Refer anyway, although"))
+    ).to_be_visible()
+    page.get_by_text("How matches are ranked").click()
+    expect(page.get_by_role("cell", name="No right to work")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    assert wcag_violations(page) == []
+    shot(page, f"vacancy-matches-{size}")
 
 
 def test_a_refusal_names_the_blocker_when_the_tick_is_bypassed(
