@@ -368,7 +368,11 @@ def _valid(form: Form) -> dict[str, list[str]]:
         if name in DAYS_FROM_TODAY:
             day = TODAY() + dt.timedelta(days=DAYS_FROM_TODAY[name])
             if control.kind == "datetime-local":
-                data[name] = [f"{day.isoformat()}T09:00"]
+                # Today's moments are this minute (09:00 is still ahead before nine).
+                at = (
+                    "09:00" if day > TODAY() else timezone.localtime().strftime("%H:%M")
+                )
+                data[name] = [f"{day.isoformat()}T{at}"]
             else:
                 data[name] = [day.isoformat()]
     return data
