@@ -107,7 +107,7 @@ def participant_timeline(*, participant: Participant) -> list[TimelineEntry]:
             TimelineEntry(
                 _day(o.started_on, o.created_at),
                 "outcome",
-                f"Started: {o.get_kind_display().lower()}",
+                f"Started {o.get_kind_display().lower()}",
                 ", ".join(p for p in parts if p),
                 _by(o.recorded_by),
             )
@@ -185,8 +185,9 @@ def _appointments(participant: Participant) -> list[TimelineEntry]:
             title, by = f"{kind} booked", a.booked_by
             detail = ", ".join(x for x in (f"{a.minutes} minutes", a.place) if x)
         else:
-            said = "did not attend" if a.status == Appointment.Status.MISSED else ""
-            title = f"{kind}: {said or a.get_status_display().lower()}"
+            # Read as a line of its own: "Phone call cancelled", not "…: cancelled".
+            missed = a.status == Appointment.Status.MISSED
+            title = f"{kind}: did not attend" if missed else f"{kind} cancelled"
             detail, by = a.reason, a.coordinator
         entries.append(
             TimelineEntry(a.starts_at, "appointment", title, detail, _by(by))

@@ -792,7 +792,7 @@ def test_the_timeline_lists_booked_missed_and_cancelled_appointments_once(
     ]
     assert ("Job centre meeting booked", "30 minutes, Royal Parade") in entries
     assert ("Job centre meeting: did not attend", "No answer at the door") in entries
-    assert ("Job centre meeting: cancelled", "Starting a job") in entries
+    assert ("Job centre meeting cancelled", "Starting a job") in entries
     # Attended: the meeting it became, once.
     assert len([t for t, _ in entries if t.startswith("Drop-in")]) == 1
     assert len(entries) == 4

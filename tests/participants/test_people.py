@@ -293,7 +293,7 @@ def test_timeline_shows_everything_newest_first(client_of, coordinator):
 
     titles = [e.title for e in participant_timeline(participant=person)]
     assert titles == [
-        "Started: paid employment",
+        "Started paid employment",
         "Mental health support",
         "Skills action plan agreed",
         "Job centre meeting at Plymouth Jobcentre",
