@@ -18,9 +18,9 @@ from .audit.filters import (
     ChangeRecordFilterSet,
     SignInEventFilterSet,
 )
-from .csv_files import csv_download
+from .csv_files import csv_download, utc_moment
 from .lists import list_page, list_query, list_search_redirect
-from .permissions import admin_required
+from .permissions import Role, admin_required
 from .ratelimit import bulk_limited
 from .reauth import reauth_required
 from .tenancy import AcademyRequest
@@ -159,6 +159,11 @@ def audit_list(request: AcademyRequest, kind: str = "access") -> HttpResponse:
     )
 
 
+def _role_label(role: str) -> str:
+    """A role as the screen names it (a role no longer known stays as stored)."""
+    return Role(role).label if role in Role.values else role
+
+
 def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
     if key == "access":
         yield [
@@ -173,9 +178,9 @@ def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
         ]
         for r in records.iterator(chunk_size=2000):
             yield [
-                r.at.isoformat(),
+                utc_moment(r.at),
                 r.user_email,
-                r.role,
+                _role_label(r.role),
                 selectors.action_label(r.action),
                 r.action,
                 r.ip or "",
@@ -197,7 +202,7 @@ def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
                 f"{f.label}: {f.old} → {f.new}" for f in selectors.field_changes(r)
             )
             yield [
-                r.at.isoformat(),
+                utc_moment(r.at),
                 r.actor_id or "",
                 selectors.table_label(r.table_name),
                 r.row_id,
@@ -209,7 +214,7 @@ def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
         yield ["When (UTC)", "Event", "User id", "Username", "By", "Address", "Detail"]
         for r in records.iterator(chunk_size=2000):
             yield [
-                r.at.isoformat(),
+                utc_moment(r.at),
                 r.get_kind_display(),
                 r.user_id or "",
                 r.username,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 
-from academy.csv_files import csv_text
+from academy.csv_files import csv_file_bytes, csv_text
 
 from .disclosure import file_name, first_line
 from .impact import ImpactReport, report_rows
@@ -38,8 +38,14 @@ def impact_csv_rows(
 
 
 def impact_csv(report: ImpactReport, *, publish: bool) -> str:
-    """The long-format CSV as text (for files and e-mail)."""
+    """The long-format CSV as text (for the command line and scripts)."""
     return csv_text(impact_csv_rows(report, publish=publish))
+
+
+def impact_csv_file(report: ImpactReport, *, publish: bool) -> bytes:
+    """The long-format CSV as a file a person opens (the monthly e-mail's
+    attachment): the byte-order mark, then the first line."""
+    return csv_file_bytes(impact_csv_rows(report, publish=publish))
 
 
 def impact_json(report: ImpactReport, *, publish: bool) -> str:

@@ -22,7 +22,7 @@ from academy.permissions import Role
 from academy.retention import cutoff
 
 from . import tasks
-from .exports import impact_csv
+from .exports import impact_csv_file
 from .funders.periods import year_label
 from .impact import METRIC_KEYS, ImpactReport, impact_report
 from .models import ImpactTarget, ReportRun
@@ -182,7 +182,7 @@ def monthly_report_send(*, academy: Academy, today: dt.date) -> ReportRun | None
     attachments.append(
         Attachment(
             run.filename.replace(".pdf", ".csv"),
-            impact_csv(report, publish=False),
+            impact_csv_file(report, publish=False),
             "text/csv",
         )
     )

@@ -322,11 +322,15 @@ def participant_export_rows(
     people: QuerySet[Participant], *, codes: bool = False
 ) -> Iterator[list[object]]:
     """Rows (header first) of the filtered list, streamed in chunks: as the screen
-    shows them, or (`codes`) with the codes an import takes."""
+    shows them, or (`codes`) with the codes an import takes. Days, moments and yes or
+    no are written by academy/csv_files.py's `cell`."""
     yield [code if codes else label for code, label in EXPORT_COLUMNS]
 
     def shown(code: str, label: str) -> str:
         return code if codes else label
+
+    def yes_no(value: bool) -> object:
+        return ("yes" if value else "no") if codes else value
 
     for p in people.select_related("right_to_work_checked_by").iterator(
         chunk_size=2000
@@ -336,25 +340,23 @@ def participant_export_rows(
             p.reference,
             p.first_name,
             p.last_name,
-            p.date_of_birth.isoformat() if p.date_of_birth else "",
+            p.date_of_birth,
             p.email,
             rules.phone_shown(p.phone),
             p.postcode,
-            "yes" if p.is_claimant else "no",
+            yes_no(p.is_claimant),
             shown(p.benefit_type, p.get_benefit_type_display()),
             shown(p.status_at_entry, p.get_status_at_entry_display()),
             age_on(p.date_of_birth, p.registered_on),
             shown(p.source, p.get_source_display()),
             ";".join(shown(c.code, c.get_code_display()) for c in p.cohorts.all()),
-            p.registered_on.isoformat(),
+            p.registered_on,
             p.coordinator.get_full_name() if p.coordinator else "",
             shown(p.status, p.get_status_display()),
-            timezone.localtime(p.last_contact_at).strftime("%Y-%m-%d %H:%M")
-            if p.last_contact_at
-            else "",
-            "yes" if p.has_consent_to_share else "no",
+            p.last_contact_at,
+            yes_no(p.has_consent_to_share),
             shown(p.right_to_work, p.get_right_to_work_display()),
-            checked_on.isoformat() if checked_on else "",
+            checked_on,
             str(p.right_to_work_checked_by or ""),
             shown(p.right_to_work_document, p.get_right_to_work_document_display()),
             (";" if codes else "; ").join(
