@@ -123,12 +123,14 @@ class PlanReviewForm(PlanForm):
 
 
 class PlanActionForm(forms.Form):
-    description = forms.CharField(max_length=300, required=False, label="Action")
+    description = forms.CharField(max_length=300, required=False, label="What to do")
     owner = forms.ChoiceField(choices=PlanAction.Owner.choices, label="Who")
     due_on = forms.DateField(widget=DATE, required=False, label="By when")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("DELETE"):
+            return cleaned  # ticked "Remove this action": it is not saved
         if cleaned.get("description") and not cleaned.get("due_on"):
             self.add_error("due_on", "Give the action a due date.")
         if cleaned.get("due_on") and not cleaned.get("description"):

@@ -378,6 +378,23 @@ def test_a_removed_action_row_is_not_saved_nor_checked(client_of, coordinator):
 
 
 @pytest.mark.django_db
+def test_a_removed_action_row_shows_no_error_beside_it(client_of, coordinator):
+    person = ParticipantFactory(academy=coordinator.academy)
+    rows = {
+        "actions-0-description": "Apply for DBS",  # no date: an error
+        "actions-1-description": "Something else",  # no date, but removed
+        "actions-1-DELETE": "on",
+    }
+    response = client_of(coordinator).post(
+        reverse("participants:plan-agree", args=[person.pk]), _plan_data(2, **rows)
+    )
+    html = response.content.decode()
+    assert "error_1_id_actions-0-due_on" in html
+    assert "error_1_id_actions-1-due_on" not in html
+    assert "Action 2" not in read(response).summary_text
+
+
+@pytest.mark.django_db
 def test_a_review_adds_another_action_row_too(client_of, coordinator):
     plan = SkillsActionPlanFactory(participant__academy=coordinator.academy)
     url = reverse("participants:plan-review", args=[plan.pk])
