@@ -104,6 +104,31 @@ function scrollersFocusable() {
 scrollersFocusable();
 document.addEventListener("htmx:afterSettle", scrollersFocusable);
 
+// A form's error summary (GOV.UK's pattern) takes focus when the page opens, so that a
+// phone shows it and a screen reader reads it out. Its links go to each field with the
+// field's label (or its group's legend) in view, opening a folded "More details".
+const errorSummary = document.querySelector(".error-summary");
+if (errorSummary) {
+  errorSummary.focus();
+}
+
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (!field) {
+    return;
+  }
+  event.preventDefault();
+  const folded = field.closest("details");
+  if (folded) {
+    folded.open = true;
+  }
+  const group = (field.type === "radio" || field.type === "checkbox") && field.closest("fieldset");
+  const label = group ? group.querySelector("legend") : field.labels && field.labels[0];
+  (label || field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
+
 // After a form sent the whole page (a task marked done), what it did is said at the top:
 // focus goes there, unless something on the page (an error summary) took it already.
 const saved = document.querySelector(".portal-messages");
