@@ -291,6 +291,11 @@ def invitation_resend(*, membership: Membership, by: User) -> None:
             "again. If they have forgotten it, they can use 'Forgotten your password?' "
             "on the sign-in page."
         )
+    if not (membership.is_active and user.is_active):
+        raise InvitationNotResent(
+            f"{user} has no access to the academy now: give them access on their "
+            "membership's page first."
+        )
     key = f"invitation-resend:{membership.pk}"
     if ratelimit.used(key) >= invitations.INVITATION_RESENDS_PER_HOUR:
         raise InvitationNotResent(

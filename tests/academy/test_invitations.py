@@ -220,6 +220,19 @@ def test_an_accepted_member_with_a_password_is_not_sent_an_invitation(
 
 
 @pytest.mark.django_db
+def test_an_invitation_is_not_sent_again_to_someone_whose_access_ended(
+    client_of, admin, django_capture_on_commit_callbacks
+):
+    membership = _invite(client_of, admin, django_capture_on_commit_callbacks)
+    Membership.objects.filter(pk=membership.pk).update(is_active=False)
+    response = _resend(
+        client_of, admin, membership, django_capture_on_commit_callbacks, follow=True
+    )
+    assert len(mail.outbox) == 1
+    assert "has no access to the academy now" in response.content.decode()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["coordinator", "provider", "manager"])
 def test_only_admins_resend_invitations(
     request, client_of, admin, role, django_capture_on_commit_callbacks
