@@ -17,8 +17,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from academy.models import Academy
-from participants.models import ConsentRecord, SustainmentCheck
+from academy.models import Academy, Membership, RefreshRun
+from participants.models import ConsentRecord, ImportRun, SustainmentCheck
 from reporting.models import FunderReturn
 from vacancies.models import ReferralEvent
 
@@ -106,8 +106,22 @@ def _pages(role, academy):
     consent = ConsentRecord.objects.filter(participant__academy=academy).first()
     moved = ReferralEvent.objects.filter(referral__participant__academy=academy).first()
     funder_return = FunderReturn.objects.filter(academy=academy).first()
+    coordinator = Membership.objects.get(academy=academy, role="coordinator").user
     if role == "coordinator":
+        rejected = ImportRun.objects.create(
+            academy=academy,
+            kind="support",
+            file="imports/x.csv",
+            original_name="support-records-from-the-job-centre-november.csv",
+            status=ImportRun.Status.REJECTED,
+            problems=[
+                "row 2: first_name: This field is required.",
+                f"row 3: postcode: {'PL1 ' * 30}is not a UK postcode.",
+            ],
+            created_by=coordinator,
+        )
         return [
+            ("import-problems", f"/participants/import/{rejected.pk}/"),
             ("home", "/"),
             ("people", "/participants/"),
             ("tasks", "/tasks/"),
@@ -141,8 +155,35 @@ def _pages(role, academy):
             ("funder-return", f"/reports/funders/{funder_return.pk}/"),
             ("labour-market", "/labour-market/"),
         ]
+    refresh = RefreshRun.objects.create(
+        academy=academy,
+        source=RefreshRun.Source.SKILLS_FOR_CARE,
+        action=RefreshRun.Action.PREVIEW,
+        status=RefreshRun.Status.DONE,
+        filename="https://example.org/" + "workforce-estimates-" * 4 + ".xlsx",
+        checksum="ab" * 32,
+        new_count=12345,
+        changed_count=2,
+        rejected_count=1,
+        rejected=[{"row": 7, "reason": "No area code: the row is left out."}],
+        summary={
+            "rows": 20,
+            "changes": [
+                {
+                    "area": "Plymouth",
+                    "period": "2024/25",
+                    "measure": "Turnover rate",
+                    "breakdown": "Domiciliary care services",
+                    "old": "0.31",
+                    "new": "0.29",
+                }
+            ],
+        },
+        created_by=coordinator,
+    )
     return [
         ("home", "/"),
+        ("lmi-run", f"/labour-market/runs/{refresh.pk}/"),
         ("members", "/manage/members/"),
         ("organisations", "/manage/organisations/"),
         ("audit-access", "/manage/audit/"),
