@@ -4,11 +4,13 @@ member opens the link: "Set your password" (issue 15), on a phone and a desk."""
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from playwright.sync_api import expect
 
 from academy import services
 from academy.permissions import Role
+from tests.e2e.test_accessibility import violations_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -56,5 +58,12 @@ def test_admin_sends_an_invitation_again_and_the_link_sets_a_password(
     )
     stranger.goto(link)
     expect(stranger.get_by_role("heading", name="Set your password")).to_be_visible()
+    assert violations_of(Axe(), stranger) == []
     stranger.screenshot(path=str(SHOTS / f"set-password-{width}.png"), full_page=True)
+    stranger.goto(f"{live_server.url}/accounts/invitation/MQ/old-link/")
+    expect(
+        stranger.get_by_role("heading", name="This invitation link has expired")
+    ).to_be_visible()
+    assert violations_of(Axe(), stranger) == []
+    stranger.screenshot(path=str(SHOTS / f"expired-{width}.png"), full_page=True)
     stranger.close()

@@ -8,11 +8,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from participants.models import PlanAction
+from tests.e2e.test_accessibility import violations_of
 from tests.participants.factories import (
     ParticipantFactory,
     PlanActionFactory,
@@ -66,6 +68,7 @@ def test_coordinator_prints_a_plan(
     expect(page.get_by_role("link", name="Download plan (PDF)")).to_be_visible()
     assert page.locator("nav.navbar").count() == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert violations_of(Axe(), page) == []
     page.screenshot(path=str(SHOTS / f"screen-{width}.png"), full_page=True)
 
     page.emulate_media(media="print")
