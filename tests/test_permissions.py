@@ -208,9 +208,9 @@ PUBLIC = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
-}
     "invitation-set-password",  # by the invitation's token (test_invitations.py)
     "invitation-done",
+}
 OWN_RULE = {
     "academy:switch",
     "academy:invitations",  # one's own invitations (tests/academy/test_views.py)
