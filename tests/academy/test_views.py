@@ -60,6 +60,22 @@ def test_manager_home_counts_partners_by_kind(client_of, manager):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("launched", "line"),
+    [(None, "South West"), ("2024-04-01", "South West · launched April 2024")],
+)
+def test_manager_home_says_region_and_launch_without_a_stray_dot(
+    client_of, manager, launched, line
+):
+    Academy.objects.filter(pk=manager.academy_id).update(
+        region="South West", launched_on=launched
+    )
+    body = client_of(manager).get(reverse("home")).content.decode()
+    subtitle = body.split('<p class="text-body-secondary mb-4">')[1].split("</p>")[0]
+    assert " ".join(subtitle.split()) == line
+
+
+@pytest.mark.django_db
 def test_superuser_without_membership_goes_to_the_academy_list(client):
     log_in(client, UserFactory(is_superuser=True, is_staff=True))
     response = client.get(reverse("home"))
