@@ -13,10 +13,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("components/_error_summary.html")
-def error_summary(*items: Any) -> dict[str, Any]:
+def error_summary(*items: Any, lead: str = "") -> dict[str, Any]:
     """'There is a problem' and a link to each field in error, for these forms and
-    formsets (each summarised once on a page)."""
-    return {"links": error_links(items)}
+    formsets (each summarised once on a page); `lead`, a sentence under the heading
+    where it adds meaning ("Nothing was saved: ...")."""
+    return {"links": error_links(items), "lead": lead}
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from academy.models import Academy
+from tests.e2e.form_errors import beside_field, in_summary
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,9 +37,12 @@ def test_admin_sets_the_area_and_the_logo(
     page.get_by_label("ONS area code").fill("E06000999")
     page.get_by_label("Region").select_option("South West")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.get_by_text("Nothing was saved")).to_be_visible()
+    expect(page.locator(".error-summary")).to_contain_text("Nothing was saved")
     expect(
-        page.get_by_text("E06000999 is not an English local authority")
+        in_summary(page, "E06000999 is not an English local authority")
+    ).to_be_visible()
+    expect(
+        beside_field(page, "E06000999 is not an English local authority")
     ).to_be_visible()
     _fits(page, width)
     screenshot(page, f"academy-settings-error-{width}")

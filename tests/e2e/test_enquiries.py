@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from tests.e2e.form_errors import in_summary
 from tests.participants.factories import EnquiryFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,7 +69,7 @@ def test_public_form_refuses_a_missing_contact_on_a_phone(
     page.wait_for_timeout(WAIT_MS)
     page.get_by_role("button", name="Send my details").click()
     expect(
-        page.get_by_text("Give us an e-mail address or a phone number")
+        in_summary(page, "Give us an e-mail address or a phone number")
     ).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "enquiries-public-form-phone-error")

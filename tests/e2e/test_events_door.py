@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.vacancies.factories import EventFactory, SignUpFactory
 from vacancies.models import Event, EventSeries, SignUp
 
@@ -149,7 +150,8 @@ def test_a_coordinator_creates_a_weekly_series_on_a_laptop(
     page.get_by_label("Ends at").fill("09:00")
     page.get_by_label("Places").fill("15")
     page.get_by_role("button", name="Create the event").click()
-    expect(page.get_by_text("The end must be after the start.")).to_be_visible()
+    expect(in_summary(page, "The end must be after the start.")).to_be_visible()
+    expect(beside_field(page, "The end must be after the start.")).to_be_visible()
     assert not Event.objects.exists()
     screenshot(page, "events-staff-create-error-laptop")
 

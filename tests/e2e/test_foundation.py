@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.academy.factories import MembershipFactory, OrganisationFactory
+from tests.e2e.form_errors import beside_field, in_summary
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +62,10 @@ def test_admin_adds_a_provider_member(page, live_server, sign_in, screenshot, ad
     page.get_by_label("Role").select_option("provider")
     page.get_by_role("button", name="Add member and send invitation").click()
     expect(
-        page.get_by_text("Choose the organisation this provider works for.")
+        in_summary(page, "Choose the organisation this provider works for.")
+    ).to_be_visible()
+    expect(
+        beside_field(page, "Choose the organisation this provider works for.")
     ).to_be_visible()
     screenshot(page, "foundation-member-add-error")
     page.get_by_label("Organisation").select_option(label="Tamar View Care Homes")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from reporting.funders.services import funder_returns_install
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.reporting.test_funders_build import Person, write
 from tests.reporting.test_funders_build import areas as areas  # a fixture
 
@@ -124,7 +125,10 @@ def test_admin_adds_a_figure_and_the_return_moves_to_its_next_version(
     page.get_by_label("Job sector").select_option("health_social_care")
     page.get_by_role("button", name="Save figure").click()
     expect(
-        page.get_by_text("A job sector narrows only a figure that counts jobs")
+        in_summary(page, "A job sector narrows only a figure that counts jobs")
+    ).to_be_visible()
+    expect(
+        beside_field(page, "A job sector narrows only a figure that counts jobs")
     ).to_be_visible()
     _fits(page, width)
     screenshot(page, f"funder-indicator-error-{width}")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from participants.models import Outcome
 from tests.academy.factories import OrganisationFactory
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.participants.factories import ParticipantFactory, SkillsActionPlanFactory
 from tests.vacancies.factories import ReferralFactory, TrainingFactory, VacancyFactory
 
@@ -169,8 +170,12 @@ def test_a_provider_arranges_an_interview_on_a_phone_and_sees_it_on_their_home(
     # Without a time and a place it is refused, saying what to give.
     page.get_by_label("Interview date").fill(day.isoformat())
     page.get_by_role("button", name="Update stage").click()
-    expect(page.get_by_text("Give the time of the interview.")).to_be_visible()
-    expect(page.get_by_text("Give the address of the interview.")).to_be_visible()
+    for message in (
+        "Give the time of the interview.",
+        "Give the address of the interview.",
+    ):
+        expect(in_summary(page, message)).to_be_visible()
+        expect(beside_field(page, message)).to_be_visible()
     screenshot(page, "interview-refused-phone")
 
     page.get_by_label("Interview arranged", exact=True).check()

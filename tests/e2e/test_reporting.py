@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from tests.conftest import service_missing
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.participants.factories import (
     OutcomeFactory,
     ParticipantCohortFactory,
@@ -123,8 +124,9 @@ def test_manager_sets_the_years_targets(
     plans.fill("-20")
     page.get_by_label("People registered").fill("300")
     page.get_by_role("button", name="Save targets").click()
-    expect(page.get_by_text("A target cannot be negative")).to_be_visible()
-    expect(page.get_by_text("Nothing was saved")).to_be_visible()
+    expect(in_summary(page, "A target cannot be negative")).to_be_visible()
+    expect(beside_field(page, "A target cannot be negative")).to_be_visible()
+    expect(page.locator(".error-summary")).to_contain_text("Nothing was saved")
     screenshot(page, f"impact-targets-refused-{name}")
     # Nothing overflows the page sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from academy.audit.context import audit_context
 from academy.reauth import REAUTHENTICATED_AT
 from tests.academy.factories import PASSWORD
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.participants.factories import MeetingFactory, ParticipantFactory
 
 from .conftest import authenticator_code
@@ -142,7 +143,8 @@ def test_admin_reads_the_audit_and_downloads_it_after_confirming(
     page.get_by_label("Your password").fill("not my password at all")
     code.fill(my_code(admin))
     page.get_by_role("button", name="Confirm").click()
-    expect(page.get_by_text("That is not your password.")).to_be_visible()
+    expect(in_summary(page, "That is not your password.")).to_be_visible()
+    expect(beside_field(page, "That is not your password.")).to_be_visible()
     page.get_by_label("Your password").fill(PASSWORD)
     code.fill(my_code(admin))
     with page.expect_download() as download_info:
@@ -203,11 +205,9 @@ def test_a_persons_data_is_downloaded_then_an_admin_erases_them(
         admin_page.get_by_label("Type the person's reference").fill("ERA-0070")
         admin_page.get_by_label("Why").fill("They asked under Article 17 today.")
         admin_page.get_by_role("button", name="Erase this person").click()
-        expect(
-            admin_page.get_by_text(
-                "That is not this person's reference: type ERA-0007."
-            )
-        ).to_be_visible()
+        wrong = "That is not this person's reference: type ERA-0007."
+        expect(in_summary(admin_page, wrong)).to_be_visible()
+        expect(beside_field(admin_page, wrong)).to_be_visible()
         fits(admin_page, width)
         screenshot(admin_page, f"rights-erase-wrong-reference-{width}")
         admin_page.get_by_label("Type the person's reference").fill("era-0007")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from participants.models import Participant
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.participants.factories import ParticipantFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,9 +67,13 @@ def test_coordinator_finds_and_fixes_missing_start_evidence(
     page.get_by_role("button", name="Save").click()
     # Confirmed without its day and document: said, nothing saved.
     expect(
-        page.get_by_text("Give the day the right to work was checked")
+        in_summary(page, "Give the day the right to work was checked")
     ).to_be_visible()
-    expect(page.get_by_text("Choose the kind of document seen")).to_be_visible()
+    expect(
+        beside_field(page, "Give the day the right to work was checked")
+    ).to_be_visible()
+    expect(in_summary(page, "Choose the kind of document seen")).to_be_visible()
+    expect(beside_field(page, "Choose the kind of document seen")).to_be_visible()
     _fits(page, width)
     screenshot(page, f"evidence-edit-errors-{width}")
     page.get_by_label("Day checked").fill("2025-02-03")

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.e2e.form_errors import beside_field, in_summary
 from tests.vacancies.factories import TrainingFactory, VacancyFactory
 from vacancies.models import Vacancy
 
@@ -52,9 +53,9 @@ def test_provider_posts_a_vacancy_and_the_public_registers_interest(
 
     _fill_vacancy(page, today - dt.timedelta(days=2))
     page.get_by_role("button", name="Post the vacancy").click()
-    expect(
-        page.get_by_text("The closing date has passed. Choose today or later.")
-    ).to_be_visible()
+    passed = "The closing date has passed. Choose today or later."
+    expect(in_summary(page, f"Closing date: {passed}")).to_be_visible()
+    expect(beside_field(page, passed)).to_be_visible()
     assert not Vacancy.objects.exists()
     screenshot(page, "vacancies-form-error")
 
@@ -149,7 +150,8 @@ def test_provider_pages_work_on_a_phone(
     page.get_by_label("Ends on").fill((start - dt.timedelta(days=1)).isoformat())
     page.get_by_label("Number of places").fill("8")
     page.get_by_role("button", name="Offer the place").click()
-    expect(page.get_by_text("The end date is before the start date.")).to_be_visible()
+    expect(in_summary(page, "The end date is before the start date.")).to_be_visible()
+    expect(beside_field(page, "The end date is before the start date.")).to_be_visible()
     _fits(page, PHONE["width"])
     screenshot(page, "vacancies-training-form-phone")
     page.get_by_label("Ends on").fill(start.isoformat())
