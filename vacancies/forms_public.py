@@ -286,6 +286,18 @@ class EventBoardFilterForm(forms.Form):
             StrictButton("Show events", type="submit", css_class="btn-primary w-100"),
         )
 
+    @property
+    def filter_count(self) -> int:
+        """How many filters have a value (the "Filter" button says, as the jobs
+        board's does)."""
+        return sum(1 for name in self.fields if str(self.data.get(name) or "").strip())
+
+    @property
+    def shows_filters(self) -> bool:
+        """On a phone the filters stay folded, so the events come first, unless
+        one of them has an error to read."""
+        return self.is_bound and bool(self.errors)
+
     def filters(self) -> tuple[str, str]:
         """The kind and area chosen, leaving out any that is not valid."""
         data = getattr(self, "cleaned_data", {})  # after is_valid(), good or not

@@ -84,13 +84,16 @@ def test_a_member_of_the_public_finds_an_event_and_signs_up_on_a_phone(
     _fits(page, 390)
     screenshot(page, "events-public-list-phone")
 
-    page.get_by_role("button", name="Show filters").click()
+    page.get_by_role("button", name="Filter").click()
     # Wait for the filters to finish unfolding before using them.
     expect(page.locator("#event-filters")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_label("Kind of event").select_option("information")
     page.get_by_label("Area").select_option("PL1")
     page.get_by_role("button", name="Show events").click()
     expect(page.get_by_text("1 event matching the filters")).to_be_visible()
+    # As on the jobs board, the chosen filters fold away under "Filter", counted.
+    expect(page.get_by_role("button", name="Filter 2 chosen")).to_be_visible()
+    expect(page.get_by_label("Kind of event")).to_be_hidden()
     expect(page.get_by_role("link", name="Wednesday drop-in")).to_have_count(0)
     screenshot(page, "events-public-list-filtered-phone")
 
