@@ -133,7 +133,8 @@ def test_member_of_two_academies_switches(
     expect(
         page.get_by_role("heading", name="Partners you can refer people to")
     ).to_be_visible()
-    page.get_by_role("button", name=coordinator.academy.name).click()
+    # The academies to switch between are in the person's own menu.
+    page.get_by_role("button", name=coordinator.user.get_full_name()).click()
     screenshot(page, "foundation-academy-switcher")
     page.get_by_role("button", name=f"{other_academy.name} (Manager)").click()
     expect(

@@ -49,7 +49,7 @@ def test_manager_asks_for_a_pdf_and_downloads_it(
 ):
     sign_in(page, manager.user.email)
     expect(
-        page.get_by_role("heading", name="Impact since launch (april 2024)")
+        page.get_by_role("heading", name="Impact: Since launch (April 2024)")
     ).to_be_visible()
     page.get_by_role("link", name="Open the impact report").click()
     page.get_by_label("Period", exact=True).select_option("custom")

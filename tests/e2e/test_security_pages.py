@@ -221,12 +221,12 @@ def test_a_persons_data_is_downloaded_then_an_admin_erases_them(
         screenshot(admin_page, f"rights-erased-person-{width}")
 
         admin_page.goto(f"{live_server.url}/participants/")
-        admin_page.get_by_label("Search").fill("Zebedee")
+        admin_page.get_by_label("Search", exact=True).fill("Zebedee")
         expect(admin_page.get_by_text("1 person")).to_be_visible()
         expect(admin_page.get_by_role("link", name="Zebedee Other")).to_be_visible()
-        admin_page.get_by_label("Search").fill("Quartermaine")
+        admin_page.get_by_label("Search", exact=True).fill("Quartermaine")
         expect(admin_page.get_by_text("Nobody matches.")).to_be_visible()
-        admin_page.get_by_label("Search").fill("ERA-0007")
+        admin_page.get_by_label("Search", exact=True).fill("ERA-0007")
         expect(admin_page.get_by_text("Nobody matches.")).to_be_visible()
         screenshot(admin_page, f"rights-search-after-erasure-{width}")
     finally:
