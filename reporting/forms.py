@@ -141,7 +141,8 @@ class TargetYearForm(forms.Form):
     year = forms.TypedChoiceField(coerce=int, label="Financial year")
 
     def __init__(self, data: Any, *, academy: Academy, today: dt.date) -> None:
-        super().__init__(data)
+        # Its own ids: the targets form on the same page has a (hidden) year too.
+        super().__init__(data, auto_id="id_choose_%s")
         field = self.fields["year"]
         assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
         field.choices = [

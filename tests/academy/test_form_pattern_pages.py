@@ -188,7 +188,10 @@ def test_a_targets_year_not_in_the_list_is_summarised(client_of, manager, launch
     assert response.status_code == 200
     page = read(response)
     assert len(page.summaries) == 1
-    assert page.summary_links == ["#id_year"]
+    assert page.summary_links == ["#id_choose_year"]  # the chooser, not the hidden year
+    body = response.content.decode()
+    assert body.count('id="id_choose_year"') == 1
+    assert body.count('id="id_year"') == 1
     assert said(response, "Choose a financial year from the list.")[1] == 1
 
 
