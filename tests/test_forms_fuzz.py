@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from academy.models import Membership
 from academy.permissions import Role
 from participants.models import ConsentRecord, Participant, Task
 from participants.services.casework import consent_refresh
@@ -166,6 +167,18 @@ def _appointment_started(side: Side) -> Any:
     return appointment
 
 
+def _invited(side: Side) -> None:
+    """The coordinator invited and not signed in yet: the members page offers to send
+    the invitation again."""
+    user = side.coordinator.user
+    user.set_unusable_password()
+    user.last_login, user.invited_at = None, timezone.now()
+    user.save()
+    Membership.objects.filter(pk=side.coordinator.pk).update(
+        accepted_at=timezone.now(), is_active=True
+    )
+
+
 # The state in which a page shows the form of a URL (one that takes only POST: the
 # form is on another page) or all of its form.
 STATES: dict[str, Callable[[Side], Any]] = {
@@ -173,6 +186,7 @@ STATES: dict[str, Callable[[Side], Any]] = {
     "participants:action-complete": lambda side: side.get("action"),
     "participants:outcome-doubles": lambda side: side.get("check"),
     "academy:lockout-lift": _locked_out,
+    "academy:invitation-resend": _invited,
     "academy:mfa-reset": lambda side: TOTPDevice.objects.create(
         user=side.coordinator.user, name="Phone"
     ),
