@@ -289,10 +289,7 @@ class EventBoardRow:
 
 def event_area(event: Event) -> str:
     """The postcode district (PL4 of PL4 6AB), or Online."""
-    parts = postcode_parts(event.postcode) if event.postcode else None
-    if parts:
-        return parts[0]
-    return "Online" if event.online_url else ""
+    return postcode_area(event.postcode) or ("Online" if event.online_url else "")
 
 
 def public_events(*, academy: Academy) -> EventQuerySet:
