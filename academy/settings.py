@@ -144,6 +144,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "academy.urls"
+# make bench's baseline: a minimal signed-in page at /bench/minimal/
+# (academy/views_bench.py). Off unless the benchmark's own gunicorn turns it on.
+BENCH_MINIMAL_VIEW = env.bool("BENCH_MINIMAL_VIEW", default=False)
 WSGI_APPLICATION = "academy.wsgi.application"
 
 TEMPLATES = [

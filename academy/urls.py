@@ -5,7 +5,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views, views_account, views_audit, views_invitations, views_messages
+from . import (
+    views,
+    views_account,
+    views_audit,
+    views_bench,
+    views_invitations,
+    views_messages,
+)
 
 academy_patterns = (
     [
@@ -156,5 +163,10 @@ urlpatterns = [
     ),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+if settings.BENCH_MINIMAL_VIEW:  # make bench's baseline page, off by default
+    urlpatterns.append(
+        path("bench/minimal/", views_bench.bench_minimal, name="bench-minimal")
+    )
 
 handler500 = "academy.views.server_error"
