@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from academy.labour_market.selectors import roles_in_demand_keys
@@ -16,7 +17,7 @@ from academy.permissions import Role
 from academy.places.geo import Place, places_of
 from participants.models import Participant, SkillsActionPlan
 
-from . import matching
+from . import matching, matching_sql
 from .matching import Match, Opening, Person, role_from_text
 from .models import CareRole, Referral, TrainingOpportunity, Vacancy
 
@@ -141,66 +142,185 @@ def match_get(
     return matching.score(_person(participant), opening)
 
 
+def _ranked_openings(
+    person: Person,
+    rows: QuerySet[Any],
+    *,
+    in_demand: frozenset[str],
+    columns: dict[str, str | None],
+    limit: int,
+) -> list[int]:
+    """Ids of the best `limit` openings among `rows`, ranked in SQL as `matching.rank`
+    ranks (blocked last; points; then the tie-breakers; then the list's own order)."""
+    scores = matching_sql.openings_scored(person, roles_in_demand=in_demand, **columns)
+    # A key the same for every row is left out (SQL reads a number in ORDER BY as
+    # a column's position).
+    keys = [("blocked", ""), ("points", "-"), ("critical", "-"), ("in_demand", "-")]
+    order: list[Any] = [
+        sign + name for name, sign in keys if not isinstance(scores[name], Value)
+    ]
+    order += rows.query.order_by
+    scored = rows.annotate(**scores)
+    return list(scored.order_by(*order).values_list("pk", flat=True)[:limit])
+
+
 def matches_for_participant(
     *, membership: Membership, participant: Participant, limit: int = 25
 ) -> tuple[list[Match], list[Match]]:
-    """Open vacancies and training places ranked for one participant, with reasons."""
+    """Open vacancies and training places ranked for one participant, with reasons:
+    the database scores and keeps the best `limit`; Python explains those."""
     academy = membership.academy
     person = _person(participant)
     today = timezone.localdate()
     in_demand = roles_in_demand(academy=academy)
-    vacancies = [
-        _vacancy_opening(v)
-        for v in open_vacancies(academy=academy, today=today).only(
-            "pk",
-            "title",
-            "role",
-            "latitude",
-            "longitude",
-            "hours_per_week",
-            "needs_driving_licence",
-            "dbs_level",
-            "is_critical_shortage",
-            "closing_on",
-        )
-    ]
-    training = [
-        _training_opening(t)
-        for t in TrainingOpportunity.objects.for_academy(academy).filter(
-            is_open=True, starts_on__gte=today
-        )
-    ]
-    return (
-        matching.rank(
-            ((person, o) for o in vacancies), roles_in_demand=in_demand, limit=limit
-        ),
-        matching.rank(
-            ((person, o) for o in training), roles_in_demand=in_demand, limit=limit
-        ),
+    vacancy_ids = _ranked_openings(
+        person,
+        open_vacancies(academy=academy, today=today).order_by("closing_on", "pk"),
+        in_demand=in_demand,
+        columns={
+            "hours": "hours_per_week",
+            "licence": "needs_driving_licence",
+            "dbs": "dbs_level",
+            "critical": "is_critical_shortage",
+        },
+        limit=limit,
     )
+    training_ids = _ranked_openings(
+        person,
+        TrainingOpportunity.objects.for_academy(academy)
+        .filter(is_open=True, starts_on__gte=today)
+        .order_by("starts_on", "pk"),
+        in_demand=in_demand,
+        columns={"hours": None, "licence": None, "dbs": None, "critical": None},
+        limit=limit,
+    )
+    vacancies = Vacancy.objects.only(*OPENING_FIELDS).in_bulk(vacancy_ids)
+    training = TrainingOpportunity.objects.in_bulk(training_ids)
+    return (
+        [
+            matching.score(
+                person, _vacancy_opening(vacancies[pk]), roles_in_demand=in_demand
+            )
+            for pk in vacancy_ids
+        ],
+        [
+            matching.score(
+                person, _training_opening(training[pk]), roles_in_demand=in_demand
+            )
+            for pk in training_ids
+        ],
+    )
+
+
+OPENING_FIELDS = (
+    "pk",
+    "title",
+    "role",
+    "latitude",
+    "longitude",
+    "hours_per_week",
+    "needs_driving_licence",
+    "dbs_level",
+    "is_critical_shortage",
+    "closing_on",
+)
+
+
+# Distinct values by a loose index scan: one index probe per value, not a pass over
+# every plan (needs the index on target_role, participants_plan_target_role).
+_DISTINCT_TARGETS = """
+WITH RECURSIVE texts(text) AS (
+    SELECT MIN(target_role) FROM participants_skillsactionplan
+    UNION ALL
+    SELECT (SELECT MIN(target_role) FROM participants_skillsactionplan
+            WHERE target_role > texts.text)
+    FROM texts WHERE texts.text IS NOT NULL
+)
+SELECT text FROM texts WHERE text IS NOT NULL
+"""
+
+
+def plan_target_roles() -> dict[CareRole | None, list[str]]:
+    """Every target role written in a plan, grouped by the care role it names."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_DISTINCT_TARGETS)
+            texts = [text for (text,) in cursor.fetchall()]
+    else:
+        texts = list(
+            SkillsActionPlan.objects.order_by()
+            .values_list("target_role", flat=True)
+            .distinct()
+        )
+    return matching_sql.roles_of_texts(texts)
+
+
+def _people_ranked(
+    people: QuerySet[Participant],
+    opening: Opening,
+    texts: dict[CareRole | None, list[str]],
+    limit: int,
+) -> list[tuple[int, int, int]]:
+    """(id, blocked, points) of the best `limit` people, ranked in SQL as
+    `matching.rank` ranks one opening's matches (blocked last, points, then name)."""
+    scored = people.annotate(**matching_sql.people_scored(opening, texts))
+    order = ("blocked", "-points", "last_name", "first_name", "pk")
+    rows: QuerySet[Any] = scored.order_by(*order)
+    return list(rows.values_list("pk", "blocked", "points")[:limit])
 
 
 def matches_for_vacancy(
     *, membership: Membership, vacancy: Vacancy, limit: int = 25
 ) -> list[Match]:
-    """The open cases best matched to one vacancy, with reasons."""
-    people = Participant.objects.for_academy(membership.academy).open()
-    # Latest plan's target role per person, in one ordered pass (the last one wins),
-    # rather than a subquery per person.
-    targets = dict(
-        SkillsActionPlan.objects.filter(participant__in=people)
-        .order_by("agreed_on", "pk")
-        .values_list("participant_id", "target_role")
-    )
-    rows = [
-        (*row, targets.get(row[0], ""))
-        for row in people.values_list(*PERSON_FIELDS[:-1])
-    ]
+    """The open cases best matched to one vacancy, with reasons.
+
+    The database narrows first to the people whose plans name the vacancy's role and
+    ranks them; anyone else scores at most `matching_sql.best_without_role` points, so
+    when the shortlist's last shown match nothing blocks scores more, the shortlist
+    is the exact top. Otherwise every open case is ranked. Python explains those shown.
+    """
+    academy = membership.academy
     opening = _vacancy_opening(vacancy)
-    in_demand = roles_in_demand(academy=membership.academy)
-    return matching.rank(
-        ((p, opening) for p in _people(rows)), roles_in_demand=in_demand, limit=limit
+    texts = plan_target_roles()
+    people = Participant.objects.for_academy(academy).open()
+    wanted = texts.get(opening.role, []) if opening.role else []
+    wants_role = people.filter(
+        Exists(
+            SkillsActionPlan.objects.filter(
+                participant=OuterRef("pk"), target_role__in=wanted
+            )
+        )
     )
+    # Narrowest first: each shortlist is the exact top when its last match shown
+    # (nothing blocking it) beats the best anyone outside it can score.
+    shortlists = [
+        (
+            wants_role.filter(matching_sql.fits_all_but_distance(opening)),
+            max(
+                matching_sql.best_short_of_fit(opening),
+                matching_sql.best_without_role(opening),
+            ),
+        ),
+        (wants_role, matching_sql.best_without_role(opening)),
+    ]
+    top: list[tuple[int, int, int]] = []
+    for shortlist, best_elsewhere in shortlists if wanted else []:
+        top = _people_ranked(shortlist, opening, texts, limit)
+        if len(top) == limit and all(
+            not blocked and points > best_elsewhere for _, blocked, points in top
+        ):
+            break
+    else:
+        top = _people_ranked(people, opening, texts, limit)
+    ids = [pk for pk, _, _ in top]
+    rows = (
+        Participant.objects.filter(pk__in=ids)
+        .annotate(target_role=_target_role())
+        .values_list(*PERSON_FIELDS)
+    )
+    found = {person.id: person for person in _people(list(rows))}
+    in_demand = roles_in_demand(academy=academy)
+    return [matching.score(found[pk], opening, roles_in_demand=in_demand) for pk in ids]
 
 
 def vacancy_list(*, membership: Membership) -> QuerySet[Vacancy]:
