@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from academy.models import Academy, User
@@ -27,6 +27,7 @@ from ..services.casework import (
 )
 from .checking import _SPECS, _Spec
 from .columns import BATCH_SIZE, PROGRESS_EVERY, Progress
+from .copying import creates_copy, ledger_copy, updates_copy
 from .plans import ImportPlan, ImportSummary, ParsedRow, Update
 
 
@@ -47,6 +48,12 @@ def _fill_pks(spec: _Spec, academy: Academy, objects: list[Any], rows: Any) -> N
     }
     for obj, row in zip(objects, rows, strict=True):
         obj.pk = ids[row.key]
+
+
+def uses_copy() -> bool:
+    """PostgreSQL writes through COPY into staging and set-based SQL (copying.py);
+    SQLite through the ORM. Both write the same records, ledger and history."""
+    return connection.vendor == "postgresql"
 
 
 @transaction.atomic
@@ -70,6 +77,7 @@ def import_apply(
     now = timezone.now()
     source = f"{label or 'import'} ({file_name})"
     log = _Ledger(
+        academy=plan.academy,
         by=by,
         note=f"Stated in the imported file {file_name} ({label or 'import'}, "
         f"{timezone.localdate():%-d %b %Y})"[:300],
@@ -83,6 +91,19 @@ def import_apply(
     elif plan.kind in (ImportRun.Kind.SUPPORT, ImportRun.Kind.OUTCOMES):
         extra = {"recorded_by": by}
     total = len(plan.creates) + len(plan.updates)
+    if uses_copy():
+        creates_copy(model=spec.model, rows=plan.creates, extra=extra, now=now)
+        if plan.kind == ImportRun.Kind.PARTICIPANTS and plan.creates:
+            log.participants_created(None)
+        if progress is not None and plan.creates:
+            progress(f"wrote {len(plan.creates):,} of {total:,} records")
+        updates_copy(model=spec.model, updates=plan.updates, now=now)
+        if plan.kind == ImportRun.Kind.PARTICIPANTS:
+            log.participants_updated(plan.updates)
+        log.changes_noted(plan.updates)
+        if progress is not None and plan.updates:
+            progress(f"wrote {total:,} of {total:,} records")
+        return plan.summary
     done = 0
     for rows in _chunks(plan.creates, PROGRESS_EVERY):
         created: list[Any] = [spec.model(**row.create, **extra) for row in rows]
@@ -127,6 +148,7 @@ def _update(spec: _Spec, updates: Sequence[Update], now: dt.datetime) -> None:
 class _Ledger:
     """Writes the consent ledger rows and cohorts that go with imported participants."""
 
+    academy: Academy
     by: User | None
     note: str
     now: dt.datetime
@@ -161,8 +183,19 @@ class _Ledger:
         )
 
     def participants_created(
-        self, created: Iterable[tuple[Participant, ParsedRow]]
+        self, created: Iterable[tuple[Participant, ParsedRow]] | None
     ) -> None:
+        """Their consents, cohorts and 'Registered by' notes; None: of the people
+        in the PostgreSQL staging table (copying.py), in set-based SQL."""
+        if created is None:
+            ledger_copy(
+                academy=self.academy,
+                by=self.by,
+                now=self.now,
+                source=self.source,
+                note=self.note,
+            )
+            return
         consents: list[ConsentRecord] = []
         cohorts: list[ParticipantCohort] = []
         notes: list[CaseNote] = []
