@@ -24,7 +24,14 @@ from django.urls.converters import IntConverter
 from django.utils import timezone
 from PIL import Image
 
-from academy.models import Academy, Membership, Organisation, RefreshRun, User
+from academy.models import (
+    Academy,
+    ExportRun,
+    Membership,
+    Organisation,
+    RefreshRun,
+    User,
+)
 from academy.permissions import Role
 from academy.tenancy import AcademyQuerySet
 from participants.models import (
@@ -70,7 +77,7 @@ EXTRA_KINDS = {
     "account-session-end": "user_session",  # one's own sessions only
 }
 # Kinds that are one user's own: no colleague may reach them either.
-PER_USER_KINDS = {"invitation", "user_session"}
+PER_USER_KINDS = {"invitation", "user_session", "export_run"}
 # Kinds that are the whole academy's, not one organisation's: a provider reaches its
 # academy's, so another provider's side has no other one to try.
 ACADEMY_WIDE_KINDS = {"academy_logo"}
@@ -310,6 +317,22 @@ def _report_run(side: Side) -> Any:
     return run
 
 
+def _export_run(side: Side) -> Any:
+    """A finished export of the people list, asked for by the side's coordinator."""
+    run = ExportRun.objects.create(
+        academy=side.academy,
+        kind="people",
+        requested_by=side.coordinator.user,
+        query={"status": ["open"]},
+        total=1,
+        filename="participants-2026-01-01.csv",
+        status=ExportRun.Status.DONE,
+    )
+    body = f"Reference,Last name\r\nCA-000001,{side.mark('exported name')}\r\n"
+    run.file.save(run.filename, ContentFile(body.encode()))
+    return run
+
+
 def _funder_return(side: Side) -> Any:
     """A return of the side's academy with one figure, its text marked."""
     funder_return = FunderReturn.objects.create(
@@ -435,6 +458,7 @@ BUILDERS: dict[str, Callable[[Side], Any]] = {
     "event": _event,
     "signup": lambda side: side.get("event") and side.built["signup"],
     "report_run": _report_run,
+    "export_run": _export_run,
     "funder_return": _funder_return,
     "indicator": lambda side: side.get("funder_return") and side.built["indicator"],
     "refresh_run": _refresh_run,

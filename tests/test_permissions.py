@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from PIL import Image
 
 from academy import permissions
-from academy.models import RefreshRun
+from academy.models import ExportRun, RefreshRun
 from participants.models import Appointment, ImportRun, SustainmentCheck
 from reporting.funders.services import funder_returns_install
 from reporting.models import FunderReturn, Indicator, ReportRun
@@ -177,6 +177,9 @@ MATRIX = {
     "academy:invitation-resend": ({"admin"}, "membership", "post"),
     "academy:audit": ({"admin"}, None),
     "academy:audit-export": ({"admin"}, None),
+    # An export run: only the member who asked, of a role that may export its list.
+    "academy:export-run": (CASEWORK, "export_run"),
+    "academy:export-run-download": (CASEWORK, "export_run"),
     "academy:academy-list": (set(), None),  # platform staff (superusers) only
     "academy:academy-create": (set(), None),
     "academy:platform-runs": (set(), None),
@@ -314,6 +317,19 @@ def _object(kind, academy, request):
             status=ReportRun.Status.DONE,
         )
         run.file.save("r.pdf", ContentFile(b"%PDF-1.7 test"))
+        return run
+    if kind == "export_run":
+        # Asked for by the persona the test signs in as (one's own runs only).
+        role = request.node.callspec.params.get("role", "coordinator")
+        run = ExportRun.objects.create(
+            academy=academy,
+            kind="people",
+            requested_by=request.getfixturevalue(role).user,
+            total=1,
+            filename="participants-2026-01-01.csv",
+            status=ExportRun.Status.DONE,
+        )
+        run.file.save(run.filename, ContentFile(b"Reference\r\nCA-000001\r\n"))
         return run
     if kind == "funder_return":
         funder_returns_install(academy)

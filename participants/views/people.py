@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from academy.audit import access_record
-from academy.csv_files import csv_download
 from academy.forms import form_add_validation_error, posted
 from academy.lists import list_page, list_query, list_search_redirect
 from academy.models import Membership
@@ -23,8 +23,10 @@ from academy.permissions import admin_required, casework_required
 from academy.ratelimit import bulk_limited
 from academy.reauth import reauth_required
 from academy.tenancy import AcademyRequest
+from academy.views_exports import export_respond
 
 from .. import selectors, services
+from ..exports import PEOPLE_EXPORT, people_export
 from ..filters import ParticipantFilterSet
 from ..forms import (
     CaseloadReassignForm,
@@ -62,20 +64,20 @@ def participant_list(request: AcademyRequest) -> HttpResponse:
 @casework_required
 @reauth_required
 @bulk_limited
-def participant_export(request: AcademyRequest) -> StreamingHttpResponse:
+def participant_export(request: AcademyRequest) -> HttpResponseBase:
     """The filtered list as CSV (column labels as on screen, or codes with
-    `?columns=codes`)."""
-    filterset = ParticipantFilterSet(
-        list_query(request, ParticipantFilterSet),
-        queryset=selectors.participant_list(membership=request.membership),
-        request=request,
+    `?columns=codes`): at once when small, else written by a worker while a page
+    shows how far it has got (academy/exports.py)."""
+    query = list_query(request, ParticipantFilterSet)
+    export = people_export(request, query)
+    access_record(request, participants=export.ids())
+    return export_respond(
+        request,
+        kind=PEOPLE_EXPORT,
+        source=export,
+        query=query,
+        ignored=export.ignored,
     )
-    access_record(request, participants=filterset.qs.values_list("pk", flat=True))
-    rows = selectors.participant_export_rows(
-        filterset.qs, codes=request.GET.get("columns") == "codes"
-    )
-    stamp = timezone.localdate().isoformat()
-    return csv_download(rows, filename=f"participants-{stamp}.csv")
 
 
 @casework_required
