@@ -19,6 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from academy import rules
@@ -31,6 +32,7 @@ from ..models import (
     ImportRun,
     Participant,
     ParticipantCohort,
+    ParticipantQuerySet,
     PlanAction,
     SkillsActionPlan,
     Task,
@@ -57,22 +59,55 @@ def _overdue_tasks(today: dt.date) -> QuerySet[Task]:
     )
 
 
-def participant_list(*, membership: Membership) -> QuerySet[Participant]:
-    """The academy's participants with what the list shows, sorted by name; the
-    list's filters (participants/filters.py) narrow it with the functions below."""
+class ListedPeople(ParticipantQuerySet):
+    """The people list's rows: once a page of them is fetched, each is marked with
+    `has_overdue_task` and `missed_recently` by one query over the shown rows' pks,
+    so the query that sorts and pages the academy's people carries no subquery per
+    row (a deep page or a count pays nothing for them)."""
+
+    def _fetch_all(self) -> None:
+        marking = self._result_cache is None and self._iterable_class is ModelIterable
+        super()._fetch_all()
+        if marking and self._result_cache:
+            people_marks(self._result_cache)
+
+
+def people_marks(people: list[Participant]) -> None:
+    """Mark each person with an open task overdue (`has_overdue_task`) and their
+    appointments missed lately (`missed_recently`): one query, for these people."""
     today = timezone.localdate()
-    return (
-        Participant.objects.for_membership(membership)
-        .select_related("coordinator")
-        .prefetch_related(
-            Prefetch("cohorts", queryset=ParticipantCohort.objects.order_by("code"))
+    marks = {
+        pk: (overdue, missed)
+        for pk, overdue, missed in Participant.objects.filter(
+            pk__in=[p.pk for p in people]
         )
         .annotate(
             has_overdue_task=Exists(_overdue_tasks(today)),
             missed_recently=no_shows_recent(),
         )
+        .order_by()
+        .values_list("pk", "has_overdue_task", "missed_recently")
+    }
+    for person in people:
+        person.has_overdue_task, person.missed_recently = marks.get(  # type: ignore[attr-defined]
+            person.pk, (False, 0)
+        )
+
+
+def participant_list(*, membership: Membership) -> QuerySet[Participant]:
+    """The academy's participants with what the list shows, sorted by name; the
+    list's filters (participants/filters.py) narrow it with the functions below.
+    Each row fetched is marked (ListedPeople), in one query for the page."""
+    people = (
+        Participant.objects.for_membership(membership)
+        .select_related("coordinator")
+        .prefetch_related(
+            Prefetch("cohorts", queryset=ParticipantCohort.objects.order_by("code"))
+        )
         .order_by(*SORTS["name"])
     )
+    people.__class__ = ListedPeople
+    return people
 
 
 def people_matching(people: QuerySet[Participant], text: str) -> QuerySet[Participant]:
