@@ -25,6 +25,7 @@ from ..observations import (
     Rejected,
     Source,
     SourceFileError,
+    Status,
     Unit,
 )
 from ..reading import (
@@ -178,6 +179,11 @@ class SkillsForCareAdapter:
         observations: list[Observation] = []
         rejected: list[Rejected] = []
         seen: dict[tuple[str, Breakdown], int] = {}
+        # A file repeats its areas, labels and many figures row after row: each is
+        # worked out once per file (a large file has ~100,000 figures).
+        codes: dict[str, str | None] = {}
+        labels_of: dict[tuple[str, str], str] = {}
+        values: dict[tuple[str, Unit], tuple[Decimal | None, Status]] = {}
         rows = 0
         for offset, row in enumerate(body):
             number = start + offset + 2  # as a spreadsheet numbers it
@@ -193,7 +199,9 @@ class SkillsForCareAdapter:
                 )
             rows += 1
             name = row[columns["area"]] or ""
-            code = reference.area_code_for_name(name)
+            if name not in codes:
+                codes[name] = reference.area_code_for_name(name)
+            code = codes[name]
             if code is None:
                 rejected.append(
                     Rejected(
@@ -203,7 +211,12 @@ class SkillsForCareAdapter:
                     )
                 )
                 continue
-            labels = {d: _label(d, row[columns[d]] or "") for d in _DIMENSIONS}
+            labels = {}
+            for d in _DIMENSIONS:
+                text = row[columns[d]] or ""
+                if (d, text) not in labels_of:
+                    labels_of[d, text] = _label(d, text)
+                labels[d] = labels_of[d, text]
             empty = [d for d in _DIMENSIONS if not labels[d]]
             if empty:
                 rejected.append(
@@ -221,7 +234,9 @@ class SkillsForCareAdapter:
                 )
                 continue
             seen[code, breakdown] = number
-            made = self._row(row, name, code, breakdown, measures, units, period)
+            made = self._row(
+                row, name, code, breakdown, measures, units, period, values
+            )
             if isinstance(made, Rejected):
                 rejected.append(Rejected(number, made.reason))
             else:
@@ -244,17 +259,21 @@ class SkillsForCareAdapter:
         measures: dict[str, int],
         units: dict[str, Unit],
         period: str,
+        values: dict[tuple[str, Unit], tuple[Decimal | None, Status]],
     ) -> list[Observation] | Rejected:
         made = []
         for measure, position in measures.items():
             text = row[position] or ""
             if not text:
                 continue  # an empty cell is "not published": no figure, not zero
-            try:
-                value, status = cell_value(text, units[measure])
-            except ValueError:
-                label = config.MEASURES[measure].label
-                return Rejected(0, f'{label}: "{text}" is not a number.')
+            unit = units[measure]
+            if (text, unit) not in values:
+                try:
+                    values[text, unit] = cell_value(text, unit)
+                except ValueError:
+                    label = config.MEASURES[measure].label
+                    return Rejected(0, f'{label}: "{text}" is not a number.')
+            value, status = values[text, unit]
             made.append(
                 Observation(
                     self.source,
