@@ -54,6 +54,9 @@ class AcademyConfig(AppConfig):
                 fail=refresh.refresh_run_fail,
             )
         )
+        from . import exports
+
+        exports.exports_register()  # export runs: their kind of run and retention
         for item in (
             MenuItem("Home", "Home", "home", order=0),
             MenuItem("Manage", "Members", "academy:member-list", order=10),

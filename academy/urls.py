@@ -10,6 +10,7 @@ from . import (
     views_account,
     views_audit,
     views_bench,
+    views_exports,
     views_invitations,
     views_messages,
 )
@@ -73,6 +74,12 @@ academy_patterns = (
             "manage/audit/<slug:kind>/export.csv",
             views_audit.audit_export,
             name="audit-export",
+        ),
+        path("exports/<int:pk>/", views_exports.export_run_detail, name="export-run"),
+        path(
+            "exports/<int:pk>/download/",
+            views_exports.export_run_download,
+            name="export-run-download",
         ),
         path("platform/academies/", views.academy_list, name="academy-list"),
         path("platform/runs/", views.platform_runs, name="platform-runs"),

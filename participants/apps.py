@@ -38,6 +38,11 @@ class ParticipantsConfig(AppConfig):
             )
         )
 
+        from academy.exports import export_kinds
+
+        from .exports import PEOPLE_EXPORT
+
+        export_kinds.register(PEOPLE_EXPORT)
         home_panels.register(home.todays_work)
         from academy.notify import opt_out_hooks
 

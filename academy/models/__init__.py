@@ -17,6 +17,7 @@ from .core import (
 )
 
 # isort: split
+from .exports import ExportRun
 from .labour_market import (
     REFRESH_STOPPED_AFTER,
     LabourMarketChange,
@@ -36,6 +37,7 @@ __all__ = [
     "Academy",
     "AccessRecord",
     "ChangeRecord",
+    "ExportRun",
     "FormSubmission",
     "HttpsURLField",
     "LabourMarketChange",
