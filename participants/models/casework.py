@@ -120,7 +120,14 @@ class SkillsActionPlan(models.Model):
                 fields=["participant", "agreed_on"], name="one_plan_per_participant_day"
             )
         ]
-        indexes = [models.Index(fields=["agreed_on", "participant"])]
+        indexes = [
+            models.Index(fields=["agreed_on", "participant"]),
+            # Matching narrows to the people whose plans name a vacancy's role.
+            models.Index(
+                fields=["target_role", "participant"],
+                name="participants_plan_target_role",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Skills action plan agreed {self.agreed_on:%d %b %Y}"
