@@ -271,16 +271,15 @@ KILL_SCRIPT = textwrap.dedent(
     import django
     django.setup()
     from django.core.management import call_command
-    from academy.models import LabourMarketObservation
+    from academy.labour_market import changes
 
-    manager = LabourMarketObservation.objects
-    real = manager.bulk_create
+    real = changes.observations_write
 
-    def insert_then_die(*args, **kwargs):
-        real(*args, **kwargs)  # rows written, transaction still open
+    def write_then_die(plan, run):
+        real(plan, run)  # rows written, transaction still open
         os.kill(os.getpid(), signal.SIGKILL)
 
-    manager.bulk_create = insert_then_die
+    changes.observations_write = write_then_die
     call_command("refresh_labour_market", "--source", "skills-for-care",
                  "--file", sys.argv[1])
     """
