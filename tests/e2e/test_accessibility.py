@@ -64,6 +64,7 @@ NOT_PAGES = {
     "reporting:funder-return-xlsx": "download: XLSX",
     "reporting:funder-return-csv": "download: CSV",
     "academy:audit-export": "download: CSV",
+    "academy:export-run-download": "download: CSV",
     "vacancies:event-feed": "download: iCalendar feed",
     "vacancies:event-feed-private": "download: iCalendar feed",
     "notify-delivery-receipt": "POST only: GOV.UK Notify's callback",
