@@ -472,6 +472,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "participants.tasks.appointment_reminders_send",
         "schedule": crontab(minute=5, hour="8-20"),
     },
+    # Every night at 04:10: the impact report's summaries rebuilt from the casework
+    # (changes made past the per-record receivers, such as bulk updates, are counted).
+    "reporting-impact-summaries-refresh": {
+        "task": "reporting.tasks.impact_summaries_refresh",
+        "schedule": crontab(hour=4, minute=10),
+    },
+    # Every five minutes: people whose casework changed are counted again in the
+    # summaries, so that the next reader of the impact report does not wait for it.
+    "reporting-impact-changes-apply": {
+        "task": "reporting.tasks.impact_changes_apply",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every night at 00:05: vacancies past their closing date close themselves.
     "vacancies-close-expired": {
         "task": "vacancies.tasks.vacancies_close_expired",

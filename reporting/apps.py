@@ -20,6 +20,7 @@ class ReportingConfig(AppConfig):
         from .models import ReportRun
 
         home_panels.register(home.headline_figures)
+        self._keep_summaries_up()
         academy_created_hooks.register(funder_returns_install)
         retention_rules.register(
             RetentionRule(
@@ -46,4 +47,41 @@ class ReportingConfig(AppConfig):
         )
         menu_items.register(
             MenuItem("Impact", "Funder returns", "reporting:funder-returns", order=110)
+        )
+
+    def _keep_summaries_up(self) -> None:
+        """The impact summaries follow every change to the records they count."""
+        from celery.signals import task_postrun
+        from django.db.models.signals import post_delete, post_save
+
+        from participants import tasks as participant_tasks
+        from participants.models import (
+            Outcome,
+            Participant,
+            ParticipantCohort,
+            SkillsActionPlan,
+            Support,
+        )
+        from participants.services.casework import merge_hooks
+
+        from . import receivers
+
+        for model in (SkillsActionPlan, Outcome, Support, ParticipantCohort):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receivers.record_changed,
+                    sender=model,
+                    dispatch_uid=f"impact-{model.__name__}-{signal is post_save}",
+                )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                receivers.participant_changed,
+                sender=Participant,
+                dispatch_uid=f"impact-Participant-{signal is post_save}",
+            )
+        merge_hooks.register(receivers.participants_merged)
+        task_postrun.connect(
+            receivers.import_finished,
+            sender=participant_tasks.import_run_apply,
+            weak=False,
         )

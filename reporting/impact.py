@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -160,44 +161,52 @@ EVENT_METRICS = (
 EVENT_BREAKDOWN = "event_kind"
 
 
-def metric_condition(key: str, start: dt.date, end: dt.date, *, via: str = "") -> Q:
-    """The condition that puts a person in metric `key`: on a Participant row, or with
-    `via="participant"` on a row that points to one (a cohort row).
+@dataclass(frozen=True)
+class Qualifying:
+    """The records that put a person in a base metric, and the day each one counts on:
+    the one definition that the live report, the funder returns and the precomputed
+    summaries (reporting/summaries.py) all read."""
 
-    Record-based metrics test membership of the set of people with a qualifying record
-    (an uncorrelated `IN (SELECT participant_id ...)`), which PostgreSQL hashes once
-    instead of probing per person.
-    """
-    field = f"{via}__" if via else ""
-    person = f"{via}_id__in" if via else "pk__in"
+    model: type[models.Model]
+    day: str  # the date field that places a record in a period
+    filters: tuple[tuple[str, Any], ...] = ()
+    person: str = "participant_id"  # the record's participant ("pk": the person)
 
-    def having(records: QuerySet[Any]) -> Q:
-        return Q(**{person: records.values("participant_id")})
+    @property
+    def academy_field(self) -> str:
+        return "academy" if self.person == "pk" else "participant__academy"
 
-    plans = having(SkillsActionPlan.objects.filter(agreed_on__range=(start, end)))
-    outcomes = Outcome.objects.filter(started_on__range=(start, end))
-    conditions: dict[str, Q] = {
-        "action_plan_people": plans,
-        "action_plan_claimants": plans & Q(**{f"{field}is_claimant": True}),
-        "action_plan_non_claimants": plans & Q(**{f"{field}is_claimant": False}),
-        "employment_health_social_care": having(
-            outcomes.filter(kind="employment", sector="health_social_care")
-        ),
-        "employment_other_sector": having(
-            outcomes.filter(kind="employment", sector="other")
-        ),
-        "training_experience_volunteering": having(
-            outcomes.filter(kind__in=TRAINING_KINDS)
-        ),
-        "support_people": having(
-            Support.objects.filter(
-                given_on__range=(start, end), kind__in=COUNTED_SUPPORT
-            )
-        ),
-        "people_registered": Q(**{f"{field}registered_on__range": (start, end)}),
-    }
-    return conditions[key]
+    def records(self, academy: Academy | None = None) -> QuerySet[Any]:
+        """Every qualifying record, of any day (of one academy if given)."""
+        records = self.model._default_manager.filter(**dict(self.filters))
+        return (
+            records
+            if academy is None
+            else records.filter(**{self.academy_field: academy})
+        )
 
+    def within(
+        self, start: dt.date, end: dt.date, academy: Academy | None = None
+    ) -> QuerySet[Any]:
+        return self.records(academy).filter(**{f"{self.day}__range": (start, end)})
+
+
+QUALIFYING: dict[str, Qualifying] = {
+    "action_plan_people": Qualifying(SkillsActionPlan, "agreed_on"),
+    "employment_health_social_care": Qualifying(
+        Outcome,
+        "started_on",
+        (("kind", "employment"), ("sector", "health_social_care")),
+    ),
+    "employment_other_sector": Qualifying(
+        Outcome, "started_on", (("kind", "employment"), ("sector", "other"))
+    ),
+    "training_experience_volunteering": Qualifying(
+        Outcome, "started_on", (("kind__in", TRAINING_KINDS),)
+    ),
+    "support_people": Qualifying(Support, "given_on", (("kind__in", COUNTED_SUPPORT),)),
+    "people_registered": Qualifying(Participant, "registered_on", person="pk"),
+}
 
 # Metrics that are another metric narrowed by claimant status: grouping by claimant
 # status gives them without evaluating their condition again.
@@ -206,6 +215,34 @@ DERIVED = {
     "action_plan_non_claimants": ("action_plan_people", False),
 }
 BASE_KEYS = tuple(key for key in METRIC_KEYS if key not in DERIVED)
+
+
+def metric_condition(
+    key: str,
+    start: dt.date,
+    end: dt.date,
+    *,
+    via: str = "",
+    academy: Academy | None = None,
+) -> Q:
+    """The condition that puts a person in metric `key`: on a Participant row, or with
+    `via="participant"` on a row that points to one (a cohort row).
+
+    Record-based metrics test membership of the set of people with a qualifying record
+    (an uncorrelated `IN (SELECT participant_id ...)`), which PostgreSQL hashes once
+    instead of probing per person; given the academy, the set holds its people only.
+    """
+    field = f"{via}__" if via else ""
+    if key in DERIVED:
+        base, claimant = DERIVED[key]
+        return metric_condition(base, start, end, via=via, academy=academy) & Q(
+            **{f"{field}is_claimant": claimant}
+        )
+    rule = QUALIFYING[key]
+    if rule.person == "pk":
+        return Q(**{f"{field}{rule.day}__range": (start, end)})
+    person = f"{via}_id__in" if via else "pk__in"
+    return Q(**{person: rule.within(start, end, academy).values(rule.person)})
 
 
 def metric_people(
@@ -261,6 +298,7 @@ class ImpactReport:
     produced_at: dt.datetime
     events: EventFigures
     event_rows: list[Row]
+    refreshed_at: dt.datetime | None = None  # the summaries' last full build
 
     def value(self, metric: str, breakdown: str = "all", category: str = "all") -> int:
         for row in [*self.rows, *self.event_rows]:
@@ -277,16 +315,50 @@ class ImpactReport:
         return {r.metric: r.value for r in self.rows if r.breakdown == "all"}
 
 
-def _breakdown_rows(academy: Academy, start: dt.date, end: dt.date) -> list[Row]:
-    """Every metric by claimant status and cohort, in two grouped queries.
+# People counted per (base metric, cohort, claimant status); cohort "" is everyone.
+Tally = dict[tuple[str, str, bool], int]
+CATEGORIES = [("all", "all"), ("claimant", "yes"), ("claimant", "no")] + [
+    ("cohort", code) for code in Cohort.values
+]
+
+
+def tally_rows(tally: Tally) -> list[Row]:
+    """Every metric by claimant status and cohort, from the people counted per base
+    metric, cohort and claimant status (live or precomputed, the same rows)."""
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for (base_key, cohort, claimant), n in tally.items():
+        breakdowns = (
+            [("cohort", cohort)]
+            if cohort
+            else [("all", "all"), ("claimant", "yes" if claimant else "no")]
+        )
+        for key in METRIC_KEYS:
+            base, wanted = DERIVED.get(key, (key, claimant))
+            if base == base_key and claimant == wanted:
+                for breakdown, category in breakdowns:
+                    counts[key, breakdown, category] += n
+    return [
+        Row(key, breakdown, category, counts[key, breakdown, category])
+        for key in METRIC_KEYS
+        for breakdown, category in CATEGORIES
+    ]
+
+
+def _live_tally(academy: Academy, start: dt.date, end: dt.date) -> Tally:
+    """People per base metric, cohort and claimant status, in two grouped queries.
 
     Each query groups people by which metrics they qualify for (and by claimant status,
     or by cohort), so each condition is evaluated once per person; the few resulting
-    groups (at most 2 x 2^8 and 10 x 2^8) are then added up per metric.
+    groups (at most 2 x 2^6 and 10 x 2 x 2^6) are then added up per metric.
     """
     by_claimant = (
         Participant.objects.for_academy(academy)
-        .annotate(**{key: metric_condition(key, start, end) for key in BASE_KEYS})
+        .annotate(
+            **{
+                key: metric_condition(key, start, end, academy=academy)
+                for key in BASE_KEYS
+            }
+        )
         .values("is_claimant", *BASE_KEYS)
         .annotate(n=Count("pk"))
     )
@@ -295,78 +367,46 @@ def _breakdown_rows(academy: Academy, start: dt.date, end: dt.date) -> list[Row]
         .annotate(
             is_claimant=F("participant__is_claimant"),
             **{
-                key: metric_condition(key, start, end, via="participant")
+                key: metric_condition(
+                    key, start, end, via="participant", academy=academy
+                )
                 for key in BASE_KEYS
             },
         )
         .values("code", "is_claimant", *BASE_KEYS)
         .annotate(n=Count("pk"))
     )
-    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    tally: Tally = defaultdict(int)
     for group in [*by_claimant, *by_cohort]:
-        claimant = bool(group["is_claimant"])
-        breakdowns = (
-            [("cohort", group["code"])]
-            if "code" in group
-            else [("all", "all"), ("claimant", "yes" if claimant else "no")]
-        )
-        for key in METRIC_KEYS:
-            base, wanted = DERIVED.get(key, (key, claimant))
-            if group[base] and claimant == wanted:
-                for breakdown, category in breakdowns:
-                    counts[key, breakdown, category] += group["n"]
-    categories = [("all", "all"), ("claimant", "yes"), ("claimant", "no")] + [
-        ("cohort", code) for code in Cohort.values
-    ]
-    return [
-        Row(key, breakdown, category, counts[key, breakdown, category])
-        for key in METRIC_KEYS
-        for breakdown, category in categories
-    ]
+        for key in BASE_KEYS:
+            if group[key]:
+                tally[key, group.get("code", ""), bool(group["is_claimant"])] += group[
+                    "n"
+                ]
+    return tally
 
 
-def _month_rows(academy: Academy, start: dt.date, end: dt.date) -> list[MonthCount]:
-    """Distinct people per calendar month for the record-based metrics."""
-    series: dict[str, QuerySet[Any]] = {
-        "action_plan_people": SkillsActionPlan.objects.filter(
-            agreed_on__range=(start, end)
-        ).annotate(month=TruncMonth("agreed_on")),
-        "employment_health_social_care": Outcome.objects.filter(
-            started_on__range=(start, end),
-            kind="employment",
-            sector="health_social_care",
-        ).annotate(month=TruncMonth("started_on")),
-        "employment_other_sector": Outcome.objects.filter(
-            started_on__range=(start, end), kind="employment", sector="other"
-        ).annotate(month=TruncMonth("started_on")),
-        "training_experience_volunteering": Outcome.objects.filter(
-            started_on__range=(start, end), kind__in=TRAINING_KINDS
-        ).annotate(month=TruncMonth("started_on")),
-        "support_people": Support.objects.filter(
-            given_on__range=(start, end), kind__in=COUNTED_SUPPORT
-        ).annotate(month=TruncMonth("given_on")),
-        "people_registered": Participant.objects.filter(
-            registered_on__range=(start, end)
-        ).annotate(month=TruncMonth("registered_on")),
-    }
+def _live_months(
+    academy: Academy, start: dt.date, end: dt.date
+) -> dict[dt.date, dict[str, int]]:
+    """Distinct people per calendar month (within the period) for each base metric."""
     months: dict[dt.date, dict[str, int]] = {m: {} for m in _months(start, end)}
-    for key, records in series.items():
-        person = "pk" if key == "people_registered" else "participant"
-        academy_filter = (
-            {"academy": academy}
-            if key == "people_registered"
-            else {"participant__academy": academy}
-        )
+    for key, rule in QUALIFYING.items():
         for row in (
-            records.filter(**academy_filter)
+            rule.within(start, end, academy)
+            .annotate(month=TruncMonth(rule.day))
             .values("month")
-            .annotate(n=Count(person, distinct=True))
+            .annotate(n=Count(rule.person, distinct=True))
         ):
             month = row["month"]
             month = month.date() if isinstance(month, dt.datetime) else month
             months.setdefault(month, {})[key] = row["n"]
+    return months
+
+
+def month_counts(months: dict[dt.date, dict[str, int]]) -> list[MonthCount]:
     return [
-        MonthCount(month, {key: counts.get(key, 0) for key in series})
+        MonthCount(month, {key: counts.get(key, 0) for key in BASE_KEYS})
         for month, counts in sorted(months.items())
     ]
 
@@ -376,6 +416,23 @@ def _months(start: dt.date, end: dt.date) -> Iterator[dt.date]:
     while month <= end:
         yield month
         month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The people counts of a period: the long-format rows and the monthly series."""
+
+    rows: list[Row]
+    months: list[MonthCount]
+    refreshed_at: dt.datetime | None = None  # precomputed: when last built in full
+
+
+def live_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figures:
+    """The people counts straight from the casework tables (to check the summaries)."""
+    return Figures(
+        tally_rows(_live_tally(academy, start, end)),
+        month_counts(_live_months(academy, start, end)),
+    )
 
 
 def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
@@ -446,17 +503,33 @@ def _event_rows(events: EventFigures) -> list[Row]:
     ]
 
 
-def impact_report(*, academy: Academy, start: dt.date, end: dt.date) -> ImpactReport:
-    """Every figure of the impact report for one academy and period."""
+def impact_figures(
+    *, academy: Academy, start: dt.date, end: dt.date, live: bool = False
+) -> Figures:
+    """The people counts of a period: from the precomputed summaries, or with
+    `live=True` from the casework tables (the same figures)."""
     if end < start:
         raise ValueError("The period ends before it starts.")
+    if live:
+        return live_figures(academy=academy, start=start, end=end)
+    from .summaries import summary_figures
+
+    return summary_figures(academy=academy, start=start, end=end)
+
+
+def impact_report(
+    *, academy: Academy, start: dt.date, end: dt.date, live: bool = False
+) -> ImpactReport:
+    """Every figure of the impact report for one academy and period."""
+    figures = impact_figures(academy=academy, start=start, end=end, live=live)
     events = event_figures(academy=academy, start=start, end=end)
     return ImpactReport(
         academy=academy,
         start=start,
         end=end,
-        rows=_breakdown_rows(academy, start, end),
-        months=_month_rows(academy, start, end),
+        rows=figures.rows,
+        months=figures.months,
+        refreshed_at=figures.refreshed_at,
         activity=_activity(academy, start, end),
         produced_at=timezone.now(),
         events=events,
@@ -499,9 +572,7 @@ def report_sums(report: ImpactReport) -> list[Sum]:
     = claimants + not, in every category; people registered = the months' and the
     sources' sums; events held and new attendees = the sum over kinds. (Cohorts do not
     add up, nor do distinct people per month: a person can be in several.)"""
-    categories = [("all", "all"), ("claimant", "yes"), ("claimant", "no")] + [
-        ("cohort", code) for code in Cohort.values
-    ]
+    categories = CATEGORIES
     sums = [
         Sum((key, "all", "all"), ((key, "claimant", "yes"), (key, "claimant", "no")))
         for key in METRIC_KEYS

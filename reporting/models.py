@@ -235,3 +235,84 @@ class Indicator(models.Model):
                     "clear it, or choose a figure about jobs."
                 }
             )
+
+
+# The impact report's precomputed figures (reporting/summaries.py). Each headline
+# metric counts DISTINCT people over any period, so a month's count cannot be added to
+# the next month's; instead each qualifying day of a person is stored once with the
+# person's previous qualifying day, and a person counts in a period on the first of
+# their days in it: a day in the period whose previous day is before it.
+
+
+class ImpactDay(models.Model):
+    """One day a person qualified for a base metric (several records that day: one
+    row), with their previous qualifying day; once with cohort '' and once per cohort
+    the person is in, each with the claimant status read when it was stored."""
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
+    participant_id = models.BigIntegerField()
+    metric = models.CharField(max_length=40)
+    cohort = models.CharField(max_length=24, blank=True, choices=Cohort.choices)
+    is_claimant = models.BooleanField()
+    day = models.DateField()
+    month = models.DateField()
+    prev_day = models.DateField(null=True)
+    prev_month = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["academy", "day"], name="impactday_academy_day"),
+            models.Index(
+                fields=["academy", "prev_day"], name="impactday_academy_prev_day"
+            ),
+            models.Index(
+                fields=["academy", "participant_id"], name="impactday_academy_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.participant_id} {self.day}"
+
+
+class ImpactMonth(models.Model):
+    """How many of the ImpactDay rows of an academy fall in `month` with their previous
+    qualifying day in `prev_month` (none: null), for one metric, cohort and claimant
+    status: whole months of any period are counted from these few rows."""
+
+    academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=40)
+    cohort = models.CharField(max_length=24, blank=True)
+    is_claimant = models.BooleanField()
+    month = models.DateField()
+    prev_month = models.DateField(null=True)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["academy", "month"], name="impactmonth_academy_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.cohort} {self.month}: {self.n}"
+
+
+class ImpactChange(models.Model):
+    """A person whose casework changed since their summary rows were stored: counted
+    again before the academy's summaries are next read (or by the worker)."""
+
+    academy_id = models.BigIntegerField(db_index=True)
+    participant_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.academy_id}/{self.participant_id}"
+
+
+class ImpactSummary(models.Model):
+    """An academy's summaries: when they were last built in full. Its row is locked
+    while they are written, so that two writers never interleave."""
+
+    academy = models.OneToOneField(Academy, on_delete=models.CASCADE, related_name="+")
+    refreshed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.academy_id}: {self.refreshed_at}"

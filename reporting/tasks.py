@@ -29,3 +29,27 @@ def monthly_reports_send() -> int:
         if services.monthly_report_send(academy=academy, today=today) is not None:
             sent += 1
     return sent
+
+
+@shared_task
+def impact_summaries_refresh() -> None:
+    """Rebuild every academy's impact summaries (nightly: catches any change made
+    past the per-record receivers, such as a bulk update)."""
+    from .summaries import refresh_impact_summaries
+
+    refresh_impact_summaries()
+
+
+@shared_task
+def impact_changes_apply() -> int:
+    """Redo the summary rows of people whose casework changed, in every academy, so
+    that the next reader does not wait for it; return how many people."""
+    from academy.models import Academy
+
+    from .models import ImpactChange
+    from .summaries import impact_changes_apply as apply
+
+    changed = Academy.objects.filter(
+        pk__in=ImpactChange.objects.values("academy_id")
+    ).order_by("pk")
+    return sum(apply(academy) for academy in changed)

@@ -140,12 +140,14 @@ def test_the_people_behind_a_figure_are_the_ones_counted(academy):
 def test_report_queries_do_not_grow_with_records(
     academy, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(20) as few:
-        report(academy)
+    report(academy)  # builds the summaries
+    SkillsActionPlanFactory(participant__academy=academy, agreed_on=FIRST)
+    with django_assert_max_num_queries(40) as few:
+        report(academy)  # counts the one changed person again
     for _ in range(20):
         SkillsActionPlanFactory(participant__academy=academy, agreed_on=FIRST)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        report(academy)
+        report(academy)  # ... and the twenty
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,344 @@
+"""The impact report's precomputed summaries: exact DISTINCT-people counts for any
+period, read from a few rows instead of every casework record.
+
+A person counts in a period once, on the first of their qualifying days in it: a day
+in the period whose previous qualifying day (for that metric) is before the period
+starts, or who has none. `ImpactDay` keeps each person's qualifying days with the
+previous one; `ImpactMonth` counts those rows per month and previous day's month. So
+for a period from `s` to `e`:
+
+- whole months inside it are counted from `ImpactMonth`: rows of those months whose
+  previous month is before the month of `s`;
+- the part-months at either end, and the rows inside whose previous day falls in the
+  first part-month before `s`, are counted from `ImpactDay` (a few weeks of rows).
+
+Which records qualify, and on which day, is `impact.QUALIFYING`: the live report reads
+the same definitions. The summaries are rebuilt in full after an import, every night,
+and when first read; a change to one person's casework is recorded
+(`ImpactChange`) and their rows are redone before the academy's figures are next read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from academy.models import Academy
+from participants.models import ImportRun, ParticipantCohort
+
+from .impact import (
+    BASE_KEYS,
+    QUALIFYING,
+    Figures,
+    Tally,
+    month_counts,
+    tally_rows,
+)
+from .models import ImpactChange, ImpactDay, ImpactMonth, ImpactSummary
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500  # people redone per statement
+GROUP = ("metric", "cohort", "is_claimant", "month", "prev_month")
+
+
+# Building ----------------------------------------------------------------------------
+
+
+def refresh_impact_summaries(academy: Academy | None = None) -> None:
+    """Rebuild the impact summaries of one academy, or of every academy."""
+    academies = [academy] if academy is not None else Academy.objects.order_by("pk")
+    for one in academies:
+        _rebuild(one)
+
+
+def _lock(academy: Academy) -> ImpactSummary:
+    """The academy's summary row, locked until the transaction ends (one writer)."""
+    ImpactSummary.objects.get_or_create(academy=academy)
+    return ImpactSummary.objects.select_for_update().get(academy=academy)
+
+
+def _rebuild(academy: Academy) -> None:
+    with transaction.atomic():
+        summary = _lock(academy)
+        ImpactChange.objects.filter(academy_id=academy.pk).delete()
+        ImpactDay.objects.filter(academy=academy).delete()
+        ImpactMonth.objects.filter(academy=academy).delete()
+        _insert_days(academy, None)
+        _execute(
+            f"""INSERT INTO {_table(ImpactMonth)}
+                (academy_id, metric, cohort, is_claimant, month, prev_month, n)
+            SELECT academy_id, metric, cohort, is_claimant, month, prev_month, COUNT(*)
+            FROM {_table(ImpactDay)} WHERE academy_id = %s
+            GROUP BY academy_id, metric, cohort, is_claimant, month, prev_month""",  # noqa: S608 (table names from the models; values as parameters)
+            [academy.pk],
+        )
+        summary.refreshed_at = timezone.now()
+        summary.save(update_fields=["refreshed_at"])
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _execute(sql: str, params: list[Any]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _insert_days(academy: Academy, people: list[int] | None) -> None:
+    """Store the qualifying days of the academy's people (or of `people` only): one row
+    per person, metric and day, with the day before it; then a copy per cohort."""
+    q = connection.ops.quote_name
+    for ids in [None] if people is None else _chunks(people):
+        for key, rule in QUALIFYING.items():
+            records = rule.records(academy).order_by()
+            if ids is not None:
+                person_id = "pk" if rule.person == "pk" else "participant_id"
+                records = records.filter(**{f"{person_id}__in": ids})
+            claimant = (
+                "is_claimant" if rule.person == "pk" else "participant__is_claimant"
+            )
+            records = records.values(
+                p=F(rule.person),
+                c=F(claimant),
+                d=F(rule.day),
+                m=TruncMonth(rule.day),
+            )
+            sql, params = records.query.sql_with_params()
+            _execute(
+                f"""INSERT INTO {_table(ImpactDay)} (academy_id, participant_id, metric,
+                    cohort, is_claimant, {q("day")}, {q("month")}, prev_day, prev_month)
+                SELECT %s, u.p, %s, '', u.c, u.d, u.m,
+                    LAG(u.d) OVER (PARTITION BY u.p ORDER BY u.d),
+                    LAG(u.m) OVER (PARTITION BY u.p ORDER BY u.d)
+                FROM (SELECT DISTINCT r.p, r.c, r.d, r.m FROM ({sql}) r) u""",  # noqa: S608 (the ORM's own query; values as parameters)
+                [academy.pk, key, *params],
+            )
+        within = ""
+        if ids is not None:
+            within = f" AND d.participant_id IN ({', '.join(['%s'] * len(ids))})"
+        _execute(
+            f"""INSERT INTO {_table(ImpactDay)} (academy_id, participant_id, metric,
+                cohort, is_claimant, {q("day")}, {q("month")}, prev_day, prev_month)
+            SELECT d.academy_id, d.participant_id, d.metric, c.code, d.is_claimant,
+                d.{q("day")}, d.{q("month")}, d.prev_day, d.prev_month
+            FROM {_table(ImpactDay)} d
+            JOIN {_table(ParticipantCohort)} c ON c.participant_id = d.participant_id
+            WHERE d.academy_id = %s AND d.cohort = ''{within}""",  # noqa: S608 (placeholders only)
+            [academy.pk, *(ids or [])],
+        )
+
+
+# Keeping up with casework -------------------------------------------------------------
+
+
+def impact_people_changed(academy_id: int, participant_ids: Iterable[int]) -> None:
+    """Record that these people's casework changed: their rows are redone before the
+    academy's figures are next read (in the same transaction as the change)."""
+    ImpactChange.objects.bulk_create(
+        ImpactChange(academy_id=academy_id, participant_id=pid)
+        for pid in set(participant_ids)
+    )
+
+
+def impact_changes_apply(academy: Academy) -> int:
+    """Redo the summary rows of the people whose casework changed since; return how
+    many people. Cheap: a few statements over those people's rows."""
+    pending = list(
+        ImpactChange.objects.filter(academy_id=academy.pk).values_list(
+            "pk", "participant_id"
+        )
+    )
+    if not pending:
+        return 0
+    with transaction.atomic():
+        _lock(academy)
+        # Read again under the lock: another writer may have applied them.
+        pending = list(
+            ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).values_list(
+                "pk", "participant_id"
+            )
+        )
+        people = sorted({pid for _, pid in pending})
+        if people:
+            _redo_people(academy, people)
+        ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    return len(people)
+
+
+def _grouped(academy: Academy, people: list[int]) -> dict[tuple[Any, ...], int]:
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    for ids in _chunks(people):
+        for row in (
+            ImpactDay.objects.filter(academy=academy, participant_id__in=ids)
+            .values(*GROUP)
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            counts[tuple(row[f] for f in GROUP)] += row["n"]
+    return counts
+
+
+def _redo_people(academy: Academy, people: list[int]) -> None:
+    before = _grouped(academy, people)
+    for ids in _chunks(people):
+        ImpactDay.objects.filter(academy=academy, participant_id__in=ids).delete()
+    _insert_days(academy, people)
+    after = _grouped(academy, people)
+    deltas = {
+        key: after.get(key, 0) - before.get(key, 0)
+        for key in before.keys() | after.keys()
+    }
+    deltas = {key: delta for key, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    months = {m for key in deltas for m in (key[3], key[4]) if m is not None}
+    stored = {
+        tuple(getattr(row, f) for f in GROUP): row
+        for row in ImpactMonth.objects.filter(
+            academy=academy,
+            metric__in={key[0] for key in deltas},
+            month__in=months,
+        )
+    }
+    changed, added = [], []
+    for key, delta in deltas.items():
+        row = stored.get(key)
+        if row is None:
+            added.append(
+                ImpactMonth(
+                    academy=academy, n=delta, **dict(zip(GROUP, key, strict=True))
+                )
+            )
+        else:
+            row.n += delta
+            changed.append(row)
+    ImpactMonth.objects.bulk_update(changed, ["n"], batch_size=CHUNK)
+    ImpactMonth.objects.bulk_create(added, batch_size=CHUNK)
+
+
+def _bring_up_to_date(academy: Academy) -> ImpactSummary:
+    """Build the summaries if they never were or an import finished since; redo the
+    people whose casework changed."""
+    summary = ImpactSummary.objects.filter(academy=academy).first()
+    stale = summary is None or summary.refreshed_at is None
+    if summary is not None and summary.refreshed_at is not None:
+        stale = ImportRun.objects.filter(
+            academy=academy,
+            status=ImportRun.Status.DONE,
+            finished_at__gt=summary.refreshed_at,
+        ).exists()
+    if stale:
+        _rebuild(academy)
+    else:
+        impact_changes_apply(academy)
+    return ImpactSummary.objects.get(academy=academy)
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return _next_month(month) - dt.timedelta(days=1)
+
+
+def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figures:
+    """The people counts of a period, from the summaries (exact, as the live count)."""
+    summary = _bring_up_to_date(academy)
+    first_month, last_month = start.replace(day=1), end.replace(day=1)
+    # Whole months inside the period, and the part-months at its ends.
+    inner_from = first_month if start == first_month else _next_month(first_month)
+    inner_to = last_month
+    if end != _month_end(last_month):
+        inner_to = (last_month - dt.timedelta(days=1)).replace(day=1)
+    has_inner = inner_from <= inner_to
+    parts: list[tuple[dt.date, dt.date]] = []
+    if start != first_month:
+        parts.append((start, min(end, _month_end(first_month))))
+    if end != _month_end(last_month) and not (parts and last_month == first_month):
+        parts.append((max(start, last_month), end))
+
+    days = ImpactDay.objects.filter(academy=academy)
+    months = ImpactMonth.objects.filter(academy=academy)
+    first_day = Q(prev_day__isnull=True) | Q(prev_day__lt=start)
+    # The period's people: rows whose previous qualifying day is before `start`.
+    tally: Tally = defaultdict(int)
+    if has_inner:
+        for row in (
+            months.filter(month__range=(inner_from, inner_to))
+            .filter(Q(prev_month__isnull=True) | Q(prev_month__lt=first_month))
+            .values("metric", "cohort", "is_claimant")
+            .annotate(n=Sum("n"))
+            .order_by()
+        ):
+            tally[row["metric"], row["cohort"], row["is_claimant"]] += row["n"]
+    near = Q(pk__in=[])
+    for part_from, part_to in parts:
+        near |= Q(day__range=(part_from, part_to)) & first_day
+    if has_inner and start != first_month:
+        # Inside rows whose previous day is in the first part-month, before `start`.
+        near |= Q(month__range=(inner_from, inner_to)) & Q(
+            prev_day__gte=first_month, prev_day__lt=start
+        )
+    if parts or (has_inner and start != first_month):
+        for row in (
+            days.filter(near)
+            .values("metric", "cohort", "is_claimant")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            tally[row["metric"], row["cohort"], row["is_claimant"]] += row["n"]
+
+    # Month by month: each month's people, counted on their first day in it.
+    series: dict[dt.date, dict[str, int]] = {}
+    month = first_month
+    while month <= last_month:
+        series[month] = dict.fromkeys(BASE_KEYS, 0)
+        month = _next_month(month)
+    if has_inner:
+        for cell in (
+            months.filter(cohort="", month__range=(inner_from, inner_to))
+            .filter(Q(prev_month__isnull=True) | Q(prev_month__lt=F("month")))
+            .values("month", "metric")
+            .annotate(n=Sum("n"))
+            .order_by()
+        ):
+            series[_as_date(cell["month"])][cell["metric"]] += cell["n"]
+    if parts:
+        edge = Q(pk__in=[])
+        for part_from, part_to in parts:
+            edge |= Q(day__range=(part_from, part_to)) & (
+                Q(prev_day__isnull=True) | Q(prev_day__lt=part_from)
+            )
+        for cell in (
+            days.filter(edge, cohort="")
+            .values("month", "metric")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            series[_as_date(cell["month"])][cell["metric"]] += cell["n"]
+    return Figures(
+        tally_rows(tally), month_counts(series), refreshed_at=summary.refreshed_at
+    )
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,196 @@
+"""The impact report's precomputed summaries give exactly the live figures: for random
+casework, any period (whole months or not), after a full build and after casework
+changes counted person by person (reporting/summaries.py)."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from participants.models import Cohort, Participant, Support
+from reporting.impact import impact_figures, impact_report
+from reporting.models import ImpactChange, ImpactDay, ImpactSummary
+from reporting.summaries import refresh_impact_summaries
+from tests.participants.factories import (
+    OutcomeFactory,
+    ParticipantCohortFactory,
+    ParticipantFactory,
+    SkillsActionPlanFactory,
+    SupportFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE = dt.date(2024, 1, 20)  # days are offsets from here: late January to June
+SPAN = 140
+
+RECORDS = st.sampled_from(
+    [
+        ("plan", ""),
+        ("outcome", "employment/health_social_care"),
+        ("outcome", "employment/other"),
+        ("outcome", "training/"),
+        ("outcome", "volunteering/"),
+        ("outcome", "education/"),
+        ("support", "careers"),
+        ("support", "mental_health"),
+        ("support", "other"),
+    ]
+)
+PERSON = st.fixed_dictionaries(
+    {
+        "claimant": st.booleans(),
+        "registered": st.integers(0, SPAN),
+        "cohorts": st.sets(st.sampled_from(Cohort.values[:3]), max_size=2),
+        "records": st.lists(
+            st.tuples(RECORDS, st.integers(0, SPAN)), max_size=5, unique=True
+        ),
+    }
+)
+PERIOD = st.tuples(st.integers(-5, SPAN + 5), st.integers(0, 80)).map(
+    lambda p: (BASE + dt.timedelta(days=p[0]), BASE + dt.timedelta(days=p[0] + p[1]))
+)
+# Periods of whole months too, which are counted from ImpactMonth alone.
+MONTHS = st.tuples(st.integers(1, 6), st.integers(0, 4)).map(
+    lambda m: (
+        dt.date(2024, m[0], 1),
+        (dt.date(2024, m[0] + m[1], 28) + dt.timedelta(days=4)).replace(day=1)
+        - dt.timedelta(days=1),
+    )
+)
+
+
+def _day(offset: int) -> dt.date:
+    return BASE + dt.timedelta(days=offset)
+
+
+def _record(person: Participant, what: tuple[str, str], offset: int) -> None:
+    kind, detail = what
+    if kind == "plan":
+        if not person.plans.filter(agreed_on=_day(offset)).exists():
+            SkillsActionPlanFactory(participant=person, agreed_on=_day(offset))
+    elif kind == "outcome":
+        outcome_kind, sector = detail.split("/")
+        OutcomeFactory(
+            participant=person,
+            kind=outcome_kind,
+            sector=sector,
+            started_on=_day(offset),
+        )
+    else:
+        SupportFactory(participant=person, kind=detail, given_on=_day(offset))
+
+
+def _people(academy, people: list[dict]) -> list[Participant]:
+    made = []
+    for spec in people:
+        person = ParticipantFactory(
+            academy=academy,
+            is_claimant=spec["claimant"],
+            registered_on=_day(spec["registered"]),
+        )
+        for code in spec["cohorts"]:
+            ParticipantCohortFactory(participant=person, code=code)
+        for what, offset in spec["records"]:
+            _record(person, what, offset)
+        made.append(person)
+    return made
+
+
+def _same(academy, periods) -> None:
+    for start, end in periods:
+        live = impact_figures(academy=academy, start=start, end=end, live=True)
+        summary = impact_figures(academy=academy, start=start, end=end)
+        assert summary.rows == live.rows, (start, end)
+        assert summary.months == live.months, (start, end)
+
+
+class Rollback(Exception):
+    pass
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    people=st.lists(PERSON, min_size=1, max_size=5),
+    others=st.lists(PERSON, max_size=2),
+    periods=st.lists(st.one_of(PERIOD, MONTHS), min_size=1, max_size=4),
+    change=st.tuples(st.integers(0, 4), RECORDS, st.integers(0, SPAN)),
+)
+def test_summaries_give_the_live_figures(
+    academy, other_academy, people, others, periods, change
+):
+    try:
+        with transaction.atomic():
+            made = _people(academy, people)
+            _people(other_academy, others)  # never counted in the academy's figures
+            refresh_impact_summaries(academy)
+            _same(academy, periods)
+
+            # Casework changes, counted person by person before the next reading.
+            which, what, offset = change
+            person = made[which % len(made)]
+            _record(person, what, offset)
+            person.is_claimant = not person.is_claimant
+            person.save()
+            person.cohorts.all().delete()
+            ParticipantCohortFactory(participant=person, code=Cohort.values[-1])
+            gone = Support.objects.filter(participant__in=made).first()
+            if gone is not None:
+                gone.delete()
+            assert ImpactChange.objects.filter(academy_id=academy.pk).exists()
+            _same(academy, periods)
+            assert not ImpactChange.objects.filter(academy_id=academy.pk).exists()
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_figures_are_built_when_first_read_and_say_when(academy):
+    person = ParticipantFactory(academy=academy, registered_on=dt.date(2024, 2, 10))
+    SupportFactory(participant=person, given_on=dt.date(2024, 3, 5))
+    assert not ImpactSummary.objects.filter(academy=academy).exists()
+    report = impact_report(
+        academy=academy, start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31)
+    )
+    assert report.value("support_people") == 1
+    assert report.refreshed_at is not None
+    assert ImpactDay.objects.filter(academy=academy).exists()
+
+
+def test_a_period_ending_before_it_starts_is_refused(academy):
+    with pytest.raises(ValueError, match="ends before"):
+        impact_figures(academy=academy, start=dt.date(2024, 3, 2), end=BASE)
+
+
+def test_summaries_hold_no_other_academys_people(academy, other_academy):
+    mine = ParticipantFactory(academy=academy, registered_on=BASE)
+    theirs = ParticipantFactory(academy=other_academy, registered_on=BASE)
+    SupportFactory(participant=theirs, given_on=BASE)
+    refresh_impact_summaries()
+    assert set(
+        ImpactDay.objects.filter(academy=academy).values_list(
+            "participant_id", flat=True
+        )
+    ) == {mine.pk}
+    figures = impact_figures(academy=academy, start=BASE, end=BASE)
+    assert figures.rows == (
+        impact_figures(academy=academy, start=BASE, end=BASE, live=True).rows
+    )
+
+
+def test_an_erased_person_leaves_the_summaries(academy):
+    person = ParticipantFactory(academy=academy, registered_on=BASE)
+    refresh_impact_summaries(academy)
+    person.delete()
+    figures = impact_figures(academy=academy, start=BASE, end=BASE)
+    assert figures.rows == (
+        impact_figures(academy=academy, start=BASE, end=BASE, live=True).rows
+    )
+    assert not ImpactDay.objects.filter(participant_id=person.pk).exists()
