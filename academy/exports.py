@@ -46,7 +46,11 @@ NO_ACCESS = "You no longer have a role in this academy that may export this list
 
 class ExportSource(Protocol):
     """An export's rows: how many (for the choice and the progress), and the rows,
-    header first, streamed from one plain query."""
+    header first, streamed from one plain query; and which of the filters given did
+    not fit (left out, as the list leaves them out)."""
+
+    @property
+    def ignored(self) -> list[str]: ...
 
     def count(self) -> int: ...
 
@@ -221,11 +225,16 @@ def export_runs_expire(now: dt.datetime) -> int:
 
 
 def exports_register() -> None:
-    """The export runs among every kind of run (reconciler, platform runs page) and
-    their retention rule: called from the academy app's `ready()`."""
+    """The export runs among every kind of run (reconciler, platform runs page), their
+    retention rule and the audit's exports: called from the academy app's
+    `ready()`."""
+    from .audit.exports import AUDIT_EXPORTS
     from .inventory import Retention
     from .jobs import RunKind, run_kinds
     from .retention import RetentionRule, retention_rules
+
+    for kind in AUDIT_EXPORTS.values():
+        export_kinds.register(kind)
 
     run_kinds.register(
         RunKind(

@@ -3,27 +3,28 @@ and sign-in events; each filtered by person, member and dates, and exported as C
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
 
 from .audit import access_record, selectors
+from .audit.exports import AUDIT_EXPORTS
+from .audit.exports import audit_export as audit_export_of
 from .audit.filters import (
     AccessRecordFilterSet,
     AuditFilterSet,
     ChangeRecordFilterSet,
     SignInEventFilterSet,
 )
-from .csv_files import csv_download, utc_moment
 from .lists import list_page, list_query, list_search_redirect
-from .permissions import Role, admin_required
+from .permissions import admin_required
 from .ratelimit import bulk_limited
 from .reauth import reauth_required
 from .tenancy import AcademyRequest
+from .views_exports import export_respond
 
 
 @dataclass(frozen=True)
@@ -159,88 +160,20 @@ def audit_list(request: AcademyRequest, kind: str = "access") -> HttpResponse:
     )
 
 
-def _role_label(role: str) -> str:
-    """A role as the screen names it (a role no longer known stays as stored)."""
-    return Role(role).label if role in Role.values else role
-
-
-def _csv_rows(key: str, records: Any) -> Iterator[list[object]]:
-    if key == "access":
-        yield [
-            "When (UTC)",
-            "Member",
-            "Role",
-            "What",
-            "Page",
-            "Address",
-            "Request",
-            "People",
-        ]
-        for r in records.iterator(chunk_size=2000):
-            yield [
-                utc_moment(r.at),
-                r.user_email,
-                _role_label(r.role),
-                selectors.action_label(r.action),
-                r.action,
-                r.ip or "",
-                r.request_id,
-                " ".join(str(pk) for pk in r.participant_ids),
-            ]
-    elif key == "changes":
-        yield [
-            "When (UTC)",
-            "Member id",
-            "Record",
-            "Row",
-            "Change",
-            "Person id",
-            "Fields",
-        ]
-        for r in records.iterator(chunk_size=2000):
-            fields = "; ".join(
-                f"{f.label}: {f.old} → {f.new}" for f in selectors.field_changes(r)
-            )
-            yield [
-                utc_moment(r.at),
-                r.actor_id or "",
-                selectors.table_label(r.table_name),
-                r.row_id,
-                r.get_operation_display(),
-                r.participant_id or "",
-                fields,
-            ]
-    else:
-        yield ["When (UTC)", "Event", "User id", "Username", "By", "Address", "Detail"]
-        for r in records.iterator(chunk_size=2000):
-            yield [
-                utc_moment(r.at),
-                r.get_kind_display(),
-                r.user_id or "",
-                r.username,
-                r.by_user_id or "",
-                r.ip or "",
-                r.detail,
-            ]
-
-
 @admin_required
 @reauth_required
 @bulk_limited
-def audit_export(request: AcademyRequest, kind: str) -> StreamingHttpResponse:
-    """The filtered audit page as CSV. Exporting the audit is itself recorded: the
-    access records name the people in it."""
+def audit_export(request: AcademyRequest, kind: str) -> HttpResponseBase:
+    """The filtered audit page as CSV: at once when small, else written by a worker
+    (academy/exports.py). Exporting the changes is itself recorded: the access
+    record names the people in them."""
     page_def = PAGES.get(kind)
     if page_def is None:
         raise Http404("No such audit page.")
-    filterset = _filterset(request, page_def)
-    records = filterset.qs
+    query = list_query(request, page_def.filterset)
+    export = audit_export_of(page_def.key)(request, query)
     if kind == "changes":
-        access_record(
-            request,
-            participants=records.exclude(participant_id=None)
-            .values_list("participant_id", flat=True)
-            .distinct(),
-        )
-    stamp = timezone.localdate().isoformat()
-    return csv_download(_csv_rows(kind, records), filename=f"audit-{kind}-{stamp}.csv")
+        access_record(request, participants=export.people())
+    return export_respond(
+        request, kind=AUDIT_EXPORTS[page_def.key], source=export, query=query
+    )

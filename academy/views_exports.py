@@ -31,7 +31,6 @@ def export_respond(
     kind: ExportKind,
     source: ExportSource,
     query: QueryDict,
-    ignored: list[str] | None = None,
 ) -> HttpResponseBase:
     """The file at once when it is small (DIRECT_ROWS), else a run a worker writes and
     the page that follows it. Views call this after recording the access."""
@@ -45,10 +44,11 @@ def export_respond(
         query=query,
         total=total,
     )
-    if ignored:
+    if source.ignored:
         messages.warning(
             request,
-            "Some filters were not understood and were left out: " + "; ".join(ignored),
+            "Some filters were not understood and were left out: "
+            + "; ".join(source.ignored),
         )
     return redirect(run)
 

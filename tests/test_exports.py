@@ -358,3 +358,62 @@ def test_the_worker_writes_a_large_export_on_postgresql(worker, monkeypatch):
         rows = _rows(handle.read())
     assert len(rows) == 1 + 7
     assert rows[1][0] == "CA-000000"
+
+
+def _audit_export_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        raw = _body(client.get(url))
+    return raw, len(queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_audit_export_query_count_does_not_grow_with_the_trail(
+    client_of, academy, admin, coordinator, monkeypatch
+):
+    from academy.audit import exports as audit_exports
+
+    monkeypatch.setattr(audit_exports, "CHUNK", 5)
+    people = _people(academy, coordinator, 3)
+    colleague = client_of(coordinator)
+    url = reverse("academy:audit-export")
+    for person in people:
+        colleague.get(reverse("participants:detail", args=[person.pk]))
+    client = client_of(admin)
+    raw, few = _audit_export_queries(client, url)
+    assert len(_rows(raw)) > 3
+    for _ in range(4):
+        for person in people:
+            colleague.get(reverse("participants:detail", args=[person.pk]))
+    raw, many = _audit_export_queries(client, url)
+    assert len(_rows(raw)) > 15
+    # The export's own access record is one more row, not one more query.
+    assert many == few
+
+
+@pytest.mark.django_db
+def test_a_large_audit_export_is_a_run_for_the_admin_alone(
+    client_of,
+    academy,
+    admin,
+    coordinator,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    monkeypatch.setattr(exports, "DIRECT_ROWS", 1)
+    people = _people(academy, coordinator, 3)
+    for person in people:
+        client_of(coordinator).get(reverse("participants:detail", args=[person.pk]))
+    client = client_of(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("academy:audit-export", args=["changes"]))
+    run = ExportRun.objects.get()
+    assert response["Location"] == run.get_absolute_url()
+    assert run.kind == "audit-changes"
+    assert run.status == ExportRun.Status.DONE
+    download = client.get(reverse("academy:export-run-download", args=[run.pk]))
+    rows = _rows(_body(download))
+    assert rows[0][0] == "When (UTC)"
+    assert len(rows) == 1 + run.total
+    # A coordinator (who may export people, not the audit) cannot reach it.
+    url = reverse("academy:export-run-download", args=[run.pk])
+    assert client_of(coordinator).get(url).status_code == 404

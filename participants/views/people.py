@@ -71,13 +71,7 @@ def participant_export(request: AcademyRequest) -> HttpResponseBase:
     query = list_query(request, ParticipantFilterSet)
     export = people_export(request, query)
     access_record(request, participants=export.ids())
-    return export_respond(
-        request,
-        kind=PEOPLE_EXPORT,
-        source=export,
-        query=query,
-        ignored=export.ignored,
-    )
+    return export_respond(request, kind=PEOPLE_EXPORT, source=export, query=query)
 
 
 @casework_required
