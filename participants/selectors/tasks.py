@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from academy.models import Membership
@@ -65,12 +65,15 @@ class TaskCounts:
 
 
 def task_counts(*, membership: Membership) -> TaskCounts:
-    """The member's open tasks counted, for the home page."""
-    tasks = tasks_open(membership=membership)
+    """The member's open tasks counted, for the home page: in one query."""
+    today = timezone.localdate()
+    counts = tasks_open(membership=membership).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        today=Count("pk", filter=Q(due_on=today)),
+    )
     return TaskCounts(
-        open=tasks.count(),
-        overdue=tasks_due_by(tasks, "overdue").count(),
-        today=tasks_due_by(tasks, "today").count(),
+        open=counts["open"], overdue=counts["overdue"], today=counts["today"]
     )
 
 
