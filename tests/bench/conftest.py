@@ -55,6 +55,8 @@ def bench_site():
             browsers[role] = browser
         browsers["public"] = harness.Browser(server.port)
         yield prepared, browsers, server
+        for browser in browsers.values():
+            browser.close()
 
 
 def _timed(func: Callable[[], object], repeat: int) -> float:

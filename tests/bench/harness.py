@@ -7,7 +7,8 @@ Scale and reuse (environment):
   BENCH_DATABASE_URL   a database already generated (a copy: signing in writes to it);
                        otherwise one is generated once per scale and reused on reruns
   BENCH_PARTICIPANTS   people in the largest academy (default 100000)
-  BENCH_ACADEMIES      academies in the deployment (default 4)
+  BENCH_ACADEMIES      academies in the deployment (default 4: the others a tenth
+                       of the largest each)
   BENCH_ROUNDS         alternated rounds per page (default 7)
   BENCH_FIELD_ENCRYPTION_KEYS  the keys the data's notes were encrypted with
 """
@@ -177,12 +178,15 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: see {BENCH_DIR / 'gunicorn.log'}")
+            probe = Browser(self.port)
             try:
-                status = Browser(self.port).get("/health/?check=database")[0]
+                status = probe.get("/health/?check=database")[0]
                 if status in (200, 503):
                     return self
             except OSError:
                 pass
+            finally:
+                probe.close()
             time.sleep(0.5)
         self.__exit__()
         raise RuntimeError("gunicorn did not answer within 60 s")
@@ -240,6 +244,9 @@ class Browser:
             for name, morsel in cookie.items():
                 self.cookies[name] = morsel.value
         return response.status, response.headers, content
+
+    def close(self) -> None:
+        self.connection.close()
 
     def get(self, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
         return self.request("GET", path)
@@ -318,19 +325,25 @@ def bench_database_url() -> str:
     subprocess.run(
         [*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    subprocess.run(
-        [
-            *manage,
-            "generate_data",
-            "--academies",
-            str(ACADEMIES),
-            "--participants",
-            str(PARTICIPANTS),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    # One academy of BENCH_PARTICIPANTS people among smaller ones (a tenth of it
+    # each), so that work not filtered by academy shows.
+    runs = [(1, PARTICIPANTS)]
+    if ACADEMIES > 1:
+        runs.append((ACADEMIES - 1, max(PARTICIPANTS // 10, 100)))
+    for academies, people in runs:
+        subprocess.run(
+            [
+                *manage,
+                "generate_data",
+                "--academies",
+                str(academies),
+                "--participants",
+                str(people),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     ready.write_text(url + "\n")
     return url
