@@ -123,8 +123,12 @@ def creates_copy(
             constants[_col(field)] = field.get_db_prep_save(
                 getattr(template, field.attname), connection
             )
-    varying = [f for f in fields if f.attname in given]
-    defaults = {f.attname: getattr(template, f.attname) for f in varying}
+    given_fields = [f for f in fields if f.attname in given]
+    defaults = {f.attname: getattr(template, f.attname) for f in given_fields}
+    # Which columns psycopg writes as they are, worked out once, not per cell.
+    plain = [(f.attname, defaults[f.attname]) for f in given_fields if _is_plain(f)]
+    converted = [f for f in given_fields if not _is_plain(f)]
+    varying = [*(f for f in given_fields if _is_plain(f)), *converted]
     is_people = model is Participant
     columns = {"row_number": "integer"}
     columns.update({_col(f): _column_type(f) for f in varying})
@@ -133,9 +137,11 @@ def creates_copy(
 
     def staged() -> Iterable[tuple[Any, ...]]:
         for row in rows:
+            create = row.create
             values: list[Any] = [row.number]
-            for field in varying:
-                value = row.create.get(field.attname, defaults[field.attname])
+            values.extend([create.get(name, default) for name, default in plain])
+            for field in converted:
+                value = create.get(field.attname, defaults[field.attname])
                 values.append(_db(field, value))
             if is_people:
                 values.append(row.create.get("has_consent_to_share"))

@@ -5,9 +5,10 @@ request may: issue 12, observation 7)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -18,11 +19,19 @@ from django.utils import timezone
 
 from academy.jobs import send_after_commit
 from academy.models import Academy, RunStatus, User
+from academy.registry import Registry
 
 from .. import imports, tasks
 from ..models import ImportRun
 
 logger = logging.getLogger(__name__)
+
+# Called after the commit of a file imported here and now (`records_import`: the
+# command line), with its academy: reporting rebuilds the impact summaries. (The
+# worker's imports are followed by reporting's own receiver of the import task.)
+import_written_hooks: Registry[Callable[[Academy], None]] = Registry(
+    "import_written_hooks"
+)
 
 
 # The first key of the PostgreSQL advisory locks that serialise imports per academy.
@@ -79,6 +88,8 @@ def records_import(
     summary = imports.import_apply(
         plan=plan, by=by, file_name=file_name, progress=progress
     )
+    for hook in import_written_hooks:
+        transaction.on_commit(functools.partial(hook, academy))
     return imports.ImportResult(summary, (), is_written=True)
 
 
@@ -383,6 +394,7 @@ __all__ = [
     "import_run_create",
     "import_run_fail",
     "import_run_send",
+    "import_written_hooks",
     "records_import",
 ]
 

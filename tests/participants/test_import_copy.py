@@ -23,7 +23,7 @@ from participants.models import (
     Support,
     SustainmentCheck,
 )
-from participants.services.imports import records_import
+from participants.services.imports import import_written_hooks, records_import
 from tests.academy.factories import AcademyFactory, MembershipFactory
 from tests.participants.factories import ParticipantFactory
 
@@ -272,3 +272,21 @@ def test_an_error_after_the_copy_writes_nothing(postgres, academy, monkeypatch):
 
 def test_the_path_follows_the_database(db):
     assert writing.uses_copy() is (connection.vendor == "postgresql")
+
+
+def test_a_written_import_calls_its_hooks_after_the_commit(
+    academy, monkeypatch, django_capture_on_commit_callbacks
+):
+    called = []
+    monkeypatch.setattr(import_written_hooks, "_items", [called.append])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(academy, "participants", BAD)  # refused: nothing to follow
+    assert called == []
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _import(academy, "participants", PEOPLE.format(coordinator=""))
+        assert called == []  # not before the commit
+
+    assert len(callbacks) == 1
+    assert called == [academy]

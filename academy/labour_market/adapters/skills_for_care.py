@@ -269,10 +269,11 @@ class SkillsForCareAdapter:
             unit = units[measure]
             if (text, unit) not in values:
                 try:
-                    values[text, unit] = cell_value(text, unit)
+                    value, status = cell_value(text, unit)
                 except ValueError:
                     label = config.MEASURES[measure].label
                     return Rejected(0, f'{label}: "{text}" is not a number.')
+                values[text, unit] = (_count(value, unit), status)
             value, status = values[text, unit]
             made.append(
                 Observation(
@@ -282,9 +283,9 @@ class SkillsForCareAdapter:
                     period,
                     measure,
                     breakdown,
-                    _count(value, units[measure]),
+                    value,
                     status,
-                    units[measure],
+                    unit,
                     text,
                 )
             )
