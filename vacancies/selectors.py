@@ -227,7 +227,7 @@ OPENING_FIELDS = (
 
 
 # Distinct values by a loose index scan: one index probe per value, not a pass over
-# every plan (needs the index on target_role, participants_plan_target_role).
+# every plan; only with the index on target_role (without it, one plain DISTINCT).
 _DISTINCT_TARGETS = """
 WITH RECURSIVE texts(text) AS (
     SELECT MIN(target_role) FROM participants_skillsactionplan
@@ -240,19 +240,25 @@ SELECT text FROM texts WHERE text IS NOT NULL
 """
 
 
-def plan_target_roles() -> dict[CareRole | None, list[str]]:
-    """Every target role written in a plan, grouped by the care role it names."""
+TARGET_ROLE_INDEX = "participants_plan_target_role"
+
+
+def _plan_texts() -> list[str]:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_DISTINCT_TARGETS)
-            texts = [text for (text,) in cursor.fetchall()]
-    else:
-        texts = list(
-            SkillsActionPlan.objects.order_by()
-            .values_list("target_role", flat=True)
-            .distinct()
-        )
-    return matching_sql.roles_of_texts(texts)
+            cursor.execute(
+                "SELECT 1 FROM pg_indexes WHERE indexname = %s", [TARGET_ROLE_INDEX]
+            )
+            if cursor.fetchone() is not None:
+                cursor.execute(_DISTINCT_TARGETS)
+                return [text for (text,) in cursor.fetchall()]
+    distinct = SkillsActionPlan.objects.order_by().values_list("target_role")
+    return [text for (text,) in distinct.distinct()]
+
+
+def plan_target_roles() -> dict[CareRole | None, list[str]]:
+    """Every target role written in a plan, grouped by the care role it names."""
+    return matching_sql.roles_of_texts(_plan_texts())
 
 
 def _people_ranked(
