@@ -1088,7 +1088,9 @@ class _AcademyBuilder:
         ):
             due = agreed + dt.timedelta(days=14 * step + rng.randint(0, 7))
             done = None
-            if due <= today and rng.random() < 0.9:
+            # One in ten actions of the last two months is late; older ones got done.
+            late = due > today - dt.timedelta(days=60) and rng.random() < 0.1
+            if due <= today and not late:
                 done = min(
                     max(agreed, due - dt.timedelta(days=rng.randint(0, 6))), today
                 )
@@ -1944,6 +1946,20 @@ def data_generate(
     progress("Updating the planner's statistics (ANALYZE)")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    # The impact report reads precomputed summaries: build the new academies' now,
+    # rather than on their first reading.
+    from reporting.summaries import refresh_impact_summaries
+
+    for generated in made:
+        progress(f"Impact summaries of {generated.name}")
+        refresh_impact_summaries(Academy.objects.get(pk=generated.id))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            summaries = [
+                _model(label)._meta.db_table
+                for label in ("reporting.ImpactDay", "reporting.ImpactMonth")
+            ]
+            cursor.execute(f"ANALYZE {', '.join(summaries)}")
     return Generated(
         academies=made,
         logins=logins,
