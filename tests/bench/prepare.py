@@ -228,11 +228,16 @@ def query_counts(membership: Membership | None, pages: list[list[str]]) -> None:
             continue
         with CaptureQueriesContext(connection) as queries:
             response = client.get(page[1], secure=True)
+        slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
         page.extend(
             [
                 str(response.status_code),
                 response.get("Content-Type", ""),
                 str(len(queries)),
+                # Where the time goes, for the pages that miss their goal.
+                json.dumps(
+                    [[float(q["time"]) * 1000, q["sql"][:1500]] for q in slowest[:3]]
+                ),
             ]
         )
 
