@@ -75,3 +75,32 @@ def test_the_rule_sees_times_and_lets_ratios_through():
     ]
     assert absolute_time_asserts("assert result.median <= 5") == []
     assert absolute_time_asserts("assert len(queries) == 12") == []
+
+
+def test_bench_serves_gunicorn_as_the_dockerfile_runs_it(tmp_path):
+    from tests.bench.harness import dockerfile_cmd, gunicorn_argv
+
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        'FROM python\nCMD ["gunicorn", "academy.wsgi:application", "--bind", \\\n'
+        '     "0.0.0.0:8000", "--workers", "3", "--timeout", "30"]\n'
+    )
+
+    argv = gunicorn_argv(dockerfile_cmd(dockerfile), 4321)
+
+    assert argv[0].endswith("gunicorn")
+    assert argv[1:] == [
+        "academy.wsgi:application",
+        "--bind",
+        "127.0.0.1:4321",
+        "--workers",
+        "3",
+        "--timeout",
+        "30",
+    ]
+
+
+def test_bench_reads_the_shipped_dockerfile():
+    from tests.bench.harness import dockerfile_cmd
+
+    assert "academy.wsgi:application" in dockerfile_cmd()
