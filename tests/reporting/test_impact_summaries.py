@@ -5,13 +5,19 @@ changes counted person by person (reporting/summaries.py)."""
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from participants.models import Cohort, Participant, Support
+from participants.models import Cohort, ImportRun, Participant, Support
+from reporting import tasks
 from reporting.impact import impact_figures, impact_report
 from reporting.models import ImpactChange, ImpactDay, ImpactSummary
+from reporting.receivers import import_finished, participants_merged
 from reporting.summaries import refresh_impact_summaries
 from tests.participants.factories import (
     OutcomeFactory,
@@ -194,3 +200,109 @@ def test_an_erased_person_leaves_the_summaries(academy):
         impact_figures(academy=academy, start=BASE, end=BASE, live=True).rows
     )
     assert not ImpactDay.objects.filter(participant_id=person.pk).exists()
+
+
+def _import_run(academy, user, *, finished_at):
+    return ImportRun.objects.create(
+        academy=academy,
+        kind="support",
+        file="imports/x.csv",
+        original_name="x.csv",
+        status=ImportRun.Status.DONE,
+        created_by=user,
+        finished_at=finished_at,
+    )
+
+
+def _written_past_the_receivers(academy) -> None:
+    """Rows written as an import or a bulk update writes them: no signals."""
+    person = ParticipantFactory(academy=academy, registered_on=BASE)
+    refresh_impact_summaries(academy)
+    Support.objects.bulk_create(
+        [Support(participant=person, kind="careers", given_on=BASE)]
+    )
+
+
+def test_a_finished_import_rebuilds_the_academy(academy, coordinator):
+    _written_past_the_receivers(academy)
+    run = _import_run(academy, coordinator.user, finished_at=timezone.now())
+    import_finished(args=(run.pk,))
+    assert ImpactDay.objects.filter(academy=academy, metric="support_people").exists()
+
+
+def test_an_import_finished_since_the_last_build_is_counted_when_read(
+    academy, coordinator
+):
+    _written_past_the_receivers(academy)
+    _import_run(
+        academy, coordinator.user, finished_at=timezone.now() + dt.timedelta(seconds=1)
+    )
+    figures = impact_figures(academy=academy, start=BASE, end=BASE)
+    assert figures.rows == (
+        impact_figures(academy=academy, start=BASE, end=BASE, live=True).rows
+    )
+
+
+def test_a_failed_import_rebuilds_nothing(academy, coordinator):
+    _written_past_the_receivers(academy)
+    run = _import_run(academy, coordinator.user, finished_at=timezone.now())
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED)
+    import_finished(args=(run.pk,))
+    import_finished(args=())
+    assert not ImpactDay.objects.filter(metric="support_people").exists()
+
+
+def test_the_nightly_task_rebuilds_what_bulk_updates_changed(academy):
+    _written_past_the_receivers(academy)
+    tasks.impact_summaries_refresh()
+    assert ImpactDay.objects.filter(academy=academy, metric="support_people").exists()
+
+
+def test_the_worker_counts_changed_people_again(academy, other_academy):
+    refresh_impact_summaries()
+    ParticipantFactory(academy=academy, registered_on=BASE)
+    ParticipantFactory(academy=other_academy, registered_on=BASE)
+    assert tasks.impact_changes_apply() == 2
+    assert not ImpactChange.objects.exists()
+    assert ImpactDay.objects.filter(metric="people_registered").count() == 2
+
+
+def test_merged_people_are_counted_again(academy):
+    keep = ParticipantFactory(academy=academy, registered_on=BASE)
+    duplicate = ParticipantFactory(academy=academy, registered_on=BASE)
+    refresh_impact_summaries(academy)
+    participants_merged(keep, duplicate)
+    assert set(ImpactChange.objects.values_list("participant_id", flat=True)) == {
+        keep.pk,
+        duplicate.pk,
+    }
+
+
+def test_the_schedule_rebuilds_nightly_and_applies_changes_often():
+    tasks_scheduled = {e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "reporting.tasks.impact_summaries_refresh" in tasks_scheduled
+    assert "reporting.tasks.impact_changes_apply" in tasks_scheduled
+
+
+def test_the_page_says_when_the_summaries_were_rebuilt():
+    at = dt.datetime(2026, 12, 1, 4, 10, tzinfo=dt.UTC)
+    shown = render_to_string("reporting/_figures_refreshed.html", {"refreshed_at": at})
+    assert "last rebuilt in full on 1 December 2026 at 04:10" in " ".join(shown.split())
+    assert not render_to_string(
+        "reporting/_figures_refreshed.html", {"refreshed_at": None}
+    ).strip()
+
+
+def test_the_live_count_looks_at_the_academys_records_only(academy):
+    """Seen (issue 16): the breakdowns' `IN (SELECT participant_id ...)` sets were built
+    over every academy's rows."""
+    with CaptureQueriesContext(connection) as seen:
+        impact_figures(academy=academy, start=BASE, end=BASE, live=True)
+    subqueries = [
+        part
+        for query in seen.captured_queries
+        for part in query["sql"].split("IN (SELECT")[1:]
+    ]
+    assert len(subqueries) >= 10
+    for part in subqueries:
+        assert f'"academy_id" = {academy.pk}' in part.split("IN (SELECT")[0]
