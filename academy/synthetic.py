@@ -1796,16 +1796,17 @@ def _staff(
     return staff, sorted(made, key=lambda login: order[login.role])
 
 
-def _bulk_writes(tables: Iterable[str]) -> Callable[[], None]:
-    """Write without the casework history triggers (and, as a superuser, without the
-    foreign-key triggers) until the returned function is called, in this transaction.
-    Returns a function that puts them back."""
+def _bulk_writes(tables: Iterable[str], *, history: bool) -> Callable[[], None]:
+    """Until the returned function is called, in this transaction: write without the
+    foreign-key triggers as a superuser (else check each COPY at its end, not at
+    commit), and without the casework history triggers unless `history`."""
     if connection.vendor != "postgresql":
         return lambda: None
+    names = [_model(label)._meta.db_table for label in tables]
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         (is_superuser,) = cursor.fetchone()
-        if is_superuser:
+        if is_superuser and not history:
             cursor.execute("SET LOCAL session_replication_role = replica")
 
             def back() -> None:
@@ -1813,16 +1814,24 @@ def _bulk_writes(tables: Iterable[str]) -> Callable[[], None]:
                     c.execute("SET LOCAL session_replication_role = origin")
 
             return back
-        names = [_model(label)._meta.db_table for label in tables]
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name in names:
-            cursor.execute(f"ALTER TABLE {name} DISABLE TRIGGER USER")
+        if is_superuser:
+            off, on = "DISABLE TRIGGER ALL", "ENABLE TRIGGER ALL"
+        else:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            off, on = (
+                ("", "") if history else ("DISABLE TRIGGER USER", "ENABLE TRIGGER USER")
+            )
+        for name in names if off else []:
+            cursor.execute(f"ALTER TABLE {name} {off}")
+            if history:  # the history triggers stay: only foreign keys are off
+                cursor.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
 
     def enable() -> None:
         with connection.cursor() as c:
-            for name in names:
-                c.execute(f"ALTER TABLE {name} ENABLE TRIGGER USER")
-            c.execute("SET CONSTRAINTS ALL DEFERRED")
+            for name in names if on else []:
+                c.execute(f"ALTER TABLE {name} {on}")
+            if not is_superuser:
+                c.execute("SET CONSTRAINTS ALL DEFERRED")
 
     return enable
 
@@ -1860,6 +1869,7 @@ def data_generate(
     seed: int = 16,
     casework_per_person: float = DEFAULT_CASEWORK_PER_PERSON,
     mfa_key: str = "",
+    history: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Generated:
     """Add `academies` new academies of `participants` people each, with `years` of
@@ -1867,6 +1877,8 @@ def data_generate(
 
     Each academy is written in one transaction: one that fails leaves nothing of
     itself. Run again, it adds more academies beside the ones there (new names).
+    With `history`, the casework history triggers write a change record of every
+    row, as for rows people add (slower; for measuring the audit pages).
     """
     generate_check(
         academies=academies,
@@ -1916,7 +1928,16 @@ def data_generate(
             )
             logins += academy_logins
             writer = _Writer(now)
-            restore = _bulk_writes(CASEWORK_TABLES + OPPORTUNITY_TABLES)
+            restore = _bulk_writes(
+                CASEWORK_TABLES + OPPORTUNITY_TABLES, history=history
+            )
+            if history and connection.vendor == "postgresql":
+                # The academy of the change records, as a request's context gives it.
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT set_config('academy.academy_id', %s, true)",
+                        [str(academy.pk)],
+                    )
             counts = _AcademyBuilder(
                 writer=writer,
                 academy=academy,

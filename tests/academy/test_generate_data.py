@@ -295,3 +295,15 @@ def test_sqlite_refuses_a_large_data_set(db):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+def test_history_of_generated_rows_only_when_asked(postgres):
+    from academy.models import ChangeRecord
+
+    first = data_generate(academies=1, participants=30, seed=5)
+    people = ChangeRecord.objects.filter(table_name="participants_participant")
+    assert not people.exists()
+    second = data_generate(academies=1, participants=30, seed=5, history=True)
+    assert people.count() == 30
+    assert set(people.values_list("academy_id", flat=True)) == {second.academies[0].id}
+    assert first.academies[0].id != second.academies[0].id

@@ -51,6 +51,13 @@ class Command(BaseCommand):
             "--seed", type=int, default=16, help="Random seed: the same data again."
         )
         parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Keep the casework history: a change record of every row written, "
+            "as for rows people add (slower; the audit pages then have a trail). "
+            "Without it, PostgreSQL writes no history of generated rows.",
+        )
+        parser.add_argument(
             "--mfa-key",
             default="",
             help="The sign-ins' authenticator key in hex (default: a new one).",
@@ -65,6 +72,7 @@ class Command(BaseCommand):
                 casework_per_person=options["casework_per_person"],
                 seed=options["seed"],
                 mfa_key=options["mfa_key"],
+                history=options["history"],
                 progress=lambda message: self.stderr.write(message),
             )
         except GenerateRefused as refused:
