@@ -186,3 +186,13 @@ def test_orders_that_cannot_page_by_keyset_are_named():
         ("registered_on", True),
         ("pk", False),
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", list(selectors.SORTS))
+def test_a_searchs_matches_walk_every_sort_exactly(coordinator, crowd, sort):
+    people = selectors.participant_list(membership=coordinator)
+    found = selectors.people_sorted(selectors.people_matching(people, "o"), sort)
+    forward, _ = _walk(found, per_page=2)
+    matches = [p for p in crowd if "o" in (p.first_name + p.last_name).lower()]
+    assert [p.pk for page in forward for p in page] == _expected(matches, sort)

@@ -85,3 +85,24 @@ def test_a_cursor_of_another_academy_reveals_nothing(
     assert response.status_code == 200
     assert response.context["page"].number == 1
     assert "Zed" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_finds_its_matches_first_then_sorts_them(coordinator, monkeypatch):
+    from participants import selectors
+    from participants.selectors import people as people_module
+
+    smiths = ParticipantFactory.create_batch(
+        3, academy=coordinator.academy, last_name="Smith"
+    )
+    ParticipantFactory(academy=coordinator.academy, last_name="Jones")
+    listed = selectors.participant_list(membership=coordinator)
+    found = selectors.people_sorted(selectors.people_matching(listed, "smi"), "name")
+    sql = str(found.query)
+    assert '"participants_participant"."id" IN (' in sql
+    assert "LIKE" not in sql  # the page's query sorts the found pks only
+    assert {p.pk for p in found} == {p.pk for p in smiths}
+    monkeypatch.setattr(people_module, "SEARCH_NARROW", 2)
+    many = selectors.people_sorted(selectors.people_matching(listed, "smi"), "name")
+    assert "LIKE" in str(many.query)  # many matches: filtered as it sorts
+    assert {p.pk for p in many} == {p.pk for p in smiths}

@@ -7,6 +7,7 @@ from django.db import connection
 
 from participants import selectors
 from participants.models import Participant
+from participants.selectors.people import people_found
 from tests.participants.factories import ParticipantFactory
 
 
@@ -48,7 +49,7 @@ def test_each_part_of_the_search_is_served_by_its_trigram_index(
     postgres, coordinator, text, index
 ):
     ParticipantFactory.create_batch(3, academy=coordinator.academy)
-    people = selectors.people_matching(Participant.objects.all(), text)
+    people = people_found(Participant.objects.all(), text)
     plan = _plan(people)
     assert f"participants_participant_{index}" in plan
     assert "Seq Scan" not in plan
