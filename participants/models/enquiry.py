@@ -82,6 +82,13 @@ class Enquiry(models.Model):
                 name="enquiry_has_email_or_phone",
             )
         ]
+        # The home page counts the new ones; the queue lists by status.
+        indexes = [
+            models.Index(
+                fields=["academy", "status", "created_at"],
+                name="enquiry_academy_status",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
