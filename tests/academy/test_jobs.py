@@ -41,7 +41,7 @@ def sent(monkeypatch):
 @pytest.mark.django_db
 def test_every_kind_of_run_is_reconciled():
     labels = {kind.label for kind in jobs.run_kinds}
-    assert labels == {"PDF report", "import", "labour-market load"}
+    assert labels == {"PDF report", "import", "labour-market load", "export"}
 
 
 @pytest.mark.django_db
