@@ -662,7 +662,9 @@ class _AcademyBuilder:
         # (everything else comes to about seven records a person).
         self.follow_ups = max(0.0, casework_per_person - 8.0)
         self.slots: dict[tuple[int, dt.date], set[int]] = {}
-        self.vacancies: list[tuple[int, int, str]] = []  # id, organisation, its name
+        # (id, organisation, its name): open ones (the last two months'), then past.
+        self.vacancies: list[tuple[int, int, str]] = []
+        self.open_vacancies = 0
         self.training: list[int] = []
 
     # -- helpers --
@@ -690,6 +692,13 @@ class _AcademyBuilder:
                 taken.add(n)
                 return self.at(day, 9 + n // 2, 30 * (n % 2))
         return None
+
+    def vacancy_of(self, day: dt.date) -> tuple[int, int, str]:
+        """A vacancy someone could be put forward for on the day: one open now for
+        the last two months, else a past one."""
+        if day >= self.today - dt.timedelta(days=60):
+            return self.rng.choice(self.vacancies[: self.open_vacancies])
+        return self.rng.choice(self.vacancies[self.open_vacancies :])
 
     def place(self) -> _Place:
         return self.rng.choice(self.places)
@@ -760,6 +769,7 @@ class _AcademyBuilder:
                 }
             )
             self.vacancies.append((pk, org.pk, org.name))
+        self.open_vacancies = open_count
         trainers = self.orgs["training_provider"] + self.orgs["college"]
         training = self.w.table("vacancies.TrainingOpportunity")
         for _ in range(max(4, round(self.people * 0.01))):
@@ -1159,7 +1169,7 @@ class _AcademyBuilder:
             care = draw < 0.25
             employer = "Local retailer"
             if care:
-                vacancy, _, employer = rng.choice(self.vacancies)
+                vacancy, _, employer = self.vacancy_of(start)
             kind = "employment"
             row = {
                 "sector": "health_social_care" if care else "other",
@@ -1457,17 +1467,17 @@ class _AcademyBuilder:
                 continue
             training = None
             vacancy = None
+            recent = made > today - dt.timedelta(days=30) and is_open
             if rng.random() < 0.2:
                 training = rng.choice(self.training)
                 if -training in used:
                     continue
                 used.add(-training)
             else:
-                vacancy = rng.choice(self.vacancies)[0]
+                vacancy = self.vacancy_of(made if not recent else today)[0]
                 if vacancy in used:
                     continue
                 used.add(vacancy)
-            recent = made > today - dt.timedelta(days=30) and is_open
             stages = [("referred", made)]
             interview_at = None
             if recent:
