@@ -152,11 +152,13 @@ def creates_copy(
     table = model._meta.db_table
     names = [_q(c) for c in [*constants, *(_col(f) for f in varying)]]
     placeholders = ["%s"] * len(constants) + [f"s.{_q(_col(f))}" for f in varying]
-    keys = [_field(model, k) for k in _key_attnames(model)]
+    # Outcomes need their ids back for their sustainment checks; nothing else does.
+    keys = [_field(model, k) for k in _key_attnames(model)] if model is Outcome else []
+    returning = f" RETURNING id, {', '.join(_q(_col(k)) for k in keys)}" if keys else ""
     returned = _execute(
         f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608  # nosec B608
-        f"SELECT {', '.join(placeholders)} FROM {_STAGE} s ORDER BY s.row_number "
-        f"RETURNING id, {', '.join(_q(_col(k)) for k in keys)}",
+        f"SELECT {', '.join(placeholders)} FROM {_STAGE} s ORDER BY s.row_number"
+        + returning,
         list(constants.values()),
     )
     if model is Outcome:
