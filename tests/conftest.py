@@ -30,6 +30,15 @@ from tests.academy.factories import AcademyFactory, MembershipFactory
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-query-baselines",
+        action="store_true",
+        help="rewrite tests/query_baselines.json with the counts measured "
+        "(tests/test_query_counts.py); review its diff like code",
+    )
+
+
 def service_missing(reason: str) -> None:
     """Skip the test, or fail it when CI requires every service."""
     if REQUIRE_SERVICES:

@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -188,18 +198,25 @@ def participant_appointments(
     *, participant: Participant, limit: int = 6
 ) -> list[Appointment]:
     """The person's appointments still booked (soonest first), then the latest
-    others, at most `limit`."""
-    booked = list(
-        participant.appointments.filter(status=Appointment.Status.BOOKED)
-        .select_related("coordinator")
-        .order_by("starts_at", "pk")[:limit]
+    others, at most `limit`: one query, however many they have."""
+    booked = Q(status=Appointment.Status.BOOKED)
+    return list(
+        participant.appointments.select_related("coordinator")
+        .annotate(
+            is_past=Case(When(booked, then=Value(0)), default=Value(1)),
+            booked_at=Case(When(booked, then=F("starts_at"))),
+            booked_pk=Case(When(booked, then=F("pk"))),
+            other_at=Case(When(~booked, then=F("starts_at"))),
+            other_pk=Case(When(~booked, then=F("pk"))),
+        )
+        .order_by(
+            "is_past",
+            "booked_at",
+            "booked_pk",
+            F("other_at").desc(nulls_last=True),
+            F("other_pk").desc(nulls_last=True),
+        )[:limit]
     )
-    rest = list(
-        participant.appointments.exclude(status=Appointment.Status.BOOKED)
-        .select_related("coordinator")
-        .order_by("-starts_at", "-pk")[: max(limit - len(booked), 0)]
-    )
-    return booked + rest
 
 
 def no_shows_recent(*, days: int = NO_SHOW_DAYS) -> Coalesce:

@@ -96,26 +96,64 @@ def _reachable_models() -> list[type[models.Model]]:
 def person_records(participant: Participant) -> PersonRecords:
     """The participant and every row that points at them, directly or through
     another such row (an action through its plan), found from the models' relations;
-    every kind of record is listed, with none where nothing is held."""
+    every kind of record is listed, with none where nothing is held. One query per
+    relation and level, however many rows the person has."""
     found = PersonRecords(participant=participant)
     found.rows = {model: [] for model in _reachable_models()}
     seen: set[tuple[type[models.Model], Any]] = {(Participant, participant.pk)}
     found.rows[Participant] = [participant]
-    frontier: list[models.Model] = [participant]
+    frontier: dict[type[models.Model], list[models.Model]] = {
+        Participant: [participant]
+    }
     for _ in range(_MAX_DEPTH):
-        following: list[models.Model] = []
-        for obj in frontier:
-            for relation in _reverse_relations(type(obj)):
+        following: dict[type[models.Model], list[models.Model]] = {}
+        for parent, objs in frontier.items():
+            for relation in _reverse_relations(parent):
                 model = relation.related_model
-                manager = model._base_manager
-                for row in manager.filter(**{relation.field.name: obj}).order_by("pk"):
+                rows = model._base_manager.filter(
+                    **{f"{relation.field.name}__in": objs}
+                ).order_by("pk")
+                for row in rows:
                     if (model, row.pk) in seen:
                         continue
                     seen.add((model, row.pk))
                     found.rows[model].append(row)
-                    following.append(row)
+                    following.setdefault(model, []).append(row)
         frontier = following
     return found
+
+
+def _foreign_keys(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
+    """`model`'s foreign keys to another row's primary key."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and f.target_field.primary_key
+    ]
+
+
+def _related_attach(records: PersonRecords) -> None:
+    """Give every row the rows its foreign keys name (one query per kind of row not
+    already found), so that naming them costs no query per row."""
+    known: dict[type[models.Model], dict[Any, models.Model]] = {}
+    for model, rows in records.rows.items():
+        known.setdefault(model, {}).update((row.pk, row) for row in rows)
+    wanted: dict[type[models.Model], set[Any]] = {}
+    for model, rows in records.rows.items():
+        for f in _foreign_keys(model):
+            target = f.related_model
+            for row in rows:
+                value = getattr(row, f.attname)
+                if value is not None and value not in known.get(target, {}):
+                    wanted.setdefault(target, set()).add(value)
+    for target, ids in wanted.items():
+        known.setdefault(target, {}).update(target._base_manager.in_bulk(ids))
+    for model, rows in records.rows.items():
+        for f in _foreign_keys(model):
+            for row in rows:
+                related = known.get(f.related_model, {}).get(getattr(row, f.attname))
+                if related is not None:
+                    f.set_cached_value(row, related)
 
 
 # ---- subject access ------------------------------------------------------------------
@@ -145,6 +183,7 @@ def subject_access_data(participant: Participant) -> dict[str, Any]:
     """Everything held about the person, as plain data: their records, the history of
     every change to them and who has looked at them."""
     records = person_records(participant)
+    _related_attach(records)
     changes = ChangeRecord.objects.filter(participant_id=participant.pk).order_by("at")
     access = about_people(AccessRecord.objects.all(), [participant.pk]).order_by("at")
     return {
