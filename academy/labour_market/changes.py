@@ -263,7 +263,7 @@ changed AS (
 INSERT INTO {_OBSERVATIONS}
   ({", ".join(KEY_FIELDS)}, {", ".join(values)}, run_id, updated_at)
 SELECT {", ".join(KEY_FIELDS)}, {", ".join(values)}, %(run)s, %(now)s
-FROM diff WHERE stored_id IS NULL ORDER BY idx
+FROM diff WHERE stored_id IS NULL
 """,  # noqa: S608  # nosec B608 - table and column names from the models
             {"run": run.pk, "now": timezone.now()},
         )
