@@ -63,3 +63,20 @@ def test_the_search_finds_the_same_people_whatever_the_database(coordinator):
     ParticipantFactory(academy=coordinator.academy, first_name="Bob", last_name="Ng")
     found = selectors.people_matching(Participant.objects.all(), "ANN ada")
     assert list(found) == [ann]
+
+
+def test_vacancy_searches_and_the_shortage_banner_have_their_indexes(postgres):
+    from vacancies.models import Vacancy
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'vacancies_vacancy'"
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "vacancies_vacancy_title_uptrgm",
+        "vacancies_vacancy_description_uptrgm",
+        "vacancy_open_by_closing",
+    } <= names
+    plan = _plan(Vacancy.objects.filter(title__icontains="night"))
+    assert "vacancies_vacancy_title_uptrgm" in plan
