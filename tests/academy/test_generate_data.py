@@ -62,6 +62,7 @@ def test_command_prints_sign_ins_and_counts(db):
     assert "authenticator key is" in text
 
 
+@pytest.mark.slow
 def test_proportions_follow_the_seeds(generated):
     academy = generated.academies[0]
     people = Participant.objects.filter(academy_id=academy.id)
@@ -113,6 +114,7 @@ def test_proportions_follow_the_seeds(generated):
     assert {"referred", "interview", "started", "unsuccessful"} <= stages
 
 
+@pytest.mark.slow
 def test_rows_keep_the_models_rules_and_the_apps_invariants(generated):
     academy_id = generated.academies[0].id
     people = Participant.objects.filter(academy_id=academy_id)
@@ -214,40 +216,39 @@ def test_rows_keep_the_models_rules_and_the_apps_invariants(generated):
     )
 
 
-@pytest.mark.parametrize(
-    ("role", "pages"),
-    [
-        ("coordinator", ["home", "participants:list", "detail", "matches"]),
-        ("manager", ["home"]),
-        ("provider", ["home"]),
-        ("admin", ["home", "participants:list"]),
-    ],
-)
-def test_printed_sign_ins_open_their_pages(generated, role, pages):
-    login = next(x for x in generated.logins if x.role == role)
-    user = User.objects.get(email=login.email)
-    assert user.check_password(login.password)
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
-    assert device.verify_token(f"{totp(bytes.fromhex(generated.mfa_key)):06d}")
-    membership = Membership.objects.get(user=user)
-    assert membership.academy_id == generated.academies[0].id
-    client = log_in(Client(), user)
-    person = (
-        Participant.objects.filter(coordinator=user, status="open")
-        .order_by("pk")
-        .first()
-    )
-    vacancy = Vacancy.objects.filter(
-        academy_id=membership.academy_id, status="open"
-    ).first()
-    for page in pages:
-        if page == "detail":
-            url = reverse("participants:detail", args=[person.pk])
-        elif page == "matches":
-            url = reverse("vacancies:matches", args=[vacancy.pk])
-        else:
-            url = reverse(page)
-        assert client.get(url).status_code == 200, (role, page)
+PAGES = {
+    "coordinator": ["home", "participants:list", "detail", "matches"],
+    "manager": ["home"],
+    "provider": ["home"],
+    "admin": ["home", "participants:list"],
+}
+
+
+@pytest.mark.slow
+def test_printed_sign_ins_open_their_pages(generated):
+    academy_id = generated.academies[0].id
+    vacancy = Vacancy.objects.filter(academy_id=academy_id, status="open").first()
+    assert {login.role for login in generated.logins} == set(PAGES)
+    for login in generated.logins:
+        user = User.objects.get(email=login.email)
+        assert user.check_password(login.password)
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        assert device.verify_token(f"{totp(bytes.fromhex(generated.mfa_key)):06d}")
+        assert Membership.objects.get(user=user).academy_id == academy_id
+        client = log_in(Client(), user)
+        person = (
+            Participant.objects.filter(coordinator=user, status="open")
+            .order_by("pk")
+            .first()
+        )
+        for page in PAGES[login.role]:
+            if page == "detail":
+                url = reverse("participants:detail", args=[person.pk])
+            elif page == "matches":
+                url = reverse("vacancies:matches", args=[vacancy.pk])
+            else:
+                url = reverse(page)
+            assert client.get(url).status_code == 200, (login.role, page)
 
 
 def test_a_second_run_adds_academies_beside_the_first(db):
