@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from academy.labour_market.hooks import labour_market_context
 from academy.logos import CONTENT_TYPES
 from academy.models import Academy
-from academy.pdf import data_uri
+from academy.pdf import picture_uri
 from participants.models import Cohort, Participant
 from vacancies.events_report import ALL
 
@@ -438,7 +438,8 @@ def logo_data_uri(academy: Academy) -> str:
     except (OSError, ValueError):
         logger.warning("logo %s of academy %s cannot be read", name, academy.pk)
         return ""
-    return data_uri(content, content_type)
+    # The cover's box (print.css .cover-logo: 70 by 35 mm).
+    return picture_uri(content, content_type, box_mm=(70, 35))
 
 
 def narrative_paragraphs(text: str) -> list[str]:
