@@ -170,16 +170,19 @@ def person_role_points(
     return Coalesce(Subquery(latest, output_field=IntegerField()), unknown)
 
 
+def _best_distance(opening: Opening) -> int:
+    """The most distance points anyone can gain (unknown for all when the opening
+    has no place)."""
+    if opening.place is None:
+        return matching.DISTANCE_UNKNOWN
+    return max(matching.DISTANCE_UNKNOWN, *(p for _, p in matching.DISTANCE_POINTS))
+
+
 def best_without_role(opening: Opening) -> int:
     """The most points anyone can score against `opening` without wanting its role:
     no role recorded, as near as can be, the hours fitting, nothing taken off."""
-    best_distance = max(points for _, points in matching.DISTANCE_POINTS)
     hours = matching.HOURS_FIT if opening.hours is not None else 0
-    return (
-        max(matching.NO_ROLE_RECORDED, 0)
-        + max(best_distance, matching.DISTANCE_UNKNOWN)
-        + hours
-    )
+    return max(matching.NO_ROLE_RECORDED, 0) + _best_distance(opening) + hours
 
 
 def fits_all_but_distance(opening: Opening) -> Q:
@@ -199,13 +202,14 @@ def fits_all_but_distance(opening: Opening) -> Q:
     return fits
 
 
-def best_short_of_fit(opening: Opening) -> int:
-    """The most points anyone wanting the role scores without `fits_all_but_distance`
-    (unless blocked): one thing taken off, or hours that do not fit."""
-    best_distance = max(points for _, points in matching.DISTANCE_POINTS)
+def best_short_of_fit(opening: Opening, *, role_points: int) -> int:
+    """The most points anyone scores against `opening` without
+    `fits_all_but_distance` (unless blocked), when `role_points` is the most their
+    role can give: one thing taken off, or hours that do not fit."""
+    best_distance = _best_distance(opening)
     hours = matching.HOURS_FIT if opening.hours is not None else 0
     penalty = max(matching.RIGHT_TO_WORK_UNCHECKED, matching.DBS_SHORT)
-    full = matching.WANTED_ROLE + best_distance + hours
+    full = role_points + best_distance + hours
     return max(full + penalty, full - hours if hours else full + penalty)
 
 

@@ -280,10 +280,12 @@ def matches_for_vacancy(
 ) -> list[Match]:
     """The open cases best matched to one vacancy, with reasons.
 
-    The database narrows first to the people whose plans name the vacancy's role and
-    ranks them; anyone else scores at most `matching_sql.best_without_role` points, so
-    when the shortlist's last shown match nothing blocks scores more, the shortlist
-    is the exact top. Otherwise every open case is ranked. Python explains those shown.
+    The database narrows first (to the people whose plans name the vacancy's role
+    and whom nothing but distance keeps from full points, then to all who want the
+    role; when nobody's plan names it, to those who fit all but distance) and ranks
+    the shortlist. Anyone outside it scores at most a bound the weights give, so when
+    the shortlist's last match shown is unblocked and scores more, it is the exact
+    top; otherwise every open case is ranked. Python explains those shown.
     """
     academy = membership.academy
     opening = _vacancy_opening(vacancy)
@@ -297,20 +299,35 @@ def matches_for_vacancy(
             )
         )
     )
+    fits = matching_sql.fits_all_but_distance(opening)
+    without_role = matching_sql.best_without_role(opening)
     # Narrowest first: each shortlist is the exact top when its last match shown
     # (nothing blocking it) beats the best anyone outside it can score.
-    shortlists = [
-        (
-            wants_role.filter(matching_sql.fits_all_but_distance(opening)),
-            max(
-                matching_sql.best_short_of_fit(opening),
-                matching_sql.best_without_role(opening),
+    if wanted:
+        shortlists = [
+            (
+                wants_role.filter(fits),
+                max(
+                    matching_sql.best_short_of_fit(
+                        opening, role_points=matching.WANTED_ROLE
+                    ),
+                    without_role,
+                ),
             ),
-        ),
-        (wants_role, matching_sql.best_without_role(opening)),
-    ]
+            (wants_role, without_role),
+        ]
+    else:
+        # Nobody wants the role: no one scores more than "no role recorded" gives.
+        shortlists = [
+            (
+                people.filter(fits),
+                matching_sql.best_short_of_fit(
+                    opening, role_points=matching.NO_ROLE_RECORDED
+                ),
+            )
+        ]
     top: list[tuple[int, int, int]] = []
-    for shortlist, best_elsewhere in shortlists if wanted else []:
+    for shortlist, best_elsewhere in shortlists:
         top = _people_ranked(shortlist, opening, texts, limit)
         if len(top) == limit and all(
             not blocked and points > best_elsewhere for _, blocked, points in top

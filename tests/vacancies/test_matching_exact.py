@@ -1,6 +1,7 @@
 """Matching at scale: the database narrows and ranks, Python explains only the matches
 shown, and what is shown is exactly what scoring everyone in Python would show."""
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from academy.models import Postcode
+from academy.places.geo import Place
 from participants.models import Participant, SkillsActionPlan
 from tests.academy.factories import OrganisationFactory
 from tests.participants.factories import ParticipantFactory
@@ -283,7 +285,7 @@ def test_the_shortlist_bounds_follow_the_weights():
         kind="vacancy",
         title="Care worker",
         role=CareRole.CARE_WORKER,
-        place=None,
+        place=Place(50.37, -4.14, "postcode"),
         hours=Decimal("37.5"),
         needs_driving_licence=False,
         dbs_level="none",
@@ -293,4 +295,8 @@ def test_the_shortlist_bounds_follow_the_weights():
     # No role recorded (10) + within 5 km (20) + hours (10).
     assert matching_sql.best_without_role(job) == 40
     # Wanted role (40) + 5 km (20) + hours (10), less a check not done yet (5).
-    assert matching_sql.best_short_of_fit(job) == 65
+    assert matching_sql.best_short_of_fit(job, role_points=40) == 65
+    assert matching_sql.best_short_of_fit(job, role_points=10) == 35
+    # With no place for the opening, everyone's distance is unknown (5).
+    nowhere = dataclasses.replace(job, place=None)
+    assert matching_sql.best_without_role(nowhere) == 25
