@@ -1,9 +1,13 @@
 """The impact report: every figure, computed by the database (spec/impact-report.md).
 
 The dashboard, CSV, JSON, PDF, command and monthly e-mail all read `impact_report()`;
-none counts a figure its own way. Each headline metric counts DISTINCT people: a person
-with several qualifying records in the period counts once, and may count in several
-metrics. Periods are inclusive of both dates.
+none counts a figure its own way. Its people counts come from the precomputed summaries
+(reporting/summaries.py); `live=True` counts them from the casework tables instead, to
+check the summaries. Both read the one definition of each metric, `QUALIFYING`.
+
+Each headline metric counts DISTINCT people: a person with several qualifying records
+in the period counts once, and may count in several metrics. Periods are inclusive of
+both dates.
 """
 
 from __future__ import annotations
