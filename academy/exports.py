@@ -97,13 +97,21 @@ def _query_dict(query: dict[str, list[str]]) -> QueryDict:
     return data
 
 
+def _clean(text: str) -> str:
+    # A NUL cannot be stored in PostgreSQL's JSON; such a filter is left out anyway.
+    return text.replace("\x00", "")[:200]
+
+
 @transaction.atomic
 def export_run_request(
     *, kind: ExportKind, membership: Membership, by: User, query: QueryDict, total: int
 ) -> ExportRun:
     """Ask a worker for an export's file. The same export asked again while the first
     is still being written is that run, not a second one (a page reloaded)."""
-    wanted = {name: query.getlist(name) for name in sorted(query)}
+    wanted = {
+        _clean(name): [_clean(value) for value in query.getlist(name)]
+        for name in sorted(query)
+    }
     waiting = ExportRun.objects.for_academy(membership.academy).filter(
         kind=kind.key, requested_by=by, status__in=IN_PROGRESS, query=wanted
     )
