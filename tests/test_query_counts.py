@@ -19,7 +19,6 @@ academy (or which rows of it) it wants, so no page scans other academies' rows.
 import datetime as dt
 import json
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,8 +81,8 @@ SMALL, LARGE = 2, 6  # records of each kind, per academy, in the two measurement
 # why. Each is an xfail(strict=True), so the test says when it has been fixed.
 _FUNDER_FIGURES = (
     '"impact" (reporting/*): a funder return runs one query per figure it holds '
-    "(14 queries with 2 more figures, 18 with 6), and the people lacking data only "
-    "when a figure is shown; /tmp/notes/pages_findings.md"
+    "(14 queries with 2 figures added, 18 with 6), and the people lacking data only "
+    "when a figure is shown"
 )
 KNOWN_N_PLUS_ONE: dict[tuple[str, str], str] = {
     (name, role): _FUNDER_FIGURES
@@ -108,7 +107,6 @@ class Measured:
     count: dict[int, int] = field(default_factory=dict)
     sql: dict[int, list[str]] = field(default_factory=dict)
     error: str = ""
-    seconds: float = 0.0
 
 
 MEASURED_TEST = "test_query_count_is_constant_and_reviewed"
@@ -397,7 +395,6 @@ def measured(request, django_db_setup, django_db_blocker, tmp_path_factory):
             world.grow(size - done)
             done = size
             for case, result in results.items():
-                began = time.perf_counter()
                 try:
                     status, sql = _open(clients[case[1]], urls[case])
                 except Exception as error:  # reported by the case's test
@@ -405,11 +402,8 @@ def measured(request, django_db_setup, django_db_blocker, tmp_path_factory):
                     continue
                 result.status[size], result.count[size] = status, len(sql)
                 result.sql[size] = sql
-                result.seconds += time.perf_counter() - began
         transaction.set_rollback(True)
     app.conf.task_always_eager = saved_eager
-    for case, result in sorted(results.items(), key=lambda r: -r[1].seconds)[:15]:
-        print(f"{result.seconds:6.2f} s {case}")  # noqa: T201
     return results
 
 
@@ -573,7 +567,7 @@ _INTERVIEWS = (
     '"pages", needs a vacancies migration (its owner): a provider\'s interviews are '
     "found by vacancies_referral's interview_at index, so every academy's interviews "
     "of the week are read; an index on (vacancy_id, interview_at) and (training_id, "
-    "interview_at) narrows them to the organisation; /tmp/notes/pages_findings.md"
+    "interview_at) narrows them to the organisation"
 )
 KNOWN_WIDE_READS: dict[tuple[str, str], str] = {
     ("home", "provider"): _INTERVIEWS,
