@@ -173,6 +173,11 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # PostgreSQL's JIT compiles a plan when its estimated cost is high: pages' queries
+    # read few rows through indexes, and compiling cost them up to a second (a deep
+    # page of the people list, ranking a vacancy's matches) for nothing.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "academy.User"

@@ -128,6 +128,21 @@ def test_no_model_change_lacks_a_migration():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
+def test_postgresql_connections_turn_the_jit_off():
+    # Settings only: nothing connects (the address need not exist).
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS'].get('options'))",
+        DEBUG="true",
+        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+    )
+    assert result.stdout.strip() == "-c jit=off", result.stderr
+
+
 @pytest.mark.django_db
 def test_signed_in_pages_carry_the_security_headers(client_of, coordinator):
     response = client_of(coordinator).get(reverse("home"))
