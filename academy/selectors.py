@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from .models import (
     Academy,
@@ -36,6 +36,31 @@ class AcademyHeadlines:
 def organisation_list(*, membership: Membership) -> QuerySet[Organisation]:
     """The partner organisations of the membership's academy."""
     return Organisation.objects.for_membership(membership).order_by("name")
+
+
+PARTNERS_SHOWN = 12  # on a coordinator's home; a city academy has hundreds of providers
+
+
+@dataclass(frozen=True)
+class Partners:
+    shown: list[Organisation]
+    total: int
+
+
+def partner_shortlist(
+    *, membership: Membership, limit: int = PARTNERS_SHOWN
+) -> Partners:
+    """The academy's active partners a coordinator's home lists: those who support
+    people (job centres, colleges, trainers, the voluntary sector, ...) before care
+    providers, whose openings are under Vacancies; at most `limit`, with the total."""
+    partners = organisation_list(membership=membership).filter(is_active=True)
+    first = Case(
+        When(kind=Organisation.Kind.CARE_PROVIDER, then=Value(1)), default=Value(0)
+    )
+    return Partners(
+        shown=list(partners.order_by(first, "name", "pk")[:limit]),
+        total=partners.count(),
+    )
 
 
 def member_list(*, academy: Academy) -> MembershipQuerySet:

@@ -72,9 +72,7 @@ def home(request: AcademyRequest) -> HttpResponse:
     if membership.role in (Role.MANAGER, Role.ADMIN):
         context["headlines"] = selectors.academy_headlines(academy=membership.academy)
     if membership.role == Role.COORDINATOR:
-        context["partners"] = selectors.organisation_list(membership=membership).filter(
-            is_active=True
-        )
+        context["partners"] = selectors.partner_shortlist(membership=membership)
     if membership.role == Role.ADMIN:
         context["recent_members"] = selectors.member_list(
             academy=membership.academy

@@ -45,6 +45,26 @@ def test_coordinator_home_lists_only_own_academys_partners(
 
 
 @pytest.mark.django_db
+def test_coordinator_home_lists_a_dozen_partners_however_many_there_are(
+    client_of, coordinator
+):
+    # Issue 16: a city academy's hundreds of care providers made the home 460 KB.
+    OrganisationFactory.create_batch(30, academy=coordinator.academy)
+    OrganisationFactory(
+        academy=coordinator.academy,
+        name="Zeta Jobcentre",
+        kind=Organisation.Kind.JOB_CENTRE,
+    )
+    response = client_of(coordinator).get(reverse("home"))
+    partners = response.context["partners"]
+    assert partners.total == 31
+    assert len(partners.shown) == 12
+    assert partners.shown[0].name == "Zeta Jobcentre"  # support partners first
+    body = response.content.decode()
+    assert "12 of 31 partners shown" in body
+
+
+@pytest.mark.django_db
 def test_manager_home_counts_partners_by_kind(client_of, manager):
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
