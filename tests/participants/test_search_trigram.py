@@ -80,3 +80,16 @@ def test_vacancy_searches_and_the_shortage_banner_have_their_indexes(postgres):
     } <= names
     plan = _plan(Vacancy.objects.filter(title__icontains="night"))
     assert "vacancies_vacancy_title_uptrgm" in plan
+
+
+def test_the_boards_organisation_and_area_name_searches_have_their_indexes(postgres):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename IN "
+            "('academy_organisation', 'academy_placename')"
+        )
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "academy_organisation_name_uptrgm",
+        "academy_placename_name_uptrgm",
+    } <= names
