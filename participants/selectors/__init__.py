@@ -37,7 +37,6 @@ from .outcomes import (
     outcome_same_start,
 )
 from .people import (
-    EXPORT_COLUMNS,
     NO_CONTACT_DAYS,
     SORTS,
     StartEvidence,
@@ -46,7 +45,6 @@ from .people import (
     import_run_people,
     participant_detail,
     participant_duplicates,
-    participant_export_rows,
     participant_list,
     people_in_cohort,
     people_matching,
@@ -75,7 +73,6 @@ from .timeline import TimelineEntry, participant_timeline, timeline_hooks
 
 __all__ = [
     "DOUBLE_WINDOW",
-    "EXPORT_COLUMNS",
     "NO_CONTACT_DAYS",
     "NO_SHOW_DAYS",
     "SORTS",
@@ -113,7 +110,6 @@ __all__ = [
     "participant_appointments",
     "participant_detail",
     "participant_duplicates",
-    "participant_export_rows",
     "participant_list",
     "participant_tasks",
     "participant_timeline",

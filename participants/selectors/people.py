@@ -1,10 +1,9 @@
 """Reads of people: the filtered list, likely duplicates, a record with its current
-plan, consent and start evidence, and the CSV export of the list."""
+plan, consent and start evidence (the CSV export is participants/exports.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -351,81 +350,6 @@ def start_evidence(*, participant: Participant) -> StartEvidence:
         ),
         missing=[MISSING_LABELS[key] for key in missing_keys(p)],
     )
-
-
-# The export's columns: (code, label as on screen).
-EXPORT_COLUMNS = (
-    ("reference", "Reference"),
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("date_of_birth", "Date of birth"),
-    ("email", "E-mail"),
-    ("phone", "Phone"),
-    ("postcode", "Postcode"),
-    ("claimant", "Benefit claimant"),
-    ("benefit_type", "Benefit"),
-    ("status_at_entry", "Economic status at start"),
-    ("age_at_start", "Age at start"),
-    ("source", "How they came"),
-    ("cohorts", "Cohorts"),
-    ("registered_on", "Registered on"),
-    ("coordinator", "Coordinator"),
-    ("status", "Case"),
-    ("last_contact", "Last contact"),
-    ("consent_to_share", "Agrees to share with providers"),
-    ("right_to_work", "Right to work"),
-    ("right_to_work_checked_on", "Right to work checked on"),
-    ("right_to_work_checked_by", "Right to work checked by"),
-    ("right_to_work_document", "Document kind seen"),
-    ("start_evidence_missing", "Start evidence missing"),
-)
-
-
-def participant_export_rows(
-    people: QuerySet[Participant], *, codes: bool = False
-) -> Iterator[list[object]]:
-    """Rows (header first) of the filtered list, streamed in chunks: as the screen
-    shows them, or (`codes`) with the codes an import takes. Days, moments and yes or
-    no are written by academy/csv_files.py's `cell`."""
-    yield [code if codes else label for code, label in EXPORT_COLUMNS]
-
-    def shown(code: str, label: str) -> str:
-        return code if codes else label
-
-    def yes_no(value: bool) -> object:
-        return ("yes" if value else "no") if codes else value
-
-    for p in people.select_related("right_to_work_checked_by").iterator(
-        chunk_size=2000
-    ):
-        checked_on = p.right_to_work_checked_on
-        yield [
-            p.reference,
-            p.first_name,
-            p.last_name,
-            p.date_of_birth,
-            p.email,
-            rules.phone_shown(p.phone),
-            p.postcode,
-            yes_no(p.is_claimant),
-            shown(p.benefit_type, p.get_benefit_type_display()),
-            shown(p.status_at_entry, p.get_status_at_entry_display()),
-            age_on(p.date_of_birth, p.registered_on),
-            shown(p.source, p.get_source_display()),
-            ";".join(shown(c.code, c.get_code_display()) for c in p.cohorts.all()),
-            p.registered_on,
-            p.coordinator.get_full_name() if p.coordinator else "",
-            shown(p.status, p.get_status_display()),
-            p.last_contact_at,
-            yes_no(p.has_consent_to_share),
-            shown(p.right_to_work, p.get_right_to_work_display()),
-            checked_on,
-            str(p.right_to_work_checked_by or ""),
-            shown(p.right_to_work_document, p.get_right_to_work_document_display()),
-            (";" if codes else "; ").join(
-                shown(key, MISSING_LABELS[key]) for key in missing_keys(p)
-            ),
-        ]
 
 
 def postcode_notices(*, participant: Participant) -> list[str]:
