@@ -342,3 +342,33 @@ def test_a_closed_vacancy_is_not_listed_and_its_page_says_closed(
     assert reverse("vacancies:board", args=[academy.slug]) in html
     assert "Old job title" not in html
     assert "application/ld+json" not in html
+
+
+@pytest.mark.django_db
+def test_the_filter_form_is_rendered_once_a_minute_for_the_same_query(
+    client, academy, monkeypatch
+):
+    """Issue 16: rendering the filter form was half the board's time; the same query
+    gives the same form, so it is kept a minute, while each query keeps its own."""
+    from crispy_forms.helper import FormHelper
+    from django.core.cache import cache
+
+    cache.clear()
+    job(academy, title="Night carer")
+    renders = []
+    real = FormHelper.render_layout
+
+    def counted(self, *args, **kwargs):
+        renders.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(FormHelper, "render_layout", counted)
+    first = client.get(board(academy), {"q": "night"}).content.decode()
+    again = client.get(board(academy), {"q": "night"}).content.decode()
+    assert len(renders) == 1
+    assert first == again
+    assert 'value="night"' in again  # the typed words stay in the box
+    bad = client.get(board(academy), {"min_pay": "abc"}).content.decode()
+    assert len(renders) == 2  # another query: its own form, with its message
+    assert 'value="abc"' in bad
+    assert "Night carer" in bad
