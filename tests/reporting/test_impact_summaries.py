@@ -165,6 +165,16 @@ def test_summaries_give_the_live_figures(
     try:
         with transaction.atomic():
             made = _people(academy, people)
+            # And periods that start on someone's qualifying day, or the day after.
+            days = sorted({offset for spec in people for _, offset in spec["records"]})
+            periods = [
+                *periods,
+                *(
+                    (_day(d + shift), _day(d + 45))
+                    for d in days[:2]
+                    for shift in (0, 1)
+                ),
+            ]
             _people(other_academy, others)  # never counted in the academy's figures
             refresh_impact_summaries(academy)
             _same(academy, periods)
