@@ -63,8 +63,10 @@ class ReportingConfig(AppConfig):
             Support,
         )
         from participants.services.casework import merge_hooks
+        from participants.services.imports import import_written_hooks
 
         from . import receivers
+        from .summaries import refresh_impact_summaries
 
         for model in (SkillsActionPlan, Outcome, Support, ParticipantCohort):
             for signal in (post_save, post_delete):
@@ -80,6 +82,8 @@ class ReportingConfig(AppConfig):
                 dispatch_uid=f"impact-Participant-{signal is post_save}",
             )
         merge_hooks.register(receivers.participants_merged)
+        # A file imported from the command line (the worker's: task_postrun below).
+        import_written_hooks.register(refresh_impact_summaries)
         task_postrun.connect(
             receivers.import_finished,
             sender=participant_tasks.import_run_apply,
