@@ -74,11 +74,12 @@ def _rebuild(academy: Academy) -> None:
         ImpactMonth.objects.filter(academy=academy).delete()
         _insert_days(academy, None)
         _execute(
-            f"""INSERT INTO {_table(ImpactMonth)}
+            f"INSERT INTO {_table(ImpactMonth)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
+            f"""
                 (academy_id, metric, cohort, is_claimant, month, prev_month, n)
             SELECT academy_id, metric, cohort, is_claimant, month, prev_month, COUNT(*)
             FROM {_table(ImpactDay)} WHERE academy_id = %s
-            GROUP BY academy_id, metric, cohort, is_claimant, month, prev_month""",  # noqa: S608 (table names from the models; values as parameters)
+            GROUP BY academy_id, metric, cohort, is_claimant, month, prev_month""",
             [academy.pk],
         )
         summary.refreshed_at = timezone.now()
@@ -120,25 +121,27 @@ def _insert_days(academy: Academy, people: list[int] | None) -> None:
             )
             sql, params = records.query.sql_with_params()
             _execute(
-                f"""INSERT INTO {_table(ImpactDay)} (academy_id, participant_id, metric,
+                f"INSERT INTO {_table(ImpactDay)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
+                f""" (academy_id, participant_id, metric,
                     cohort, is_claimant, {q("day")}, {q("month")}, prev_day, prev_month)
                 SELECT %s, u.p, %s, '', u.c, u.d, u.m,
                     LAG(u.d) OVER (PARTITION BY u.p ORDER BY u.d),
                     LAG(u.m) OVER (PARTITION BY u.p ORDER BY u.d)
-                FROM (SELECT DISTINCT r.p, r.c, r.d, r.m FROM ({sql}) r) u""",  # noqa: S608 (the ORM's own query; values as parameters)
+                FROM (SELECT DISTINCT r.p, r.c, r.d, r.m FROM ({sql}) r) u""",
                 [academy.pk, key, *params],
             )
         within = ""
         if ids is not None:
             within = f" AND d.participant_id IN ({', '.join(['%s'] * len(ids))})"
         _execute(
-            f"""INSERT INTO {_table(ImpactDay)} (academy_id, participant_id, metric,
+            f"INSERT INTO {_table(ImpactDay)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
+            f""" (academy_id, participant_id, metric,
                 cohort, is_claimant, {q("day")}, {q("month")}, prev_day, prev_month)
             SELECT d.academy_id, d.participant_id, d.metric, c.code, d.is_claimant,
                 d.{q("day")}, d.{q("month")}, d.prev_day, d.prev_month
             FROM {_table(ImpactDay)} d
             JOIN {_table(ParticipantCohort)} c ON c.participant_id = d.participant_id
-            WHERE d.academy_id = %s AND d.cohort = ''{within}""",  # noqa: S608 (placeholders only)
+            WHERE d.academy_id = %s AND d.cohort = ''{within}""",
             [academy.pk, *(ids or [])],
         )
 
