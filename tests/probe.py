@@ -518,6 +518,8 @@ def page_urls(
     for name, (allowed, kind, *method) in sorted(MATRIX.items()):
         if not role_allowed(role, allowed) or method == ["post"]:
             continue
+        if kind in PER_USER_KINDS and role != "coordinator":
+            continue  # one's own only: the side's are its coordinator's
         if kind is None:
             yield name, reverse(name)
         elif kind == "metric":
