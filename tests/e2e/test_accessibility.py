@@ -187,6 +187,12 @@ class Pages:
         kind = url_kind(name)
         if kind is None:
             raise LookupError("pk")
+        if kind == "export_run":  # one's own only: asked for by this persona
+            run = type(self.side.get(kind)).objects.get(pk=self.side.get(kind).pk)
+            run.pk = None  # a copy: the side's stays its coordinator's
+            run.requested_by = self.persona.user
+            run.save()
+            return run
         return self.side.get(kind)
 
 
