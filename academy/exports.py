@@ -90,6 +90,16 @@ def export_is_direct(total: int) -> bool:
     return total <= DIRECT_ROWS
 
 
+def export_hint(total: int) -> str:
+    """What a list says beside its download button when the file will be a run."""
+    if export_is_direct(total):
+        return ""
+    return (
+        f"More than {DIRECT_ROWS:,} rows: the file is written in the background, "
+        "and its page gives you the link when it is ready."
+    )
+
+
 def _query_dict(query: dict[str, list[str]]) -> QueryDict:
     data = QueryDict(mutable=True)
     for name, values in query.items():

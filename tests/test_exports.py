@@ -440,3 +440,24 @@ def test_the_exports_phone_numbers_read_as_the_rule_writes_them():
         if rules.phone_shown(number) != people_exports.phone_shown(number)
     ]
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.django_db
+def test_a_list_says_beside_its_button_when_the_file_will_be_written_later(
+    client_of, academy, coordinator, admin, monkeypatch
+):
+    _people(academy, coordinator, 3)
+    people = reverse("participants:list")
+    audit = reverse("academy:audit", args=["changes"])
+    hint = "rows: the file is written in the background"
+
+    assert hint not in client_of(coordinator).get(people).content.decode()
+    assert hint not in client_of(admin).get(audit).content.decode()
+
+    monkeypatch.setattr(exports, "DIRECT_ROWS", 2)
+    page = client_of(coordinator).get(people).content.decode()
+    assert f"More than 2 {hint}" in page
+    assert 'aria-describedby="people-export-hint"' in page
+    page = client_of(admin).get(audit).content.decode()
+    assert f"More than 2 {hint}" in page
+    assert 'aria-describedby="audit-export-hint"' in page

@@ -22,6 +22,14 @@ def phone(value: object) -> str:
     return rules.phone_shown(value)
 
 
+@register.filter
+def export_hint(total: int) -> str:
+    """Beside a "Download these as CSV" button: that a long list becomes a run."""
+    from academy.exports import export_hint as hint
+
+    return hint(int(total))
+
+
 @register.simple_tag
 def public_contact(academy: Academy) -> str:
     """The academy's public contact as words in a sentence ("phone 01752 123456 or
