@@ -79,8 +79,16 @@ def _parsed(value: str) -> phonenumbers.PhoneNumber | None:
     return number if phonenumbers.is_possible_number(number) else None
 
 
+# A UK mobile number as most people and files write it (07700 900123): its E.164 form
+# needs no parsing, which costs ~0.2 ms (most of checking a large import file).
+_UK_MOBILE = re.compile(r"07([0-9]{3}) ?([0-9]{6})")
+
+
 def phone_e164(value: str) -> str | None:
     """The number in E.164 ('+447700900123'), or None when it is not a phone number."""
+    mobile = _UK_MOBILE.fullmatch(value)
+    if mobile is not None:
+        return f"+447{mobile[1]}{mobile[2]}"
     number = _parsed(value)
     if number is None:
         return None
@@ -93,10 +101,52 @@ def phone_validate(value: object) -> None:
         raise ValidationError(PHONE_INVALID, code="invalid")
 
 
+# The digits at the end of a number that never decide how it is written: formats are
+# chosen by the leading digits and the length (libphonenumber's metadata).
+_TAIL = 4
+
+
 def phone_shown(value: object) -> str:
     """A stored number as people read it: national format for UK numbers ('07700
-    900123'), international for others; text that is not a number stays as it is."""
+    900123'), international for others; text that is not a number stays as it is.
+
+    An E.164 number is written as the number of the same beginning and length ending
+    in 0000 is (a layout kept per beginning), with its own last four digits: parsing
+    each number costs ~0.5 ms, a minute for a large academy's export.
+    """
     text = str(value or "")
+    digits = text[1:]
+    if not (
+        text.startswith("+")
+        and digits.isascii()
+        and digits.isdigit()
+        and len(digits) >= 10
+    ):
+        return _shown_parsed(text)
+    out = list(_shown_layout(text[:-_TAIL]))
+    seen = 0
+    for index in range(len(out) - 1, -1, -1):
+        if out[index].isdigit():
+            seen += 1
+            if seen > _TAIL:
+                break
+    else:
+        return _shown_parsed(text)  # not a number the layout could write
+    tail = iter(text[-_TAIL:])
+    for place in range(index + 1, len(out)):
+        if out[place].isdigit():
+            out[place] = next(tail)
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _shown_layout(head: str) -> str:
+    # The slow rule, never phone_shown itself: a layout is a parsed number.
+    return _shown_parsed(head + "0" * _TAIL)
+
+
+def _shown_parsed(text: str) -> str:
+    """phone_shown by parsing the number."""
     number = _parsed(text) if text else None
     if number is None:
         return text

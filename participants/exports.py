@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import (
@@ -129,41 +128,6 @@ def people_export_query(people: QuerySet[Participant]) -> QuerySet[Any]:
     )
 
 
-# The digits at the end of a number that never decide how it is written: formats are
-# chosen by the leading digits and the length (libphonenumber's metadata).
-_TAIL = 4
-
-
-@lru_cache(maxsize=4096)
-def _phone_layout(head: str) -> str:
-    return rules.phone_shown(head + "0" * _TAIL)
-
-
-def phone_shown(e164: str) -> str:
-    """`rules.phone_shown`, at a dictionary lookup a row: a number is written as the
-    number of the same beginning and length ending in 0000 is, with its own last
-    four digits (parsing each number costs ~0.5 ms, a minute for a large academy)."""
-    digits = e164[1:]
-    if not (e164.startswith("+") and digits.isdigit() and len(digits) >= 10):
-        return rules.phone_shown(e164)
-    layout = _phone_layout(e164[:-_TAIL])
-    tail = iter(e164[-_TAIL:])
-    out = list(layout)
-    seen = 0
-    for index in range(len(out) - 1, -1, -1):
-        if out[index].isdigit():
-            seen += 1
-            if seen > _TAIL:
-                break
-    else:
-        return rules.phone_shown(e164)  # not a number the layout could write
-    start = index + 1
-    for index in range(start, len(out)):
-        if out[index].isdigit():
-            out[index] = next(tail)
-    return "".join(out)
-
-
 def _name(first: str | None, last: str | None, email: str | None) -> str:
     # User.__str__: the full name, else the e-mail address.
     return f"{first or ''} {last or ''}".strip() or (email or "")
@@ -250,7 +214,7 @@ def people_export_rows(
             last_name,
             date_of_birth,
             email,
-            phone_shown(phone) if phone else "",
+            rules.phone_shown(phone) if phone else "",
             postcode,
             yes_no(is_claimant),
             shown("benefit_type", benefit_type),

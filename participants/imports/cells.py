@@ -17,9 +17,6 @@ from ..models import Cohort
 from .columns import Cell, Problem, _allowed, _codes
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# A UK mobile number as most files give it (07700 900123): its E.164 form needs no
-# parsing, which is most of checking a large file; anything else is parsed in full.
-_UK_MOBILE = re.compile(r"07([0-9]{3}) ?([0-9]{6})")
 
 
 def _show(value: str) -> str:
@@ -148,9 +145,6 @@ class _Row:
         value = self.text(column, 40)
         if not value:
             return ""
-        mobile = _UK_MOBILE.fullmatch(value)
-        if mobile is not None:
-            return f"+447{mobile[1]}{mobile[2]}"
         e164 = rules.phone_e164(value)
         if e164 is None:
             self.problem(column, f"{_show(value)} is not a UK phone number")
