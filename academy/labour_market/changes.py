@@ -273,6 +273,18 @@ def value_text(value: Decimal | None) -> str:
     return "suppressed" if value is None else format(value.normalize(), "f")
 
 
+def summary_unchanged(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary of a file read again when nothing has changed since: the same
+    rows, figures, areas, periods and units; nothing new or changed."""
+    return {
+        **summary,
+        "new_areas": [],
+        "new_areas_count": 0,
+        "new_periods": [],
+        "changes": [],
+    }
+
+
 def plan_summary(result: ParseResult, plan: Plan) -> dict[str, Any]:
     observations = result.observations
     source = observations[0].source.value if observations else ""

@@ -5,7 +5,9 @@ what is stored in one query, then writes every new and changed figure, the histo
 the changed ones and its own success in ONE transaction. The RefreshRun row is written
 outside that transaction, so a failure is recorded; a run whose process is killed
 leaves the last good figures untouched and is later marked stopped. Loading the same
-file again changes nothing.
+file again changes nothing; a file loaded before (the same bytes, source, name and year,
+read by the same loader) and not overtaken by another load of its source since is
+recognised by its key and recorded as unchanged without being read again.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from pathlib import PurePath
+from functools import cache
+from pathlib import Path, PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from academy.models import Academy, User
@@ -33,6 +37,16 @@ from .observations import ParseResult, Progress, SourceFileError
 logger = logging.getLogger(__name__)
 
 REJECTED_KEPT = 1000
+# What a file's figures depend on besides its bytes: the parsers, their configuration
+# and the shipped lookups. Changing any gives every file a new load key.
+LOADER_FILES = (
+    "adapters/*.py",
+    "config.py",
+    "observations.py",
+    "reading.py",
+    "reference.py",
+    "data/*.csv",
+)
 STOPPED_ERROR = (
     "The refresh stopped before it finished (its process was killed, or the machine "
     "restarted). Nothing from it was written; the figures loaded before it are still "
@@ -72,6 +86,89 @@ def _finish(
             summary=changes.plan_summary(result, plan),
         )
     RefreshRun.objects.filter(pk=run.pk).update(**fields)
+    run.refresh_from_db()
+    return run
+
+
+@cache
+def _loader_digest() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for pattern in LOADER_FILES:
+        for path in sorted(here.glob(pattern)):
+            digest.update(path.relative_to(here).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_key(*, source: str, filename: str, period: str, checksum: str) -> str:
+    """What a file reads as: its bytes (SHA-256), source, name and year (either may
+    give the period), and the loader that reads it."""
+    parts = (source, filename, period, checksum, _loader_digest())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _loaded_unchanged(run: RefreshRun) -> RefreshRun | None:
+    """The last load of the same file, if no load of its source has written a figure
+    since (call under the source's lock); None otherwise."""
+    loaded = (
+        RefreshRun.objects.filter(
+            source=run.source,
+            load_key=run.load_key,
+            action=RefreshRun.Action.LOAD,
+            status=RefreshRun.Status.DONE,
+            finished_at__isnull=False,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    if loaded is None or loaded.finished_at is None:
+        return None
+    written_since = RefreshRun.objects.filter(
+        Q(new_count__gt=0) | Q(changed_count__gt=0),
+        source=run.source,
+        action=RefreshRun.Action.LOAD,
+        status=RefreshRun.Status.DONE,
+        finished_at__gt=loaded.finished_at,
+    ).exists()
+    return None if written_since else loaded
+
+
+def _finish_unchanged(
+    run: RefreshRun, progress: Progress | None, stage: Callable[[str], None]
+) -> RefreshRun | None:
+    """Record a file loaded before and unchanged since as reading and comparing it
+    would: every figure unchanged, the same rows left out, nothing new. None when
+    it must be read (never loaded, or a load of its source has written since)."""
+    with transaction.atomic():
+        changes.source_lock(run.source)
+        loaded = _loaded_unchanged(run)
+        if loaded is None:
+            return None
+        if progress is not None:
+            progress(loaded.progress)
+        stage("writing" if run.action == RefreshRun.Action.LOAD else "comparing")
+        status = {
+            RefreshRun.Action.LOAD: RefreshRun.Status.DONE,
+            RefreshRun.Action.PREVIEW: RefreshRun.Status.PREVIEWED,
+            RefreshRun.Action.DRY_RUN: RefreshRun.Status.DRY_RUN,
+        }[RefreshRun.Action(run.action)]
+        RefreshRun.objects.filter(pk=run.pk).update(
+            status=status,
+            error="",
+            stage="",
+            finished_at=timezone.now(),
+            rejected_count=loaded.rejected_count,
+            rejected=loaded.rejected,
+            progress=loaded.progress,
+            new_count=0,
+            changed_count=0,
+            unchanged_count=(
+                loaded.new_count + loaded.changed_count + loaded.unchanged_count
+            ),
+            summary=changes.summary_unchanged(loaded.summary),
+        )
     run.refresh_from_db()
     return run
 
@@ -162,6 +259,9 @@ def refresh_run_process(
     refresh_runs_mark_stopped()
     stage = on_stage or (lambda _: None)
     stage("reading")
+    unchanged = _finish_unchanged(run, progress, stage) if run.load_key else None
+    if unchanged is not None:
+        return unchanged
     try:
         data = _stored_bytes(run) if data is None else data
         result = adapter_for(run.source).parse(
@@ -221,6 +321,12 @@ def refresh_run_new(
         period=period,
         checksum=hashlib.sha256(data).hexdigest(),
         created_by=by,
+    )
+    run.load_key = load_key(
+        source=run.source,
+        filename=run.filename,
+        period=run.period,
+        checksum=run.checksum,
     )
     run.file.save(name[:100], ContentFile(data), save=False)
     run.save()

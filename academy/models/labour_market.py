@@ -68,6 +68,12 @@ class RefreshRun(Run):
     )
     file = models.FileField(upload_to="labour-market/%Y/%m/", blank=True)
     checksum = models.CharField("SHA-256", max_length=64, blank=True)
+    load_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the file, its source, name and year, and the loader's "
+        "code and lookups: a later file with the same key reads the same figures.",
+    )
     new_count = models.PositiveIntegerField(default=0)
     changed_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)

@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from academy.labour_market import changes, refresh
+from academy.labour_market.adapters import ADAPTERS
 from academy.labour_market.refresh import STOPPED_ERROR, labour_market_refresh
 from academy.models import LabourMarketChange, LabourMarketObservation, RefreshRun
 from tests.academy.test_labour_market_adapters import (
@@ -97,6 +98,108 @@ def test_the_same_file_twice_changes_nothing():
     assert snapshot() == before
     assert stored().updated_at == updated
     assert not LabourMarketChange.objects.exists()
+
+
+ATLANTIS = "South West,Atlantis,All sectors,All services,All job roles,1,1,0.1,0.1,,,\n"
+
+
+def _with_a_bad_row():
+    return (SFC_2022.read_text(encoding="utf-8") + ATLANTIS).encode()
+
+
+def _outcome(run):
+    return (
+        run.status,
+        run.error,
+        run.stage,
+        run.progress,
+        run.new_count,
+        run.changed_count,
+        run.unchanged_count,
+        run.rejected_count,
+        run.rejected,
+        run.summary,
+    )
+
+
+def _reading_forbidden(monkeypatch):
+    def read(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    for adapter in ADAPTERS.values():
+        monkeypatch.setattr(adapter, "parse", read)
+
+
+def test_a_file_loaded_again_unchanged_is_not_read_again(monkeypatch):
+    data = _with_a_bad_row()
+    first = load(SFC_2022, data=data)
+    _reading_forbidden(monkeypatch)
+
+    again = load(SFC_2022, data=data)
+
+    assert again.status == RefreshRun.Status.DONE, again.error
+    assert (again.new_count, again.changed_count, again.unchanged_count) == (0, 0, 147)
+    assert again.rejected == first.rejected
+    assert again.rejected_count == 1
+    assert again.load_key == first.load_key
+    assert again.file.name
+    assert again.checksum == first.checksum
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_an_unchanged_file_is_recorded_as_reading_it_would(monkeypatch, dry_run):
+    data = _with_a_bad_row()
+    load(SFC_2022, data=data)
+    recognised = load(SFC_2022, data=data, dry_run=dry_run)
+    monkeypatch.setattr(refresh, "_loaded_unchanged", lambda run: None)
+
+    read = load(SFC_2022, data=data, dry_run=dry_run)
+
+    assert _outcome(recognised) == _outcome(read)
+    assert recognised.unchanged_count == 147
+
+
+def test_a_file_is_read_again_once_another_load_of_its_source_has_written():
+    load(SFC_2022)
+    text = SFC_2022.read_text(encoding="utf-8")
+    load(
+        SFC_2022,
+        data=text.replace("6900,500,0.068,0.230", "6900,500,0.068,0.240").encode(),
+    )
+
+    back = load(SFC_2022)
+
+    assert (back.new_count, back.changed_count) == (0, 1)
+    assert stored().value == Decimal("0.23")
+
+
+def test_another_year_name_or_loader_is_another_key(monkeypatch):
+    key = {
+        "source": "skills-for-care",
+        "filename": "a.csv",
+        "period": "",
+        "checksum": "0",
+    }
+    first = refresh.load_key(**key)
+
+    assert refresh.load_key(**{**key, "period": "2023/24"}) != first
+    assert refresh.load_key(**{**key, "filename": "b.csv"}) != first
+    assert refresh.load_key(**{**key, "source": "lg-inform"}) != first
+    monkeypatch.setattr(refresh, "_loader_digest", lambda: "another loader")
+    assert refresh.load_key(**key) != first
+
+
+def test_a_year_given_for_the_same_file_reads_it_again():
+    load(SFC_2022)
+
+    other = labour_market_refresh(
+        source="skills-for-care",
+        data=SFC_2022.read_bytes(),
+        filename=SFC_2022.name,
+        period="2030/31",
+    )
+
+    assert other.new_count == 147
 
 
 def test_years_loaded_one_after_another_are_both_kept():
