@@ -20,7 +20,7 @@ from typing import Any
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import EmailValidator, MaxLengthValidator, validate_email
 from django.db import models
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField as PhoneNumberFormField
@@ -61,6 +61,31 @@ def postcode_clean(value: str) -> str:
             code="postcode",
         )
     return parts[1]
+
+
+# Django's own e-mail patterns, compiled here: its validator reaches them through lazy
+# objects, which cost more than the match itself (~25 µs an address; seconds a file).
+_EMAIL_USER = re.compile(
+    EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags
+)
+_EMAIL_DOMAIN = re.compile(
+    EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags
+)
+
+
+def email_is_valid(value: str) -> bool:
+    """Whether Django's `validate_email` (the forms' rule) accepts the address: an
+    ordinary address is matched against its patterns directly, anything else (an
+    address at an IP literal, at localhost, or refused) is asked of the validator."""
+    if 0 < len(value) <= 320 and "@" in value:
+        user, domain = value.rsplit("@", 1)
+        if _EMAIL_USER.match(user) and _EMAIL_DOMAIN.match(domain):
+            return True
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 PHONE_INVALID = (

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import models
 
 from academy import rules
@@ -126,11 +125,8 @@ class _Row:
 
     def email(self, column: str) -> str:
         value = self.text(column, 254).lower()
-        if value:
-            try:
-                validate_email(value)
-            except ValidationError:
-                self.problem(column, f"{_show(value)} is not an e-mail address")
+        if value and not rules.email_is_valid(value):
+            self.problem(column, f"{_show(value)} is not an e-mail address")
         return value
 
     def postcode(self, column: str) -> str:
