@@ -419,29 +419,6 @@ def test_a_large_audit_export_is_a_run_for_the_admin_alone(
     assert client_of(coordinator).get(url).status_code == 404
 
 
-def test_the_exports_phone_numbers_read_as_the_rule_writes_them():
-    """The export writes a number from the layout of its beginning (no parse per row):
-    the same text as academy.rules.phone_shown for UK, foreign and odd numbers."""
-    import random
-
-    from academy import rules
-
-    rng = random.Random(16)  # noqa: S311 - test samples
-    samples = ["+447700900123", "+441752123456", "+442079460000", "+4420794", "+44"]
-    samples += ["0770", "not a number", "+353851234567", "+14155552671"]
-    for _ in range(2000):
-        uk = rng.choice("71238")
-        samples.append(f"+44{uk}{rng.randrange(10**9):09d}")
-        country = rng.choice(["1", "33", "49", "353", "91"])
-        samples.append(f"+{country}{rng.randrange(10**10):0{rng.randint(8, 11)}d}")
-    wrong = [
-        (number, rules.phone_shown(number), people_exports.phone_shown(number))
-        for number in samples
-        if rules.phone_shown(number) != people_exports.phone_shown(number)
-    ]
-    assert not wrong, wrong[:5]
-
-
 @pytest.mark.django_db
 def test_a_list_says_beside_its_button_when_the_file_will_be_written_later(
     client_of, academy, coordinator, admin, monkeypatch
