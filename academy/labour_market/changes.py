@@ -9,7 +9,10 @@ and writes through the ORM. Both give the same plan, figures and history.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -40,8 +43,11 @@ VALUE_FIELDS = (
     "updated_at",
 )
 WRITE_BATCH = 2000
+COPY_CHUNK = 5000
 CHANGES_SHOWN = 50
 Key = tuple[str, str, str, str, str, str, str]
+# A row of the diff: the staged figure's place, and the stored figure it changes.
+DiffRow = tuple[int, int | None, Decimal | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -168,13 +174,62 @@ _STAGE_COLUMNS = (
 )
 _OBSERVATIONS = LabourMarketObservation._meta.db_table
 _CHANGES = LabourMarketChange._meta.db_table
+_DIFF_TABLE = "lmi_diff"
 _SAME_KEY = " AND ".join(f"o.{f} = s.{f}" for f in KEY_FIELDS)
-# A stored figure that differs from the staged one (the file's value or status).
+# The staged figures that are new or differ from the stored (value or status).
 _DIFF = f"""
-SELECT s.*, o.id AS stored_id, o.value AS old_value, o.status AS old_status
+CREATE TEMP TABLE {_DIFF_TABLE} ON COMMIT DROP AS
+SELECT s.idx, o.id AS stored_id, o.value AS old_value, o.status AS old_status
 FROM {_STAGE} s LEFT JOIN {_OBSERVATIONS} o ON {_SAME_KEY}
 WHERE o.id IS NULL OR o.value IS DISTINCT FROM s.value OR o.status <> s.status
 """  # noqa: S608  # nosec B608 - table and column names from the models
+# Whether any figure of the file's source, areas and periods is stored (the index on
+# area, source and period answers it).
+_ANY_STORED = f"""
+SELECT EXISTS (
+  SELECT 1 FROM {_OBSERVATIONS}
+  WHERE area_code = ANY(%s) AND source = %s AND period = ANY(%s)
+)
+"""  # noqa: S608  # nosec B608 - table and column names from the models
+_VALUES = ("area_name", "value", "status", "unit", "raw_value")
+
+
+def _copy_text(text: str) -> str:
+    """A value as COPY's text format reads it."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\t", "\\t")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
+
+
+def _stage_lines(
+    observations: list[Observation], indexes: range | list[int]
+) -> Iterator[str]:
+    """Each observation as a line of COPY text; a file repeats its areas, labels and
+    values, so each distinct text is escaped once."""
+    texts: dict[str, str] = {}
+    values: dict[Decimal | None, str] = {None: "\\N"}
+
+    def text(value: str) -> str:
+        found = texts.get(value)
+        if found is None:
+            found = texts[value] = _copy_text(value)
+        return found
+
+    for index in indexes:
+        o = observations[index]
+        b = o.breakdown
+        value = values.get(o.value)
+        if value is None:
+            value = values[o.value] = format(o.value, "f")
+        yield (
+            f"{index}\t{text(o.source)}\t{text(o.area_code)}\t{text(o.period)}\t"
+            f"{text(o.measure)}\t{text(b.sector)}\t{text(b.service)}\t"
+            f"{text(b.job_role)}\t{text(o.area_name[:200])}\t{value}\t"
+            f"{text(o.status)}\t{text(o.unit)}\t{text(o.raw[:40])}\n"
+        )
 
 
 def _stage(observations: list[Observation], indexes: range | list[int]) -> None:
@@ -189,48 +244,56 @@ def _stage(observations: list[Observation], indexes: range | list[int]) -> None:
         with cursor.cursor.copy(
             f"COPY {_STAGE} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
         ) as copy:
-            for index in indexes:
-                o = observations[index]
-                b = o.breakdown
-                copy.write_row(
-                    (
-                        index,
-                        o.source.value,
-                        o.area_code,
-                        o.period,
-                        o.measure,
-                        b.sector,
-                        b.service,
-                        b.job_role,
-                        o.area_name[:200],
-                        o.value,
-                        o.status.value,
-                        o.unit.value,
-                        o.raw[:40],
-                    )
-                )
+            lines = _stage_lines(observations, indexes)
+            while chunk := "".join(itertools.islice(lines, COPY_CHUNK)):
+                copy.write(chunk)
+
+
+def _diff(observations: list[Observation]) -> list[DiffRow] | None:
+    """Compare the staged observations with the stored ones: the rows of the diff
+    table (new and changed only), or None when none of their source, areas and
+    periods is stored, so that all are new (and no diff table is made)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_DIFF_TABLE}")
+        if not observations:
+            return None
+        cursor.execute(
+            _ANY_STORED,
+            [
+                sorted({o.area_code for o in observations}),
+                observations[0].source.value,
+                sorted({o.period for o in observations}),
+            ],
+        )
+        if not cursor.fetchone()[0]:
+            return None
+        # The join's plan needs the staged figures' statistics.
         cursor.execute(f"ANALYZE {_STAGE}")
+        cursor.execute(_DIFF)
+        cursor.execute(
+            f"SELECT idx, stored_id, old_value, old_status FROM {_DIFF_TABLE}"  # noqa: S608  # nosec B608
+        )
+        return sorted(cursor.fetchall())
 
 
 def _compare_staged(observations: list[Observation]) -> Plan:
     """Stage every observation and compare with one join. Inside a transaction the
     staging table stays for observations_write; outside, it goes at once."""
     kept = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         _stage(observations, range(len(observations)))
-        cursor.execute(
-            f"SELECT idx, stored_id, old_value, old_status FROM ({_DIFF}) d "  # noqa: S608  # nosec B608
-            "ORDER BY idx"
-        )
-        new: list[Observation] = []
-        changed: list[Change] = []
-        for index, stored_id, old_value, old_status in cursor.fetchall():
-            if stored_id is None:
-                new.append(observations[index])
-            else:
-                changed.append(
-                    Change(stored_id, observations[index], old_value, old_status)
-                )
+        rows = _diff(observations)
+    if rows is None:
+        return Plan(list(observations), [], 0, staged=kept)
+    new: list[Observation] = []
+    changed: list[Change] = []
+    for index, stored_id, old_value, old_status in rows:
+        if stored_id is None:
+            new.append(observations[index])
+        else:
+            changed.append(
+                Change(stored_id, observations[index], old_value, old_status or "")
+            )
     unchanged = len(observations) - len(new) - len(changed)
     return Plan(new, changed, unchanged, staged=kept)
 
@@ -243,11 +306,25 @@ def _write_staged(plan: Plan, run: RefreshRun) -> None:
     if not plan.staged:
         observations = [*plan.new, *(c.observation for c in plan.changed)]
         _stage(observations, range(len(observations)))
-    values = ("area_name", "value", "status", "unit", "raw_value")
+        if plan.changed:
+            _diff(observations)
+    params: dict[str, int | dt.datetime] = {"run": run.pk, "now": timezone.now()}
+    keys, values = ", ".join(KEY_FIELDS), ", ".join(_VALUES)
+    insert = f"""
+INSERT INTO {_OBSERVATIONS} ({keys}, {values}, run_id, updated_at)
+SELECT {keys}, {values}, %(run)s, %(now)s
+"""
     with connection.cursor() as cursor:
+        if not plan.changed and (plan.unchanged == 0 or not plan.staged):
+            # Every staged figure is new: no join.
+            cursor.execute(f"{insert} FROM {_STAGE}", params)
+            return
         cursor.execute(
             f"""
-WITH diff AS MATERIALIZED ({_DIFF}),
+WITH diff AS MATERIALIZED (
+  SELECT s.*, d.stored_id, d.old_value, d.old_status
+  FROM {_DIFF_TABLE} d JOIN {_STAGE} s ON s.idx = d.idx
+),
 history AS (
   INSERT INTO {_CHANGES}
     (observation_id, run_id, old_value, old_status, new_value, new_status, changed_at)
@@ -256,16 +333,13 @@ history AS (
 ),
 changed AS (
   UPDATE {_OBSERVATIONS} o
-  SET {", ".join(f"{f} = d.{f}" for f in values)}, run_id = %(run)s,
+  SET {", ".join(f"{f} = d.{f}" for f in _VALUES)}, run_id = %(run)s,
       updated_at = %(now)s
   FROM diff d WHERE o.id = d.stored_id
 )
-INSERT INTO {_OBSERVATIONS}
-  ({", ".join(KEY_FIELDS)}, {", ".join(values)}, run_id, updated_at)
-SELECT {", ".join(KEY_FIELDS)}, {", ".join(values)}, %(run)s, %(now)s
-FROM diff WHERE stored_id IS NULL
+{insert} FROM diff WHERE stored_id IS NULL
 """,  # noqa: S608  # nosec B608 - table and column names from the models
-            {"run": run.pk, "now": timezone.now()},
+            params,
         )
 
 
@@ -285,28 +359,31 @@ def summary_unchanged(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def plan_summary(result: ParseResult, plan: Plan) -> dict[str, Any]:
+def plan_summary(
+    result: ParseResult, plan: Plan, *, written: bool = False
+) -> dict[str, Any]:
+    """What a run's page says of a file. Areas and periods of its new figures not
+    stored before are named; once `written`, every one of them is stored."""
     observations = result.observations
     source = observations[0].source.value if observations else ""
-    stored_areas = set(
-        LabourMarketObservation.objects.filter(source=source)
-        .values_list("area_code", flat=True)
-        .distinct()
-    )
-    stored_periods = set(
-        LabourMarketObservation.objects.filter(source=source)
-        .values_list("period", flat=True)
-        .distinct()
-    )
+    candidates = [] if written else plan.new
+    stored = LabourMarketObservation.objects.filter(source=source)
     new_areas = {
-        o.area_code: f"{o.area_name} ({o.area_code})"
-        for o in plan.new
-        if o.area_code not in stored_areas
+        code: name
+        for code, name in {
+            o.area_code: f"{o.area_name} ({o.area_code})" for o in candidates
+        }.items()
+        if not stored.filter(area_code=code).exists()
+    }
+    new_periods = {
+        period
+        for period in {o.period for o in candidates}
+        if not stored.filter(period=period).exists()
     }
     return {
         "new_areas": sorted(new_areas.values())[:CHANGES_SHOWN],
         "new_areas_count": len(new_areas),
-        "new_periods": sorted({o.period for o in plan.new} - stored_periods),
+        "new_periods": sorted(new_periods),
         "rows": result.rows,
         "observations": len(observations),
         "periods": sorted({o.period for o in observations}),

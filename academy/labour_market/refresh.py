@@ -83,7 +83,9 @@ def _finish(
             new_count=len(plan.new),
             changed_count=len(plan.changed),
             unchanged_count=plan.unchanged,
-            summary=changes.plan_summary(result, plan),
+            summary=changes.plan_summary(
+                result, plan, written=status == RefreshRun.Status.DONE
+            ),
         )
     RefreshRun.objects.filter(pk=run.pk).update(**fields)
     run.refresh_from_db()

@@ -40,12 +40,22 @@ def _changed(path):
     return "".join([header, ",".join(cells), ",".join(other), *rest, bad]).encode()
 
 
+GATESHEAD = (
+    "North East,Gateshead,All sectors,All services,All job roles,"
+    "3000,250,0.08,0.25,0.3,5.0,0.2\n"
+)
+
+
 def _journey():
+    sfc = SFC_2022.read_bytes()
     files = [
         (SFC_2021.read_bytes(), SFC_2021.name, "skills-for-care", False),
-        (SFC_2022.read_bytes(), SFC_2022.name, "skills-for-care", True),  # dry run
-        (SFC_2022.read_bytes(), SFC_2022.name, "skills-for-care", False),
-        (SFC_2022.read_bytes(), SFC_2022.name, "skills-for-care", False),  # again
+        (sfc, SFC_2022.name, "skills-for-care", True),  # dry run
+        (sfc, SFC_2022.name, "skills-for-care", False),
+        (sfc, SFC_2022.name, "skills-for-care", False),  # again: recognised
+        (sfc, f"again-{SFC_2022.name}", "skills-for-care", False),  # again: read
+        (sfc + GATESHEAD.encode(), SFC_2022.name, "skills-for-care", True),
+        (sfc + GATESHEAD.encode(), SFC_2022.name, "skills-for-care", False),
         (_changed(SFC_2022), SFC_2022.name, "skills-for-care", False),
         (NOMIS.read_bytes(), NOMIS.name, "nomis-claimant-count", False),
         (LG_INFORM.read_bytes(), LG_INFORM.name, "lg-inform", False),
@@ -115,12 +125,65 @@ def test_both_paths_give_the_same_runs_figures_and_history(postgres, monkeypatch
 
     assert copied == orm
     runs, figures, history = orm
-    assert [r[2:5] for r in runs[2:5]] == [(147, 0, 0), (0, 0, 147), (0, 2, 145)]
-    assert runs[4][5][0]["reason"].startswith('Unknown area "Atlantis"')
+    assert [r[2:5] for r in runs[2:8]] == [
+        (147, 0, 0),
+        (0, 0, 147),
+        (0, 0, 147),
+        (7, 0, 147),
+        (7, 0, 147),
+        (0, 2, 145),
+    ]
+    assert runs[5][6]["new_areas"] == ["Gateshead (E08000037)"]
+    assert runs[7][5][0]["reason"].startswith('Unknown area "Atlantis"')
     assert len(history) == 2
     assert {h[6] for h in history} == {"published"}
     assert {h[8] for h in history} == {"published", "suppressed"}
     assert figures
+
+
+def _bad_files():
+    text = SFC_2022.read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines(keepends=True)
+    nomis = NOMIS.read_bytes()
+    return {
+        "unknown header": text.replace("Vacancies", "Vacancys", 1).encode(),
+        "no header row": text.replace("CSSR (LA area)", "Council", 1).encode(),
+        "column twice": text.replace("Vacancies", "Vacancies - total", 1)
+        .replace("Vacancy rate", "Vacancies", 1)
+        .encode(),
+        "cut off in a row": (header + first + first.rsplit(",", 4)[0] + "\n").encode(),
+        "no line break at the end": text.rstrip("\n").encode(),
+        "empty": b"",
+        "binary": b"\x00\x01PK" * 10,
+        "not a number": (text + GATESHEAD.replace(",250,", ",many,")).encode(),
+        "same row twice": (text + rest[0]).encode(),
+        "no area": (text + first.replace("England,England", "England,")).encode(),
+        "nomis cut off": nomis[: len(nomis) * 2 // 3],
+    }
+
+
+@pytest.mark.parametrize("kind", list(_bad_files()))
+def test_a_bad_file_gives_the_same_message_down_both_paths(postgres, monkeypatch, kind):
+    data = _bad_files()[kind]
+    source = "nomis-claimant-count" if kind.startswith("nomis") else "skills-for-care"
+    name = NOMIS.name if kind.startswith("nomis") else SFC_2022.name
+    outcomes = []
+    for copying in (False, True):
+        monkeypatch.setattr(changes, "uses_copy", lambda copying=copying: copying)
+        run = labour_market_refresh(source=source, data=data, filename=name)
+        outcomes.append(
+            (
+                run.status,
+                run.error,
+                run.rejected,
+                run.new_count,
+                LabourMarketObservation.objects.count(),
+            )
+        )
+        _clear()
+
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][1] or outcomes[0][2], "a bad file says what is wrong"
 
 
 def test_a_dry_run_stages_compares_and_writes_nothing(postgres):
