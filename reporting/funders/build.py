@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
 from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
-    Count,
+    Case,
     ExpressionWrapper,
+    F,
     Max,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.utils import timezone
 
@@ -37,12 +41,11 @@ from participants.selectors.evidence import (
     AGE_BANDS,
     MISSING,
     age_at_start,
-    evidence_missing,
 )
 
 from ..disclosure import Shown, Sum, disclose
 from ..models import FunderReturn, Indicator
-from .metrics import FUNDER_METRICS
+from .metrics import FUNDER_METRICS, FunderMetric
 from .periods import YEAR, ReturnPeriod, return_periods, year_label
 
 TOTAL, LOCAL_AUTHORITY, WARD, CONSTITUENCY = (
@@ -120,6 +123,8 @@ class BuiltReturn:
     indicators: list[IndicatorFigures]
     publish: bool
     produced_at: dt.datetime
+    # The people counted in the year without their start evidence, when asked for.
+    exceptions: ReturnExceptions | None = None
 
     @property
     def year_label(self) -> str:
@@ -142,16 +147,15 @@ def current_indicators(funder_return: FunderReturn) -> QuerySet[Indicator]:
     )
 
 
-def person_filter(indicator: Indicator) -> Q:
-    """The indicator's filters on the person (the queryset needs
+def person_filter(indicator: Indicator, academy: Academy) -> Q:
+    """The indicator's filters on the person, one of `academy`'s (the queryset needs
     `.alias(age=age_at_start())` for an age band)."""
     condition = Q()
     if indicator.cohort:
-        condition &= Q(
-            pk__in=ParticipantCohort.objects.filter(code=indicator.cohort).values(
-                "participant_id"
-            )
+        cohort = ParticipantCohort.objects.filter(
+            code=indicator.cohort, participant__academy=academy
         )
+        condition &= Q(pk__in=cohort.values("participant_id"))
     if indicator.claimant:
         condition &= Q(is_claimant=indicator.claimant == Indicator.Claimant.YES)
     if indicator.economic_status:
@@ -162,36 +166,210 @@ def person_filter(indicator: Indicator) -> Q:
     return condition
 
 
+def _metric(indicator: Indicator) -> FunderMetric:
+    return FUNDER_METRICS[indicator.metric]
+
+
 def indicator_condition(indicator: Indicator, start: dt.date, end: dt.date) -> Q:
-    """Who counts in the indicator in a period: its metric (narrowed to its sector)
-    and its filters on the person."""
-    metric = FUNDER_METRICS[indicator.metric]
-    return metric.condition(start, end, indicator.sector) & person_filter(indicator)
+    """Who counts in the indicator in a period, one figure at a time: its metric
+    (narrowed to its sector) and its filters on the person. The build counts every
+    figure at once (`_counted`); this is the plain form it is checked against."""
+    academy = indicator.funder_return.academy
+    condition = _metric(indicator).condition(start, end, indicator.sector, academy)
+    return condition & person_filter(indicator, academy)
 
 
 def _people(academy: Academy) -> QuerySet[Participant]:
     return Participant.objects.for_academy(academy).alias(age=age_at_start())
 
 
-def _postcode_counts(
-    academy: Academy, indicator: Indicator, periods: list[ReturnPeriod]
-) -> list[dict[str, Any]]:
-    """People the indicator counts, per postcode and period: one grouped query."""
-    metric = FUNDER_METRICS[indicator.metric]
-    conditions = {
-        p.key: metric.condition(p.start, p.end, indicator.sector) for p in periods
-    }
-    grouped: Iterable[Mapping[str, Any]] = (
-        _people(academy)
-        .filter(person_filter(indicator))
-        .filter(reduce(or_, conditions.values()))
-        .order_by()
-        .values("postcode")
-        .annotate(
-            **{f"n_{key}": Count("pk", filter=c) for key, c in conditions.items()}
-        )
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _flag(condition: Q) -> Any:
+    """A condition as a column (true where no condition)."""
+    if not condition:
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class _Counted:
+    """The SQL that finds, once for a whole return, the return's people with a flag
+    for each figure and period (`f<figure>_<period>`) and their postcode (`pc`),
+    and its parameters. Every read of casework is of the one academy."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
+def _counted(
+    academy: Academy,
+    indicators: list[Indicator],
+    periods: list[ReturnPeriod],
+    *,
+    people: dict[str, Any],
+) -> _Counted:
+    """One statement for every figure: each kind of record the figures count is read
+    once for the whole span of the periods (one academy's), giving per person
+    whether they have such a record in each period; joined to the academy's people
+    with each figure's filters on the person, as flags per figure and period.
+    `people` adds columns of the person (expressions on Participant)."""
+    span = (min(p.start for p in periods), max(p.end for p in periods))
+    groups: dict[tuple[str, str], int] = {}
+    for indicator in indicators:
+        metric = _metric(indicator)
+        sector = indicator.sector if metric.is_employment else ""
+        groups.setdefault((metric.key, sector), len(groups))
+    hits: list[str] = []
+    params: list[Any] = []
+    columns = ", ".join(f'"p{j}"' for j in range(len(periods)))
+    for (key, sector), g in groups.items():
+        for source in FUNDER_METRICS[key].sources_for(academy, sector):
+            records = (
+                source.within(*span)
+                .order_by()
+                .values(
+                    hit_person=F(source.person),
+                    hit_group=Value(g),
+                    **{
+                        f"p{j}": Case(
+                            When(source.on(p.start, p.end), then=Value(1)),
+                            default=Value(0),
+                        )
+                        for j, p in enumerate(periods)
+                    },
+                )
+            )
+            sql, more = _compiled(records)
+            hits.append(
+                f'SELECT "hit_person", "hit_group", {columns} '  # noqa: S608  # nosec B608 - compiled querysets; values as parameters
+                f"FROM ({sql}) hit{len(hits)}"
+            )
+            params += more
+    flags = ", ".join(
+        f'MAX(CASE WHEN "hit_group" = {g} THEN "p{j}" ELSE 0 END) AS "g{g}_{j}"'
+        for g in groups.values()
+        for j in range(len(periods))
     )
-    return [dict(row) for row in grouped]
+    person = _people(academy).order_by()
+    person_columns: dict[str, Any] = {"pid": F("pk"), "pc": F("postcode"), **people}
+    for n, indicator in enumerate(indicators):
+        person_columns[f"i{n}"] = _flag(
+            _metric(indicator).person & person_filter(indicator, academy)
+        )
+    person_sql, person_params = _compiled(person.values(**person_columns))
+    figures = []
+    for n, indicator in enumerate(indicators):
+        metric = _metric(indicator)
+        sector = indicator.sector if metric.is_employment else ""
+        g = groups[(metric.key, sector)]
+        figures += [
+            f'(f."g{g}_{j}" = 1 AND p."i{n}") AS "f{n}_{j}"'
+            for j in range(len(periods))
+        ]
+    shown = ", ".join([*(f'p."{c}"' for c in person_columns if c[0] != "i"), *figures])
+    union = " UNION ALL ".join(hits)
+    sql = (
+        f"SELECT {shown} FROM ({person_sql}) p INNER JOIN ("  # noqa: S608  # nosec B608 - compiled querysets; values as parameters
+        f'SELECT "hit_person", {flags} FROM ({union}) hits GROUP BY "hit_person"'
+        ') f ON f."hit_person" = p."pid"'
+    )
+    return _Counted(sql, (*person_params, *params))
+
+
+def _fetch(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _tally(
+    academy: Academy,
+    indicators: list[Indicator],
+    periods: list[ReturnPeriod],
+    *,
+    with_exceptions: bool,
+) -> tuple[dict[int, list[dict[str, Any]]], ReturnExceptions | None]:
+    """People each indicator counts, per postcode and period, and (when asked) the
+    people counted in the whole year who lack start evidence: one grouped query for
+    every indicator (by postcode, and apart for each person lacking evidence)."""
+    nobody = ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
+    if not indicators:
+        return {}, nobody if with_exceptions else None
+    lacks = [f"lacks_{m.key}" for m in MISSING]
+    people: dict[str, Any] = {}
+    if with_exceptions:
+        people = {
+            "ref": F("reference"),
+            "lacking": _flag(reduce(or_, (m.condition for m in MISSING))),
+            **{key: _flag(m.condition) for key, m in zip(lacks, MISSING, strict=True)},
+        }
+    counted = _counted(academy, indicators, periods, people=people)
+    year = next(j for j, p in enumerate(periods) if p.key == YEAR)
+    anyone = " OR ".join(f'"f{n}_{year}"' for n in range(len(indicators)))
+    apart = ["who", "who_ref", *(f"who_{key}" for key in lacks)] if people else []
+    grouped = ", ".join(f'"{c}"' for c in ["pc", *apart])
+    counts = ", ".join(
+        f'COUNT(CASE WHEN "f{n}_{j}" THEN 1 END) AS "n{n}_{j}"'
+        for n in range(len(indicators))
+        for j in range(len(periods))
+    )
+    source = counted.sql
+    if people:  # each person lacking evidence grouped apart
+        inner = ", ".join(
+            f'CASE WHEN "lacking" AND ({anyone}) THEN "{column}" END AS "{name}"'
+            for column, name in zip(["pid", "ref", *lacks], apart, strict=True)
+        )
+        source = f"SELECT c.*, {inner} FROM ({counted.sql}) c"  # noqa: S608  # nosec B608 - compiled above
+    rows = _fetch(
+        f"SELECT {grouped}, {counts} FROM ({source}) d GROUP BY {grouped}",  # noqa: S608  # nosec B608 - compiled above; values as parameters
+        counted.params,
+    )
+    names = [f"n{n}_{j}" for n in range(len(indicators)) for j in range(len(periods))]
+    by_postcode: dict[str, list[int]] = {}
+    for row in rows:
+        sums = by_postcode.setdefault(row["pc"], [0] * len(names))
+        for k, name in enumerate(names):
+            sums[k] += row[name]
+    width = len(periods)
+    tally = {
+        indicator.pk: [
+            {
+                "postcode": postcode,
+                **{f"n_{p.key}": sums[n * width + j] for j, p in enumerate(periods)},
+            }
+            for postcode, sums in by_postcode.items()
+        ]
+        for n, indicator in enumerate(indicators)
+    }
+    if not people:
+        return tally, None
+    lacking = sorted(
+        (row for row in rows if row["who"] is not None), key=lambda r: r["who_ref"]
+    )
+    return tally, ReturnExceptions(
+        total=len(lacking),
+        by_missing=[
+            (m.label, sum(1 for row in lacking if row[f"who_{key}"]))
+            for key, m in zip(lacks, MISSING, strict=True)
+        ],
+        people=[
+            ExceptionPerson(
+                row["who"],
+                row["who_ref"],
+                tuple(
+                    m.label
+                    for key, m in zip(lacks, MISSING, strict=True)
+                    if row[f"who_{key}"]
+                ),
+            )
+            for row in lacking
+        ],
+    )
 
 
 def _geographies(
@@ -419,14 +597,24 @@ def _disclose_all(
 
 
 def funder_return_build(
-    *, funder_return: FunderReturn, year: int, publish: bool
+    *,
+    funder_return: FunderReturn,
+    year: int,
+    publish: bool,
+    with_exceptions: bool = False,
+    with_people: bool = False,
 ) -> BuiltReturn:
     """Every figure of a return for the financial year starting in April `year`,
-    through the publication rules when `publish`."""
+    through the publication rules when `publish`; with its exceptions to fix (who
+    they are `with_people`) in the same query when `with_exceptions`."""
     academy = funder_return.academy
     periods = return_periods(funder_return.period, year)
     indicators = list(current_indicators(funder_return))
-    counts = {i.pk: _postcode_counts(academy, i, periods) for i in indicators}
+    counts, exceptions = _tally(
+        academy, indicators, periods, with_exceptions=with_exceptions
+    )
+    if exceptions is not None and not with_people:
+        exceptions = replace(exceptions, people=[])
     frame = _frame(counts, periods)
     codes = {*frame["la"], *frame["ward"], *frame["con"]}
     geographies, _ = _geographies(frame, area_names(codes))
@@ -462,6 +650,7 @@ def funder_return_build(
         ],
         publish=publish,
         produced_at=timezone.now(),
+        exceptions=exceptions,
     )
 
 
@@ -490,49 +679,15 @@ def return_exceptions(
     """The people any current indicator of the return counts in the financial year
     who lack a piece of start evidence, and which: one query (grouped by what is
     missing when only the numbers are wanted)."""
-    start, end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
-    indicators = list(current_indicators(funder_return))
-    if not indicators:
-        return ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
-    counted = reduce(or_, (indicator_condition(i, start, end) for i in indicators))
-    lacking = (
-        _people(funder_return.academy)
-        .filter(counted)
-        .filter(evidence_missing())
-        .annotate(
-            **{
-                f"lacks_{m.key}": ExpressionWrapper(m.condition, BooleanField())
-                for m in MISSING
-            }
-        )
-        .order_by()
+    periods = return_periods(funder_return.period, year)
+    _, exceptions = _tally(
+        funder_return.academy,
+        list(current_indicators(funder_return)),
+        [p for p in periods if p.key == YEAR],
+        with_exceptions=True,
     )
-    keys = [f"lacks_{m.key}" for m in MISSING]
-    if with_people:
-        rows = list(lacking.values("pk", "reference", *keys).order_by("reference"))
-        groups: Iterable[dict[str, Any]] = [{**row, "n": 1} for row in rows]
-    else:
-        rows = []
-        groups = lacking.values(*keys).annotate(n=Count("pk"))
-    by_missing = dict.fromkeys(keys, 0)
-    total = 0
-    for group in groups:
-        total += group["n"]
-        for key in keys:
-            if group[key]:
-                by_missing[key] += group["n"]
-    return ReturnExceptions(
-        total=total,
-        by_missing=[(m.label, by_missing[f"lacks_{m.key}"]) for m in MISSING],
-        people=[
-            ExceptionPerson(
-                row["pk"],
-                row["reference"],
-                tuple(m.label for m in MISSING if row[f"lacks_{m.key}"]),
-            )
-            for row in rows
-        ],
-    )
+    assert exceptions is not None  # noqa: S101 - asked for
+    return exceptions if with_people else replace(exceptions, people=[])
 
 
 def filters_label(indicator: Indicator) -> str:

@@ -33,7 +33,6 @@ from .build import (
     funder_return_build,
     funder_return_list,
     indicator_next_order,
-    return_exceptions,
 )
 from .exports import XLSX_TYPE, return_csv_rows, return_file_name, return_xlsx
 from .forms import FunderReturnForm, IndicatorForm, ReturnYearForm
@@ -53,8 +52,14 @@ def _year_form(request: AcademyRequest) -> ReturnYearForm:
     )
 
 
-def _built(request: AcademyRequest, funder_return: FunderReturn) -> BuiltReturn | None:
-    """The return built for the year the form chose (this year when none is)."""
+def _built(
+    request: AcademyRequest,
+    funder_return: FunderReturn,
+    *,
+    with_exceptions: bool = False,
+) -> BuiltReturn | None:
+    """The return built for the year the form chose (this year when none is), with
+    its exceptions to fix when asked (who they are for the roles that see people)."""
     form = _year_form(request)
     if not form.is_valid():
         return None
@@ -62,6 +67,8 @@ def _built(request: AcademyRequest, funder_return: FunderReturn) -> BuiltReturn 
         funder_return=funder_return,
         year=form.cleaned_data["year"],
         publish=form.cleaned_data["publish"],
+        with_exceptions=with_exceptions,
+        with_people=request.membership.role in CASEWORK,
     )
 
 
@@ -82,7 +89,7 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     counted without their start evidence."""
     funder_return = _return(request, pk)
     form = _year_form(request)
-    built = _built(request, funder_return)
+    built = _built(request, funder_return, with_exceptions=True)
     context: dict[str, object] = {
         "funder_return": funder_return,
         "form": form,
@@ -91,14 +98,9 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
         "can_change": request.membership.role == Role.ADMIN,
         "query": request.GET.urlencode(),
     }
-    if built is not None:
-        exceptions = return_exceptions(
-            funder_return=funder_return,
-            year=built.year,
-            with_people=request.membership.role in CASEWORK,
-        )
-        access_record(request, participants=[p.pk for p in exceptions.people])
-        context["exceptions"] = exceptions
+    if built is not None and built.exceptions is not None:
+        access_record(request, participants=[p.pk for p in built.exceptions.people])
+        context["exceptions"] = built.exceptions
     return render(request, "reporting/funders/return_detail.html", context)
 
 

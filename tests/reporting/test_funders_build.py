@@ -4,6 +4,7 @@ the periods' edges, the publication rules and the number of queries."""
 
 import datetime as dt
 import random
+import re
 import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -837,6 +838,123 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_people(academy, 
     assert few == many
     # One per indicator, the indicators, the areas and their names, the exceptions.
     assert many <= len(SPECS) + 6
+
+
+@pytest.mark.django_db
+def test_the_number_of_queries_does_not_grow_with_the_number_of_figures(academy, areas):
+    """Issue 16: every figure of a return, for every area and period, in a constant
+    number of statements (a query per figure made a return of 20 figures run 20)."""
+    write(academy, random_people(3, 20))
+    specs = list(SPECS.items())
+    funder_return = make_return(academy, dict(specs[:2]))
+    few = queries_to_build(funder_return)
+    for order, (code, (metric, filters)) in enumerate(specs[2:], start=2):
+        Indicator.objects.create(
+            funder_return=funder_return,
+            code=code,
+            title=code,
+            definition="",
+            metric=metric,
+            order=order,
+            **filters,
+        )
+    assert queries_to_build(funder_return) == few
+
+
+# Tables of records that belong to one academy's people (not reference data such as
+# postcodes).
+CASEWORK = re.compile(r'(?:FROM|JOIN)\s+"(participants_\w+|vacancies_referral)"', re.I)
+
+
+def _blocks(sql):
+    """Each SELECT of a statement (a parenthesised subquery or a member of a UNION),
+    its subqueries left out."""
+    blocks, stack = [], [[]]
+    for char in sql:
+        if char == "(":
+            stack.append([])
+        elif char == ")" and len(stack) > 1:
+            inner = "".join(stack.pop())
+            if re.match(r"\s*(SELECT|WITH)\b", inner, re.I):
+                blocks.append(inner)
+                stack[-1].append("(...)")
+            else:  # a condition's brackets: part of its SELECT
+                stack[-1].append(f"({inner})")
+        else:
+            stack[-1].append(char)
+    blocks.append("".join(stack[0]))
+    return [
+        member
+        for block in blocks
+        for member in re.split(r"\bUNION\s+(?:ALL\s+)?", block, flags=re.I)
+    ]
+
+
+def reads_without_an_academy(statements):
+    """The SELECTs that read a casework table and do not say which academy."""
+    return [
+        block
+        for sql in statements
+        for block in _blocks(sql)
+        if CASEWORK.search(block) and "academy_id" not in block
+    ]
+
+
+def test_reads_without_an_academy_finds_an_unfiltered_subquery():
+    filtered = (
+        'SELECT 1 FROM "participants_participant" P WHERE P."academy_id" = 3 AND '
+        'P."id" IN (SELECT U0."participant_id" FROM "participants_meeting" U0 '
+        'INNER JOIN "participants_participant" U1 ON U0."participant_id" = U1."id" '
+        'WHERE U1."academy_id" = 3)'
+    )
+    assert reads_without_an_academy([filtered]) == []
+    unfiltered = filtered.replace('WHERE U1."academy_id" = 3', "WHERE true")
+    assert len(reads_without_an_academy([unfiltered])) == 1
+    union = 'SELECT 1 FROM "participants_meeting" UNION ALL ' + filtered  # noqa: S608
+    assert len(reads_without_an_academy([union])) == 1
+
+
+@pytest.mark.django_db
+def test_every_subquery_of_a_build_reads_one_academy(academy, areas):
+    """Issue 16: the area breakdown's `IN (SELECT ... plans, meetings ...)` sets were
+    built over every academy's records; each read of casework now names the academy,
+    so PostgreSQL never reads another academy's rows to build one's return."""
+    write(academy, random_people(4, 10))
+    funder_return = make_return(academy)
+    with CaptureQueriesContext(connection) as captured:
+        funder_return_build(funder_return=funder_return, year=YEAR, publish=True)
+        return_exceptions(funder_return=funder_return, year=YEAR, with_people=True)
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert any(CASEWORK.search(sql) for sql in statements)
+    unfiltered = reads_without_an_academy(statements)
+    assert not unfiltered, "\n\n".join(block[:400] for block in unfiltered)
+
+
+@pytest.mark.django_db
+def test_each_academy_s_return_counts_its_own_people_on_random_data(
+    academy, other_academy, areas
+):
+    """Two academies with random people and records around the year, built together:
+    each return's every figure equals the count made here of that academy's people
+    (the batched build reads one academy, whatever the other holds)."""
+    worlds = {}
+    for place, seed in ((academy, 21), (other_academy, 22)):
+        worlds[place.pk] = random_people(seed, 40)
+        write(place, worlds[place.pk])
+    for place in (academy, other_academy):
+        built = funder_return_build(
+            funder_return=make_return(place), year=YEAR, publish=False
+        )
+        got = built_cells(built)
+        for code, spec in SPECS.items():
+            expected = expected_cells(worlds[place.pk], spec)
+            for key, row in got[code].items():
+                assert row == expected.get(key, dict.fromkeys(QUARTERS, 0)), (
+                    place.slug,
+                    code,
+                    key,
+                )
+            assert set(expected) <= set(got[code]), (place.slug, code)
 
 
 @pytest.mark.django_db
