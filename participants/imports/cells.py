@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +17,9 @@ from ..models import Cohort
 from .columns import Cell, Problem, _allowed, _codes
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+T = TypeVar("T")
+# A file's answers per (column, cell): the value, and the (column, message) problems.
+Answers = dict[tuple[str, Cell], tuple[Any, tuple[tuple[str, str], ...]]]
 
 
 def _show(value: str) -> str:
@@ -44,6 +48,22 @@ class _Row:
 
     def problem(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.number, column, message))
+
+    def once(self, answers: Answers, column: str, rule: Callable[[_Row], T]) -> T:
+        """`rule(self)`, for a rule that reads only `column` and answers the same for
+        the same text all through a file (a date, yes or no, a code, a postcode):
+        worked out once per distinct text and kept in `answers`, with its problems.
+        A large file holds few distinct dates and codes, so most rows look them up."""
+        cell = self.cells.get(column, "")
+        key = (column, cell)
+        known = answers.get(key)
+        if known is None:
+            found: list[Problem] = []
+            value = rule(_Row(self.number, {column: cell}, found))
+            known = answers[key] = (value, tuple((p.column, p.message) for p in found))
+        for name, message in known[1]:
+            self.problems.append(Problem(self.number, name, message))
+        return known[0]
 
     def text(self, column: str, max_length: int, *, required: bool = False) -> str:
         value = self.cells.get(column, "")

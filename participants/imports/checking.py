@@ -22,7 +22,7 @@ from ..models import (
     SkillsActionPlan,
     Support,
 )
-from .cells import _Row, _show
+from .cells import Answers, _Row, _show
 from .columns import (
     MAX_START_AHEAD,
     PROGRESS_EVERY,
@@ -43,6 +43,7 @@ class _Context:
     people: Mapping[str, int]  # reference -> participant id, for the other kinds
     members: Mapping[str, int] = field(default_factory=dict)  # e-mail -> user id
     coordinator_id: int | None = None  # new people's, when the row names nobody
+    answers: Answers = field(default_factory=dict)  # per distinct cell (_Row.once)
 
     @property
     def not_future(self) -> tuple[dt.date, str]:
@@ -66,33 +67,62 @@ class _Context:
 def _parse_participant(row: _Row, context: _Context) -> ParsedRow | None:
     """A participant row. An empty optional cell means "not known here": it never
     erases a stored value (only a value in the cell changes one)."""
+    answers, not_future = context.answers, context.not_future
     reference = row.text("reference", 40, required=True)
     fields: dict[str, Value] = {
         "first_name": row.text("first_name", 100, required=True),
         "last_name": row.text("last_name", 100, required=True),
-        "registered_on": row.date(
-            "registered_on", required=True, latest=context.not_future
+        "registered_on": row.once(
+            answers,
+            "registered_on",
+            lambda r: r.date("registered_on", required=True, latest=not_future),
         ),
-        "is_claimant": row.yes_no("claimant", required=True),
+        "is_claimant": row.once(
+            answers, "claimant", lambda r: r.yes_no("claimant", required=True)
+        ),
     }
     if fields["is_claimant"] is False:
         fields["benefit_type"] = ""  # as casework does: only claimants have one
     optional: dict[str, Value] = {
-        "date_of_birth": row.date("date_of_birth", latest=context.not_future),
-        "postcode": row.postcode("postcode"),
+        "date_of_birth": row.once(
+            answers,
+            "date_of_birth",
+            lambda r: r.date("date_of_birth", latest=not_future),
+        ),
+        "postcode": row.once(answers, "postcode", _postcode),
         "email": row.email("email"),
         "phone": row.phone("phone"),
-        "source": row.choice("source", Participant.Source),
-        "has_consent_to_share": row.yes_no("consent_to_share"),
-        "coordinator_id": row.member("coordinator", context.members),
+        "source": row.once(answers, "source", _source),
+        "has_consent_to_share": row.once(answers, "consent_to_share", _share),
+        "coordinator_id": row.once(
+            answers, "coordinator", lambda r: r.member("coordinator", context.members)
+        ),
     }
-    fields.update({k: v for k, v in optional.items() if v not in ("", None)})
+    fields.update({k: v for k, v in optional.items() if v != "" and v is not None})
     create = {"reference": reference, **fields}
     create.setdefault("coordinator_id", context.coordinator_id)
-    cohorts = row.cohorts("cohorts") if row.cells.get("cohorts") else None
+    cohorts = (
+        row.once(answers, "cohorts", _cohorts) if row.cells.get("cohorts") else None
+    )
     if not row.is_valid:
         return None
     return ParsedRow(row.number, (reference,), create, fields, cohorts)
+
+
+def _postcode(row: _Row) -> str:
+    return row.postcode("postcode")
+
+
+def _source(row: _Row) -> str:
+    return row.choice("source", Participant.Source)
+
+
+def _share(row: _Row) -> bool | None:
+    return row.yes_no("consent_to_share")
+
+
+def _cohorts(row: _Row) -> frozenset[str]:
+    return row.cohorts("cohorts")
 
 
 def _parse_action_plan(row: _Row, context: _Context) -> ParsedRow | None:

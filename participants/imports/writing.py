@@ -27,7 +27,7 @@ from ..services.casework import (
 )
 from .checking import _SPECS, _Spec
 from .columns import BATCH_SIZE, PROGRESS_EVERY, Progress
-from .copying import creates_copy, ledger_copy, updates_copy
+from .copying import creates_copy, ledger_copy, sort_memory, updates_copy
 from .plans import ImportPlan, ImportSummary, ParsedRow, Update
 
 
@@ -92,9 +92,11 @@ def import_apply(
         extra = {"recorded_by": by}
     total = len(plan.creates) + len(plan.updates)
     if uses_copy():
-        creates_copy(model=spec.model, rows=plan.creates, extra=extra, now=now)
-        if plan.kind == ImportRun.Kind.PARTICIPANTS and plan.creates:
-            log.participants_created(None)
+        if plan.creates:
+            with sort_memory():
+                creates_copy(model=spec.model, rows=plan.creates, extra=extra, now=now)
+                if plan.kind == ImportRun.Kind.PARTICIPANTS:
+                    log.participants_created(None)
         if progress is not None and plan.creates:
             progress(f"wrote {len(plan.creates):,} of {total:,} records")
         updates_copy(model=spec.model, updates=plan.updates, now=now)

@@ -15,6 +15,7 @@ from academy.models import ChangeRecord
 from participants.imports import writing
 from participants.models import (
     CaseNote,
+    Cohort,
     ConsentRecord,
     Outcome,
     Participant,
@@ -70,6 +71,75 @@ BAD = (
     "B-1,Fay,,2024-01-01,maybe\n"
     "B-2,Gus,Hill,2099-01-01,yes\n"
 )
+# A bad cell of every kind a participant file can have; rows 2 and 3 share some bad
+# cells (each row is told, with its own number).
+BAD_CELLS = (
+    "reference,first_name,last_name,registered_on,claimant,date_of_birth,postcode,"
+    "email,phone,cohorts,source,consent_to_share,coordinator\n"
+    "D-1,Ann,Jones,2024-13-01,maybe,1980/01/01,XYZ 123,not-an-email,call me,"
+    "over_50;astronaut,tv,perhaps,nobody@example.net\n"
+    "D-2,Bob,Smith,2024-13-01,maybe,2099-01-01,pl11aa,bob@example.net,07700 900002,"
+    ",,yes,\n"
+    f"D-3,,{'x' * 101},2024-01-01,yes,,,,,,,,\n"
+)
+BAD_OTHER_CELLS = (
+    (
+        "action_plans",
+        "participant_reference,agreed_on,pathway,target_role,status\n"
+        "Z-9,2024-01-20,sideways,,paused\n"
+        "A-1,,demand,,\n",
+    ),
+    (
+        "support",
+        "participant_reference,date,kind,notes\nA-1,2099-01-01,magic,\n",
+    ),
+    (
+        "outcomes",
+        "participant_reference,kind,started_on,sector,employer,role,hours_per_week\n"
+        "A-1,employment,2024-02-01,,,,81\n"
+        "A-2,training,2024-03-01,,,,7.25\n",
+    ),
+)
+BAD_CELLS_PROBLEMS = [
+    "row 2: registered_on: '2024-13-01' is not a real date",
+    "row 2: claimant: 'maybe' is not yes or no",
+    "row 2: date_of_birth: '1980/01/01' is not a date in the form YYYY-MM-DD",
+    "row 2: postcode: 'XYZ 123' is not a UK postcode",
+    "row 2: email: 'not-an-email' is not an e-mail address",
+    "row 2: phone: 'call me' is not a UK phone number",
+    f"row 2: source: 'tv' is not one of: {', '.join(Participant.Source.values)}",
+    "row 2: consent_to_share: 'perhaps' is not yes or no",
+    "row 2: coordinator: 'nobody@example.net' is not a coordinator or admin of this "
+    "academy",
+    "row 2: cohorts: 'astronaut' is not a cohort; use codes separated by ';' from: "
+    f"{', '.join(Cohort.values)}",
+    "row 3: registered_on: '2024-13-01' is not a real date",
+    "row 3: claimant: 'maybe' is not yes or no",
+    "row 3: date_of_birth: '2099-01-01' is in the future",
+    "row 4: first_name: required, but empty",
+    "row 4: last_name: longer than 100 characters",
+]
+BAD_OTHER_PROBLEMS = [
+    [
+        "row 2: participant_reference: no participant with reference 'Z-9' in this "
+        "academy",
+        "row 2: pathway: 'sideways' is not one of: "
+        f"{', '.join(SkillsActionPlan.Pathway.values)}",
+        "row 2: status: 'paused' is not one of: "
+        f"{', '.join(SkillsActionPlan.Status.values)}",
+        "row 3: agreed_on: required, but empty",
+    ],
+    [
+        "row 2: date: '2099-01-01' is in the future",
+        f"row 2: kind: 'magic' is not one of: {', '.join(Support.Kind.values)}",
+    ],
+    [
+        "row 2: sector: required for employment: one of "
+        f"{', '.join(Outcome.Sector.values)}",
+        "row 2: hours_per_week: '81' is not a number of hours from 0 to 80",
+        "row 3: hours_per_week: '7.25' has more than one decimal place",
+    ],
+]
 REPEATED = (
     "reference,first_name,last_name,registered_on,claimant\n"
     "C-1,Hal,King,2024-01-01,yes\n"
@@ -106,12 +176,14 @@ def _journey(academy, coordinator):
         ("participants", people, ()),
         ("participants", people, ()),  # again: nothing changes
         ("participants", BAD, ()),
+        ("participants", BAD_CELLS, ()),
         ("participants", REPEATED, ()),
         ("participants", PEOPLE_AGAIN, ("A-2",)),
         ("action_plans", PLANS, ()),
         ("support", SUPPORT, ()),
         ("outcomes", OUTCOMES, ()),
         ("support", SUPPORT_AGAIN, ()),
+        *((kind, text, ()) for kind, text in BAD_OTHER_CELLS),
     ):
         result = _import(academy, kind, text, accept=accept, by=coordinator)
         summary = result.summary.as_dict()
@@ -201,13 +273,15 @@ def test_both_paths_leave_the_same_database(postgres, monkeypatch):
     copy_answers = _journey(second, by_copy)
 
     assert copy_answers == orm_answers
-    first_file, again, _, _, changes = (a[3] for a in orm_answers[:5])
+    first_file, again, _, _, _, changes = (a[3] for a in orm_answers[:6])
     assert (first_file["created"], again["unchanged"]) == (3, 3)
     assert orm_answers[2][2][0].startswith("row 2: last_name: required")
-    assert orm_answers[3][2] == ["row 3: reference: repeats row 2 (same reference)"]
+    assert orm_answers[3][2] == BAD_CELLS_PROBLEMS
+    assert orm_answers[4][2] == ["row 3: reference: repeats row 2 (same reference)"]
+    assert [a[2] for a in orm_answers[-3:]] == BAD_OTHER_PROBLEMS
     assert (changes["created"], changes["updated"], changes["held"]) == (1, 2, 1)
     assert changes["duplicates"][0]["matches"][0][0] == "H-1"
-    assert orm_answers[-1][3]["updated"] == 1  # the support note changes
+    assert orm_answers[-4][3]["updated"] == 1  # the support note changes
     orm, copied = _state(first), _state(second)
     # The same people, coordinators apart (each academy has its own coordinator).
     mapping = {str(by_orm.pk): str(by_copy.pk)}
