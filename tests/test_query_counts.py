@@ -563,38 +563,10 @@ def _page_reads(client: Client, url: str) -> dict[str, int]:
 
 
 # Pages that still read other academies' rows on PostgreSQL: (url name, role) -> why.
-_INTERVIEWS = (
-    '"pages", needs a vacancies migration (its owner): a provider\'s interviews are '
-    "found by vacancies_referral's interview_at index, so every academy's interviews "
-    "of the week are read; an index on (vacancy_id, interview_at) and (training_id, "
-    "interview_at) narrows them to the organisation"
-)
-KNOWN_WIDE_READS: dict[tuple[str, str], str] = {
-    ("home", "provider"): _INTERVIEWS,
-    ("participants:diary-week", "provider"): _INTERVIEWS
-    + "; and its events by starts_at (an index on event academy, starts_at)",
-}
-
-
-# Pages whose plan, and so whether it reads other academies' rows, depends on how big
-# the tables are on disk (which the earlier tests of a run leave behind): referrals and
-# suspected double outcomes carry no academy of their own, so PostgreSQL may start from
-# them and join to the participant's academy. Passing alone, failing after the suite in
-# CI (1 Dec 2026): not strict until the tables carry their academy (issue 16).
-_NO_ACADEMY_COLUMN = (
-    "plan-dependent: {table} carries no academy column, so a plan that starts from it "
-    "reads every academy's rows; passes on a fresh database, not always after the suite"
-)
-PLAN_DEPENDENT: dict[tuple[str, str], str] = {
-    ("home", "coordinator"): _NO_ACADEMY_COLUMN.format(table="suspecteddoubleoutcome"),
-    ("home", "admin"): _NO_ACADEMY_COLUMN.format(table="suspecteddoubleoutcome"),
-    ("vacancies:referral-list", "provider"): _NO_ACADEMY_COLUMN.format(
-        table="vacancies_referral"
-    ),
-    ("reporting:impact", "manager"): _NO_ACADEMY_COLUMN.format(
-        table="vacancies_referral"
-    ),
-}
+# Each is an xfail(strict=True), so the test says when it has been fixed. (Referrals
+# and suspected double outcomes carry their academy since issue 16, so no plan has to
+# start from every academy's rows and join to the participant's academy.)
+KNOWN_WIDE_READS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -667,8 +639,6 @@ def _wide_reads_measure(grew: dict[tuple[str, str], list[str]]) -> None:
             *case,
             marks=[pytest.mark.xfail(reason=KNOWN_WIDE_READS[case], strict=True)]
             if case in KNOWN_WIDE_READS
-            else [pytest.mark.xfail(reason=PLAN_DEPENDENT[case], strict=False)]
-            if case in PLAN_DEPENDENT
             else [],
         )
         for case in MAIN_PAGES

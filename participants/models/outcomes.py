@@ -3,12 +3,13 @@ pairs of outcomes that look like one start recorded twice."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from academy.models import Academy
 from academy.tenancy import AcademyQuerySet
 
 from .casework import Outcome
@@ -71,7 +72,7 @@ class SustainmentCheck(models.Model):
 
 
 class SuspectedDoubleOutcomeQuerySet(AcademyQuerySet["SuspectedDoubleOutcome"]):
-    academy_path = "first__participant__academy"
+    academy_path = "academy"
 
 
 class SuspectedDoubleOutcome(models.Model):
@@ -83,6 +84,12 @@ class SuspectedDoubleOutcome(models.Model):
         SAME = "same", "One start recorded twice: the extra record was removed"
         DIFFERENT = "different", "Two different starts: both kept"
 
+    # The outcomes' academy, kept on the row (issue 16): a coordinator's count and
+    # list start from their academy's pairs by an index (save() and the nightly
+    # search set it).
+    academy = models.ForeignKey(
+        Academy, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     first = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="+")
     found_at = models.DateTimeField(auto_now_add=True)
@@ -110,9 +117,22 @@ class SuspectedDoubleOutcome(models.Model):
                 condition=Q(first__lt=models.F("second")), name="pair_in_order"
             ),
         ]
+        indexes = [
+            # The open pairs of an academy, in the list's order.
+            models.Index(
+                fields=["academy", "resolution", "found_at", "id"],
+                name="double_academy_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Outcomes {self.first_id} and {self.second_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new pair belongs to its outcomes' academy."""
+        if self.academy_id is None:
+            self.academy_id = self.first.participant.academy_id
+        super().save(*args, **kwargs)
 
     @property
     def outcomes(self) -> tuple[Outcome, Outcome]:

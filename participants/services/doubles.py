@@ -34,20 +34,27 @@ def outcome_doubles_find() -> int:
         participant__outcomes__started_on__gte=F("started_on") - DOUBLE_WINDOW,
         participant__outcomes__started_on__lte=F("started_on") + DOUBLE_WINDOW,
     ).values_list(
-        "pk", "employer", "participant__outcomes__pk", "participant__outcomes__employer"
+        "pk",
+        "employer",
+        "participant__outcomes__pk",
+        "participant__outcomes__employer",
+        "participant__academy",
     )
-    found = {
-        (first, second)
-        for first, employer, second, other in pairs
-        if employers_match(employer, other)
-    }
+    academy_of: dict[int, int] = {}
+    found = set()
+    for first, employer, second, other, academy_id in pairs:
+        if employers_match(employer, other):
+            found.add((first, second))
+            academy_of[first] = academy_id
     known = set(
         SuspectedDoubleOutcome.objects.filter(
             first_id__in={first for first, _ in found}
         ).values_list("first_id", "second_id")
     )
     new = [
-        SuspectedDoubleOutcome(first_id=first, second_id=second)
+        SuspectedDoubleOutcome(
+            first_id=first, second_id=second, academy_id=academy_of[first]
+        )
         for first, second in sorted(found - known)
     ]
     SuspectedDoubleOutcome.objects.bulk_create(new, ignore_conflicts=True)

@@ -192,6 +192,28 @@ def test_another_academys_doubles_are_not_listed(client_of, other_coordinator, a
     assert response.status_code == 404
 
 
+def test_each_suspected_double_is_filed_under_its_academy(academy, other_academy):
+    """Issue 16: the nightly search gives each pair its people's academy, which is
+    what an academy's pages filter on."""
+    for where in (academy, other_academy):
+        person = ParticipantFactory(academy=where)
+        for day in (1, 5):
+            Outcome.objects.create(
+                participant=person,
+                kind="employment",
+                sector="other",
+                started_on=dt.date(2026, 3, day),
+                employer=f"{where.name} Care",
+            )
+    assert outcome_doubles_find() == 2
+    pairs = SuspectedDoubleOutcome.objects.for_academy(academy)
+    assert [p.first.participant.academy_id for p in pairs] == [academy.pk]
+    assert "participants_participant" not in str(pairs.query)
+    assert sorted(
+        SuspectedDoubleOutcome.objects.values_list("academy_id", flat=True)
+    ) == sorted([academy.pk, other_academy.pk])
+
+
 def test_providers_cannot_see_doubles(client_of, provider):
     assert (
         client_of(provider).get(reverse("participants:outcome-doubles")).status_code

@@ -180,6 +180,23 @@ def test_referrals_show_on_the_timeline_and_follow_a_merge(academy, coordinator)
 
 
 @pytest.mark.django_db
+def test_a_referral_belongs_to_its_persons_academy_and_is_found_by_it(
+    academy, other_academy, coordinator
+):
+    """Issue 16: a referral carries its academy, so reads start from its academy's."""
+    person = ParticipantFactory(academy=academy)
+    referral = services.referral_create(
+        participant=person, vacancy=VacancyFactory(academy=academy), by=coordinator.user
+    )
+    ReferralFactory(participant__academy=other_academy)
+    assert referral.academy == academy
+    assert list(Referral.objects.for_academy(academy)) == [referral]
+    sql = str(Referral.objects.for_academy(academy).query)
+    assert '"vacancies_referral"."academy_id" =' in sql
+    assert "participants_participant" not in sql
+
+
+@pytest.mark.django_db
 def test_the_impact_report_counts_vacancies_referrals_and_starts(academy, coordinator):
     vacancy = VacancyFactory(academy=academy)
     referral = ReferralFactory(participant__academy=academy, vacancy=vacancy)

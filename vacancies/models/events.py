@@ -129,6 +129,10 @@ class Event(models.Model):
                 name="event_ends_after_it_starts",
             )
         ]
+        indexes = [
+            # A diary's week and the event list's upcoming events, of one academy.
+            models.Index(fields=["academy", "starts_at"], name="event_academy_starts")
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from academy.crypto import EncryptedCharField
-from academy.models import Membership
+from academy.models import Academy, Membership
 from academy.permissions import Role
 from academy.tenancy import AcademyQuerySet
 from participants.models import Participant
@@ -19,7 +19,7 @@ from .opportunities import TrainingOpportunity, Vacancy
 
 
 class ReferralQuerySet(AcademyQuerySet["Referral"]):
-    academy_path = "participant__academy"
+    academy_path = "academy"
 
     def for_membership(self, membership: Membership) -> ReferralQuerySet:
         """Providers see the referrals to their own organisation's opportunities."""
@@ -44,6 +44,12 @@ class Referral(models.Model):
         UNSUCCESSFUL = "unsuccessful", "Unsuccessful"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # The participant's academy, kept on the row (issue 16): every read starts from
+    # its academy's referrals by an index, never from all academies' (save() sets it;
+    # a merge keeps people in their academy).
+    academy = models.ForeignKey(
+        Academy, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -120,10 +126,31 @@ class Referral(models.Model):
                 name="one_referral_per_outcome",
             ),
         ]
-        indexes = [models.Index(fields=["interview_at"])]
+        indexes = [
+            # The interview reminders of every academy (referral_notices).
+            models.Index(fields=["interview_at"]),
+            # Diaries and a provider's upcoming interviews.
+            models.Index(
+                fields=["academy", "interview_at"], name="referral_academy_interview"
+            ),
+            # The referral list's order (keyset), and the academy's referrals.
+            models.Index(
+                fields=["academy", "-updated_at", "-id"], name="referral_academy_list"
+            ),
+            # The impact report's referrals made in a period.
+            models.Index(
+                fields=["academy", "created_at"], name="referral_academy_created"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant} to {self.opportunity}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new referral belongs to its participant's academy."""
+        if self.academy_id is None:
+            self.academy_id = self.participant.academy_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("vacancies:referral-detail", args=[self.pk])

@@ -396,6 +396,9 @@ def merge_referrals(keep: Participant, duplicate: Participant) -> None:
             merged_from="",
         ).exists()
         referral.participant = keep
+        referral.academy_id = keep.academy_id
         if clash:
             referral.merged_from = duplicate.reference
-        referral.save(update_fields=["participant", "merged_from", "updated_at"])
+        referral.save(
+            update_fields=["participant", "academy", "merged_from", "updated_at"]
+        )
