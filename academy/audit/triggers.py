@@ -61,7 +61,7 @@ TRACKED: tuple[Tracked, ...] = (
     Tracked("participants.Appointment", person="participant"),
     Tracked("participants.Task", person="participant"),
     Tracked("participants.Enquiry", person="participant", academy="academy_id"),
-    Tracked("vacancies.Referral", person="participant"),
+    Tracked("vacancies.Referral", person="participant", academy="academy_id"),
     Tracked("vacancies.ReferralEvent", person="referral__participant"),
     Tracked("academy.Membership", person="", academy="academy_id"),
     Tracked("academy.User", person=""),
@@ -103,6 +103,24 @@ def _person_sql(model: type[Model], path: str, row: str) -> str:
     )
 
 
+def _academy_sql(tracked: Tracked, row: str) -> str:
+    """SQL for the academy of `row` when the context names none: the row's own academy
+    column, else its participant's academy (so that every change to an academy's
+    people carries the academy, and the audit page reads one academy's records by an
+    index); evaluated only when needed (COALESCE stops at the first value)."""
+    model = tracked.model
+    candidates = [f"{row}.{tracked.academy}"] if tracked.academy else []
+    if tracked.person:
+        person = _person_sql(model, tracked.person, row)
+        candidates.append(
+            "(SELECT pp.academy_id FROM participants_participant pp "  # noqa: S608  # nosec B608
+            f"WHERE pp.id = {person})"
+        )
+    if len(candidates) > 1:
+        return f"COALESCE({', '.join(candidates)})"
+    return candidates[0] if candidates else "NULL"
+
+
 def _columns(model: type[Model], *, significant: bool = False) -> list[str]:
     """The columns kept; `significant`: without those a save alone changes (auto_now),
     so that a save that changes nothing else writes no history."""
@@ -140,7 +158,6 @@ def _pg_row_json(model: type[Model], alias: str, *, significant: bool = False) -
 def _pg_install(cursor: Any, tracked: Tracked) -> None:
     model = tracked.model
     table = model._meta.db_table
-    academy = f"{{row}}.{tracked.academy}" if tracked.academy else "NULL"
     for op, new_or_old, select in (
         ("insert", "NEW TABLE AS n", "FROM n"),
         ("delete", "OLD TABLE AS o", "FROM o"),
@@ -166,7 +183,7 @@ BEGIN
   SELECT clock_timestamp(), '{table}', {row}.id, '{op}',
     {_person_sql(model, tracked.person, row)},
     COALESCE(NULLIF(current_setting('academy.academy_id', true), '')::int,
-             {academy.format(row=row)}),
+             {_academy_sql(tracked, row)}),
     NULLIF(current_setting('academy.actor_id', true), '')::int,
     COALESCE(current_setting('academy.request_id', true), ''),
     {old}, {new}
@@ -212,7 +229,7 @@ def _sqlite_install(cursor: Any, tracked: Tracked) -> None:
             if op == "update"
             else ""
         )
-        academy = f"{row}.{tracked.academy}" if tracked.academy else "NULL"
+        academy = _academy_sql(tracked, row)
         name = f"academy_history_{table}_{op}"
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         cursor.execute(

@@ -78,6 +78,17 @@ class TestChangeHistory:
         assert changes_of(meeting)[0].participant_id == meeting.participant_id
         assert changes_of(action)[0].participant_id == action.plan.participant_id
 
+    def test_a_change_with_no_academy_in_its_context_carries_its_persons(
+        self, academy, other_academy
+    ):
+        """Issue 16: a task or command (no academy in its context) changing casework
+        files the change under the person's academy, the one column the audit page
+        reads by an index."""
+        meeting = MeetingFactory(participant__academy=academy)
+        action = PlanActionFactory(plan__participant__academy=other_academy)
+        assert changes_of(meeting)[0].academy_id == academy.pk
+        assert changes_of(action)[0].academy_id == other_academy.pk
+
     def test_a_deletion_keeps_the_row_as_it_was(self, academy):
         meeting = MeetingFactory(participant__academy=academy)
         pk = meeting.pk
@@ -365,6 +376,16 @@ class TestAuditPages:
             reverse("academy:audit", args=["sign-ins"]), {"kind": "failed"}
         )
         assert {r.record.kind for r in filtered.context["rows"]} == {"failed"}
+
+    def test_changes_to_the_academys_people_made_by_a_task_are_listed(
+        self, client_of, academy, other_academy, admin
+    ):
+        mine = MeetingFactory(participant__academy=academy)
+        theirs = MeetingFactory(participant__academy=other_academy)
+        page = client_of(admin).get(reverse("academy:audit", args=["changes"]))
+        shown = {(r.record.table_name, r.record.row_id) for r in page.context["rows"]}
+        assert ("participants_meeting", mine.pk) in shown
+        assert ("participants_meeting", theirs.pk) not in shown
 
     def test_another_academys_trail_is_not_shown(
         self, client_of, academy, other_academy, admin, other_coordinator
