@@ -282,11 +282,16 @@ def import_check(
     parsed: list[ParsedRow] = []
     first_rows: dict[tuple[Any, ...], int] = {}
     count = 0
+    names, indexes = tuple(positions), tuple(positions.values())
+    width = max(indexes, default=-1) + 1
     for count, (number, values) in enumerate(table.rows, start=1):
-        cells = {
-            name: values[index] if index < len(values) else ""
-            for name, index in positions.items()
-        }
+        if len(values) >= width:
+            cells = dict(zip(names, [values[i] for i in indexes], strict=True))
+        else:  # a short row: the cells it lacks are empty
+            cells = {
+                name: values[index] if index < len(values) else ""
+                for name, index in positions.items()
+            }
         row = spec.parse(_Row(number, cells, problems), context)
         if row is not None:
             first = first_rows.setdefault(row.key, number)

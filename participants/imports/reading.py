@@ -216,11 +216,13 @@ def _csv_table(source: IO[bytes]) -> Table:
 
     def rows() -> Iterator[tuple[int, tuple[Cell, ...]]]:
         nonlocal number
+        last = settings.IMPORT_MAX_ROWS + 1  # read once: settings are looked up slowly
+        strip = str.strip
         try:
             for number, cells in enumerate(reader, start=2):
-                if number - 1 > settings.IMPORT_MAX_ROWS:
+                if number > last:
                     raise _too_many_rows()
-                stripped = tuple(cell.strip() for cell in cells)
+                stripped = tuple(map(strip, cells))
                 if any(stripped):
                     yield number, stripped
         except UnicodeDecodeError as error:

@@ -305,3 +305,35 @@ def test_a_repeated_support_record_is_a_problem_on_the_later_row(academy, tmp_pa
     assert lines == [
         "row 4: participant_reference: repeats row 2 (same participant, date and kind)"
     ]
+
+
+@pytest.mark.django_db
+def test_a_short_row_has_empty_cells_and_a_long_row_extra_cells_ignored(
+    academy, tmp_path
+):
+    path = write_csv(
+        tmp_path / "people.csv",
+        [
+            cells("reference,first_name,last_name,registered_on,claimant,postcode"),
+            cells("A-1,Ann,Jones,2024-01-15,yes,pl11aa,spare,cells"),
+            cells("A-2,Bob,Smith,2024-02-01,no"),  # no postcode cell at all
+            cells("A-3,Cy,Lee"),  # nor the required ones
+        ],
+    )
+
+    lines, _ = failing_command(academy, "participants", path)
+
+    assert lines == [
+        "row 4: registered_on: required, but empty",
+        "row 4: claimant: required, but empty",
+    ]
+
+    path.write_text(path.read_text().replace("A-3,Cy,Lee", "A-3,Cy,Lee,2024-03-01,no"))
+    run_command(academy, "participants", path)
+
+    people = Participant.objects.for_academy(academy).order_by("reference")
+    assert [(p.reference, p.postcode) for p in people] == [
+        ("A-1", "PL1 1AA"),
+        ("A-2", ""),
+        ("A-3", ""),
+    ]
