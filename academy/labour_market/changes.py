@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ..models import LabourMarketChange, LabourMarketObservation, RefreshRun
 from .config import MEASURES
-from .observations import Observation, ParseResult
+from .observations import Breakdown, Observation, ParseResult
 
 KEY_FIELDS = (
     "source",
@@ -204,13 +204,19 @@ def _copy_text(text: str) -> str:
     )
 
 
-def _stage_lines(
-    observations: list[Observation], indexes: range | list[int]
+def _copy_lines(
+    observations: list[Observation],
+    indexes: range | list[int],
+    *,
+    numbered: bool = True,
+    end: str = "\n",
 ) -> Iterator[str]:
-    """Each observation as a line of COPY text; a file repeats its areas, labels and
-    values, so each distinct text is escaped once."""
+    """Each observation as a line of COPY text in _STAGE_COLUMNS' order (after its
+    index if `numbered`), ending with `end`. A file repeats its areas, labels and
+    values, so each distinct text and each row's key is written once."""
     texts: dict[str, str] = {}
     values: dict[Decimal | None, str] = {None: "\\N"}
+    rows: dict[tuple[str, str, str, Breakdown], tuple[str, str]] = {}
 
     def text(value: str) -> str:
         found = texts.get(value)
@@ -220,16 +226,31 @@ def _stage_lines(
 
     for index in indexes:
         o = observations[index]
-        b = o.breakdown
+        row = (o.area_code, o.area_name, o.period, o.breakdown)
+        parts = rows.get(row)
+        if parts is None:
+            b = o.breakdown
+            parts = rows[row] = (
+                f"{text(o.source)}\t{text(o.area_code)}\t{text(o.period)}",
+                f"{text(b.sector)}\t{text(b.service)}\t{text(b.job_role)}\t"
+                f"{text(o.area_name[:200])}",
+            )
         value = values.get(o.value)
         if value is None:
             value = values[o.value] = format(o.value, "f")
+        start = f"{index}\t" if numbered else ""
         yield (
-            f"{index}\t{text(o.source)}\t{text(o.area_code)}\t{text(o.period)}\t"
-            f"{text(o.measure)}\t{text(b.sector)}\t{text(b.service)}\t"
-            f"{text(b.job_role)}\t{text(o.area_name[:200])}\t{value}\t"
-            f"{text(o.status)}\t{text(o.unit)}\t{text(o.raw[:40])}\n"
+            f"{start}{parts[0]}\t{text(o.measure)}\t{parts[1]}\t{value}\t"
+            f"{text(o.status)}\t{text(o.unit)}\t{text(o.raw[:40])}{end}"
         )
+
+
+def _copy(
+    cursor: Any, table: str, columns: Iterable[str], lines: Iterator[str]
+) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        while chunk := "".join(itertools.islice(lines, COPY_CHUNK)):
+            copy.write(chunk)
 
 
 def _stage(observations: list[Observation], indexes: range | list[int]) -> None:
@@ -241,22 +262,12 @@ def _stage(observations: list[Observation], indexes: range | list[int]) -> None:
             f"CREATE TEMP TABLE {_STAGE} ON COMMIT DROP AS SELECT 0 AS idx, "  # noqa: S608  # nosec B608
             f"{', '.join(_STAGE_COLUMNS[1:])} FROM {_OBSERVATIONS} WITH NO DATA"
         )
-        with cursor.cursor.copy(
-            f"COPY {_STAGE} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            lines = _stage_lines(observations, indexes)
-            while chunk := "".join(itertools.islice(lines, COPY_CHUNK)):
-                copy.write(chunk)
+        _copy(cursor, _STAGE, _STAGE_COLUMNS, _copy_lines(observations, indexes))
 
 
-def _diff(observations: list[Observation]) -> list[DiffRow] | None:
-    """Compare the staged observations with the stored ones: the rows of the diff
-    table (new and changed only), or None when none of their source, areas and
-    periods is stored, so that all are new (and no diff table is made)."""
+def _any_stored(observations: list[Observation]) -> bool:
+    """Whether any figure of the observations' source, areas and periods is stored."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_DIFF_TABLE}")
-        if not observations:
-            return None
         cursor.execute(
             _ANY_STORED,
             [
@@ -265,8 +276,14 @@ def _diff(observations: list[Observation]) -> list[DiffRow] | None:
                 sorted({o.period for o in observations}),
             ],
         )
-        if not cursor.fetchone()[0]:
-            return None
+        return bool(cursor.fetchone()[0])
+
+
+def _diff() -> list[DiffRow]:
+    """Compare the staged observations with the stored ones in one join, keeping the
+    new and changed in a table for the write; return its rows in staged order."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_DIFF_TABLE}")
         # The join's plan needs the staged figures' statistics.
         cursor.execute(f"ANALYZE {_STAGE}")
         cursor.execute(_DIFF)
@@ -277,14 +294,16 @@ def _diff(observations: list[Observation]) -> list[DiffRow] | None:
 
 
 def _compare_staged(observations: list[Observation]) -> Plan:
-    """Stage every observation and compare with one join. Inside a transaction the
-    staging table stays for observations_write; outside, it goes at once."""
+    """Compare with one join of the staged observations. When none of their source,
+    areas and periods is stored, all are new: nothing is staged (the write copies
+    them into the table). Inside a transaction the staging table stays for
+    observations_write; outside, it goes at once."""
+    if not _any_stored(observations):
+        return Plan(list(observations), [], 0)
     kept = connection.in_atomic_block
     with transaction.atomic():
         _stage(observations, range(len(observations)))
-        rows = _diff(observations)
-    if rows is None:
-        return Plan(list(observations), [], 0, staged=kept)
+        rows = _diff()
     new: list[Observation] = []
     changed: list[Change] = []
     for index, stored_id, old_value, old_status in rows:
@@ -299,26 +318,33 @@ def _compare_staged(observations: list[Observation]) -> Plan:
 
 
 def _write_staged(plan: Plan, run: RefreshRun) -> None:
-    """Insert the new figures, update the changed ones and keep each change's history,
-    in one statement from the staging table."""
+    """Copy new figures straight into the table when there is nothing else to do;
+    otherwise insert the new figures, update the changed ones and keep each change's
+    history, in one statement from the staging table."""
     if not plan.new and not plan.changed:
+        return
+    now = timezone.now()
+    if not plan.staged and not plan.changed:
+        with connection.cursor() as cursor:
+            _copy(
+                cursor,
+                _OBSERVATIONS,
+                (*_STAGE_COLUMNS[1:], "run_id", "updated_at"),
+                _copy_lines(
+                    plan.new,
+                    range(len(plan.new)),
+                    numbered=False,
+                    end=f"\t{run.pk}\t{now.isoformat()}\n",
+                ),
+            )
         return
     if not plan.staged:
         observations = [*plan.new, *(c.observation for c in plan.changed)]
         _stage(observations, range(len(observations)))
-        if plan.changed:
-            _diff(observations)
-    params: dict[str, int | dt.datetime] = {"run": run.pk, "now": timezone.now()}
+        _diff()
+    params: dict[str, int | dt.datetime] = {"run": run.pk, "now": now}
     keys, values = ", ".join(KEY_FIELDS), ", ".join(_VALUES)
-    insert = f"""
-INSERT INTO {_OBSERVATIONS} ({keys}, {values}, run_id, updated_at)
-SELECT {keys}, {values}, %(run)s, %(now)s
-"""
     with connection.cursor() as cursor:
-        if not plan.changed and (plan.unchanged == 0 or not plan.staged):
-            # Every staged figure is new: no join.
-            cursor.execute(f"{insert} FROM {_STAGE}", params)
-            return
         cursor.execute(
             f"""
 WITH diff AS MATERIALIZED (
@@ -337,7 +363,8 @@ changed AS (
       updated_at = %(now)s
   FROM diff d WHERE o.id = d.stored_id
 )
-{insert} FROM diff WHERE stored_id IS NULL
+INSERT INTO {_OBSERVATIONS} ({keys}, {values}, run_id, updated_at)
+SELECT {keys}, {values}, %(run)s, %(now)s FROM diff WHERE stored_id IS NULL
 """,  # noqa: S608  # nosec B608 - table and column names from the models
             params,
         )
