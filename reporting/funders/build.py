@@ -293,8 +293,9 @@ def _tally(
     periods: list[ReturnPeriod],
     *,
     with_exceptions: bool,
-) -> tuple[dict[int, list[dict[str, Any]]], ReturnExceptions | None]:
-    """People each indicator counts, per postcode and period, and (when asked) the
+) -> tuple[dict[str, list[int]], ReturnExceptions | None]:
+    """People each indicator counts, per postcode and period (`n * periods + j` for
+    the `n`th indicator's `j`th period), and (when asked) the
     people counted in the whole year who lack start evidence: one grouped query for
     every indicator (by postcode, and apart for each person lacking evidence)."""
     nobody = ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
@@ -335,17 +336,9 @@ def _tally(
         sums = by_postcode.setdefault(row["pc"], [0] * len(names))
         for k, name in enumerate(names):
             sums[k] += row[name]
-    width = len(periods)
-    tally = {
-        indicator.pk: [
-            {
-                "postcode": postcode,
-                **{f"n_{p.key}": sums[n * width + j] for j, p in enumerate(periods)},
-            }
-            for postcode, sums in by_postcode.items()
-        ]
-        for n, indicator in enumerate(indicators)
-    }
+    # Only where a figure counts someone: others read for a figure whose filters
+    # leave them out put no area in the return.
+    tally = {postcode: sums for postcode, sums in by_postcode.items() if any(sums)}
     if not people:
         return tally, None
     lacking = sorted(
@@ -384,12 +377,13 @@ def _geographies(
     def order(code: str) -> tuple[bool, str]:
         return (code == "", name(code).lower())
 
-    local_authorities = sorted(set(frame["la"]), key=order)
+    las, ward_codes, cons = (frame[c].tolist() for c in ("la", "ward", "con"))
+    local_authorities = sorted(set(las), key=order)
     wards = sorted(
-        set(zip(frame["la"], frame["ward"], strict=True)),
+        set(zip(las, ward_codes, strict=True)),
         key=lambda pair: (*order(pair[0]), *order(pair[1])),
     )
-    constituencies = sorted(set(frame["con"]), key=order)
+    constituencies = sorted(set(cons), key=order)
     geographies = [Geography(TOTAL, "", "", "Total")]
     geographies += [
         Geography(LOCAL_AUTHORITY, c, "", name(c)) for c in local_authorities
@@ -403,21 +397,16 @@ def _geographies(
     return geographies, names
 
 
-def _frame(counts: dict[int, list[dict[str, Any]]], periods: list[ReturnPeriod]) -> Any:
-    """The grouped counts as one long DataFrame (indicator, postcode, period, n),
-    joined to each postcode's areas ('' where not known)."""
+def _frame(by_postcode: dict[str, list[int]], width: int) -> Any:
+    """The counts per postcode (`c<k>`, as `_tally` gives them) as a DataFrame, joined
+    to each postcode's areas ('' where not known)."""
     import pandas as pd  # type: ignore[import-untyped]  # only in report builders
 
-    records = [
-        (indicator_pk, row["postcode"], period.key, row[f"n_{period.key}"])
-        for indicator_pk, rows in counts.items()
-        for row in rows
-        for period in periods
-    ]
     frame = pd.DataFrame.from_records(
-        records, columns=["indicator", "postcode", "period", "n"]
+        [(postcode, *sums) for postcode, sums in by_postcode.items()],
+        columns=["postcode", *(f"c{k}" for k in range(width))],
     )
-    areas = areas_of(frame["postcode"].unique().tolist())
+    areas = areas_of(list(by_postcode))
     area_frame = pd.DataFrame.from_records(
         [(p, a.local_authority, a.ward, a.constituency) for p, a in areas.items()],
         columns=["postcode", "la", "ward", "con"],
@@ -429,35 +418,30 @@ def _frame(counts: dict[int, list[dict[str, Any]]], periods: list[ReturnPeriod])
     return frame
 
 
-def _pivot(frame: Any) -> dict[tuple[int, GeoKey, str], int]:
-    """Each indicator's count per geography and period, pivoted from the frame."""
-    import pandas as pd
-
+def _pivot(
+    frame: Any, indicators: list[Indicator], periods: list[ReturnPeriod]
+) -> dict[tuple[int, GeoKey, str], int]:
+    """Each indicator's count per geography and period, summed from the frame."""
+    keys = [(i.pk, p.key) for i in indicators for p in periods]
+    columns = [f"c{k}" for k in range(len(keys))]
     levels: list[tuple[str, list[str]]] = [
-        (TOTAL, []),
         (LOCAL_AUTHORITY, ["la"]),
         (WARD, ["la", "ward"]),
         (CONSTITUENCY, ["con"]),
     ]
-    parts = []
-    for kind, columns in levels:
-        grouped = frame.groupby(["indicator", "period", *columns])["n"].sum()
-        part = grouped.reset_index()
-        part["kind"] = kind
-        part["code"] = part[columns[-1]] if columns else ""
-        part["parent"] = part["la"] if kind == WARD else ""
-        parts.append(part[["indicator", "kind", "code", "parent", "period", "n"]])
-    table = pd.concat(parts).pivot_table(
-        index=["indicator", "kind", "code", "parent"],
-        columns="period",
-        values="n",
-        aggfunc="sum",
-        fill_value=0,
-    )
+    totals: list[tuple[GeoKey, list[Any]]] = [
+        ((TOTAL, "", ""), frame[columns].sum().tolist())
+    ]
+    for kind, by in levels:
+        grouped = frame.groupby(by)[columns].sum()
+        for index, *values in grouped.itertuples(name=None):
+            place = index if isinstance(index, tuple) else (index,)
+            parent = place[0] if kind == WARD else ""
+            totals.append(((kind, place[-1], parent), values))
     return {
-        (int(indicator), (kind, code, parent), str(period)): int(n)
-        for (indicator, kind, code, parent), row in table.iterrows()
-        for period, n in row.items()
+        (pk, geography, period): int(n)
+        for geography, values in totals
+        for (pk, period), n in zip(keys, values, strict=True)
     }
 
 
@@ -466,10 +450,14 @@ def _nested(frame: Any) -> list[tuple[GeoKey, tuple[GeoKey, ...]]]:
     constituency made of whole wards (as the Boundary Commission builds them), a
     local authority made of whole constituencies, or the reverse. A reader who knows
     the boundaries can subtract along these too."""
-    rows = {
-        (la, ward, con)
-        for la, ward, con in zip(frame["la"], frame["ward"], frame["con"], strict=True)
-    }
+    rows = set(
+        zip(
+            frame["la"].tolist(),
+            frame["ward"].tolist(),
+            frame["con"].tolist(),
+            strict=True,
+        )
+    )
     found = []
     for pairs in (
         {((CONSTITUENCY, c, ""), (WARD, w, la)) for la, w, c in rows},
@@ -610,15 +598,15 @@ def funder_return_build(
     academy = funder_return.academy
     periods = return_periods(funder_return.period, year)
     indicators = list(current_indicators(funder_return))
-    counts, exceptions = _tally(
+    by_postcode, exceptions = _tally(
         academy, indicators, periods, with_exceptions=with_exceptions
     )
     if exceptions is not None and not with_people:
         exceptions = replace(exceptions, people=[])
-    frame = _frame(counts, periods)
-    codes = {*frame["la"], *frame["ward"], *frame["con"]}
+    frame = _frame(by_postcode, len(indicators) * len(periods))
+    codes = {*frame["la"].tolist(), *frame["ward"].tolist(), *frame["con"].tolist()}
     geographies, _ = _geographies(frame, area_names(codes))
-    counted = _pivot(frame) if len(frame) else {}
+    counted = _pivot(frame, indicators, periods) if len(frame) else {}
     cells: dict[Hashable, int] = {
         (i.pk, g.key, p.key): counted.get((i.pk, g.key, p.key), 0)
         for i in indicators

@@ -653,6 +653,35 @@ def test_areas_each_person_once_with_not_known_rows(academy, areas):
 
 
 @pytest.mark.django_db
+def test_an_area_is_shown_only_where_a_figure_counts_someone(academy, areas):
+    """Someone with records a figure reads, whom its filters leave out, puts no area
+    of theirs in the return."""
+    write(
+        academy,
+        [
+            Person(
+                "IN",
+                "PL1 1AA",
+                dt.date(2024, 1, 5),
+                status="inactive",
+                plans=[dt.date(2024, 5, 1)],
+            ),
+            Person(
+                "OUT",
+                "TQ9 5AA",
+                dt.date(2024, 1, 5),
+                status="employed",
+                plans=[dt.date(2024, 5, 1)],
+            ),
+        ],
+    )
+    funder_return = make_return(academy, {"K": SPECS["KEYWORKER-INACTIVE"]})
+    built = funder_return_build(funder_return=funder_return, year=YEAR, publish=False)
+    names = {row.geography.name for row in built.indicators[0].rows}
+    assert names == {"Total", "Plymouth", "Drake", "Plymouth Sutton and Devonport"}
+
+
+@pytest.mark.django_db
 def test_a_retired_indicator_is_left_out_of_new_builds(academy, world):
     funder_return = make_return(academy, {"PLAN": SPECS["PLAN"], "JOB": SPECS["JOB"]})
     funder_return.indicators.filter(code="JOB").update(is_retired=True)
