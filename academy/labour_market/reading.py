@@ -6,6 +6,7 @@ import csv
 import io
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -200,15 +201,16 @@ def rate_unit(cells: Iterable[str]) -> Unit:
 
     Percentages have a median above 1 (a vacancy rate of 9.9, not 0.099); a single
     turnover rate above 100% in a column of fractions does not flip the column.
+    A column repeats its figures, so each distinct text is read once.
     """
-    values = []
-    for text in cells:
+    values: list[Decimal] = []
+    for text, times in Counter(cells).items():
         if not text or is_suppressed(text):
             continue
         if text.endswith("%"):
             return Unit.PERCENT
         try:
-            values.append(abs(number(text)))
+            values.extend([abs(number(text))] * times)
         except ValueError:
             continue
     if values and statistics.median(values) > 1:

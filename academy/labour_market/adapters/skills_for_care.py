@@ -267,14 +267,15 @@ class SkillsForCareAdapter:
             if not text:
                 continue  # an empty cell is "not published": no figure, not zero
             unit = units[measure]
-            if (text, unit) not in values:
+            found = values.get((text, unit))
+            if found is None:
                 try:
                     value, status = cell_value(text, unit)
                 except ValueError:
                     label = config.MEASURES[measure].label
                     return Rejected(0, f'{label}: "{text}" is not a number.')
-                values[text, unit] = (_count(value, unit), status)
-            value, status = values[text, unit]
+                found = values[text, unit] = (_count(value, unit), status)
+            value, status = found
             made.append(
                 Observation(
                     self.source,
