@@ -1,9 +1,10 @@
 """The impact report: every figure, computed by the database (spec/impact-report.md).
 
 The dashboard, CSV, JSON, PDF, command and monthly e-mail all read `impact_report()`;
-none counts a figure its own way. Its people counts come from the precomputed summaries
-(reporting/summaries.py); `live=True` counts them from the casework tables instead, to
-check the summaries. Both read the one definition of each metric, `QUALIFYING`.
+none counts a figure its own way. Its people counts, activity counts and event figures
+come from the precomputed summaries (reporting/summaries.py); `live=True` counts them
+from the casework tables instead, to check the summaries. Both read the one definition
+of each figure, `QUALIFYING` and `ACTIVITY` (events: vacancies/events_report.py).
 
 Each headline metric counts DISTINCT people: a person with several qualifying records
 in the period counts once, and may count in several metrics. Periods are inclusive of
@@ -40,9 +41,12 @@ from vacancies.events_report import (
     WINDOW_MONTHS,
     EventFigures,
     KindFigures,
+    PeopleCounts,
     event_figures,
+    event_figures_from,
+    events_held_by_kind,
 )
-from vacancies.selectors import referral_counts
+from vacancies.models import Referral, ReferralEvent, Vacancy
 
 from .disclosure import Shown, Sum, disclose
 
@@ -169,20 +173,44 @@ EVENT_BREAKDOWN = "event_kind"
 class Qualifying:
     """The records that put a person in a base metric, and the day each one counts on:
     the one definition that the live report, the funder returns and the precomputed
-    summaries (reporting/summaries.py) all read."""
+    summaries (reporting/summaries.py) all read. Activity figures are defined the same
+    way, counting `item` (a referral, or each record) instead of the person."""
 
     model: type[models.Model]
     day: str  # the date field that places a record in a period
     filters: tuple[tuple[str, Any], ...] = ()
     person: str = "participant_id"  # the record's participant ("pk": the person)
+    item: str = ""  # what is counted once ("pk": each record); default the person
+    category: str = ""  # a field whose value is the figure's breakdown
+    excluded: tuple[tuple[str, Any], ...] = ()
+    moment: bool = False  # `day` is a moment: the local day it falls on counts
+    academy_path: str = ""  # default the person's academy
 
     @property
     def academy_field(self) -> str:
-        return "academy" if self.person == "pk" else "participant__academy"
+        if self.academy_path:
+            return self.academy_path
+        return "academy" if self.person == "pk" else f"{self._person_path}__academy"
+
+    @property
+    def claimant_field(self) -> str:
+        if self.person == "pk":
+            return "is_claimant"
+        return f"{self._person_path}__is_claimant"
+
+    @property
+    def _person_path(self) -> str:
+        return self.person.removesuffix("_id")
+
+    @property
+    def counted(self) -> str:
+        return self.item or self.person
 
     def records(self, academy: Academy | None = None) -> QuerySet[Any]:
         """Every qualifying record, of any day (of one academy if given)."""
         records = self.model._default_manager.filter(**dict(self.filters))
+        if self.excluded:
+            records = records.exclude(**dict(self.excluded))
         return (
             records
             if academy is None
@@ -192,7 +220,17 @@ class Qualifying:
     def within(
         self, start: dt.date, end: dt.date, academy: Academy | None = None
     ) -> QuerySet[Any]:
+        if self.moment:  # local days as a range of moments, which an index serves
+            return self.records(academy).filter(
+                **{f"{self.day}__gte": day_start(start)},
+                **{f"{self.day}__lt": day_start(end + dt.timedelta(days=1))},
+            )
         return self.records(academy).filter(**{f"{self.day}__range": (start, end)})
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of a local day."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 QUALIFYING: dict[str, Qualifying] = {
@@ -211,6 +249,59 @@ QUALIFYING: dict[str, Qualifying] = {
     "support_people": Qualifying(Support, "given_on", (("kind__in", COUNTED_SUPPORT),)),
     "people_registered": Qualifying(Participant, "registered_on", person="pk"),
 }
+
+
+def _checks(weeks: int, *, sustained: bool) -> Qualifying:
+    """People whose job started in the period and whose check at `weeks` is done (and
+    found them in work)."""
+    in_work = (("is_in_work", True),) if sustained else ()
+    return Qualifying(
+        SustainmentCheck,
+        "outcome__started_on",
+        (("status", SustainmentCheck.Status.DONE), ("weeks", weeks), *in_work),
+        person="outcome__participant_id",
+    )
+
+
+# The activity figures shown beside the headline ones, defined as the metrics are.
+ACTIVITY: dict[str, Qualifying] = {
+    "meetings": Qualifying(Meeting, "held_at", item="pk", moment=True),
+    "registered_by_source": Qualifying(
+        Participant, "registered_on", person="pk", category="source"
+    ),
+    **{
+        f"starts_{what}_{weeks}": _checks(weeks, sustained=what == "sustained")
+        for weeks in (13, 26)
+        for what in ("checked", "sustained")
+    },
+    "referrals_made": Qualifying(
+        Referral,
+        "created_at",
+        item="pk",
+        excluded=(("stage", Referral.Stage.SUGGESTED),),
+        moment=True,
+        academy_path="academy",
+    ),
+    # Referrals now started that started in the period (a referral counts once).
+    "referrals_started": Qualifying(
+        ReferralEvent,
+        "on",
+        (
+            ("stage", Referral.Stage.STARTED),
+            ("referral__stage", Referral.Stage.STARTED),
+        ),
+        person="referral__participant_id",
+        item="referral_id",
+        academy_path="referral__academy",
+    ),
+}
+ACTIVITY_LABELS = {  # Activity.extra: what the report prints, in its order
+    "vacancies_posted": "Vacancies posted",
+    "referrals_made": "Referrals made",
+    "referrals_started": "Referrals that became starts",
+}
+# Every figure the summaries hold for a person: the metrics, then the activity.
+COUNTED: dict[str, Qualifying] = {**QUALIFYING, **ACTIVITY}
 
 # Metrics that are another metric narrowed by claimant status: grouping by claimant
 # status gives them without evaluating their condition again.
@@ -429,6 +520,9 @@ class Figures:
     rows: list[Row]
     months: list[MonthCount]
     refreshed_at: dt.datetime | None = None  # precomputed: when last built in full
+    # Precomputed only: the activity counts, and the people counted in event figures.
+    activity_counts: ActivityCounts = field(default_factory=dict)
+    event_people: PeopleCounts = field(default_factory=dict)
 
 
 def live_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figures:
@@ -439,48 +533,57 @@ def live_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figures:
     )
 
 
-def _activity(academy: Academy, start: dt.date, end: dt.date) -> Activity:
-    # Local days as a timestamp range, so that the index on held_at can serve.
-    first = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
-    after = timezone.make_aware(
-        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)
-    )
-    meetings = Meeting.objects.filter(
-        participant__academy=academy, held_at__gte=first, held_at__lt=after
-    ).count()
-    sources = dict(
-        Participant.objects.for_academy(academy)
-        .filter(registered_on__range=(start, end))
-        .values_list("source")
-        .annotate(n=Count("pk"))
-        .values_list("source", "n")
-    )
-    checks = SustainmentCheck.objects.filter(
-        outcome__participant__academy=academy,
-        outcome__started_on__range=(start, end),
-        status=SustainmentCheck.Status.DONE,
-    ).aggregate(
-        **{
-            f"{what}_{weeks}": Count(
-                "outcome__participant",
-                distinct=True,
-                filter=Q(weeks=weeks)
-                & (Q(is_in_work=True) if what == "sustained" else Q()),
+# Activity counts per figure and category ("" when the figure has no breakdown).
+ActivityCounts = dict[str, dict[str, int]]
+
+
+def _live_activity_counts(
+    academy: Academy, start: dt.date, end: dt.date
+) -> ActivityCounts:
+    """The activity figures from the casework tables (to check the summaries)."""
+    counts: ActivityCounts = {}
+    for key, rule in ACTIVITY.items():
+        within = rule.within(start, end, academy).order_by()
+        if rule.category:
+            counts[key] = dict(
+                within.values_list(rule.category)
+                .annotate(n=Count(rule.counted, distinct=True))
+                .values_list(rule.category, "n")
             )
-            for weeks in (13, 26)
-            for what in ("checked", "sustained")
-        }
+        else:
+            found = within.aggregate(n=Count(rule.counted, distinct=True))
+            counts[key] = {"": found["n"]}
+    return counts
+
+
+def activity(
+    academy: Academy, start: dt.date, end: dt.date, counts: ActivityCounts
+) -> Activity:
+    """The activity figures of a period, from its counts (live or precomputed)."""
+
+    def total(key: str) -> int:
+        return sum(counts.get(key, {}).values())
+
+    # Vacancies belong to no person: counted here, by the index of the academy's.
+    posted = (
+        Vacancy.objects.for_academy(academy)
+        .filter(created_at__gte=day_start(start))
+        .filter(created_at__lt=day_start(end + dt.timedelta(days=1)))
+        .count()
     )
-    # Vacancies posted, referrals made and started (reporting reads vacancies directly).
-    extra = referral_counts(academy=academy, start=start, end=end)
+    figures = {"vacancies_posted": posted, **{key: total(key) for key in ACTIVITY}}
     return Activity(
-        meetings=meetings,
-        sources={source or "not_recorded": n for source, n in sources.items()},
-        starts_checked_13=checks["checked_13"],
-        starts_sustained_13=checks["sustained_13"],
-        starts_checked_26=checks["checked_26"],
-        starts_sustained_26=checks["sustained_26"],
-        extra=extra,
+        meetings=total("meetings"),
+        sources={
+            source or "not_recorded": n
+            for source, n in counts.get("registered_by_source", {}).items()
+            if n
+        },
+        starts_checked_13=total("starts_checked_13"),
+        starts_sustained_13=total("starts_sustained_13"),
+        starts_checked_26=total("starts_checked_26"),
+        starts_sustained_26=total("starts_sustained_26"),
+        extra={label: figures[key] for key, label in ACTIVITY_LABELS.items()},
     )
 
 
@@ -524,9 +627,18 @@ def impact_figures(
 def impact_report(
     *, academy: Academy, start: dt.date, end: dt.date, live: bool = False
 ) -> ImpactReport:
-    """Every figure of the impact report for one academy and period."""
+    """Every figure of the impact report for one academy and period: from the
+    precomputed summaries, or with `live=True` from the casework tables."""
     figures = impact_figures(academy=academy, start=start, end=end, live=live)
-    events = event_figures(academy=academy, start=start, end=end)
+    if live:
+        counts = _live_activity_counts(academy, start, end)
+        events = event_figures(academy=academy, start=start, end=end)
+    else:
+        counts = figures.activity_counts
+        events = event_figures_from(
+            events_held_by_kind(academy=academy, start=start, end=end),
+            figures.event_people,
+        )
     return ImpactReport(
         academy=academy,
         start=start,
@@ -534,7 +646,7 @@ def impact_report(
         rows=figures.rows,
         months=figures.months,
         refreshed_at=figures.refreshed_at,
-        activity=_activity(academy, start, end),
+        activity=activity(academy, start, end, counts),
         produced_at=timezone.now(),
         events=events,
         event_rows=_event_rows(events),

@@ -247,7 +247,12 @@ class Indicator(models.Model):
 class ImpactDay(models.Model):
     """One day a person qualified for a base metric (several records that day: one
     row), with their previous qualifying day; once with cohort '' and once per cohort
-    the person is in, each with the claimant status read when it was stored."""
+    the person is in, each with the claimant status read when it was stored.
+
+    The activity figures (impact.ACTIVITY) are stored alike, the previous day being
+    the counted item's (a referral's, or none for each record), `cohort` holding their
+    category (a registration's source); event figures hold the event kind there ('':
+    any), and minus the person's first sign-up as `participant_id`."""
 
     academy = models.ForeignKey(Academy, on_delete=models.CASCADE, related_name="+")
     participant_id = models.BigIntegerField()
@@ -313,6 +318,9 @@ class ImpactSummary(models.Model):
 
     academy = models.OneToOneField(Academy, on_delete=models.CASCADE, related_name="+")
     refreshed_at = models.DateTimeField(null=True)
+    # Event attendances are counted for events started before this moment; none:
+    # a sign-up, event or enquiry changed, and they are counted again when next read.
+    events_until = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.refreshed_at}"

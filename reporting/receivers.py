@@ -1,36 +1,79 @@
 """Keeping the impact summaries up with casework (reporting/summaries.py): a saved or
-deleted record marks its person changed, in the same transaction; a finished import
+deleted record marks its person changed, in the same transaction; a changed sign-up,
+event or enquiry has its academy's event attendances counted again; a finished import
 rebuilds the academy's summaries. ReportingConfig.ready() connects these."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from participants.models import Participant
+from django.db.models.signals import post_delete
 
-from .summaries import impact_people_changed, refresh_impact_summaries
+from participants.models import Outcome, Participant, SustainmentCheck
+from vacancies.models import Event, Referral, ReferralEvent
+
+from .summaries import (
+    impact_events_changed,
+    impact_people_changed,
+    refresh_impact_summaries,
+)
+
+# Records that reach their person through another record: (its key, that model).
+THROUGH: dict[type[Any], tuple[str, type[Any]]] = {
+    SustainmentCheck: ("outcome_id", Outcome),
+    ReferralEvent: ("referral_id", Referral),
+}
 
 
 def record_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    """A plan, outcome, support or cohort of a person was saved or deleted."""
+    """A plan, outcome, support, cohort, meeting, sustainment check, referral or
+    referral move of a person was saved or deleted."""
+    participant_id = getattr(instance, "participant_id", None)
+    if sender in THROUGH:
+        key, model = THROUGH[sender]
+        participant_id = (
+            model._default_manager.filter(pk=getattr(instance, key))
+            .values_list("participant_id", flat=True)
+            .first()
+        )
+    if participant_id is None:
+        return
     academy_id = (
-        Participant.objects.filter(pk=instance.participant_id)
+        Participant.objects.filter(pk=participant_id)
         .values_list("academy_id", flat=True)
         .first()
     )
     if academy_id is not None:
-        impact_people_changed(academy_id, [instance.participant_id])
+        impact_people_changed(academy_id, [participant_id])
 
 
 def participant_changed(sender: Any, instance: Participant, **kwargs: Any) -> None:
     """A person was registered, changed (claimant status, registration day) or
-    deleted."""
+    deleted (their sign-ups then belong to no record)."""
     impact_people_changed(instance.academy_id, [instance.pk])
+    if kwargs.get("signal") is post_delete:
+        impact_events_changed(instance.academy_id)
+
+
+def attendance_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A sign-up, an event or an enquiry (which may become a person) was saved or
+    deleted: who came, and who is one person, may have changed."""
+    academy_id = getattr(instance, "academy_id", None)
+    if academy_id is None:  # a sign-up: its event's academy
+        academy_id = (
+            Event.objects.filter(pk=instance.event_id)
+            .values_list("academy_id", flat=True)
+            .first()
+        )
+    if academy_id is not None:
+        impact_events_changed(academy_id)
 
 
 def participants_merged(keep: Participant, duplicate: Participant) -> None:
-    """Two records of one person were merged: the duplicate's records moved."""
+    """Two records of one person were merged: the duplicate's records and sign-ups
+    moved."""
     impact_people_changed(keep.academy_id, [keep.pk, duplicate.pk])
+    impact_events_changed(keep.academy_id)
 
 
 def import_finished(sender: Any = None, args: Any = (), **kwargs: Any) -> None:

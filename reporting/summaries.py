@@ -12,10 +12,16 @@ for a period from `s` to `e`:
 - the part-months at either end, and the rows inside whose previous day falls in the
   first part-month before `s`, are counted from `ImpactDay` (a few weeks of rows).
 
-Which records qualify, and on which day, is `impact.QUALIFYING`: the live report reads
-the same definitions. The summaries are rebuilt in full after an import, every night,
-and when first read; a change to one person's casework is recorded
-(`ImpactChange`) and their rows are redone before the academy's figures are next read.
+Which records qualify, and on which day, is `impact.QUALIFYING` (the activity figures:
+`impact.ACTIVITY`, counting a referral or each record where not a person): the live
+report reads the same definitions. Event figures are stored the same way from
+events_report's `attendance_days`: a person's days at events of each kind.
+
+The summaries are rebuilt in full after an import, every night, and when first read;
+a change to one person's casework is recorded (`ImpactChange`) and their rows (and
+their event attendances) are redone before the academy's figures are next read; a
+changed sign-up, event or enquiry, or an event someone came to having started, has
+the academy's event attendances counted again then (or by the worker, every 5 minutes).
 """
 
 from __future__ import annotations
@@ -27,16 +33,27 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from academy.models import Academy
 from participants.models import ImportRun, ParticipantCohort
+from vacancies.events_report import (
+    ALL,
+    AttendanceDay,
+    attendance_days,
+    attended_any,
+    attended_since,
+    went_on_keys,
+)
 
 from .impact import (
+    ACTIVITY,
     BASE_KEYS,
+    COUNTED,
     QUALIFYING,
+    ActivityCounts,
     Figures,
     Tally,
     month_counts,
@@ -73,17 +90,10 @@ def _rebuild(academy: Academy) -> None:
         ImpactDay.objects.filter(academy=academy).delete()
         ImpactMonth.objects.filter(academy=academy).delete()
         _insert_days(academy, None)
-        _execute(
-            f"INSERT INTO {_table(ImpactMonth)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
-            f"""
-                (academy_id, metric, cohort, is_claimant, month, prev_month, n)
-            SELECT academy_id, metric, cohort, is_claimant, month, prev_month, COUNT(*)
-            FROM {_table(ImpactDay)} WHERE academy_id = %s
-            GROUP BY academy_id, metric, cohort, is_claimant, month, prev_month""",
-            [academy.pk],
-        )
+        summary.events_until = _insert_events(academy)
+        _group_months(academy)
         summary.refreshed_at = timezone.now()
-        summary.save(update_fields=["refreshed_at"])
+        summary.save(update_fields=["refreshed_at", "events_until"])
 
 
 def _table(model: Any) -> str:
@@ -102,37 +112,38 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 def _insert_days(academy: Academy, people: list[int] | None) -> None:
     """Store the qualifying days of the academy's people (or of `people` only): one row
-    per person, metric and day, with the day before it; then a copy per cohort."""
+    per person, figure, category and day, with the day before it (of the same counted
+    item); then a copy per cohort of the metrics' rows."""
     q = connection.ops.quote_name
     for ids in [None] if people is None else _chunks(people):
-        for key, rule in QUALIFYING.items():
+        for key, rule in COUNTED.items():
             records = rule.records(academy).order_by()
             if ids is not None:
-                person_id = "pk" if rule.person == "pk" else "participant_id"
-                records = records.filter(**{f"{person_id}__in": ids})
-            claimant = (
-                "is_claimant" if rule.person == "pk" else "participant__is_claimant"
-            )
+                records = records.filter(**{f"{rule.person}__in": ids})
+            day = TruncDate(rule.day) if rule.moment else F(rule.day)
             records = records.values(
                 p=F(rule.person),
-                c=F(claimant),
-                d=F(rule.day),
-                m=TruncMonth(rule.day),
+                i=F(rule.counted),
+                g=F(rule.category) if rule.category else Value(""),
+                c=F(rule.claimant_field),
+                d=day,
+                m=TruncMonth(day, output_field=DateField()),
             )
             sql, params = records.query.sql_with_params()
             _execute(
                 f"INSERT INTO {_table(ImpactDay)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
                 f""" (academy_id, participant_id, metric,
                     cohort, is_claimant, {q("day")}, {q("month")}, prev_day, prev_month)
-                SELECT %s, u.p, %s, '', u.c, u.d, u.m,
-                    LAG(u.d) OVER (PARTITION BY u.p ORDER BY u.d),
-                    LAG(u.m) OVER (PARTITION BY u.p ORDER BY u.d)
-                FROM (SELECT DISTINCT r.p, r.c, r.d, r.m FROM ({sql}) r) u""",
+                SELECT %s, u.p, %s, u.g, u.c, u.d, u.m,
+                    LAG(u.d) OVER (PARTITION BY u.i ORDER BY u.d),
+                    LAG(u.m) OVER (PARTITION BY u.i ORDER BY u.d)
+                FROM (SELECT DISTINCT r.p, r.i, r.g, r.c, r.d, r.m FROM ({sql}) r) u""",
                 [academy.pk, key, *params],
             )
         within = ""
         if ids is not None:
             within = f" AND d.participant_id IN ({', '.join(['%s'] * len(ids))})"
+        metrics = ", ".join(["%s"] * len(QUALIFYING))
         _execute(
             f"INSERT INTO {_table(ImpactDay)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
             f""" (academy_id, participant_id, metric,
@@ -141,9 +152,73 @@ def _insert_days(academy: Academy, people: list[int] | None) -> None:
                 d.{q("day")}, d.{q("month")}, d.prev_day, d.prev_month
             FROM {_table(ImpactDay)} d
             JOIN {_table(ParticipantCohort)} c ON c.participant_id = d.participant_id
-            WHERE d.academy_id = %s AND d.cohort = ''{within}""",
-            [academy.pk, *(ids or [])],
+            WHERE d.academy_id = %s AND d.cohort = ''
+                AND d.metric IN ({metrics}){within}""",
+            [academy.pk, *QUALIFYING, *(ids or [])],
         )
+
+
+def event_metric(figure: str) -> str:
+    """The report's metric of an events figure ("attendees", "new", "plan_3m", ...)."""
+    return "event_attendees" if figure == "attendees" else f"event_attendees_{figure}"
+
+
+EVENT_FIGURES = {event_metric(f): f for f in ("attendees", "new", *went_on_keys())}
+
+
+def _insert_events(
+    academy: Academy, days: Iterable[AttendanceDay] | None = None
+) -> dt.datetime:
+    """Store the days each person came to the academy's events (events_report's
+    `attendance_days`, or these days); return the moment up to which events are
+    counted."""
+    until = timezone.now()
+    ImpactDay.objects.bulk_create(
+        (
+            ImpactDay(
+                academy=academy,
+                participant_id=one.person,
+                metric=event_metric(figure),
+                cohort="" if one.kind == ALL else one.kind,
+                is_claimant=False,
+                day=one.day,
+                month=one.day.replace(day=1),
+                prev_day=one.prev_day,
+                prev_month=one.prev_day.replace(day=1) if one.prev_day else None,
+            )
+            for one in (attendance_days(academy) if days is None else days)
+            for figure in one.figures
+        ),
+        batch_size=2000,
+    )
+    return until
+
+
+def _group_months(academy: Academy, metrics: Iterable[str] | None = None) -> None:
+    """Count the academy's ImpactDay rows per month (of these metrics, if given)."""
+    chosen = list(metrics or [])
+    only = f" AND metric IN ({', '.join(['%s'] * len(chosen))})" if chosen else ""
+    _execute(
+        f"INSERT INTO {_table(ImpactMonth)}"  # noqa: S608  # nosec B608 - tables from the models; values as parameters
+        f"""
+            (academy_id, metric, cohort, is_claimant, month, prev_month, n)
+        SELECT academy_id, metric, cohort, is_claimant, month, prev_month, COUNT(*)
+        FROM {_table(ImpactDay)} WHERE academy_id = %s{only}
+        GROUP BY academy_id, metric, cohort, is_claimant, month, prev_month""",
+        [academy.pk, *chosen],
+    )
+
+
+def _rebuild_events(academy: Academy) -> None:
+    """Count the academy's event attendances again (its rows only): after a sign-up,
+    an event or an enquiry changed, or an event with attendances started since."""
+    with transaction.atomic():
+        summary = _lock(academy)
+        ImpactDay.objects.filter(academy=academy, metric__in=EVENT_FIGURES).delete()
+        ImpactMonth.objects.filter(academy=academy, metric__in=EVENT_FIGURES).delete()
+        summary.events_until = _insert_events(academy)
+        _group_months(academy, EVENT_FIGURES)
+        summary.save(update_fields=["events_until"])
 
 
 # Keeping up with casework -------------------------------------------------------------
@@ -158,36 +233,59 @@ def impact_people_changed(academy_id: int, participant_ids: Iterable[int]) -> No
     )
 
 
+def impact_events_changed(academy_id: int) -> None:
+    """Record that a sign-up, event or enquiry of the academy changed: who came, and
+    who is one person, are counted again before its figures are next read."""
+    ImpactSummary.objects.filter(academy_id=academy_id).update(events_until=None)
+
+
 def impact_changes_apply(academy: Academy) -> int:
-    """Redo the summary rows of the people whose casework changed since; return how
-    many people. Cheap: a few statements over those people's rows."""
+    """Redo the summary rows of the people whose casework changed since, and count the
+    academy's event attendances again if they changed (or an event someone came to
+    has started since); return how many people. Cheap: a few statements over those
+    people's rows."""
     pending = list(
         ImpactChange.objects.filter(academy_id=academy.pk).values_list(
             "pk", "participant_id"
         )
     )
-    if not pending:
-        return 0
-    with transaction.atomic():
-        _lock(academy)
-        # Read again under the lock: another writer may have applied them.
-        pending = list(
-            ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).values_list(
-                "pk", "participant_id"
+    people: list[int] = []
+    if pending:
+        with transaction.atomic():
+            _lock(academy)
+            # Read again under the lock: another writer may have applied them.
+            pending = list(
+                ImpactChange.objects.filter(
+                    pk__in=[pk for pk, _ in pending]
+                ).values_list("pk", "participant_id")
             )
-        )
-        people = sorted({pid for _, pid in pending})
-        if people:
-            _redo_people(academy, people)
-        ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+            people = sorted({pid for _, pid in pending})
+            summary = ImpactSummary.objects.get(academy=academy)
+            if people:
+                _redo_people(academy, people)
+                if summary.events_until is not None and attended_any(
+                    academy=academy, participant_ids=people
+                ):
+                    _redo_attendances(academy, people)
+            ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
+    counted = ImpactSummary.objects.filter(academy=academy).first()
+    if counted is not None and (
+        counted.events_until is None
+        or attended_since(academy=academy, since=counted.events_until)
+    ):
+        _rebuild_events(academy)
     return len(people)
 
 
-def _grouped(academy: Academy, people: list[int]) -> dict[tuple[Any, ...], int]:
+def _grouped(
+    academy: Academy, people: list[int], metrics: Iterable[str]
+) -> dict[tuple[Any, ...], int]:
     counts: dict[tuple[Any, ...], int] = defaultdict(int)
     for ids in _chunks(people):
         for row in (
-            ImpactDay.objects.filter(academy=academy, participant_id__in=ids)
+            ImpactDay.objects.filter(
+                academy=academy, participant_id__in=ids, metric__in=metrics
+            )
             .values(*GROUP)
             .annotate(n=Count("pk"))
             .order_by()
@@ -197,11 +295,35 @@ def _grouped(academy: Academy, people: list[int]) -> dict[tuple[Any, ...], int]:
 
 
 def _redo_people(academy: Academy, people: list[int]) -> None:
-    before = _grouped(academy, people)
+    before = _grouped(academy, people, COUNTED)
     for ids in _chunks(people):
-        ImpactDay.objects.filter(academy=academy, participant_id__in=ids).delete()
+        ImpactDay.objects.filter(
+            academy=academy, participant_id__in=ids, metric__in=COUNTED
+        ).delete()
     _insert_days(academy, people)
-    after = _grouped(academy, people)
+    _add_to_months(academy, before, _grouped(academy, people, COUNTED))
+
+
+def _redo_attendances(academy: Academy, people: list[int]) -> None:
+    """Count again the event attendances of the people who are these participants
+    (who came with whom is unchanged: a change to that counts them all again)."""
+    days = list(attendance_days(academy, people))
+    persons = sorted({one.person for one in days})
+    before = _grouped(academy, persons, EVENT_FIGURES)
+    for ids in _chunks(persons):
+        ImpactDay.objects.filter(
+            academy=academy, participant_id__in=ids, metric__in=EVENT_FIGURES
+        ).delete()
+    _insert_events(academy, days)
+    _add_to_months(academy, before, _grouped(academy, persons, EVENT_FIGURES))
+
+
+def _add_to_months(
+    academy: Academy,
+    before: dict[tuple[Any, ...], int],
+    after: dict[tuple[Any, ...], int],
+) -> None:
+    """Change the month counts by the rows' counts after less before."""
     deltas = {
         key: after.get(key, 0) - before.get(key, 0)
         for key in before.keys() | after.keys()
@@ -236,7 +358,8 @@ def _redo_people(academy: Academy, people: list[int]) -> None:
 
 def _bring_up_to_date(academy: Academy) -> ImpactSummary:
     """Build the summaries if they never were or an import finished since; redo the
-    people whose casework changed."""
+    people whose casework changed, and the event attendances if they changed or an
+    event someone came to has started since they were counted."""
     summary = ImpactSummary.objects.filter(academy=academy).first()
     stale = summary is None or summary.refreshed_at is None
     if summary is not None and summary.refreshed_at is not None:
@@ -266,6 +389,7 @@ def _month_end(month: dt.date) -> dt.date:
 def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figures:
     """The people counts of a period, from the summaries (exact, as the live count)."""
     summary = _bring_up_to_date(academy)
+    start, end = _whole_months_if_same(academy, start, end)
     first_month, last_month = start.replace(day=1), end.replace(day=1)
     # Whole months inside the period, and the part-months at its ends.
     inner_from = first_month if start == first_month else _next_month(first_month)
@@ -318,7 +442,9 @@ def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figure
         month = _next_month(month)
     if has_inner:
         for cell in (
-            months.filter(cohort="", month__range=(inner_from, inner_to))
+            months.filter(
+                cohort="", metric__in=QUALIFYING, month__range=(inner_from, inner_to)
+            )
             .filter(Q(prev_month__isnull=True) | Q(prev_month__lt=F("month")))
             .values("month", "metric")
             .annotate(n=Sum("n"))
@@ -332,15 +458,49 @@ def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figure
                 Q(prev_day__isnull=True) | Q(prev_day__lt=part_from)
             )
         for cell in (
-            days.filter(edge, cohort="")
+            days.filter(edge, cohort="", metric__in=QUALIFYING)
             .values("month", "metric")
             .annotate(n=Count("pk"))
             .order_by()
         ):
             series[_as_date(cell["month"])][cell["metric"]] += cell["n"]
     return Figures(
-        tally_rows(tally), month_counts(series), refreshed_at=summary.refreshed_at
+        tally_rows({k: n for k, n in tally.items() if k[0] in QUALIFYING}),
+        month_counts(series),
+        refreshed_at=summary.refreshed_at,
+        activity_counts=_activity_counts(tally),
+        event_people={
+            (EVENT_FIGURES[metric], kind or ALL): n
+            for (metric, kind, _), n in tally.items()
+            if metric in EVENT_FIGURES
+        },
     )
+
+
+def _activity_counts(tally: Tally) -> ActivityCounts:
+    counts: ActivityCounts = {key: {} for key in ACTIVITY}
+    for (metric, category, _), n in tally.items():
+        if metric in ACTIVITY:
+            counts[metric][category] = counts[metric].get(category, 0) + n
+    return counts
+
+
+def _whole_months_if_same(
+    academy: Academy, start: dt.date, end: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The period from the first of its first month, or to the end of its last, when
+    no summary row falls in the days that adds: the same figures, counted from the
+    months alone (since launch: nothing before the launch day, nothing after today)."""
+    first_month, month_end = start.replace(day=1), _month_end(end.replace(day=1))
+    days = ImpactDay.objects.filter(academy=academy)
+    if (
+        start != first_month
+        and not days.filter(day__gte=first_month, day__lt=start).exists()
+    ):
+        start = first_month
+    if end != month_end and not days.filter(day__gt=end, day__lte=month_end).exists():
+        end = month_end
+    return start, end
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

@@ -42,14 +42,14 @@ def impact_summaries_refresh() -> None:
 
 @shared_task
 def impact_changes_apply() -> int:
-    """Redo the summary rows of people whose casework changed, in every academy, so
-    that the next reader does not wait for it; return how many people."""
+    """Bring every academy's impact summaries up with casework and events changed
+    since, so that the next reader does not wait for it; return how many people."""
     from academy.models import Academy
 
-    from .models import ImpactChange
+    from .models import ImpactSummary
     from .summaries import impact_changes_apply as apply
 
-    changed = Academy.objects.filter(
-        pk__in=ImpactChange.objects.values("academy_id")
+    summarised = Academy.objects.filter(
+        pk__in=ImpactSummary.objects.values("academy_id")
     ).order_by("pk")
-    return sum(apply(academy) for academy in changed)
+    return sum(apply(academy) for academy in summarised)

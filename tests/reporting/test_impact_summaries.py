@@ -1,6 +1,7 @@
 """The impact report's precomputed summaries give exactly the live figures: for random
-casework, any period (whole months or not), after a full build and after casework
-changes counted person by person (reporting/summaries.py)."""
+casework, meetings, sustainment checks, referrals and event sign-ups, any period (whole
+months or not), after a full build and after changes counted person by person, or
+event attendances counted again (reporting/summaries.py)."""
 
 import datetime as dt
 
@@ -13,19 +14,40 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from participants.models import Cohort, ImportRun, Participant, Support
+from participants.models import (
+    Cohort,
+    ImportRun,
+    Meeting,
+    Participant,
+    Support,
+    SustainmentCheck,
+)
 from reporting import tasks
 from reporting.impact import impact_figures, impact_report
 from reporting.models import ImpactChange, ImpactDay, ImpactSummary
 from reporting.receivers import import_finished, participants_merged
-from reporting.summaries import refresh_impact_summaries
+from reporting.summaries import (
+    impact_events_changed,
+    impact_people_changed,
+    refresh_impact_summaries,
+)
 from tests.participants.factories import (
+    EnquiryFactory,
+    MeetingFactory,
     OutcomeFactory,
     ParticipantCohortFactory,
     ParticipantFactory,
     SkillsActionPlanFactory,
     SupportFactory,
 )
+from tests.vacancies.factories import (
+    EventFactory,
+    ReferralFactory,
+    SignUpFactory,
+    VacancyFactory,
+)
+from vacancies.models import Event, Referral, ReferralEvent, SignUp, Vacancy
+from vacancies.services.events import local_datetime
 
 pytestmark = pytest.mark.django_db
 
@@ -46,17 +68,39 @@ RECORDS = st.sampled_from(
         ("support", "careers"),
         ("support", "mental_health"),
         ("support", "other"),
+        # Activity: a meeting just after or before midnight (London), a job with its
+        # check at 13 or 26 weeks done (in work or not) or not yet, referrals.
+        ("meeting", "00:10"),
+        ("meeting", "23:50"),
+        ("check", "13/yes"),
+        ("check", "26/no"),
+        ("check", "13/due"),
+        ("referral", "made"),
+        ("referral", "suggested"),
+        ("referral", "started"),
+        # Events: came (linked to the record, or under the person's e-mail alone),
+        # or booked and did not come; in 3 months (12 weeks) a plan, referral, job.
+        ("event", "drop_in/linked"),
+        ("event", "recruitment/email"),
+        ("event", "drop_in/no_show"),
+        ("event", "recruitment/linked"),
     ]
 )
 PERSON = st.fixed_dictionaries(
     {
         "claimant": st.booleans(),
         "registered": DAYS | st.integers(0, SPAN),
+        "source": st.sampled_from(["job_centre", "event", ""]),
         "cohorts": st.sets(st.sampled_from(Cohort.values[:3]), max_size=2),
         "records": st.lists(
             st.tuples(RECORDS, DAYS), min_size=1, max_size=6, unique=True
         ),
     }
+)
+# People who came to events and have no record: (day, kind, e-mail from a few).
+WALK_INS = st.lists(
+    st.tuples(DAYS, st.sampled_from(["drop_in", "recruitment"]), st.integers(0, 3)),
+    max_size=4,
 )
 PERIOD = st.tuples(
     st.integers(-1, SPAN // 5 + 1).map(lambda k: 5 * k) | st.integers(-5, SPAN + 5),
@@ -76,21 +120,72 @@ def _day(offset: int) -> dt.date:
     return BASE + dt.timedelta(days=offset)
 
 
+def _event(academy, offset: int, kind: str) -> Event:
+    starts = local_datetime(_day(offset), dt.time(10, 0))
+    found = Event.objects.filter(academy=academy, kind=kind, starts_at=starts).first()
+    return found or EventFactory(
+        academy=academy,
+        kind=kind,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=2),
+    )
+
+
 def _record(person: Participant, what: tuple[str, str], offset: int) -> None:
     kind, detail = what
+    day = _day(offset)
     if kind == "plan":
-        if not person.plans.filter(agreed_on=_day(offset)).exists():
-            SkillsActionPlanFactory(participant=person, agreed_on=_day(offset))
+        if not person.plans.filter(agreed_on=day).exists():
+            SkillsActionPlanFactory(participant=person, agreed_on=day)
     elif kind == "outcome":
         outcome_kind, sector = detail.split("/")
         OutcomeFactory(
-            participant=person,
-            kind=outcome_kind,
-            sector=sector,
-            started_on=_day(offset),
+            participant=person, kind=outcome_kind, sector=sector, started_on=day
         )
+    elif kind == "support":
+        SupportFactory(participant=person, kind=detail, given_on=day)
+    elif kind == "meeting":
+        hour, minute = map(int, detail.split(":"))
+        MeetingFactory(
+            participant=person, held_at=local_datetime(day, dt.time(hour, minute))
+        )
+    elif kind == "check":
+        weeks, result = detail.split("/")
+        job = OutcomeFactory(
+            participant=person, kind="employment", sector="other", started_on=day
+        )
+        SustainmentCheck.objects.create(
+            outcome=job,
+            weeks=int(weeks),
+            due_on=day + dt.timedelta(weeks=int(weeks)),
+            status="due" if result == "due" else "done",
+            is_in_work=result == "yes",
+        )
+    elif kind == "referral":
+        referral = ReferralFactory(
+            participant=person,
+            vacancy=VacancyFactory(academy=person.academy),
+            stage=Referral.Stage.SUGGESTED if detail == "suggested" else detail,
+        )
+        if detail == "started":
+            referral.stage = Referral.Stage.STARTED
+            referral.save()
+            for on in (day, day + dt.timedelta(days=10)):  # started twice: once
+                ReferralEvent.objects.create(referral=referral, stage="started", on=on)
+        else:
+            ReferralEvent.objects.create(referral=referral, stage="referred", on=day)
+        # Made late in the evening: the day in London is not the day in UTC.
+        made = local_datetime(day, dt.time(23, 30))
+        Referral.objects.filter(pk=referral.pk).update(created_at=made)
+        Vacancy.objects.filter(pk=referral.vacancy_id).update(created_at=made)
     else:
-        SupportFactory(participant=person, kind=detail, given_on=_day(offset))
+        event_kind, how = detail.split("/")
+        SignUpFactory(
+            event=_event(person.academy, offset, event_kind),
+            participant=person if how == "linked" else None,
+            email=f"person{person.pk}@example.org",
+            status=SignUp.Status.NO_SHOW if how == "no_show" else "attended",
+        )
 
 
 def _people(academy, people: list[dict]) -> list[Participant]:
@@ -100,6 +195,7 @@ def _people(academy, people: list[dict]) -> list[Participant]:
             academy=academy,
             is_claimant=spec["claimant"],
             registered_on=_day(spec["registered"]),
+            source=spec.get("source", ""),
         )
         for code in spec["cohorts"]:
             ParticipantCohortFactory(participant=person, code=code)
@@ -109,12 +205,23 @@ def _people(academy, people: list[dict]) -> list[Participant]:
     return made
 
 
+def _walk_ins(academy, walk_ins, made: list[Participant]) -> None:
+    """Walk-ins: e-mail 0 is the first person's, so their sign-ups are that person."""
+    for offset, kind, which in walk_ins:
+        email = f"walk-in{which}@example.org"
+        if which == 0 and made:
+            email = f"person{made[0].pk}@example.org"
+        SignUpFactory(event=_event(academy, offset, kind), email=email)
+
+
 def _same(academy, periods) -> None:
     for start, end in periods:
-        live = impact_figures(academy=academy, start=start, end=end, live=True)
-        summary = impact_figures(academy=academy, start=start, end=end)
+        live = impact_report(academy=academy, start=start, end=end, live=True)
+        summary = impact_report(academy=academy, start=start, end=end)
         assert summary.rows == live.rows, (start, end)
         assert summary.months == live.months, (start, end)
+        assert summary.event_rows == live.event_rows, (start, end)
+        assert summary.activity == live.activity, (start, end)
 
 
 class Rollback(Exception):
@@ -137,6 +244,7 @@ class Rollback(Exception):
         }
     ],
     others=[],
+    walk_ins=[],
     periods=[(BASE + dt.timedelta(days=12), BASE + dt.timedelta(days=20))],
     change=(0, ("plan", ""), 3),
 )
@@ -150,21 +258,73 @@ class Rollback(Exception):
         }
     ],
     others=[],
+    walk_ins=[],
     periods=[(dt.date(2024, 3, 1), dt.date(2024, 4, 30))],
     change=(0, ("plan", ""), 3),
+)
+@example(  # records before the period in its first month, after it in its last
+    people=[
+        {
+            "claimant": False,
+            "registered": 0,
+            "cohorts": set(),
+            "records": [(("support", "careers"), 15), (("meeting", "00:10"), 65)],
+        },
+        {
+            "claimant": True,
+            "registered": 0,
+            "cohorts": set(),
+            "records": [(("plan", ""), 20)],
+        },
+    ],
+    others=[],
+    walk_ins=[],
+    periods=[(dt.date(2024, 2, 10), dt.date(2024, 3, 20))],
+    change=(0, ("plan", ""), 3),
+)
+@example(  # a walk-in first, the same person registered later and linked: not new
+    people=[
+        {
+            "claimant": True,
+            "registered": 30,
+            "source": "event",
+            "cohorts": set(),
+            "records": [
+                (("event", "drop_in/linked"), 40),
+                (("event", "recruitment/email"), 60),
+                (("plan", ""), 50),
+            ],
+        },
+        {
+            "claimant": False,
+            "registered": 0,
+            "source": "",
+            "cohorts": set(),
+            "records": [(("meeting", "23:50"), 85), (("referral", "started"), 70)],
+        },
+    ],
+    others=[],
+    walk_ins=[(20, "drop_in", 0), (45, "recruitment", 1), (45, "drop_in", 1)],
+    periods=[
+        (BASE + dt.timedelta(days=20), BASE + dt.timedelta(days=44)),
+        (BASE + dt.timedelta(days=41), BASE + dt.timedelta(days=75)),
+    ],
+    change=(0, ("event", "recruitment/linked"), 15),
 )
 @given(
     people=st.lists(PERSON, min_size=2, max_size=5),
     others=st.lists(PERSON, max_size=2),
+    walk_ins=WALK_INS,
     periods=st.lists(st.one_of(PERIOD, MONTHS), min_size=2, max_size=4),
     change=st.tuples(st.integers(0, 4), RECORDS, st.integers(0, SPAN)),
 )
 def test_summaries_give_the_live_figures(
-    academy, other_academy, people, others, periods, change
+    academy, other_academy, people, others, walk_ins, periods, change
 ):
     try:
         with transaction.atomic():
             made = _people(academy, people)
+            _walk_ins(academy, walk_ins, made)
             # And periods that start on someone's qualifying day, or the day after.
             days = sorted({offset for spec in people for _, offset in spec["records"]})
             periods = [
@@ -176,20 +336,30 @@ def test_summaries_give_the_live_figures(
                 ),
             ]
             _people(other_academy, others)  # never counted in the academy's figures
+            _walk_ins(other_academy, walk_ins, [])
             refresh_impact_summaries(academy)
             _same(academy, periods)
 
-            # Casework changes, counted person by person before the next reading.
+            # Changes, counted person by person (or the events again) before the next
+            # reading.
             which, what, offset = change
             person = made[which % len(made)]
             _record(person, what, offset)
             person.is_claimant = not person.is_claimant
+            person.registered_on = _day(offset)
             person.save()
             person.cohorts.all().delete()
             ParticipantCohortFactory(participant=person, code=Cohort.values[-1])
             gone = Support.objects.filter(participant__in=made).first()
             if gone is not None:
                 gone.delete()
+            left = SignUp.objects.filter(event__academy=academy).first()
+            if left is not None:
+                left.delete()
+            Meeting.objects.filter(participant__in=made[-1:]).delete()
+            # What the receivers record of these (test_changes_are_followed checks it):
+            impact_people_changed(academy.pk, [person.pk, made[-1].pk])
+            impact_events_changed(academy.pk)
             assert ImpactChange.objects.filter(academy_id=academy.pk).exists()
             _same(academy, periods)
             assert not ImpactChange.objects.filter(academy_id=academy.pk).exists()
@@ -356,3 +526,105 @@ def test_a_file_imported_from_the_command_line_rebuilds_its_academys_summaries()
     from reporting.summaries import refresh_impact_summaries
 
     assert refresh_impact_summaries in list(import_written_hooks)
+
+
+CASEWORK_TABLES = (
+    "participants_meeting",
+    "participants_sustainmentcheck",
+    "participants_skillsactionplan",
+    "participants_outcome",
+    "participants_support",
+    "vacancies_signup",
+    "vacancies_referral",
+    "vacancies_referralevent",
+)
+
+
+def test_the_report_reads_summaries_not_casework(academy, other_academy):
+    """Issue 16: the events figures and the activity counts were worked out from every
+    sign-up, meeting, check and referral on each reading (7.5 s at 100,000 people)."""
+    _people(
+        academy,
+        [
+            {
+                "claimant": True,
+                "registered": 0,
+                "cohorts": set(),
+                "records": [
+                    (("event", "drop_in/linked"), 10),
+                    (("meeting", "00:10"), 15),
+                    (("check", "13/yes"), 20),
+                    (("referral", "started"), 25),
+                ],
+            }
+        ],
+    )
+    start, end = BASE, BASE + dt.timedelta(days=60)
+    impact_report(academy=academy, start=start, end=end)  # brought up to date
+    with CaptureQueriesContext(connection) as seen:
+        report = impact_report(academy=academy, start=start, end=end)
+    read = " ".join(query["sql"] for query in seen.captured_queries)
+    assert [table for table in CASEWORK_TABLES if f'"{table}"' in read] == []
+    live = impact_report(academy=academy, start=start, end=end, live=True)
+    assert (report.event_rows, report.activity) == (live.event_rows, live.activity)
+    assert report.value("event_attendees") == 1
+    assert report.activity.meetings == 1
+
+
+def test_changes_are_followed(academy, coordinator):
+    """Saving an activity record marks its person changed; a sign-up, event or
+    enquiry has the academy's event attendances counted again."""
+    person = ParticipantFactory(academy=academy, registered_on=BASE)
+    refresh_impact_summaries(academy)
+    changes = ImpactChange.objects.filter(academy_id=academy.pk)
+
+    def marked() -> bool:
+        found = changes.filter(participant_id=person.pk).exists()
+        changes.all().delete()
+        return found
+
+    meeting = MeetingFactory(participant=person)
+    assert marked()
+    meeting.delete()
+    assert marked()
+    _record(person, ("check", "13/yes"), 5)
+    assert marked()
+    _record(person, ("referral", "started"), 5)
+    assert marked()
+
+    def events_marked() -> bool:
+        summary = ImpactSummary.objects.get(academy=academy)
+        found = summary.events_until is None
+        ImpactSummary.objects.filter(pk=summary.pk).update(events_until=timezone.now())
+        return found
+
+    events_marked()
+    event = _event(academy, 5, "drop_in")
+    assert events_marked()
+    sign_up = SignUpFactory(event=event, email="someone@example.org")
+    assert events_marked()
+    sign_up.delete()
+    assert events_marked()
+    EnquiryFactory(academy=academy)
+    assert events_marked()
+
+
+def test_an_event_someone_came_to_counts_once_it_has_started(academy):
+    """Its sign-ups count from its start (the live report: events started by now),
+    without a change to any record."""
+    import time_machine
+
+    soon = timezone.now() + dt.timedelta(hours=1)
+    event = EventFactory(
+        academy=academy, starts_at=soon, ends_at=soon + dt.timedelta(hours=1)
+    )
+    SignUpFactory(event=event, email="early@example.org")  # ticked in early
+    day = timezone.localdate(soon)
+    refresh_impact_summaries(academy)
+    assert (
+        impact_report(academy=academy, start=day, end=day).value("event_attendees") == 0
+    )
+    with time_machine.travel(soon + dt.timedelta(minutes=5)):
+        report = impact_report(academy=academy, start=day, end=day)
+        live = impact_report(academy=academy, start=day, end=day, live=True)
+    assert report.value("event_attendees") == live.value("event_attendees") == 1
