@@ -1416,6 +1416,7 @@ class _AcademyBuilder:
             moved = self.at(stages[-1][1], 12)
             referral = referrals.add(
                 {
+                    "academy_id": self.academy.pk,
                     "participant_id": pk,
                     "vacancy_id": vacancy,
                     "training_id": training,
