@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ..models import LabourMarketChange, LabourMarketObservation, RefreshRun
 from .config import MEASURES
-from .observations import Breakdown, Observation, ParseResult
+from .observations import Observation, ParseResult
 
 KEY_FIELDS = (
     "source",
@@ -213,10 +213,10 @@ def _copy_lines(
 ) -> Iterator[str]:
     """Each observation as a line of COPY text in _STAGE_COLUMNS' order (after its
     index if `numbered`), ending with `end`. A file repeats its areas, labels and
-    values, so each distinct text and each row's key is written once."""
+    values, so each distinct text is escaped once, and the key of a row's figures
+    (one after another) is written once."""
     texts: dict[str, str] = {}
     values: dict[Decimal | None, str] = {None: "\\N"}
-    rows: dict[tuple[str, str, str, Breakdown], tuple[str, str]] = {}
 
     def text(value: str) -> str:
         found = texts.get(value)
@@ -224,24 +224,33 @@ def _copy_lines(
             found = texts[value] = _copy_text(value)
         return found
 
+    last: Observation | None = None
+    head = tail = ""
     for index in indexes:
         o = observations[index]
-        row = (o.area_code, o.area_name, o.period, o.breakdown)
-        parts = rows.get(row)
-        if parts is None:
-            b = o.breakdown
-            parts = rows[row] = (
-                f"{text(o.source)}\t{text(o.area_code)}\t{text(o.period)}",
-                f"{text(b.sector)}\t{text(b.service)}\t{text(b.job_role)}\t"
-                f"{text(o.area_name[:200])}",
+        b = o.breakdown
+        # The same objects as the figure before: the same row (else written anew).
+        if (
+            last is None
+            or b is not last.breakdown
+            or o.area_code is not last.area_code
+            or o.area_name is not last.area_name
+            or o.period is not last.period
+            or o.source is not last.source
+        ):
+            head = f"{text(o.source)}\t{text(o.area_code)}\t{text(o.period)}\t"
+            tail = (
+                f"\t{text(b.sector)}\t{text(b.service)}\t{text(b.job_role)}\t"
+                f"{text(o.area_name[:200])}\t"
             )
         value = values.get(o.value)
         if value is None:
             value = values[o.value] = format(o.value, "f")
+        last = o
         start = f"{index}\t" if numbered else ""
         yield (
-            f"{start}{parts[0]}\t{text(o.measure)}\t{parts[1]}\t{value}\t"
-            f"{text(o.status)}\t{text(o.unit)}\t{text(o.raw[:40])}{end}"
+            f"{start}{head}{text(o.measure)}{tail}{value}\t{text(o.status)}\t"
+            f"{text(o.unit)}\t{text(o.raw[:40])}{end}"
         )
 
 
