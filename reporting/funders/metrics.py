@@ -139,10 +139,13 @@ def _keyworker(academy: Academy, sector: str) -> tuple[Source, ...]:
 
 
 def _put_forward(academy: Academy, sector: str) -> tuple[Source, ...]:
-    referrals = Referral.objects.filter(vacancy__isnull=False).exclude(
-        stage=Referral.Stage.SUGGESTED
+    # A referral carries its academy: read by (academy, created_at), no person joined.
+    referrals = (
+        Referral.objects.for_academy(academy)
+        .filter(vacancy__isnull=False)
+        .exclude(stage=Referral.Stage.SUGGESTED)
     )
-    return (Source(_of(referrals, academy), "created_at", is_moment=True),)
+    return (Source(referrals, "created_at", is_moment=True),)
 
 
 def _sustained(weeks: int) -> Sources:
