@@ -79,20 +79,7 @@ SMALL, LARGE = 2, 6  # records of each kind, per academy, in the two measurement
 
 # Pages other engineers of issue 16 are making constant: (url name, role) -> owner and
 # why. Each is an xfail(strict=True), so the test says when it has been fixed.
-_FUNDER_FIGURES = (
-    '"impact" (reporting/*): a funder return runs one query per figure it holds '
-    "(14 queries with 2 figures added, 18 with 6), and the people lacking data only "
-    "when a figure is shown"
-)
-KNOWN_N_PLUS_ONE: dict[tuple[str, str], str] = {
-    (name, role): _FUNDER_FIGURES
-    for name in (
-        "reporting:funder-return",
-        "reporting:funder-return-csv",
-        "reporting:funder-return-xlsx",
-    )
-    for role in ("coordinator", "manager")
-}
+KNOWN_N_PLUS_ONE: dict[tuple[str, str], str] = {}
 
 # The measurement is made once, by a module fixture in a transaction it rolls back; the
 # mark makes pytest-django set up the test database for it.
