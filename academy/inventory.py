@@ -647,6 +647,7 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "reporting.ImpactChange.participant_id": (PERSONAL, TRANSIENT),
     "reporting.ImpactSummary.academy": (NONE, REFERENCE),
     "reporting.ImpactSummary.refreshed_at": (NONE, REFERENCE),
+    "reporting.ImpactSummary.events_until": (NONE, REFERENCE),
     "reporting.ImpactTarget.academy": (NONE, REFERENCE),
     "reporting.ImpactTarget.metric": (NONE, REFERENCE),
     "reporting.ImpactTarget.year": (NONE, REFERENCE),

@@ -56,24 +56,45 @@ class ReportingConfig(AppConfig):
 
         from participants import tasks as participant_tasks
         from participants.models import (
+            Enquiry,
+            Meeting,
             Outcome,
             Participant,
             ParticipantCohort,
             SkillsActionPlan,
             Support,
+            SustainmentCheck,
         )
         from participants.services.casework import merge_hooks
         from participants.services.imports import import_written_hooks
+        from vacancies.models import Event, Referral, ReferralEvent, SignUp
 
         from . import receivers
         from .summaries import refresh_impact_summaries
 
-        for model in (SkillsActionPlan, Outcome, Support, ParticipantCohort):
+        for model in (
+            SkillsActionPlan,
+            Outcome,
+            Support,
+            ParticipantCohort,
+            Meeting,
+            SustainmentCheck,
+            Referral,
+            ReferralEvent,
+        ):
             for signal in (post_save, post_delete):
                 signal.connect(
                     receivers.record_changed,
                     sender=model,
                     dispatch_uid=f"impact-{model.__name__}-{signal is post_save}",
+                )
+        # Who came to events, and who is one person: counted again when next read.
+        for model in (SignUp, Event, Enquiry):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receivers.attendance_changed,
+                    sender=model,
+                    dispatch_uid=f"impact-came-{model.__name__}-{signal is post_save}",
                 )
         for signal in (post_save, post_delete):
             signal.connect(

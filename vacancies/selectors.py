@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from academy.labour_market.selectors import roles_in_demand_keys
@@ -451,25 +451,3 @@ def critical_shortages(*, academy: Academy) -> QuerySet[Vacancy]:
         .filter(is_critical_shortage=True)
         .select_related("organisation")
     )
-
-
-def referral_counts(
-    *, academy: Academy, start: dt.date, end: dt.date
-) -> dict[str, int]:
-    """For the impact report: vacancies posted, referrals made and started."""
-    referrals = Referral.objects.for_academy(academy)
-    return {
-        "Vacancies posted": Vacancy.objects.for_academy(academy)
-        .filter(created_at__date__range=(start, end))
-        .count(),
-        "Referrals made": referrals.filter(
-            ~Q(stage=Referral.Stage.SUGGESTED), created_at__date__range=(start, end)
-        ).count(),
-        "Referrals that became starts": referrals.filter(
-            stage=Referral.Stage.STARTED,
-            events__stage=Referral.Stage.STARTED,
-            events__on__range=(start, end),
-        )
-        .distinct()
-        .count(),
-    }

@@ -94,6 +94,7 @@ def test_the_refer_form_sends_what_it_did_and_labels_each_control(
         "blockers": [""],
         "next": [url],
         "note": [""],
+        "submission": [mock.ANY],  # its one-time token (academy/once.py)
     }
     assert 'aria-label="Refer to Home carer, Plympton"' in page
     assert 'class="referral-refer-form"' in page
