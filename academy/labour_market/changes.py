@@ -176,15 +176,21 @@ _OBSERVATIONS = LabourMarketObservation._meta.db_table
 _CHANGES = LabourMarketChange._meta.db_table
 _DIFF_TABLE = "lmi_diff"
 _SAME_KEY = " AND ".join(f"o.{f} = s.{f}" for f in KEY_FIELDS)
-# The staged figures that are new or differ from the stored (value or status).
+# The staged figures that are new or differ from the stored (value or status), with
+# the stored figure's id, value and status. Only the stored figures of the file's
+# source, areas and periods are read (the index on area, source and period), and
+# joined by hashing: probing an index per staged figure goes wrong when the table's
+# statistics are stale (an index of three of the seven key columns looks as good).
 _DIFF = f"""
 CREATE TEMP TABLE {_DIFF_TABLE} ON COMMIT DROP AS
-SELECT s.idx, o.id AS stored_id, o.value AS old_value, o.status AS old_status
-FROM {_STAGE} s LEFT JOIN {_OBSERVATIONS} o ON {_SAME_KEY}
+SELECT s.*, o.id AS stored_id, o.value AS old_value, o.status AS old_status
+FROM {_STAGE} s LEFT JOIN (
+  SELECT * FROM {_OBSERVATIONS}
+  WHERE area_code = ANY(%s) AND source = %s AND period = ANY(%s)
+) o ON {_SAME_KEY}
 WHERE o.id IS NULL OR o.value IS DISTINCT FROM s.value OR o.status <> s.status
 """  # noqa: S608  # nosec B608 - table and column names from the models
-# Whether any figure of the file's source, areas and periods is stored (the index on
-# area, source and period answers it).
+# Whether any figure of the file's source, areas and periods is stored.
 _ANY_STORED = f"""
 SELECT EXISTS (
   SELECT 1 FROM {_OBSERVATIONS}
@@ -274,28 +280,30 @@ def _stage(observations: list[Observation], indexes: range | list[int]) -> None:
         _copy(cursor, _STAGE, _STAGE_COLUMNS, _copy_lines(observations, indexes))
 
 
+def _where(observations: list[Observation]) -> list[str | list[str]]:
+    """The observations' areas, source and periods, as _ANY_STORED and _DIFF ask."""
+    return [
+        sorted({o.area_code for o in observations}),
+        observations[0].source.value,
+        sorted({o.period for o in observations}),
+    ]
+
+
 def _any_stored(observations: list[Observation]) -> bool:
     """Whether any figure of the observations' source, areas and periods is stored."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _ANY_STORED,
-            [
-                sorted({o.area_code for o in observations}),
-                observations[0].source.value,
-                sorted({o.period for o in observations}),
-            ],
-        )
+        cursor.execute(_ANY_STORED, _where(observations))
         return bool(cursor.fetchone()[0])
 
 
-def _diff() -> list[DiffRow]:
+def _diff(observations: list[Observation]) -> list[DiffRow]:
     """Compare the staged observations with the stored ones in one join, keeping the
-    new and changed in a table for the write; return its rows in staged order."""
+    new and changed in a table for the write; return them in staged order."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_DIFF_TABLE}")
-        # The join's plan needs the staged figures' statistics.
-        cursor.execute(f"ANALYZE {_STAGE}")
-        cursor.execute(_DIFF)
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        cursor.execute(_DIFF, _where(observations))
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         cursor.execute(
             f"SELECT idx, stored_id, old_value, old_status FROM {_DIFF_TABLE}"  # noqa: S608  # nosec B608
         )
@@ -312,7 +320,7 @@ def _compare_staged(observations: list[Observation]) -> Plan:
     kept = connection.in_atomic_block
     with transaction.atomic():
         _stage(observations, range(len(observations)))
-        rows = _diff()
+        rows = _diff(observations)
     new: list[Observation] = []
     changed: list[Change] = []
     for index, stored_id, old_value, old_status in rows:
@@ -329,7 +337,7 @@ def _compare_staged(observations: list[Observation]) -> Plan:
 def _write_staged(plan: Plan, run: RefreshRun) -> None:
     """Copy new figures straight into the table when there is nothing else to do;
     otherwise insert the new figures, update the changed ones and keep each change's
-    history, in one statement from the staging table."""
+    history, in one statement from the diff table."""
     if not plan.new and not plan.changed:
         return
     now = timezone.now()
@@ -350,30 +358,26 @@ def _write_staged(plan: Plan, run: RefreshRun) -> None:
     if not plan.staged:
         observations = [*plan.new, *(c.observation for c in plan.changed)]
         _stage(observations, range(len(observations)))
-        _diff()
+        _diff(observations)
     params: dict[str, int | dt.datetime] = {"run": run.pk, "now": now}
     keys, values = ", ".join(KEY_FIELDS), ", ".join(_VALUES)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-WITH diff AS MATERIALIZED (
-  SELECT s.*, d.stored_id, d.old_value, d.old_status
-  FROM {_DIFF_TABLE} d JOIN {_STAGE} s ON s.idx = d.idx
-),
-history AS (
+WITH history AS (
   INSERT INTO {_CHANGES}
     (observation_id, run_id, old_value, old_status, new_value, new_status, changed_at)
   SELECT stored_id, %(run)s, old_value, old_status, value, status, %(now)s
-  FROM diff WHERE stored_id IS NOT NULL
+  FROM {_DIFF_TABLE} WHERE stored_id IS NOT NULL
 ),
 changed AS (
   UPDATE {_OBSERVATIONS} o
   SET {", ".join(f"{f} = d.{f}" for f in _VALUES)}, run_id = %(run)s,
       updated_at = %(now)s
-  FROM diff d WHERE o.id = d.stored_id
+  FROM {_DIFF_TABLE} d WHERE o.id = d.stored_id
 )
 INSERT INTO {_OBSERVATIONS} ({keys}, {values}, run_id, updated_at)
-SELECT {keys}, {values}, %(run)s, %(now)s FROM diff WHERE stored_id IS NULL
+SELECT {keys}, {values}, %(run)s, %(now)s FROM {_DIFF_TABLE} WHERE stored_id IS NULL
 """,  # noqa: S608  # nosec B608 - table and column names from the models
             params,
         )
