@@ -213,10 +213,10 @@ def _counted(
     people: dict[str, Any],
 ) -> _Counted:
     """One statement for every figure: each kind of record the figures count is read
-    once for the whole span of the periods (one academy's), giving per person
-    whether they have such a record in each period; joined to the academy's people
-    with each figure's filters on the person, as flags per figure and period.
-    `people` adds columns of the person (expressions on Participant)."""
+    once for the whole span of the periods (one academy's), giving per person the
+    periods they have such a record in (bit `j` for the `j`th period); joined to the
+    academy's people with each figure's filters on the person, as flags per figure
+    and period. `people` adds columns of the person (expressions on Participant)."""
     span = (min(p.start for p in periods), max(p.end for p in periods))
     groups: dict[tuple[str, str], int] = {}
     for indicator in indicators:
@@ -225,7 +225,6 @@ def _counted(
         groups.setdefault((metric.key, sector), len(groups))
     hits: list[str] = []
     params: list[Any] = []
-    columns = ", ".join(f'"p{j}"' for j in range(len(periods)))
     for (key, sector), g in groups.items():
         for source in FUNDER_METRICS[key].sources_for(academy, sector):
             records = (
@@ -234,25 +233,26 @@ def _counted(
                 .values(
                     hit_person=F(source.person),
                     hit_group=Value(g),
-                    **{
-                        f"p{j}": Case(
-                            When(source.on(p.start, p.end), then=Value(1)),
-                            default=Value(0),
-                        )
-                        for j, p in enumerate(periods)
-                    },
+                    hit_bits=sum(
+                        (
+                            Case(
+                                When(source.on(p.start, p.end), then=Value(1 << j)),
+                                default=Value(0),
+                            )
+                            for j, p in enumerate(periods)
+                        ),
+                        start=Value(0),
+                    ),
                 )
             )
             sql, more = _compiled(records)
             hits.append(
-                f'SELECT "hit_person", "hit_group", {columns} '  # noqa: S608  # nosec B608 - compiled querysets; values as parameters
+                'SELECT "hit_person", "hit_group", "hit_bits" '  # noqa: S608  # nosec B608 - compiled querysets; values as parameters
                 f"FROM ({sql}) hit{len(hits)}"
             )
             params += more
     flags = ", ".join(
-        f'MAX(CASE WHEN "hit_group" = {g} THEN "p{j}" ELSE 0 END) AS "g{g}_{j}"'
-        for g in groups.values()
-        for j in range(len(periods))
+        f'{_periods_of(g, len(periods))} AS "g{g}"' for g in groups.values()
     )
     person = _people(academy).order_by()
     person_columns: dict[str, Any] = {"pid": F("pk"), "pc": F("postcode"), **people}
@@ -267,7 +267,7 @@ def _counted(
         sector = indicator.sector if metric.is_employment else ""
         g = groups[(metric.key, sector)]
         figures += [
-            f'(f."g{g}_{j}" = 1 AND p."i{n}") AS "f{n}_{j}"'
+            f'((f."g{g}" & {1 << j}) <> 0 AND p."i{n}") AS "f{n}_{j}"'
             for j in range(len(periods))
         ]
     shown = ", ".join([*(f'p."{c}"' for c in person_columns if c[0] != "i"), *figures])
@@ -278,6 +278,17 @@ def _counted(
         ') f ON f."hit_person" = p."pid"'
     )
     return _Counted(sql, (*person_params, *params))
+
+
+def _periods_of(group: int, width: int) -> str:
+    """A person's periods with a record of `group`, from their hits: PostgreSQL ORs
+    the bits; SQLite, which has no BIT_OR, takes each period's bit apart."""
+    if connection.vendor == "postgresql":
+        return f'COALESCE(BIT_OR("hit_bits") FILTER (WHERE "hit_group" = {group}), 0)'
+    return " + ".join(
+        f'MAX(CASE WHEN "hit_group" = {group} THEN "hit_bits" & {1 << j} ELSE 0 END)'
+        for j in range(width)
+    )
 
 
 def _fetch(sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
