@@ -15,8 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from academy.models import PlaceName, Postcode
 from participants.models import Participant, SustainmentCheck
+from participants.selectors.evidence import age_at_start
 from reporting.disclosure import SUPPRESSED, WITHHELD
-from reporting.funders.build import funder_return_build, return_exceptions
+from reporting.funders.build import (
+    funder_return_build,
+    indicator_condition,
+    return_exceptions,
+)
 from reporting.models import FunderReturn, Indicator
 from tests.academy.factories import UserFactory
 from tests.participants.factories import (
@@ -984,6 +989,18 @@ def test_each_academy_s_return_counts_its_own_people_on_random_data(
                     key,
                 )
             assert set(expected) <= set(got[code]), (place.slug, code)
+        # And each total as one figure at a time counts it, straight from the ORM.
+        people = Participant.objects.for_academy(place).alias(age=age_at_start())
+        for figures in built.indicators:
+            for period, value in zip(built.periods, figures.total.values, strict=True):
+                condition = indicator_condition(
+                    figures.indicator, period.start, period.end
+                )
+                assert people.filter(condition).count() == value, (
+                    place.slug,
+                    figures.indicator.code,
+                    period.key,
+                )
 
 
 @pytest.mark.django_db
