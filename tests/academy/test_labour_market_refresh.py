@@ -202,6 +202,35 @@ def test_a_year_given_for_the_same_file_reads_it_again():
     assert other.new_count == 147
 
 
+def test_a_dry_run_names_the_periods_and_areas_not_stored_and_a_load_none():
+    load(SFC_2022)
+    gateshead = (
+        "North East,Gateshead,All sectors,All services,All job roles,"
+        "3000,250,0.08,0.25,0.3,5.0,0.2\n"
+    )
+    data = (SFC_2022.read_text(encoding="utf-8") + gateshead).encode()
+
+    def next_year(**options):
+        return labour_market_refresh(
+            source="skills-for-care",
+            data=data,
+            filename="sfc.csv",
+            period="2023/24",
+            **options,
+        )
+
+    checked = next_year(dry_run=True)
+    loaded = next_year()
+
+    assert checked.summary["new_periods"] == ["2023/24"]
+    assert checked.summary["new_areas"] == ["Gateshead (E08000037)"]
+    assert checked.summary["new_areas_count"] == 1
+    # Once written, every area and period of the file is stored, as before.
+    assert loaded.summary["new_periods"] == []
+    assert loaded.summary["new_areas_count"] == 0
+    assert loaded.new_count == 154
+
+
 def test_years_loaded_one_after_another_are_both_kept():
     load(SFC_2021)
     load(SFC_2022)
