@@ -3,10 +3,12 @@ period, in total and by local authority, ward and Westminster constituency of th
 person's postcode, through the publication rules; and the people counted without
 their start evidence (the exceptions to fix).
 
-The database counts: for each indicator, ONE grouped query gives the people it counts
-per postcode and period; pandas then joins the postcodes to their areas and pivots by
-geography and period. No person is ever looped over, so the number of queries does
-not grow with the number of people.
+The database counts, in ONE statement for every indicator (issue 16): each kind of
+record the figures count is read once for the year, of the return's academy only;
+each person gets the periods they have such records in, and the statement groups the
+people each figure counts by postcode (and the page's exceptions to fix apart). pandas
+then joins the postcodes to their areas and sums by geography. No person is ever
+looped over, so the number of queries grows with neither the people nor the figures.
 """
 
 from __future__ import annotations
@@ -306,9 +308,9 @@ def _tally(
     with_exceptions: bool,
 ) -> tuple[dict[str, list[int]], ReturnExceptions | None]:
     """People each indicator counts, per postcode and period (`n * periods + j` for
-    the `n`th indicator's `j`th period), and (when asked) the
-    people counted in the whole year who lack start evidence: one grouped query for
-    every indicator (by postcode, and apart for each person lacking evidence)."""
+    the `n`th indicator's `j`th period), and (when asked) the people counted in the
+    whole year who lack start evidence, by reference: one grouped query for every
+    indicator (by postcode, and apart for each person lacking evidence)."""
     nobody = ReturnExceptions(0, [(m.label, 0) for m in MISSING], [])
     if not indicators:
         return {}, nobody if with_exceptions else None
@@ -337,8 +339,9 @@ def _tally(
             for column, name in zip(["pid", "ref", *lacks], apart, strict=True)
         )
         source = f"SELECT c.*, {inner} FROM ({counted.sql}) c"  # noqa: S608  # nosec B608 - compiled above
+    order = ' ORDER BY "who_ref"' if people else ""
     rows = _fetch(
-        f"SELECT {grouped}, {counts} FROM ({source}) d GROUP BY {grouped}",  # noqa: S608  # nosec B608 - compiled above; values as parameters
+        f"SELECT {grouped}, {counts} FROM ({source}) d GROUP BY {grouped}{order}",  # noqa: S608  # nosec B608 - compiled above; values as parameters
         counted.params,
     )
     names = [f"n{n}_{j}" for n in range(len(indicators)) for j in range(len(periods))]
@@ -352,9 +355,7 @@ def _tally(
     tally = {postcode: sums for postcode, sums in by_postcode.items() if any(sums)}
     if not people:
         return tally, None
-    lacking = sorted(
-        (row for row in rows if row["who"] is not None), key=lambda r: r["who_ref"]
-    )
+    lacking = [row for row in rows if row["who"] is not None]
     return tally, ReturnExceptions(
         total=len(lacking),
         by_missing=[
