@@ -65,6 +65,17 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 500  # people redone per statement
 GROUP = ("metric", "cohort", "is_claimant", "month", "prev_month")
+DAY_COLUMNS = (
+    "academy_id",
+    "participant_id",
+    "metric",
+    "cohort",
+    "is_claimant",
+    "day",
+    "month",
+    "prev_day",
+    "prev_month",
+)
 
 
 # Building ----------------------------------------------------------------------------
@@ -173,24 +184,39 @@ def _insert_events(
     `attendance_days`, or these days); return the moment up to which events are
     counted."""
     until = timezone.now()
-    ImpactDay.objects.bulk_create(
+    columns = DAY_COLUMNS
+    # A list: the days are read from the database before COPY holds the connection.
+    rows = [
         (
-            ImpactDay(
-                academy=academy,
-                participant_id=one.person,
-                metric=event_metric(figure),
-                cohort="" if one.kind == ALL else one.kind,
-                is_claimant=False,
-                day=one.day,
-                month=one.day.replace(day=1),
-                prev_day=one.prev_day,
-                prev_month=one.prev_day.replace(day=1) if one.prev_day else None,
-            )
-            for one in (attendance_days(academy) if days is None else days)
-            for figure in one.figures
-        ),
-        batch_size=2000,
-    )
+            academy.pk,
+            one.person,
+            event_metric(figure),
+            "" if one.kind == ALL else one.kind,
+            False,
+            one.day,
+            one.day.replace(day=1),
+            one.prev_day,
+            one.prev_day.replace(day=1) if one.prev_day else None,
+        )
+        for one in (attendance_days(academy) if days is None else days)
+        for figure in one.figures
+    ]
+    if connection.vendor == "postgresql":  # COPY: 20 times the ORM's speed
+        q = connection.ops.quote_name
+        names = ", ".join(q(column) for column in columns)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {_table(ImpactDay)} ({names}) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        ImpactDay.objects.bulk_create(
+            (ImpactDay(**dict(zip(columns, row, strict=True))) for row in rows),
+            batch_size=2000,
+        )
     return until
 
 
