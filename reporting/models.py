@@ -324,3 +324,38 @@ class ImpactSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_id}: {self.refreshed_at}"
+
+
+class FunderReturnFiguresQuerySet(AcademyQuerySet["FunderReturnFigures"]):
+    academy_path = "funder_return__academy"
+
+
+class FunderReturnFigures(models.Model):
+    """A funder return's figures for one financial year as last counted (raw counts:
+    the publication rules apply when they are shown), so that its page and files read
+    them rather than count every person again (issue 16)."""
+
+    funder_return = models.ForeignKey(
+        FunderReturn, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()  # the financial year from April `year`
+    version = models.PositiveIntegerField()  # of the return's definition counted
+    figures = models.JSONField()  # reporting/funders/build.py counted_json
+    computed_at = models.DateTimeField()
+    # The last ImpactChange recorded when counting began: one of the academy's since
+    # is casework the figures may not count.
+    changes_through = models.BigIntegerField(default=0)
+
+    objects: ClassVar[FunderReturnFiguresQuerySet] = (
+        FunderReturnFiguresQuerySet.as_manager()  # type: ignore[assignment]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funder_return", "year"], name="funder_figures_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funder_return_id} {self.year} at {self.computed_at}"

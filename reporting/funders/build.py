@@ -596,45 +596,95 @@ def _disclose_all(
     return shown
 
 
-def funder_return_build(
+@dataclass(frozen=True)
+class CountedReturn:
+    """A return's raw counts for one financial year, before the publication rules:
+    what is stored (`counted_json`) and shown (`counted_present`)."""
+
+    funder_return: FunderReturn
+    version: int
+    year: int
+    periods: list[ReturnPeriod]
+    indicators: list[Indicator]
+    geographies: list[Geography]
+    # counts[n][g][j]: the `n`th indicator's people in the `g`th area and `j`th period
+    counts: list[list[list[int]]]
+    nested: list[tuple[GeoKey, tuple[GeoKey, ...]]]
+    exceptions: ReturnExceptions  # with who they are
+
+
+def funder_return_count(
     *,
     funder_return: FunderReturn,
     year: int,
-    publish: bool,
-    with_exceptions: bool = False,
-    with_people: bool = False,
-) -> BuiltReturn:
+    indicators: list[Indicator] | None = None,
+) -> CountedReturn:
     """Every figure of a return for the financial year starting in April `year`,
-    through the publication rules when `publish`; with its exceptions to fix (who
-    they are `with_people`) in the same query when `with_exceptions`."""
+    exact, with its exceptions to fix (and who they are): one statement.
+    `indicators`: its `current_indicators` when the caller has them."""
     academy = funder_return.academy
     periods = return_periods(funder_return.period, year)
-    indicators = list(current_indicators(funder_return))
-    by_postcode, exceptions = _tally(
-        academy, indicators, periods, with_exceptions=with_exceptions
-    )
-    if exceptions is not None and not with_people:
-        exceptions = replace(exceptions, people=[])
+    if indicators is None:
+        indicators = list(current_indicators(funder_return))
+    by_postcode, exceptions = _tally(academy, indicators, periods, with_exceptions=True)
+    assert exceptions is not None  # noqa: S101 - asked for
     frame = _frame(by_postcode, len(indicators) * len(periods))
     codes = {*frame["la"].tolist(), *frame["ward"].tolist(), *frame["con"].tolist()}
     geographies, _ = _geographies(frame, area_names(codes))
     counted = _pivot(frame, indicators, periods) if len(frame) else {}
-    cells: dict[Hashable, int] = {
-        (i.pk, g.key, p.key): counted.get((i.pk, g.key, p.key), 0)
-        for i in indicators
-        for g in geographies
-        for p in periods
-    }
-    shown = _disclose_all(
-        cells,
-        _sums(indicators, geographies, periods, _nested(frame)),
-        publish=publish,
-    )
-    return BuiltReturn(
+    return CountedReturn(
         funder_return=funder_return,
-        academy=academy,
         version=funder_return.version,
         year=year,
+        periods=periods,
+        indicators=indicators,
+        geographies=geographies,
+        counts=[
+            [
+                [counted.get((i.pk, g.key, p.key), 0) for p in periods]
+                for g in geographies
+            ]
+            for i in indicators
+        ],
+        nested=_nested(frame),
+        exceptions=exceptions,
+    )
+
+
+def counted_present(
+    counted: CountedReturn,
+    *,
+    publish: bool,
+    produced_at: dt.datetime,
+    with_exceptions: bool = False,
+    with_people: bool = False,
+) -> BuiltReturn:
+    """Counts as a return shows them: through the publication rules when `publish`,
+    with the exceptions to fix when asked (who they are `with_people`)."""
+    indicators, geographies, periods = (
+        counted.indicators,
+        counted.geographies,
+        counted.periods,
+    )
+    cells: dict[Hashable, int] = {
+        (i.pk, g.key, p.key): counted.counts[n][k][j]
+        for n, i in enumerate(indicators)
+        for k, g in enumerate(geographies)
+        for j, p in enumerate(periods)
+    }
+    shown = _disclose_all(
+        cells, _sums(indicators, geographies, periods, counted.nested), publish=publish
+    )
+    exceptions: ReturnExceptions | None = None
+    if with_exceptions:
+        exceptions = counted.exceptions
+        if not with_people:
+            exceptions = replace(exceptions, people=[])
+    return BuiltReturn(
+        funder_return=counted.funder_return,
+        academy=counted.funder_return.academy,
+        version=counted.version,
+        year=counted.year,
         periods=periods,
         indicators=[
             IndicatorFigures(
@@ -649,8 +699,91 @@ def funder_return_build(
             for indicator in indicators
         ],
         publish=publish,
-        produced_at=timezone.now(),
+        produced_at=produced_at,
         exceptions=exceptions,
+    )
+
+
+def counted_json(counted: CountedReturn) -> dict[str, Any]:
+    """The counts as JSON to store: the indicators by id, the areas, the counts, the
+    areas made of whole smaller ones, and the exceptions."""
+    return {
+        "indicators": [i.pk for i in counted.indicators],
+        "geographies": [
+            [g.kind, g.code, g.parent, g.name] for g in counted.geographies
+        ],
+        "counts": counted.counts,
+        "nested": [[whole, list(parts)] for whole, parts in counted.nested],
+        "exceptions": {
+            "total": counted.exceptions.total,
+            "by_missing": counted.exceptions.by_missing,
+            "people": [
+                [p.pk, p.reference, list(p.missing)] for p in counted.exceptions.people
+            ],
+        },
+    }
+
+
+def counted_from_json(
+    *,
+    funder_return: FunderReturn,
+    indicators: list[Indicator],
+    year: int,
+    version: int,
+    data: dict[str, Any],
+) -> CountedReturn | None:
+    """Stored counts back, for the return's current figures (`indicators`); None
+    when they are not the figures it has now (one added, changed or retired since)."""
+    if version != funder_return.version or data["indicators"] != [
+        i.pk for i in indicators
+    ]:
+        return None
+
+    def key(value: list[str]) -> GeoKey:
+        kind, code, parent = value
+        return (kind, code, parent)
+
+    exceptions = data["exceptions"]
+    return CountedReturn(
+        funder_return=funder_return,
+        version=version,
+        year=year,
+        periods=return_periods(funder_return.period, year),
+        indicators=indicators,
+        geographies=[Geography(*g) for g in data["geographies"]],
+        counts=data["counts"],
+        nested=[
+            (key(whole), tuple(key(part) for part in parts))
+            for whole, parts in data["nested"]
+        ],
+        exceptions=ReturnExceptions(
+            total=exceptions["total"],
+            by_missing=[(label, n) for label, n in exceptions["by_missing"]],
+            people=[
+                ExceptionPerson(pk, reference, tuple(missing))
+                for pk, reference, missing in exceptions["people"]
+            ],
+        ),
+    )
+
+
+def funder_return_build(
+    *,
+    funder_return: FunderReturn,
+    year: int,
+    publish: bool,
+    with_exceptions: bool = False,
+    with_people: bool = False,
+) -> BuiltReturn:
+    """Every figure of a return for the financial year starting in April `year`,
+    counted now, through the publication rules when `publish`; with its exceptions to
+    fix (who they are `with_people`) when `with_exceptions`."""
+    return counted_present(
+        funder_return_count(funder_return=funder_return, year=year),
+        publish=publish,
+        produced_at=timezone.now(),
+        with_exceptions=with_exceptions,
+        with_people=with_people,
     )
 
 

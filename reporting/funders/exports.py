@@ -27,10 +27,16 @@ FIGURE_COLUMNS = (
 )
 
 
+def _as_of(built: BuiltReturn) -> str:
+    """When the figures were counted: '01 December 2026 10:42'."""
+    return timezone.localtime(built.produced_at).strftime("%d %B %Y %H:%M")
+
+
 def _what(built: BuiltReturn) -> str:
     return (
         f"{built.funder_return.name} (version {built.version}) for "
-        f"{built.academy.name}: financial year {built.year_label}"
+        f"{built.academy.name}: financial year {built.year_label}; "
+        f"figures as of {_as_of(built)}"
     )
 
 
@@ -119,7 +125,6 @@ def return_xlsx(built: BuiltReturn) -> bytes:
     workbook = Workbook()
     cover = workbook.active
     cover.title = "Cover"
-    produced = timezone.localtime(built.produced_at)
     cover.append([return_first_line(built)])
     cover["A1"].font = Font(bold=True)
     lines: list[tuple[str, object]] = [
@@ -133,7 +138,7 @@ def return_xlsx(built: BuiltReturn) -> bytes:
             f"{built.year_label} (1 April {built.year} to 31 March {built.year + 1})",
         ),
         ("Periods", ", ".join(p.label for p in built.periods)),
-        ("Produced at", produced.strftime("%d %B %Y %H:%M")),
+        ("Figures as of", _as_of(built)),
         (
             "Figures",
             f"For publication. {PUBLICATION_FOOTNOTE}"

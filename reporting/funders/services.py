@@ -1,5 +1,5 @@
-"""Every write to funder returns: installing the shipped ones, and an admin's changes,
-each of which adds one to the return's version."""
+"""Every write to funder returns: installing the shipped ones, an admin's changes,
+each of which adds one to the return's version, and the figures stored as counted."""
 
 from __future__ import annotations
 
@@ -7,10 +7,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from academy.models import Academy, User
 
-from ..models import FunderReturn, Indicator
+from ..models import FunderReturn, FunderReturnFigures, ImpactChange, Indicator
+from .build import (
+    CountedReturn,
+    counted_from_json,
+    counted_json,
+    current_indicators,
+    funder_return_count,
+)
 from .shipped import install_shipped
 
 RETURN_FIELDS = ("code", "name", "funder", "description", "period", "is_retired")
@@ -109,3 +118,93 @@ def indicator_save(*, indicator: Indicator, by: User) -> Indicator:
     indicator.save()
     _next_version(indicator.funder_return, by=by)
     return indicator
+
+
+def _last_change() -> int:
+    last: int | None = ImpactChange.objects.aggregate(last=Max("pk"))["last"]
+    return last or 0
+
+
+def funder_figures_count(
+    *,
+    funder_return: FunderReturn,
+    year: int,
+    indicators: list[Indicator] | None = None,
+) -> CountedReturn:
+    """Count a return's figures for a financial year now and store them (replacing
+    those stored): about 0.3 s at 100,000 people. `indicators`: its current ones,
+    when the caller has them."""
+    # Noted before counting: a change made while it counts is said to be since.
+    changes_through = _last_change()
+    counted = funder_return_count(
+        funder_return=funder_return, year=year, indicators=indicators
+    )
+    FunderReturnFigures.objects.bulk_create(
+        [
+            FunderReturnFigures(
+                funder_return=funder_return,
+                year=year,
+                version=counted.version,
+                figures=counted_json(counted),
+                computed_at=timezone.now(),
+                changes_through=changes_through,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["funder_return", "year"],
+        update_fields=["version", "figures", "computed_at", "changes_through"],
+    )
+    return counted
+
+
+def funder_figures_current(
+    *, funder_return: FunderReturn, year: int
+) -> tuple[CountedReturn, FunderReturnFigures]:
+    """A return's figures for a financial year as stored, counted and stored now
+    when none are, or they count a definition of the return changed since."""
+    stored = FunderReturnFigures.objects.filter(
+        funder_return=funder_return, year=year
+    ).first()
+    indicators = list(current_indicators(funder_return))
+    if stored is not None:
+        counted = counted_from_json(
+            funder_return=funder_return,
+            indicators=indicators,
+            year=year,
+            version=stored.version,
+            data=stored.figures,
+        )
+        if counted is not None:
+            return counted, stored
+    counted = funder_figures_count(
+        funder_return=funder_return, year=year, indicators=indicators
+    )
+    return counted, FunderReturnFigures.objects.get(
+        funder_return=funder_return, year=year
+    )
+
+
+def funder_figures_changed_since(stored: FunderReturnFigures) -> bool:
+    """Whether casework of the return's academy changed since its figures were
+    counted and is not counted yet (one look up the academy's pending changes)."""
+    return ImpactChange.objects.filter(
+        academy_id=stored.funder_return.academy_id, pk__gt=stored.changes_through
+    ).exists()
+
+
+def funder_figures_refresh(
+    academy: Academy | None = None, *, changed_only: bool = False
+) -> int:
+    """Count again the stored figures of every return of one academy (or of every
+    academy): each year stored; with `changed_only`, only those whose academy's
+    casework changed since (`funder_figures_changed_since`). Returns how many."""
+    stored = FunderReturnFigures.objects.select_related("funder_return__academy")
+    if academy is not None:
+        stored = stored.filter(funder_return__academy=academy)
+    counted = 0
+    for figures in stored.order_by("funder_return_id", "year"):
+        if changed_only and not funder_figures_changed_since(figures):
+            continue
+        funder_figures_count(funder_return=figures.funder_return, year=figures.year)
+        counted += 1
+    return counted

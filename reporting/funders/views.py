@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,18 +25,19 @@ from academy.ratelimit import bulk_limited
 from academy.reauth import reauth_required
 from academy.tenancy import AcademyRequest
 
-from ..models import FunderReturn, Indicator
+from ..models import FunderReturn, FunderReturnFigures, Indicator
 from . import services
 from .build import (
     BuiltReturn,
+    counted_present,
     filters_label,
-    funder_return_build,
     funder_return_list,
     indicator_next_order,
 )
 from .exports import XLSX_TYPE, return_csv_rows, return_file_name, return_xlsx
 from .forms import FunderReturnForm, IndicatorForm, ReturnYearForm
 from .metrics import FUNDER_METRICS
+from .periods import year_label
 
 
 def _return(request: AcademyRequest, pk: int) -> FunderReturn:
@@ -46,9 +47,13 @@ def _return(request: AcademyRequest, pk: int) -> FunderReturn:
     )
 
 
-def _year_form(request: AcademyRequest) -> ReturnYearForm:
+def _year_form(
+    request: AcademyRequest, data: QueryDict | None = None
+) -> ReturnYearForm:
     return ReturnYearForm(
-        request.GET, academy=request.academy, today=timezone.localdate()
+        request.GET if data is None else data,
+        academy=request.academy,
+        today=timezone.localdate(),
     )
 
 
@@ -57,19 +62,24 @@ def _built(
     funder_return: FunderReturn,
     *,
     with_exceptions: bool = False,
-) -> BuiltReturn | None:
-    """The return built for the year the form chose (this year when none is), with
-    its exceptions to fix when asked (who they are for the roles that see people)."""
+) -> tuple[BuiltReturn, FunderReturnFigures] | None:
+    """The return's figures as stored for the year the form chose (this year when
+    none is; counted now if never before), with its exceptions to fix when asked
+    (who they are for the roles that see people)."""
     form = _year_form(request)
     if not form.is_valid():
         return None
-    return funder_return_build(
-        funder_return=funder_return,
-        year=form.cleaned_data["year"],
+    counted, stored = services.funder_figures_current(
+        funder_return=funder_return, year=form.cleaned_data["year"]
+    )
+    built = counted_present(
+        counted,
         publish=form.cleaned_data["publish"],
+        produced_at=stored.computed_at,
         with_exceptions=with_exceptions,
         with_people=request.membership.role in CASEWORK,
     )
+    return built, stored
 
 
 @report_readers_required
@@ -83,20 +93,47 @@ def funder_return_index(request: AcademyRequest) -> HttpResponse:
     )
 
 
+def _recount(request: AcademyRequest, funder_return: FunderReturn) -> HttpResponse:
+    """Count the figures of the year posted again, then back to the page for it."""
+    form = _year_form(request, request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a financial year from the list.")
+        return redirect(funder_return)
+    year = form.cleaned_data["year"]
+    services.funder_figures_count(funder_return=funder_return, year=year)
+    back = QueryDict(mutable=True)
+    back["year"] = str(year)
+    if form.cleaned_data["publish"]:
+        back["publish"] = "on"
+    messages.success(
+        request,
+        f"Counted again: the figures for {year_label(year)} are as of "
+        f"{timezone.localtime():%H:%M}.",
+    )
+    return redirect(f"{funder_return.get_absolute_url()}?{back.urlencode()}")
+
+
 @report_readers_required
 def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     """A return's figures for a financial year, its downloads, and the people
-    counted without their start evidence."""
+    counted without their start evidence. A POST counts the figures again now (its
+    "Count again now")."""
     funder_return = _return(request, pk)
+    if request.method == "POST":
+        return _recount(request, funder_return)
     form = _year_form(request)
-    built = _built(request, funder_return, with_exceptions=True)
+    found = _built(request, funder_return, with_exceptions=True)
+    built = found[0] if found else None
     context: dict[str, object] = {
         "funder_return": funder_return,
         "form": form,
         "built": built,
+        "changed_since": found is not None
+        and services.funder_figures_changed_since(found[1]),
         "can_see_people": request.membership.role in CASEWORK,
         "can_change": request.membership.role == Role.ADMIN,
         "query": request.GET.urlencode(),
+        "today": timezone.localtime(),
     }
     if built is not None and built.exceptions is not None:
         access_record(request, participants=[p.pk for p in built.exceptions.people])
@@ -110,10 +147,11 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
 def funder_return_xlsx(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The return as the funder's workbook."""
     funder_return = _return(request, pk)
-    built = _built(request, funder_return)
-    if built is None:
+    found = _built(request, funder_return)
+    if found is None:
         messages.error(request, "Choose a financial year from the list.")
         return redirect(funder_return)
+    built = found[0]
     response = HttpResponse(return_xlsx(built), content_type=XLSX_TYPE)
     name = return_file_name(built, ext="xlsx")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -126,10 +164,11 @@ def funder_return_xlsx(request: AcademyRequest, pk: int) -> HttpResponseBase:
 def funder_return_csv(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The return's rows as CSV."""
     funder_return = _return(request, pk)
-    built = _built(request, funder_return)
-    if built is None:
+    found = _built(request, funder_return)
+    if found is None:
         messages.error(request, "Choose a financial year from the list.")
         return redirect(funder_return)
+    built = found[0]
     return csv_download(
         return_csv_rows(built), filename=return_file_name(built, ext="csv")
     )

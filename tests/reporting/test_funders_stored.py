@@ -1,0 +1,246 @@
+"""A funder return's figures are stored as counted (issue 16): the page and its files
+read them, the page says as of when and whether casework changed since, and "Count
+again now" counts them again."""
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from participants.models import Participant
+from reporting.disclosure import SUPPRESSED
+from reporting.funders import services
+from reporting.funders.build import counted_present, funder_return_build
+from reporting.models import FunderReturn, FunderReturnFigures
+from tests.participants.factories import SupportFactory
+from tests.reporting.test_funders_build import (
+    YEAR,
+    Person,
+    built_cells,
+    edge_people,
+    make_return,
+    random_people,
+    write,
+)
+from tests.reporting.test_funders_build import areas as areas  # a fixture
+from tests.reporting.test_funders_views import csv_rows
+
+QUERY = {"year": str(YEAR)}
+# Every read of casework by the build's one statement names this column.
+STATEMENT = '"hit_person"'
+
+
+@pytest.fixture
+def ukspf(academy):
+    services.funder_returns_install(academy)
+    return FunderReturn.objects.get(academy=academy, code="ukspf-people-skills")
+
+
+@pytest.fixture
+def supported(academy, areas):
+    """Three people given careers support in Q1 in Plymouth."""
+    people = [
+        Person(
+            f"PLY-{i}",
+            "PL1 1AA",
+            dt.date(2024, 1, 5),
+            supports=[("careers", dt.date(2024, 5, 1))],
+        )
+        for i in range(3)
+    ]
+    write(academy, people)
+    return people
+
+
+def page_of(client, funder_return, **query):
+    return client.get(
+        reverse("reporting:funder-return", args=[funder_return.pk]),
+        {**QUERY, **query},
+    )
+
+
+def jobsearch_total(built):
+    figures = next(f for f in built.indicators if f.indicator.code == "PS-OUT-01")
+    return figures.total.values
+
+
+def exceptions_of(built):
+    e = built.exceptions
+    return e.total, e.by_missing, [(p.pk, p.reference, p.missing) for p in e.people]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [3, 21])
+def test_stored_figures_are_the_figures_counted_afresh(academy, areas, seed):
+    write(academy, edge_people() + random_people(seed, 60))
+    funder_return = make_return(academy)
+    services.funder_figures_count(funder_return=funder_return, year=YEAR)
+    for publish in (False, True):
+        fresh = funder_return_build(
+            funder_return=funder_return,
+            year=YEAR,
+            publish=publish,
+            with_exceptions=True,
+            with_people=True,
+        )
+        counted, stored = services.funder_figures_current(
+            funder_return=FunderReturn.objects.get(pk=funder_return.pk), year=YEAR
+        )
+        kept = counted_present(
+            counted,
+            publish=publish,
+            produced_at=stored.computed_at,
+            with_exceptions=True,
+            with_people=True,
+        )
+        assert built_cells(kept) == built_cells(fresh)
+        assert [g.geography for g in kept.indicators[0].rows] == [
+            g.geography for g in fresh.indicators[0].rows
+        ]
+        assert exceptions_of(kept) == exceptions_of(fresh)
+        assert fresh.exceptions.total > 0  # the data set has some to compare
+
+
+@pytest.mark.django_db
+def test_the_page_reads_stored_figures_without_counting_again(
+    client_of, manager, ukspf, supported
+):
+    client = client_of(manager)
+    first = page_of(client, ukspf)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        again = page_of(client, ukspf)
+    assert again.status_code == 200
+    assert jobsearch_total(again.context["built"]) == (3, 0, 0, 0, 3)
+    counting = [q["sql"] for q in queries.captured_queries if STATEMENT in q["sql"]]
+    assert counting == []
+    # The publication rules apply to the stored counts when shown.
+    published = page_of(client, ukspf, publish="on")
+    assert jobsearch_total(published.context["built"])[0] == SUPPRESSED
+
+
+@pytest.mark.django_db
+def test_a_change_since_is_said_and_count_again_now_counts_it(
+    client_of, coordinator, ukspf, supported
+):
+    client = client_of(coordinator)
+    html = page_of(client, ukspf).content.decode()
+    assert "Figures as of" in html
+    assert "Casework has changed since" not in html
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    page = page_of(client, ukspf)
+    assert "Casework has changed since" in page.content.decode()
+    assert jobsearch_total(page.context["built"]) == (3, 0, 0, 0, 3)  # as stored
+
+    url = reverse("reporting:funder-return", args=[ukspf.pk])
+    answer = client.post(url, {"year": str(YEAR)}, follow=True)
+    assert answer.redirect_chain[-1][0] == f"{url}?year={YEAR}"
+    html = answer.content.decode()
+    assert "Counted again" in html
+    assert "Casework has changed since" not in html
+    assert jobsearch_total(answer.context["built"]) == (3, 1, 0, 0, 3)
+
+
+@pytest.mark.django_db
+def test_count_again_keeps_for_publication(client_of, manager, ukspf, supported):
+    url = reverse("reporting:funder-return", args=[ukspf.pk])
+    answer = client_of(manager).post(url, {"year": str(YEAR), "publish": "on"})
+    assert answer.status_code == 302
+    assert answer["Location"] == f"{url}?year={YEAR}&publish=on"
+
+
+@pytest.mark.django_db
+def test_count_again_is_not_for_providers_nor_another_academys_return(
+    client_of, provider, other_manager, ukspf
+):
+    url = reverse("reporting:funder-return", args=[ukspf.pk])
+    assert client_of(provider).post(url, QUERY).status_code == 403
+    assert client_of(other_manager).post(url, QUERY).status_code == 404
+    assert not FunderReturnFigures.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_count_again_gets_a_clear_answer(client_of, manager, ukspf):
+    client = client_of(manager)
+    url = reverse("reporting:funder-return", args=[ukspf.pk])
+    answer = client.post(url, {"year": "1900"}, follow=True)
+    assert answer.status_code == 200
+    assert "Choose a financial year from the list" in answer.content.decode()
+    assert not FunderReturnFigures.objects.filter(year=1900).exists()
+    unknown = reverse("reporting:funder-return", args=[ukspf.pk + 1000])
+    assert client.post(unknown, QUERY).status_code == 404
+    assert client.get(url, QUERY).status_code == 200  # a GET is the page
+
+
+@pytest.mark.django_db
+def test_files_carry_the_figures_of_the_page_and_when_they_were_counted(
+    client_of, manager, ukspf, supported
+):
+    client = client_of(manager)
+    page = page_of(client, ukspf)
+    assert jobsearch_total(page.context["built"]) == (3, 0, 0, 0, 3)
+    stored = FunderReturnFigures.objects.get(funder_return=ukspf)
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+
+    as_of = timezone.localtime(stored.computed_at).strftime("%d %B %Y %H:%M")
+    response = client.get(
+        reverse("reporting:funder-return-csv", args=[ukspf.pk]), QUERY
+    )
+    rows = csv_rows(response)
+    assert "figures as of" in rows[0][0]
+    assert as_of in rows[0][0]
+    total = next(r for r in rows if r[0] == "PS-OUT-01" and r[4] == "Total")
+    assert total[7:] == ["3", "0", "0", "0", "3"]
+
+    response = client.get(
+        reverse("reporting:funder-return-xlsx", args=[ukspf.pk]), QUERY
+    )
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}
+    assert as_of in cover["Figures as of"]
+    figures = list(book["Figures"].iter_rows(values_only=True))
+    total = next(r for r in figures if r[0] == "PS-OUT-01" and r[4] == "Total")
+    assert list(total[7:]) == [3, 0, 0, 0, 3]
+
+
+@pytest.mark.django_db
+def test_refresh_counts_again_every_stored_year_of_the_academy(
+    academy, other_academy, ukspf, supported
+):
+    services.funder_returns_install(other_academy)
+    theirs = FunderReturn.objects.get(academy=other_academy, code="ukspf-people-skills")
+    for funder_return in (ukspf, theirs):
+        for year in (YEAR, YEAR - 1):
+            services.funder_figures_count(funder_return=funder_return, year=year)
+    assert services.funder_figures_refresh(academy, changed_only=True) == 0
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    assert services.funder_figures_refresh(academy, changed_only=True) == 2
+    counted, _ = services.funder_figures_current(funder_return=ukspf, year=YEAR)
+    row = counted.indicators.index(
+        next(i for i in counted.indicators if i.code == "PS-OUT-01")
+    )
+    assert counted.counts[row][0] == [3, 1, 0, 0, 3]
+    assert services.funder_figures_refresh(academy, changed_only=True) == 0
+    assert services.funder_figures_refresh() == 4
+
+
+@pytest.mark.django_db
+def test_an_edit_to_the_return_is_counted_before_it_is_shown(
+    client_of, admin, ukspf, supported
+):
+    client = client_of(admin)
+    page_of(client, ukspf)
+    figure = ukspf.indicators.get(code="PS-OUT-01")
+    figure.is_retired = True
+    services.indicator_save(indicator=figure, by=admin.user)
+    built = page_of(client, ukspf).context["built"]
+    assert built.version == 2
+    assert "PS-OUT-01" not in {f.indicator.code for f in built.indicators}
