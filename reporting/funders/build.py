@@ -795,6 +795,10 @@ class ExceptionPerson:
     reference: str
     missing: tuple[str, ...]  # what to fix (MISSING labels)
 
+    @property
+    def to_fix(self) -> str:
+        return "; ".join(self.missing)
+
 
 @dataclass(frozen=True)
 class ReturnExceptions:

@@ -167,6 +167,7 @@ def funder_figures_current(
     ).first()
     indicators = list(current_indicators(funder_return))
     if stored is not None:
+        stored.funder_return = funder_return  # read already: not again
         counted = counted_from_json(
             funder_return=funder_return,
             indicators=indicators,
@@ -179,9 +180,9 @@ def funder_figures_current(
     counted = funder_figures_count(
         funder_return=funder_return, year=year, indicators=indicators
     )
-    return counted, FunderReturnFigures.objects.get(
-        funder_return=funder_return, year=year
-    )
+    stored = FunderReturnFigures.objects.get(funder_return=funder_return, year=year)
+    stored.funder_return = funder_return
+    return counted, stored
 
 
 def funder_figures_changed_since(stored: FunderReturnFigures) -> bool:

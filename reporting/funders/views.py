@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from academy.audit import access_record
@@ -38,6 +39,8 @@ from .exports import XLSX_TYPE, return_csv_rows, return_file_name, return_xlsx
 from .forms import FunderReturnForm, IndicatorForm, ReturnYearForm
 from .metrics import FUNDER_METRICS
 from .periods import year_label
+
+_ANY_PK = 987654321
 
 
 def _return(request: AcademyRequest, pk: int) -> FunderReturn:
@@ -138,6 +141,9 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
     if built is not None and built.exceptions is not None:
         access_record(request, participants=[p.pk for p in built.exceptions.people])
         context["exceptions"] = built.exceptions
+        # Each person's link from one reversed address (a page may list thousands).
+        address = reverse("participants:detail", args=[_ANY_PK])
+        context["link_start"], context["link_end"] = address.split(str(_ANY_PK), 1)
     return render(request, "reporting/funders/return_detail.html", context)
 
 
