@@ -240,11 +240,19 @@ def _rebuild_events(academy: Academy) -> None:
     an event or an enquiry changed, or an event with attendances started since."""
     with transaction.atomic():
         summary = _lock(academy)
+        if not _events_stale(academy, summary):  # another writer has just done it
+            return
         ImpactDay.objects.filter(academy=academy, metric__in=EVENT_FIGURES).delete()
         ImpactMonth.objects.filter(academy=academy, metric__in=EVENT_FIGURES).delete()
         summary.events_until = _insert_events(academy)
         _group_months(academy, EVENT_FIGURES)
         summary.save(update_fields=["events_until"])
+
+
+def _events_stale(academy: Academy, summary: ImpactSummary) -> bool:
+    return summary.events_until is None or attended_since(
+        academy=academy, since=summary.events_until
+    )
 
 
 # Keeping up with casework -------------------------------------------------------------
@@ -295,10 +303,7 @@ def impact_changes_apply(academy: Academy) -> int:
                     _redo_attendances(academy, people)
             ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
     counted = ImpactSummary.objects.filter(academy=academy).first()
-    if counted is not None and (
-        counted.events_until is None
-        or attended_since(academy=academy, since=counted.events_until)
-    ):
+    if counted is not None and _events_stale(academy, counted):
         _rebuild_events(academy)
     return len(people)
 

@@ -628,3 +628,24 @@ def test_an_event_someone_came_to_counts_once_it_has_started(academy):
         report = impact_report(academy=academy, start=day, end=day)
         live = impact_report(academy=academy, start=day, end=day, live=True)
     assert report.value("event_attendees") == live.value("event_attendees") == 1
+
+
+def test_attendances_counted_again_by_another_reader_are_not_counted_twice(academy):
+    """Two readers finding the attendances changed: the second, let in after the
+    first's rebuild, finds them up to date and writes nothing."""
+    from reporting.summaries import _rebuild_events
+
+    person = ParticipantFactory(academy=academy, registered_on=BASE)
+    _record(person, ("event", "drop_in/linked"), 10)
+    refresh_impact_summaries(academy)
+    rows = set(ImpactDay.objects.filter(metric="event_attendees").values_list("pk"))
+    assert rows
+    _rebuild_events(academy)  # up to date: nothing to do
+    assert set(
+        ImpactDay.objects.filter(metric="event_attendees").values_list("pk")
+    ) == (rows)
+    impact_events_changed(academy.pk)
+    _rebuild_events(academy)
+    assert not rows & set(
+        ImpactDay.objects.filter(metric="event_attendees").values_list("pk")
+    )
