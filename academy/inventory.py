@@ -678,6 +678,15 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "reporting.Indicator.sector": (NONE, REFERENCE),
     "reporting.Indicator.order": (NONE, REFERENCE),
     "reporting.Indicator.is_retired": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.funder_return": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.year": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.version": (NONE, REFERENCE),
+    # Raw counts, and the exceptions to fix: the id and reference of each person
+    # counted without start evidence (shown to coordinators). Counted again nightly,
+    # so an erased case leaves it within a day.
+    "reporting.FunderReturnFigures.figures": (PERSONAL, REFERENCE),
+    "reporting.FunderReturnFigures.computed_at": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.changes_through": (NONE, REFERENCE),
 }
 
 APPS = ("academy", "participants", "vacancies", "reporting")
