@@ -343,7 +343,8 @@ class FunderReturnFigures(models.Model):
     figures = models.JSONField()  # reporting/funders/build.py counted_json
     computed_at = models.DateTimeField()
     # The last ImpactChange recorded when counting began: one of the academy's since
-    # is casework the figures may not count.
+    # is casework the figures may not count (-1: such changes were, and the impact
+    # summaries have taken them in; funders.services.TAKEN_IN).
     changes_through = models.BigIntegerField(default=0)
 
     objects: ClassVar[FunderReturnFiguresQuerySet] = (

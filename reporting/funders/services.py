@@ -185,12 +185,30 @@ def funder_figures_current(
     return counted, stored
 
 
+# `changes_through` of figures counted before changes the impact summaries have since
+# taken in (and deleted): they changed, whatever ImpactChange holds now.
+TAKEN_IN = -1
+
+
 def funder_figures_changed_since(stored: FunderReturnFigures) -> bool:
     """Whether casework of the return's academy changed since its figures were
     counted and is not counted yet (one look up the academy's pending changes)."""
+    if stored.changes_through == TAKEN_IN:
+        return True
     return ImpactChange.objects.filter(
         academy_id=stored.funder_return.academy_id, pk__gt=stored.changes_through
     ).exists()
+
+
+def funder_figures_changes_taken_in(*, academy_id: int, through: int) -> None:
+    """The academy's ImpactChange rows up to `through` are about to be deleted (the
+    impact summaries took them in): figures counted before one of them keep saying
+    they changed until counted again. One UPDATE of the academy's few rows."""
+    FunderReturnFigures.objects.filter(
+        funder_return__academy_id=academy_id,
+        changes_through__gte=0,
+        changes_through__lt=through,
+    ).update(changes_through=TAKEN_IN)
 
 
 def funder_figures_refresh(

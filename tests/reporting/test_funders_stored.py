@@ -16,7 +16,7 @@ from participants.models import Participant
 from reporting.disclosure import SUPPRESSED
 from reporting.funders import services
 from reporting.funders.build import counted_present, funder_return_build
-from reporting.models import FunderReturn, FunderReturnFigures
+from reporting.models import FunderReturn, FunderReturnFigures, ImpactChange
 from tests.participants.factories import SupportFactory
 from tests.reporting.test_funders_build import (
     YEAR,
@@ -145,6 +145,26 @@ def test_a_change_since_is_said_and_count_again_now_counts_it(
     assert "Counted again" in html
     assert "Casework has changed since" not in html
     assert jobsearch_total(answer.context["built"]) == (3, 1, 0, 0, 3)
+
+
+@pytest.mark.django_db
+def test_a_change_the_impact_summaries_took_in_is_still_said(
+    client_of, manager, academy, ukspf, supported
+):
+    client = client_of(manager)
+    page_of(client, ukspf)
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    pending = ImpactChange.objects.filter(academy_id=academy.pk)
+    through = max(pending.values_list("pk", flat=True))
+    # As the impact summaries do when they take the changes in:
+    services.funder_figures_changes_taken_in(academy_id=academy.pk, through=through)
+    pending.delete()
+    assert "Casework has changed since" in page_of(client, ukspf).content.decode()
+    assert services.funder_figures_refresh(academy, changed_only=True) == 1
+    page = page_of(client, ukspf)
+    assert "Casework has changed since" not in page.content.decode()
+    assert jobsearch_total(page.context["built"]) == (3, 1, 0, 0, 3)
 
 
 @pytest.mark.django_db
