@@ -422,14 +422,24 @@ def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figure
     summary = _bring_up_to_date(academy)
     start, end = _whole_months_if_same(academy, start, end)
     first_month, last_month = start.replace(day=1), end.replace(day=1)
+    # A period starting early in a month it runs past is counted from that whole
+    # month less the rows of its days before `start` (a few days of rows, not weeks).
+    before = (first_month, start - dt.timedelta(days=1))
+    less_before = (
+        start != first_month
+        and end >= _month_end(first_month)
+        and (start - first_month).days <= (_month_end(first_month) - start).days
+    )
     # Whole months inside the period, and the part-months at its ends.
-    inner_from = first_month if start == first_month else _next_month(first_month)
+    inner_from = first_month
+    if start != first_month and not less_before:
+        inner_from = _next_month(first_month)
     inner_to = last_month
     if end != _month_end(last_month):
         inner_to = (last_month - dt.timedelta(days=1)).replace(day=1)
     has_inner = inner_from <= inner_to
     parts: list[tuple[dt.date, dt.date]] = []
-    if start != first_month:
+    if start != first_month and not less_before:
         parts.append((start, min(end, _month_end(first_month))))
     if end != _month_end(last_month) and not (parts and last_month == first_month):
         parts.append((max(start, last_month), end))
@@ -464,6 +474,15 @@ def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figure
             .order_by()
         ):
             tally[row["metric"], row["cohort"], row["is_claimant"]] += row["n"]
+    if less_before:
+        # Rows of the days before `start`: in its whole month, not in the period.
+        for row in (
+            days.filter(day__range=before)
+            .values("metric", "cohort", "is_claimant")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            tally[row["metric"], row["cohort"], row["is_claimant"]] -= row["n"]
 
     # Month by month: each month's people, counted on their first day in it.
     series: dict[dt.date, dict[str, int]] = {}
@@ -482,6 +501,16 @@ def summary_figures(*, academy: Academy, start: dt.date, end: dt.date) -> Figure
             .order_by()
         ):
             series[_as_date(cell["month"])][cell["metric"]] += cell["n"]
+    if less_before:
+        # The first month's people from `start`: its whole month's, less the rows
+        # before `start`, and with those whose previous day is before `start` in it.
+        people = days.filter(cohort="", metric__in=QUALIFYING)
+        for sign, rows in (
+            (-1, people.filter(day__range=before)),
+            (1, people.filter(month=first_month, prev_day__range=before)),
+        ):
+            for found in rows.values("metric").annotate(n=Count("pk")).order_by():
+                series[first_month][found["metric"]] += sign * found["n"]
     if parts:
         edge = Q(pk__in=[])
         for part_from, part_to in parts:
