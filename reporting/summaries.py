@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models import Count, DateField, F, Max, Q, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -97,6 +97,11 @@ def _lock(academy: Academy) -> ImpactSummary:
 def _rebuild(academy: Academy) -> None:
     with transaction.atomic():
         summary = _lock(academy)
+        last = ImpactChange.objects.filter(academy_id=academy.pk).aggregate(
+            last=Max("pk")
+        )["last"]
+        if last is not None:
+            _funder_figures_told(academy, through=last)
         ImpactChange.objects.filter(academy_id=academy.pk).delete()
         ImpactDay.objects.filter(academy=academy).delete()
         ImpactMonth.objects.filter(academy=academy).delete()
@@ -105,6 +110,14 @@ def _rebuild(academy: Academy) -> None:
         _group_months(academy)
         summary.refreshed_at = timezone.now()
         summary.save(update_fields=["refreshed_at", "events_until"])
+
+
+def _funder_figures_told(academy: Academy, *, through: int) -> None:
+    """The changes up to `through` are taken in and their rows about to go: funder
+    figures counted before them keep saying casework changed (reporting/funders)."""
+    from .funders.services import funder_figures_changes_taken_in  # no pandas here
+
+    funder_figures_changes_taken_in(academy_id=academy.pk, through=through)
 
 
 def _table(model: Any) -> str:
@@ -301,6 +314,8 @@ def impact_changes_apply(academy: Academy) -> int:
                     academy=academy, participant_ids=people
                 ):
                     _redo_attendances(academy, people)
+            if pending:
+                _funder_figures_told(academy, through=max(pk for pk, _ in pending))
             ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
     counted = ImpactSummary.objects.filter(academy=academy).first()
     if counted is not None and _events_stale(academy, counted):

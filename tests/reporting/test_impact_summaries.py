@@ -40,6 +40,9 @@ from tests.participants.factories import (
     SkillsActionPlanFactory,
     SupportFactory,
 )
+from tests.reporting.test_funders_build import areas as areas  # a fixture
+from tests.reporting.test_funders_stored import supported as supported  # a fixture
+from tests.reporting.test_funders_stored import ukspf as ukspf  # a fixture
 from tests.vacancies.factories import (
     EventFactory,
     ReferralFactory,
@@ -649,3 +652,24 @@ def test_attendances_counted_again_by_another_reader_are_not_counted_twice(acade
     assert not rows & set(
         ImpactDay.objects.filter(metric="event_attendees").values_list("pk")
     )
+
+
+@pytest.mark.parametrize("take_in", ["changes applied", "rebuilt"])
+def test_funder_figures_still_say_casework_changed_once_summaries_take_it_in(
+    client_of, manager, academy, ukspf, supported, take_in
+):
+    """The funder page reads 'changed since' from ImpactChange rows, which the
+    summaries delete when they take the changes in (opening the dashboard does)."""
+    from participants.models import Participant
+    from tests.reporting.test_funders_stored import page_of
+
+    client = client_of(manager)
+    page_of(client, ukspf)
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    if take_in == "rebuilt":
+        refresh_impact_summaries(academy)
+    else:
+        impact_report(academy=academy, start=BASE, end=BASE)  # the dashboard's
+    assert not ImpactChange.objects.filter(academy_id=academy.pk).exists()
+    assert "Casework has changed since" in page_of(client, ukspf).content.decode()
