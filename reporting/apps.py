@@ -70,6 +70,7 @@ class ReportingConfig(AppConfig):
         from vacancies.models import Event, Referral, ReferralEvent, SignUp
 
         from . import receivers
+        from .funders.services import funder_figures_refresh
         from .summaries import refresh_impact_summaries
 
         for model in (
@@ -105,6 +106,7 @@ class ReportingConfig(AppConfig):
         merge_hooks.register(receivers.participants_merged)
         # A file imported from the command line (the worker's: task_postrun below).
         import_written_hooks.register(refresh_impact_summaries)
+        import_written_hooks.register(funder_figures_refresh)
         task_postrun.connect(
             receivers.import_finished,
             sender=participant_tasks.import_run_apply,

@@ -81,8 +81,11 @@ def import_finished(sender: Any = None, args: Any = (), **kwargs: Any) -> None:
     import writes many rows at once, past the per-record receivers)."""
     from participants.models import ImportRun
 
+    from .funders.services import funder_figures_refresh
+
     if not args:
         return
     run = ImportRun.objects.filter(pk=args[0]).first()
     if run is not None and run.status == ImportRun.Status.DONE:
         refresh_impact_summaries(run.academy)
+        funder_figures_refresh(run.academy)

@@ -33,23 +33,32 @@ def monthly_reports_send() -> int:
 
 @shared_task
 def impact_summaries_refresh() -> None:
-    """Rebuild every academy's impact summaries (nightly: catches any change made
-    past the per-record receivers, such as a bulk update)."""
+    """Rebuild every academy's impact summaries and count its stored funder-return
+    figures again (nightly: catches any change made past the per-record receivers,
+    such as a bulk update)."""
+    from .funders.services import funder_figures_refresh
     from .summaries import refresh_impact_summaries
 
     refresh_impact_summaries()
+    funder_figures_refresh()
 
 
 @shared_task
 def impact_changes_apply() -> int:
     """Bring every academy's impact summaries up with casework and events changed
-    since, so that the next reader does not wait for it; return how many people."""
+    since, so that the next reader does not wait for it, and count again the stored
+    funder-return figures those changes touch; return how many people."""
     from academy.models import Academy
 
+    from .funders.services import funder_figures_refresh
     from .models import ImpactSummary
     from .summaries import impact_changes_apply as apply
 
     summarised = Academy.objects.filter(
         pk__in=ImpactSummary.objects.values("academy_id")
     ).order_by("pk")
-    return sum(apply(academy) for academy in summarised)
+    people = 0
+    for academy in summarised:
+        people += apply(academy)
+        funder_figures_refresh(academy, changed_only=True)
+    return people

@@ -264,3 +264,62 @@ def test_an_edit_to_the_return_is_counted_before_it_is_shown(
     built = page_of(client, ukspf).context["built"]
     assert built.version == 2
     assert "PS-OUT-01" not in {f.indicator.code for f in built.indicators}
+
+
+@pytest.mark.django_db
+def test_the_five_minute_task_counts_again_the_figures_a_change_touched(
+    client_of, manager, academy, ukspf, supported
+):
+    from reporting.summaries import refresh_impact_summaries
+    from reporting.tasks import impact_changes_apply
+
+    refresh_impact_summaries(academy)
+    client = client_of(manager)
+    page_of(client, ukspf)
+    person = Participant.objects.get(reference="PLY-0")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    assert "Casework has changed since" in page_of(client, ukspf).content.decode()
+
+    impact_changes_apply()
+
+    page = page_of(client, ukspf)
+    assert "Casework has changed since" not in page.content.decode()
+    assert jobsearch_total(page.context["built"]) == (3, 1, 0, 0, 3)
+
+
+@pytest.mark.django_db
+def test_the_nightly_task_counts_every_stored_year_again(academy, ukspf, supported):
+    from reporting.tasks import impact_summaries_refresh
+
+    services.funder_figures_count(funder_return=ukspf, year=YEAR)
+    # Written past every receiver (a bulk update): only the nightly run sees it.
+    Participant.objects.filter(reference="PLY-1").update(postcode="PL4 6AB")
+    FunderReturnFigures.objects.update(
+        computed_at=timezone.now() - dt.timedelta(days=1)
+    )
+
+    impact_summaries_refresh()
+
+    stored = FunderReturnFigures.objects.get(funder_return=ukspf, year=YEAR)
+    assert timezone.now() - stored.computed_at < dt.timedelta(minutes=5)
+
+
+@pytest.mark.django_db
+def test_an_import_from_the_command_line_counts_the_figures_again(
+    academy, ukspf, supported
+):
+    from participants.services.imports import import_written_hooks
+
+    services.funder_figures_count(funder_return=ukspf, year=YEAR)
+    person = Participant.objects.get(reference="PLY-2")
+    SupportFactory(participant=person, kind="careers", given_on=dt.date(2024, 8, 1))
+    ImpactChange.objects.all().delete()  # as if taken in: only the import's hook
+
+    for hook in import_written_hooks:
+        hook(academy)
+
+    counted, _ = services.funder_figures_current(funder_return=ukspf, year=YEAR)
+    row = counted.indicators.index(
+        next(i for i in counted.indicators if i.code == "PS-OUT-01")
+    )
+    assert counted.counts[row][0] == [3, 1, 0, 0, 3]
