@@ -70,8 +70,6 @@ class ReportingConfig(AppConfig):
         from vacancies.models import Event, Referral, ReferralEvent, SignUp
 
         from . import receivers
-        from .funders.services import funder_figures_refresh
-        from .summaries import refresh_impact_summaries
 
         for model in (
             SkillsActionPlan,
@@ -90,12 +88,12 @@ class ReportingConfig(AppConfig):
                     dispatch_uid=f"impact-{model.__name__}-{signal is post_save}",
                 )
         # Who came to events, and who is one person: counted again when next read.
-        for model in (SignUp, Event, Enquiry):
+        for came in (SignUp, Event, Enquiry):
             for signal in (post_save, post_delete):
                 signal.connect(
                     receivers.attendance_changed,
-                    sender=model,
-                    dispatch_uid=f"impact-came-{model.__name__}-{signal is post_save}",
+                    sender=came,
+                    dispatch_uid=f"impact-came-{came.__name__}-{signal is post_save}",
                 )
         for signal in (post_save, post_delete):
             signal.connect(
@@ -105,8 +103,7 @@ class ReportingConfig(AppConfig):
             )
         merge_hooks.register(receivers.participants_merged)
         # A file imported from the command line (the worker's: task_postrun below).
-        import_written_hooks.register(refresh_impact_summaries)
-        import_written_hooks.register(funder_figures_refresh)
+        import_written_hooks.register(receivers.academy_rewritten)
         task_postrun.connect(
             receivers.import_finished,
             sender=participant_tasks.import_run_apply,

@@ -1,11 +1,12 @@
 """Keeping the impact summaries up with casework (reporting/summaries.py): a saved or
 deleted record marks its person changed, in the same transaction; a changed sign-up,
 event or enquiry has its academy's event attendances counted again; a finished import
-rebuilds the academy's summaries. ReportingConfig.ready() connects these."""
+rebuilds the academy's summaries and its stored funder-return figures.
+ReportingConfig.ready() connects these."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models.signals import post_delete
 
@@ -17,6 +18,9 @@ from .summaries import (
     impact_people_changed,
     refresh_impact_summaries,
 )
+
+if TYPE_CHECKING:
+    from academy.models import Academy
 
 # Records that reach their person through another record: (its key, that model).
 THROUGH: dict[type[Any], tuple[str, type[Any]]] = {
@@ -76,16 +80,22 @@ def participants_merged(keep: Participant, duplicate: Participant) -> None:
     impact_events_changed(keep.academy_id)
 
 
+def academy_rewritten(academy: Academy) -> None:
+    """Many of an academy's rows written at once, past the per-record receivers (an
+    import): its impact summaries rebuilt, its stored funder figures counted again."""
+    from .funders.services import funder_figures_refresh
+
+    refresh_impact_summaries(academy)
+    funder_figures_refresh(academy)
+
+
 def import_finished(sender: Any = None, args: Any = (), **kwargs: Any) -> None:
     """After the worker's import task: a finished import's academy is rebuilt (an
     import writes many rows at once, past the per-record receivers)."""
     from participants.models import ImportRun
 
-    from .funders.services import funder_figures_refresh
-
     if not args:
         return
     run = ImportRun.objects.filter(pk=args[0]).first()
     if run is not None and run.status == ImportRun.Status.DONE:
-        refresh_impact_summaries(run.academy)
-        funder_figures_refresh(run.academy)
+        academy_rewritten(run.academy)
