@@ -381,9 +381,16 @@ def prepare(database_url: str) -> dict[str, object]:
         "BENCH_SKIP_QUERY_COUNTS": os.environ.get("BENCH_SKIP_QUERY_COUNTS", ""),
     }
     collectstatic(env)
-    # The checkout's migrations (the data may be older than the code).
+    # The checkout's migrations (the data may be older than the code), then the
+    # night's jobs, as after a deployment: what is precomputed is for this code.
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", NIGHTLY],
         cwd=ROOT,
         env=env,
         check=True,

@@ -262,8 +262,10 @@ def main() -> None:
                 "vacancy": Vacancy.objects.for_academy(academy)
                 .filter(pk__in=_public_ids(academy, "jobs"))
                 .first(),
+                # The one that ends last: the soonest may end while the run lasts.
                 "event": Event.objects.for_academy(academy)
                 .filter(pk__in=_public_ids(academy, "events"))
+                .order_by("-ends_at", "pk")
                 .first(),
             }
         pages = pages_of(role, objects, academy)
