@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
@@ -38,18 +39,27 @@ def organisation_list(*, membership: Membership) -> QuerySet[Organisation]:
     return Organisation.objects.for_membership(membership).order_by("name")
 
 
+_T = TypeVar("_T")
+
 PARTNERS_SHOWN = 12  # on a coordinator's home; a city academy has hundreds of providers
+COLLEAGUES_SHOWN = 12  # on a home page; a city academy has a couple of hundred members
 
 
 @dataclass(frozen=True)
-class Partners:
-    shown: list[Organisation]
+class Shortlist(Generic[_T]):
+    """The first few of a list a home page shows, and how many there are in all."""
+
+    shown: list[_T]
     total: int
+
+
+def _shortlist(rows: QuerySet[Any], limit: int) -> Shortlist[Any]:
+    return Shortlist(shown=list(rows[:limit]), total=rows.count())
 
 
 def partner_shortlist(
     *, membership: Membership, limit: int = PARTNERS_SHOWN
-) -> Partners:
+) -> Shortlist[Organisation]:
     """The academy's active partners a coordinator's home lists: those who support
     people (job centres, colleges, trainers, the voluntary sector, ...) before care
     providers, whose openings are under Vacancies; at most `limit`, with the total."""
@@ -57,10 +67,7 @@ def partner_shortlist(
     first = Case(
         When(kind=Organisation.Kind.CARE_PROVIDER, then=Value(1)), default=Value(0)
     )
-    return Partners(
-        shown=list(partners.order_by(first, "name", "pk")[:limit]),
-        total=partners.count(),
-    )
+    return _shortlist(partners.order_by(first, "name", "pk"), limit)
 
 
 def member_list(*, academy: Academy) -> MembershipQuerySet:
@@ -82,12 +89,23 @@ def invitation_list(*, user: User) -> list[Membership]:
     )
 
 
-def colleague_list(*, membership: Membership) -> MembershipQuerySet:
-    """Active members of the same academy; for a provider, of the same organisation."""
+def colleague_shortlist(
+    *, membership: Membership, limit: int = COLLEAGUES_SHOWN
+) -> Shortlist[Membership]:
+    """Active members of the same academy (for a provider, of the same organisation)
+    a home page lists: those to ask first (admins, managers), then coordinators, then
+    providers, each by name; at most `limit`, with the total."""
     members = member_list(academy=membership.academy).active().exclude(pk=membership.pk)
     if membership.role == Role.PROVIDER:
         members = members.filter(organisation=membership.organisation)
-    return members
+    order = [Role.ADMIN, Role.MANAGER, Role.COORDINATOR, Role.PROVIDER]
+    first = Case(
+        *(When(role=role, then=Value(n)) for n, role in enumerate(order)),
+        default=Value(len(order)),
+    )
+    return _shortlist(
+        members.order_by(first, "user__first_name", "user__last_name", "pk"), limit
+    )
 
 
 def academy_headlines(*, academy: Academy) -> AcademyHeadlines:

@@ -66,11 +66,12 @@ def home(request: AcademyRequest) -> HttpResponse:
     access_record(request, participants=[pk for panel in panels for pk in panel.people])
     context: dict[str, object] = {
         "invitations": invitations,
-        "colleagues": selectors.colleague_list(membership=membership),
         "panels": panels,
     }
     if membership.role in (Role.MANAGER, Role.ADMIN):
         context["headlines"] = selectors.academy_headlines(academy=membership.academy)
+    if membership.role in (Role.COORDINATOR, Role.PROVIDER):
+        context["colleagues"] = selectors.colleague_shortlist(membership=membership)
     if membership.role == Role.COORDINATOR:
         context["partners"] = selectors.partner_shortlist(membership=membership)
     if membership.role == Role.ADMIN:

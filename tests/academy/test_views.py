@@ -65,6 +65,40 @@ def test_coordinator_home_lists_a_dozen_partners_however_many_there_are(
 
 
 @pytest.mark.django_db
+def test_a_home_lists_a_dozen_colleagues_those_to_ask_first(client_of, coordinator):
+    # Issue 16: a city academy's 220 members made "Your team" 75 KB of the home.
+    academy = coordinator.academy
+    MembershipFactory.create_batch(20, academy=academy, role=Role.COORDINATOR)
+    MembershipFactory.create_batch(5, academy=academy, role=Role.PROVIDER)
+    boss = MembershipFactory(
+        academy=academy, role=Role.MANAGER, user__first_name="Zara"
+    )
+    MembershipFactory(academy=MembershipFactory().academy, role=Role.MANAGER)
+    response = client_of(coordinator).get(reverse("home"))
+    colleagues = response.context["colleagues"]
+    assert colleagues.total == 26  # not themself, not another academy's
+    assert len(colleagues.shown) == 12
+    assert colleagues.shown[0] == boss  # a manager before coordinators by name
+    assert {m.role for m in colleagues.shown[1:]} == {Role.COORDINATOR}
+    assert "12 of 26 colleagues shown" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_providers_colleagues_are_its_organisations_alone(client_of, provider):
+    MembershipFactory(
+        academy=provider.academy,
+        role=Role.PROVIDER,
+        organisation=provider.organisation,
+        user__first_name="Sam",
+    )
+    MembershipFactory(academy=provider.academy, role=Role.PROVIDER)
+    MembershipFactory(academy=provider.academy, role=Role.COORDINATOR)
+    colleagues = client_of(provider).get(reverse("home")).context["colleagues"]
+    assert [m.user.first_name for m in colleagues.shown] == ["Sam"]
+    assert colleagues.total == 1
+
+
+@pytest.mark.django_db
 def test_manager_home_counts_partners_by_kind(client_of, manager):
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
     OrganisationFactory(academy=manager.academy, kind=Organisation.Kind.NHS_TRUST)
