@@ -6,7 +6,7 @@ or left unchanged, writing nothing; `import_apply` writes a checked plan in one
 transaction. A plan with any problem must not be applied: imports are all or nothing.
 """
 
-from .checking import import_check, import_rematch
+from .checking import coordinators, import_check, import_rematch
 from .columns import (
     BATCH_SIZE,
     COLUMNS,
@@ -53,6 +53,7 @@ __all__ = [
     "Table",
     "Update",
     "Value",
+    "coordinators",
     "file_check",
     "file_sniff",
     "import_apply",

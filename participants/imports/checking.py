@@ -243,6 +243,16 @@ _SPECS: dict[str, _Spec] = {
 }
 
 
+def coordinators(academy: Academy) -> dict[str, int]:
+    """The members a participants file may name as coordinator: e-mail -> user id."""
+    return {
+        email.lower(): pk
+        for email, pk in Membership.objects.active()
+        .filter(academy=academy, role__in=[Role.COORDINATOR, Role.ADMIN])
+        .values_list("user__email", "user_id")
+    }
+
+
 def import_check(
     *,
     academy: Academy,
@@ -252,27 +262,24 @@ def import_check(
     progress: Progress | None = None,
     accepted: frozenset[str] = frozenset(),
     coordinator_id: int | None = None,
+    members: Mapping[str, int] | None = None,
 ) -> ImportPlan:
     """Check every row of a file and plan its import, reading but writing nothing.
 
     `accepted` holds the references whose conflicts or likely duplicates the user has
     ticked to import anyway; `coordinator_id` is new people's coordinator unless a row
-    names another.
+    names another; `members` the coordinators a row may name (`coordinators`, read
+    here when not given).
     """
     spec = _SPECS[kind]
     positions, ignored, problems = _header(table.header, kind)
     if problems:
         return ImportPlan(kind, academy, 0, ignored, tuple(problems), (), (), 0)
     people: dict[str, int] = {}
-    members: dict[str, int] = {}
     if kind == ImportRun.Kind.PARTICIPANTS:
-        members = {
-            email.lower(): pk
-            for email, pk in Membership.objects.active()
-            .filter(academy=academy, role__in=[Role.COORDINATOR, Role.ADMIN])
-            .values_list("user__email", "user_id")
-        }
+        members = coordinators(academy) if members is None else members
     else:
+        members = {}
         people = dict(
             Participant.objects.for_academy(academy).values_list("reference", "pk")
         )
@@ -322,6 +329,9 @@ def import_rematch(plan: ImportPlan) -> ImportPlan:
     match = Matcher(spec, plan.academy, plan.accepted)
     for row in plan.parsed:
         match.row(row)
+    compares_cohorts = any(row.cohorts is not None for row in plan.parsed)
+    if compares_cohorts and match.is_people:
+        match.cohorts_loaded()  # what the file leaves of them: unchanged.py
     return replace(
         plan,
         creates=tuple(match.creates),
@@ -331,4 +341,6 @@ def import_rematch(plan: ImportPlan) -> ImportPlan:
         conflicts=tuple(match.conflicts),
         duplicates=tuple(match.duplicates),
         changes=tuple(match.changes),
+        seen=tuple(match.stored),
+        cohorts_seen=(match.cohorts_now or None) if compares_cohorts else None,
     )

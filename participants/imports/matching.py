@@ -90,6 +90,8 @@ class Matcher:
             if isinstance(field, EncryptedTextField)
         }
         self.existing: dict[tuple[Any, ...], dict[str, Any]] = {}
+        # Every stored record as read, for what the import leaves (unchanged.py).
+        self.stored: list[dict[str, Any]] = []
         # One query per kind; a key the database holds twice matches its oldest record.
         extra = ("first_name", "last_name") if self.is_people else ("participant_id",)
         records = spec.model._default_manager.filter(
@@ -97,6 +99,7 @@ class Matcher:
         ).order_by("pk")
         names = ("pk", *spec.key_fields, *spec.fields, *extra)
         for values in _stored(records, spec.model, names):
+            self.stored.append(values)
             self.existing.setdefault(tuple(values[f] for f in spec.key_fields), values)
         self.names: dict[int, str] = {}
         self.references: dict[int, str] = {}
@@ -115,6 +118,10 @@ class Matcher:
         self.conflicts: list[Listing] = []
         self.duplicates: list[Listing] = []
         self.changes: list[Listing] = []
+
+    def cohorts_loaded(self) -> None:
+        """Read the academy's cohorts, if no row has needed them yet."""
+        self._cohorts(0)
 
     def _cohorts(self, pk: int) -> frozenset[str]:
         if not self.cohorts_now:

@@ -95,6 +95,10 @@ class ImportPlan:
     conflicts: tuple[Listing, ...] = ()
     duplicates: tuple[Listing, ...] = ()
     changes: tuple[Listing, ...] = field(default=())
+    # The records as matching read them (each a dict of its compared fields), and
+    # their cohorts when a row's cohorts were compared (else None): unchanged.py.
+    seen: tuple[dict[str, Any], ...] = ()
+    cohorts_seen: dict[int, frozenset[str]] | None = None
 
     @property
     def summary(self) -> ImportSummary:

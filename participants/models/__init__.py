@@ -29,7 +29,7 @@ from .casework import (
     SkillsActionPlan,
     Support,
 )
-from .imports import ImportRun
+from .imports import ImportRun, ImportWritten
 from .outcomes import (
     SuspectedDoubleOutcome,
     SustainmentCheck,
@@ -49,6 +49,7 @@ __all__ = [
     "Enquiry",
     "EnquiryQuerySet",
     "ImportRun",
+    "ImportWritten",
     "Meeting",
     "Outcome",
     "Participant",

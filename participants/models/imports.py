@@ -93,3 +93,34 @@ class ImportRun(Run):
         """The file's data rows, as counted when it was checked (while it is being
         checked: as counted before, or 0 when not known)."""
         return int(self.summary.get("rows", 0))
+
+
+class ImportWritten(models.Model):
+    """The last file of participants an import written here and now (the command
+    line: `records_import`) wrote into an academy, and a digest of what it left of
+    the records an import of people compares. The same file imported again with the
+    same options, while the records still give that digest, finds every row
+    unchanged: it is recorded so without its rows being read."""
+
+    academy = models.OneToOneField(Academy, on_delete=models.CASCADE, related_name="+")
+    load_key = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the file, its name, the options it was imported with, "
+        "the academy's coordinators and the importer's code.",
+    )
+    records = models.CharField(
+        max_length=64,
+        help_text="SHA-256 of the academy's people (and cohorts) as the import left "
+        "them, in the fields it compares.",
+    )
+    with_cohorts = models.BooleanField(default=False)
+    rows = models.PositiveIntegerField(default=0)
+    ignored_columns = models.JSONField(default=list, blank=True)
+    written_at = models.DateTimeField(auto_now=True)
+    objects: ClassVar[AcademyQuerySet[ImportWritten]] = AcademyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name_plural = "imports written"
+
+    def __str__(self) -> str:
+        return f"Last participants import into academy {self.academy_id}"

@@ -22,7 +22,8 @@ from academy.models import Academy, RunStatus, User
 from academy.registry import Registry
 
 from .. import imports, tasks
-from ..models import ImportRun
+from ..imports import unchanged
+from ..models import ImportRun, ImportWritten
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,27 @@ def records_import(
     Raises `imports.ImportFileError` when the file cannot be read at all.
     """
     imports.file_check(source, name=file_name)
-    table = imports.table_read(source, name=file_name)
+    key = ""
+    # Read once: the load key names the coordinators the rows were read with.
+    members = (
+        imports.coordinators(academy) if kind == ImportRun.Kind.PARTICIPANTS else None
+    )
     if not dry_run:
         _lock_academy_imports(academy)
+        if members is not None:
+            key = unchanged.load_key(
+                file=unchanged.file_digest(source),
+                file_name=file_name,
+                kind=kind,
+                by_id=by.pk if by else None,
+                coordinator_id=coordinator.pk if coordinator else None,
+                accepted=accept,
+                coordinators=members,
+            )
+            again = _written_unchanged(academy, key, progress)
+            if again is not None:
+                return again
+    table = imports.table_read(source, name=file_name)
     plan = imports.import_check(
         academy=academy,
         kind=kind,
@@ -82,15 +101,68 @@ def records_import(
         progress=progress,
         accepted=accept,
         coordinator_id=coordinator.pk if coordinator else None,
+        members=members,
     )
     if plan.problems or dry_run:
         return imports.ImportResult(plan.summary, plan.problems, is_written=False)
     summary = imports.import_apply(
         plan=plan, by=by, file_name=file_name, progress=progress
     )
+    if kind == ImportRun.Kind.PARTICIPANTS:
+        _written_record(plan, key)
     for hook in import_written_hooks:
         transaction.on_commit(functools.partial(hook, academy))
     return imports.ImportResult(summary, (), is_written=True)
+
+
+def _written_unchanged(
+    academy: Academy, key: str, progress: imports.Progress | None
+) -> imports.ImportResult | None:
+    """The result of importing again the file of participants last written into the
+    academy, with the same key, while its people are as that import left them (under
+    the academy's import lock): every row unchanged, as reading it would find
+    (participants/imports/unchanged.py). None when it must be read."""
+    written = ImportWritten.objects.filter(academy=academy, load_key=key).first()
+    if written is None or written.records != unchanged.records_digest(
+        academy, with_cohorts=written.with_cohorts
+    ):
+        return None
+    if progress is not None:
+        for count in range(
+            imports.PROGRESS_EVERY, written.rows + 1, imports.PROGRESS_EVERY
+        ):
+            progress(f"checked {count:,} rows")
+    summary = imports.ImportSummary(
+        kind=ImportRun.Kind.PARTICIPANTS,
+        rows=written.rows,
+        created=0,
+        updated=0,
+        unchanged=written.rows,
+        ignored_columns=tuple(written.ignored_columns),
+    )
+    for hook in import_written_hooks:
+        transaction.on_commit(functools.partial(hook, academy))
+    return imports.ImportResult(summary, (), is_written=True)
+
+
+def _written_record(plan: imports.ImportPlan, key: str) -> None:
+    """Record what a written file of participants left of the academy's people (as
+    matching read them, with its writes); or, when not every row was applied, forget
+    the academy's last file, which is no longer the last written."""
+    left = unchanged.written_digest(plan)
+    if left is None:
+        ImportWritten.objects.filter(academy=plan.academy).delete()
+        return
+    ImportWritten.objects.update_or_create(
+        academy=plan.academy,
+        defaults={
+            "load_key": key,
+            "records": left,
+            "with_cohorts": plan.cohorts_seen is not None,
+            "rows": plan.rows,
+            "ignored_columns": list(plan.ignored_columns),
+        },
+    )
 
 
 def _file_problem(error: Exception) -> list[str]:

@@ -1,0 +1,214 @@
+"""Knowing, without reading its rows, that a file of participants imported again
+finds every row unchanged.
+
+A written import of participants records its load key (the file's bytes and name,
+every option it was imported with, the coordinators its rows were read with, and
+this importer's code) and a digest of the academy's people (and their cohorts, when
+the file compares cohorts) in the fields an import compares, as it leaves them: the
+records matching read, with its own changes and new people, recorded only when every
+row was applied (none held back or in conflict). A later import of a file with the
+same key, while the academy's people (read in one statement) give that digest, is
+recorded as reading it would: the records hold every row's values (each row's record
+was written from the row or found equal to it), so every row is unchanged; the same
+bytes, code and coordinators read as the same rows, ignored columns and no problems
+("in the future" only admits more as days pass). The test is of the records as they
+are, not of a history of changes: a change by any path (casework, another import, a
+merge, an erasure, SQL, one made while the import wrote) is seen, and none is
+needed to have been recorded against the academy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import connection, models
+
+from academy.models import Academy
+
+from ..models import Participant, ParticipantCohort
+from .checking import _SPECS
+from .matching import _E164, _stored
+from .plans import ImportPlan
+
+# The fields an import of people compares, and the order a digest takes them in.
+COMPARED = ("reference", *_SPECS["participants"].fields)
+# What a file's outcome depends on besides its bytes and the records: the importer.
+_CODE = (
+    "participants/imports/*.py",
+    "participants/models/participant.py",
+    "academy/rules.py",
+    "academy/csv_files.py",
+)
+
+
+@cache
+def _code_digest() -> str:
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for pattern in _CODE:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_digest(source: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    source.seek(0)
+    while chunk := source.read(1 << 20):
+        digest.update(chunk)
+    source.seek(0)
+    return digest.hexdigest()
+
+
+def load_key(
+    *,
+    file: str,
+    file_name: str,
+    kind: str,
+    by_id: int | None,
+    coordinator_id: int | None,
+    accepted: Iterable[str],
+    coordinators: Mapping[str, int],
+) -> str:
+    """What a written import of a file reads as: the same key, the same reading."""
+    parts = [
+        file,
+        file_name,
+        kind,
+        repr(by_id),
+        repr(coordinator_id),
+        repr(sorted(accepted)),
+        repr(sorted(coordinators.items())),
+        _code_digest(),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _text(value: Any) -> str:
+    """A value as the digest writes it (and `_sql` does on PostgreSQL): tab-separated,
+    NULL as \\N, text with its backslashes, tabs and line breaks escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | dt.date):
+        return str(value) if isinstance(value, int) else value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    raise TypeError(f"no digest of {type(value).__name__}")
+
+
+def _digest(
+    people: Iterable[Mapping[str, Any]],
+    cohorts: Mapping[int, frozenset[str]] | None,
+) -> str:
+    lines = []
+    for person in people:
+        cells = [_text(person[name]) for name in COMPARED]
+        if cohorts is not None:
+            cells.append(",".join(sorted(cohorts.get(person["pk"], ()))))
+        lines.append("\t".join(cells))
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _sql_cell(field: Any) -> str:
+    column = f"p.{connection.ops.quote_name(field.column)}"
+    if isinstance(field, models.BooleanField):
+        return f"CASE WHEN {column} THEN 't' WHEN NOT {column} THEN 'f' END"
+    if isinstance(field, models.DateField):
+        return f"to_char({column}, 'YYYY-MM-DD')"
+    if isinstance(field, models.ForeignKey | models.IntegerField):
+        return f"{column}::text"
+    text = f"{column}::text"
+    return (
+        f"replace(replace(replace({text}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n')"
+    )
+
+
+def _sql(with_cohorts: bool) -> str:
+    """The digest of an academy's people in one statement on PostgreSQL: the same
+    text as `_digest` writes, sorted by code point (COLLATE "C")."""
+    fields = [
+        next(f for f in Participant._meta.concrete_fields if f.attname == name)
+        for name in COMPARED
+    ]
+    cells = [f"coalesce({_sql_cell(field)}, '\\N')" for field in fields]
+    joins = ""
+    if with_cohorts:
+        cells.append("coalesce(c.codes, '')")
+        joins = (
+            "LEFT JOIN (SELECT pc.participant_id, string_agg(pc.code, ',' "  # noqa: S608  # nosec B608
+            'ORDER BY pc.code COLLATE "C") AS codes '
+            f"FROM {ParticipantCohort._meta.db_table} pc "
+            f"JOIN {Participant._meta.db_table} pp ON pp.id = pc.participant_id "
+            "WHERE pp.academy_id = %(academy)s GROUP BY pc.participant_id) c "
+            "ON c.participant_id = p.id "
+        )
+    line = " || E'\\t' || ".join(cells)
+    return (
+        "SELECT encode(sha256(convert_to(coalesce(string_agg(line, E'\\n' "  # noqa: S608  # nosec B608
+        "ORDER BY line COLLATE \"C\"), ''), 'UTF8')), 'hex') "
+        f"FROM (SELECT {line} AS line FROM {Participant._meta.db_table} p "
+        f"{joins}WHERE p.academy_id = %(academy)s) people"
+    )
+
+
+def records_digest(academy: Academy, *, with_cohorts: bool) -> str:
+    """The academy's people as they are now, as matching reads them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(with_cohorts), {"academy": academy.pk})
+            row = cursor.fetchone()
+        return str(row[0]) if row else ""
+    records = Participant._default_manager.filter(academy=academy).order_by()
+    people = _stored(records, Participant, ("pk", *COMPARED))
+    cohorts: dict[int, frozenset[str]] | None = None
+    if with_cohorts:
+        codes: dict[int, set[str]] = {}
+        for pk, code in ParticipantCohort.objects.filter(
+            participant__academy=academy
+        ).values_list("participant_id", "code"):
+            codes.setdefault(pk, set()).add(code)
+        cohorts = {pk: frozenset(found) for pk, found in codes.items()}
+    return _digest(people, cohorts)
+
+
+def written_digest(plan: ImportPlan) -> str | None:
+    """The academy's people as a written plan leaves them: as matching read them,
+    with its changes and new people. None when not every row was applied."""
+    if plan.held or plan.problems:
+        return None
+    people = {values["pk"]: dict(values) for values in plan.seen}
+    cohorts = None if plan.cohorts_seen is None else dict(plan.cohorts_seen)
+    for update in plan.updates:
+        people[update.pk].update(update.changes)
+        if cohorts is not None and update.cohorts is not None:
+            cohorts[update.pk] = update.cohorts
+    template = Participant(academy=plan.academy, has_consent_to_hold=True)
+    for number, row in enumerate(plan.creates, start=1):
+        new = {name: getattr(template, name) for name in COMPARED}
+        new.update({k: v for k, v in row.create.items() if k in new})
+        new["pk"] = -number  # not stored yet: only its cohorts need it
+        people[-number] = new
+        if cohorts is not None:
+            cohorts[-number] = row.cohorts or frozenset()
+    if any(not _as_stored(person["phone"]) for person in people.values()):
+        return None  # a number read otherwise than its stored text
+    try:
+        return _digest(people.values(), cohorts)
+    except TypeError:  # a value of a kind the digest does not write
+        return None
+
+
+def _as_stored(phone: object) -> bool:
+    """Whether a number matching reads is its stored text (E.164, or none)."""
+    return phone in ("", None) or (
+        isinstance(phone, str) and bool(_E164.fullmatch(phone))
+    )
