@@ -342,10 +342,11 @@ class FunderReturnFigures(models.Model):
     version = models.PositiveIntegerField()  # of the return's definition counted
     figures = models.JSONField()  # reporting/funders/build.py counted_json
     computed_at = models.DateTimeField()
-    # The last ImpactChange recorded when counting began: one of the academy's since
-    # is casework the figures may not count (-1: such changes were, and the impact
-    # summaries have taken them in; funders.services.TAKEN_IN).
-    changes_through = models.BigIntegerField(default=0)
+    # Set by whatever changes the academy's casework, in its transaction, with
+    # `generation` one more; a count clears it only if `generation` did not move
+    # while it counted (reporting/summaries.py impact_people_changed).
+    is_stale = models.BooleanField(default=False)
+    generation = models.PositiveBigIntegerField(default=0)
 
     objects: ClassVar[FunderReturnFiguresQuerySet] = (
         FunderReturnFiguresQuerySet.as_manager()  # type: ignore[assignment]

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Max, Q, Sum, Value
+from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -59,7 +59,13 @@ from .impact import (
     month_counts,
     tally_rows,
 )
-from .models import ImpactChange, ImpactDay, ImpactMonth, ImpactSummary
+from .models import (
+    FunderReturnFigures,
+    ImpactChange,
+    ImpactDay,
+    ImpactMonth,
+    ImpactSummary,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,11 +103,6 @@ def _lock(academy: Academy) -> ImpactSummary:
 def _rebuild(academy: Academy) -> None:
     with transaction.atomic():
         summary = _lock(academy)
-        last = ImpactChange.objects.filter(academy_id=academy.pk).aggregate(
-            last=Max("pk")
-        )["last"]
-        if last is not None:
-            _funder_figures_told(academy, through=last)
         ImpactChange.objects.filter(academy_id=academy.pk).delete()
         ImpactDay.objects.filter(academy=academy).delete()
         ImpactMonth.objects.filter(academy=academy).delete()
@@ -110,14 +111,6 @@ def _rebuild(academy: Academy) -> None:
         _group_months(academy)
         summary.refreshed_at = timezone.now()
         summary.save(update_fields=["refreshed_at", "events_until"])
-
-
-def _funder_figures_told(academy: Academy, *, through: int) -> None:
-    """The changes up to `through` are taken in and their rows about to go: funder
-    figures counted before them keep saying casework changed (reporting/funders)."""
-    from .funders.services import funder_figures_changes_taken_in  # no pandas here
-
-    funder_figures_changes_taken_in(academy_id=academy.pk, through=through)
 
 
 def _table(model: Any) -> str:
@@ -273,17 +266,33 @@ def _events_stale(academy: Academy, summary: ImpactSummary) -> bool:
 
 def impact_people_changed(academy_id: int, participant_ids: Iterable[int]) -> None:
     """Record that these people's casework changed: their rows are redone before the
-    academy's figures are next read (in the same transaction as the change)."""
+    academy's figures are next read (in the same transaction as the change), and
+    the academy's stored funder-return figures are stale."""
     ImpactChange.objects.bulk_create(
         ImpactChange(academy_id=academy_id, participant_id=pid)
         for pid in set(participant_ids)
     )
+    _funder_figures_stale(academy_id)
 
 
 def impact_events_changed(academy_id: int) -> None:
     """Record that a sign-up, event or enquiry of the academy changed: who came, and
-    who is one person, are counted again before its figures are next read."""
+    who is one person, are counted again before its figures are next read; the
+    academy's stored funder-return figures are stale."""
     ImpactSummary.objects.filter(academy_id=academy_id).update(events_until=None)
+    _funder_figures_stale(academy_id)
+
+
+def _funder_figures_stale(academy_id: int) -> None:
+    """Mark the academy's stored funder-return figures stale, and move their
+    generation so that a count running now does not clear it (its compare-and-set,
+    reporting/funders/services.py funder_figures_count, waits for this transaction's
+    row locks). Every change moves it, not only the first after a count: a change
+    that found them stale before a count began, committed after the count read
+    casework, would otherwise leave the count's figures said current."""
+    FunderReturnFigures.objects.filter(funder_return__academy_id=academy_id).update(
+        is_stale=True, generation=F("generation") + 1
+    )
 
 
 def impact_changes_apply(academy: Academy) -> int:
@@ -314,8 +323,6 @@ def impact_changes_apply(academy: Academy) -> int:
                     academy=academy, participant_ids=people
                 ):
                     _redo_attendances(academy, people)
-            if pending:
-                _funder_figures_told(academy, through=max(pk for pk, _ in pending))
             ImpactChange.objects.filter(pk__in=[pk for pk, _ in pending]).delete()
     counted = ImpactSummary.objects.filter(academy=academy).first()
     if counted is not None and _events_stale(academy, counted):

@@ -46,12 +46,12 @@ def impact_summaries_refresh() -> None:
 @shared_task
 def impact_changes_apply() -> int:
     """Bring every academy's impact summaries up with casework and events changed
-    since, so that the next reader does not wait for it, and count again the stored
-    funder-return figures those changes touch; return how many people."""
+    since, so that the next reader does not wait for it, and count again every
+    academy's stale stored funder-return figures; return how many people."""
     from academy.models import Academy
 
     from .funders.services import funder_figures_refresh
-    from .models import ImpactSummary
+    from .models import FunderReturnFigures, ImpactSummary
     from .summaries import impact_changes_apply as apply
 
     summarised = Academy.objects.filter(
@@ -60,5 +60,11 @@ def impact_changes_apply() -> int:
     people = 0
     for academy in summarised:
         people += apply(academy)
+    stale = Academy.objects.filter(
+        pk__in=FunderReturnFigures.objects.filter(is_stale=True).values(
+            "funder_return__academy_id"
+        )
+    ).order_by("pk")
+    for academy in stale:
         funder_figures_refresh(academy, changed_only=True)
     return people

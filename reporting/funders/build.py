@@ -810,6 +810,27 @@ class ReturnExceptions:
     people: list[ExceptionPerson]
 
 
+def exceptions_people_now(
+    exceptions: ReturnExceptions, *, membership: Membership
+) -> ReturnExceptions:
+    """Stored exceptions' people as they are now (one query): their references read
+    again (an erased person's is no longer their own), and those no longer there
+    (deleted) or no longer the member's to see left out."""
+    if not exceptions.people:
+        return exceptions
+    now = dict(
+        Participant.objects.for_membership(membership)
+        .filter(pk__in=[p.pk for p in exceptions.people])
+        .values_list("pk", "reference")
+    )
+    return replace(
+        exceptions,
+        people=[
+            replace(p, reference=now[p.pk]) for p in exceptions.people if p.pk in now
+        ],
+    )
+
+
 def return_exceptions(
     *, funder_return: FunderReturn, year: int, with_people: bool
 ) -> ReturnExceptions:

@@ -3,16 +3,16 @@ each of which adds one to the return's version, and the figures stored as counte
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from academy.models import Academy, User
 
-from ..models import FunderReturn, FunderReturnFigures, ImpactChange, Indicator
+from ..models import FunderReturn, FunderReturnFigures, Indicator
 from .build import (
     CountedReturn,
     counted_from_json,
@@ -120,11 +120,6 @@ def indicator_save(*, indicator: Indicator, by: User) -> Indicator:
     return indicator
 
 
-def _last_change() -> int:
-    last: int | None = ImpactChange.objects.aggregate(last=Max("pk"))["last"]
-    return last or 0
-
-
 def funder_figures_count(
     *,
     funder_return: FunderReturn,
@@ -133,40 +128,51 @@ def funder_figures_count(
 ) -> CountedReturn:
     """Count a return's figures for a financial year now and store them (replacing
     those stored): about 0.3 s at 100,000 people. `indicators`: its current ones,
-    when the caller has them."""
-    # Noted before counting: a change made while it counts is said to be since.
-    changes_through = _last_change()
-    counted = funder_return_count(
-        funder_return=funder_return, year=year, indicators=indicators
-    )
+    when the caller has them. They are current (not stale) only if no change to the
+    academy's casework was made while counting (its `generation` did not move)."""
+    # A row first (stale until counted), for a change made while counting to mark;
+    # where one is, this waits for a change holding it to commit, then counts it.
     FunderReturnFigures.objects.bulk_create(
         [
             FunderReturnFigures(
                 funder_return=funder_return,
                 year=year,
-                version=counted.version,
-                figures=counted_json(counted),
+                version=0,
+                figures={},
                 computed_at=timezone.now(),
-                changes_through=changes_through,
+                is_stale=True,
             )
         ],
-        update_conflicts=True,
-        unique_fields=["funder_return", "year"],
-        update_fields=["version", "figures", "computed_at", "changes_through"],
+        ignore_conflicts=True,
     )
+    stored = FunderReturnFigures.objects.filter(funder_return=funder_return, year=year)
+    generation = stored.values_list("generation", flat=True).get()
+    counted = funder_return_count(
+        funder_return=funder_return, year=year, indicators=indicators
+    )
+    values = {
+        "version": counted.version,
+        "figures": counted_json(counted),
+        "computed_at": timezone.now(),
+    }
+    # Compare and set: a change that committed (or holds the row) since `generation`
+    # was read moved it, and may not be counted: the figures stay stale.
+    if not stored.filter(generation=generation).update(**values, is_stale=False):
+        stored.update(**values, is_stale=True)
     return counted
 
 
 def funder_figures_current(
-    *, funder_return: FunderReturn, year: int
+    *, funder_return: FunderReturn, year: int, stale_counted: bool = False
 ) -> tuple[CountedReturn, FunderReturnFigures]:
     """A return's figures for a financial year as stored, counted and stored now
-    when none are, or they count a definition of the return changed since."""
+    when none are, or they count a definition of the return changed since; with
+    `stale_counted` (a file to send), also when casework changed since."""
     stored = FunderReturnFigures.objects.filter(
         funder_return=funder_return, year=year
     ).first()
     indicators = list(current_indicators(funder_return))
-    if stored is not None:
+    if stored is not None and not (stale_counted and stored.is_stale):
         stored.funder_return = funder_return  # read already: not again
         counted = counted_from_json(
             funder_return=funder_return,
@@ -185,45 +191,40 @@ def funder_figures_current(
     return counted, stored
 
 
-# `changes_through` of figures counted before changes the impact summaries have since
-# taken in (and deleted): they changed, whatever ImpactChange holds now.
-TAKEN_IN = -1
-
-
-def funder_figures_changed_since(stored: FunderReturnFigures) -> bool:
-    """Whether casework of the return's academy changed since its figures were
-    counted and is not counted yet (one look up the academy's pending changes)."""
-    if stored.changes_through == TAKEN_IN:
-        return True
-    return ImpactChange.objects.filter(
-        academy_id=stored.funder_return.academy_id, pk__gt=stored.changes_through
-    ).exists()
-
-
-def funder_figures_changes_taken_in(*, academy_id: int, through: int) -> None:
-    """The academy's ImpactChange rows up to `through` are about to be deleted (the
-    impact summaries took them in): figures counted before one of them keep saying
-    they changed until counted again. One UPDATE of the academy's few rows."""
-    FunderReturnFigures.objects.filter(
-        funder_return__academy_id=academy_id,
-        changes_through__gte=0,
-        changes_through__lt=through,
-    ).update(changes_through=TAKEN_IN)
-
-
 def funder_figures_refresh(
     academy: Academy | None = None, *, changed_only: bool = False
 ) -> int:
     """Count again the stored figures of every return of one academy (or of every
     academy): each year stored; with `changed_only`, only those whose academy's
-    casework changed since (`funder_figures_changed_since`). Returns how many."""
+    casework changed since they were counted (stale). Returns how many."""
     stored = FunderReturnFigures.objects.select_related("funder_return__academy")
     if academy is not None:
         stored = stored.filter(funder_return__academy=academy)
+    if changed_only:
+        stored = stored.filter(is_stale=True)
     counted = 0
     for figures in stored.order_by("funder_return_id", "year"):
-        if changed_only and not funder_figures_changed_since(figures):
-            continue
         funder_figures_count(funder_return=figures.funder_return, year=figures.year)
         counted += 1
     return counted
+
+
+# "Count again now" within this of the last count, with nothing changed since, has
+# nothing to count (a member clicking twice, or several at once).
+RECOUNT_AFTER = dt.timedelta(minutes=1)
+
+
+def funder_figures_count_again(*, funder_return: FunderReturn, year: int) -> bool:
+    """A member's "Count again now": count the figures for the year unless they were
+    counted in the last minute and casework has not changed since. Whether counted."""
+    recent = FunderReturnFigures.objects.filter(
+        funder_return=funder_return,
+        year=year,
+        version=funder_return.version,
+        is_stale=False,
+        computed_at__gt=timezone.now() - RECOUNT_AFTER,
+    )
+    if recent.exists():
+        return False
+    funder_figures_count(funder_return=funder_return, year=year)
+    return True

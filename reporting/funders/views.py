@@ -5,6 +5,8 @@ listed for coordinators and admins."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
@@ -31,6 +33,7 @@ from . import services
 from .build import (
     BuiltReturn,
     counted_present,
+    exceptions_people_now,
     filters_label,
     funder_return_list,
     indicator_next_order,
@@ -65,16 +68,27 @@ def _built(
     funder_return: FunderReturn,
     *,
     with_exceptions: bool = False,
+    stale_counted: bool = False,
 ) -> tuple[BuiltReturn, FunderReturnFigures] | None:
     """The return's figures as stored for the year the form chose (this year when
-    none is; counted now if never before), with its exceptions to fix when asked
-    (who they are for the roles that see people)."""
+    none is; counted now if never before, or if stale when `stale_counted`), with its
+    exceptions to fix when asked (who they are for the roles that see people, as
+    they are now)."""
     form = _year_form(request)
     if not form.is_valid():
         return None
     counted, stored = services.funder_figures_current(
-        funder_return=funder_return, year=form.cleaned_data["year"]
+        funder_return=funder_return,
+        year=form.cleaned_data["year"],
+        stale_counted=stale_counted,
     )
+    if with_exceptions and request.membership.role in CASEWORK:
+        counted = replace(
+            counted,
+            exceptions=exceptions_people_now(
+                counted.exceptions, membership=request.membership
+            ),
+        )
     built = counted_present(
         counted,
         publish=form.cleaned_data["publish"],
@@ -103,16 +117,18 @@ def _recount(request: AcademyRequest, funder_return: FunderReturn) -> HttpRespon
         messages.error(request, "Choose a financial year from the list.")
         return redirect(funder_return)
     year = form.cleaned_data["year"]
-    services.funder_figures_count(funder_return=funder_return, year=year)
     back = QueryDict(mutable=True)
     back["year"] = str(year)
     if form.cleaned_data["publish"]:
         back["publish"] = "on"
-    messages.success(
-        request,
-        f"Counted again: the figures for {year_label(year)} are as of "
-        f"{timezone.localtime():%H:%M}.",
-    )
+    if services.funder_figures_count_again(funder_return=funder_return, year=year):
+        messages.success(
+            request,
+            f"Counted again: the figures for {year_label(year)} are as of "
+            f"{timezone.localtime():%H:%M}.",
+        )
+    else:
+        messages.info(request, "Counted a moment ago; nothing has changed since.")
     return redirect(f"{funder_return.get_absolute_url()}?{back.urlencode()}")
 
 
@@ -131,8 +147,7 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
         "funder_return": funder_return,
         "form": form,
         "built": built,
-        "changed_since": found is not None
-        and services.funder_figures_changed_since(found[1]),
+        "changed_since": found is not None and found[1].is_stale,
         "can_see_people": request.membership.role in CASEWORK,
         "can_change": request.membership.role == Role.ADMIN,
         "query": request.GET.urlencode(),
@@ -153,7 +168,7 @@ def funder_return_detail(request: AcademyRequest, pk: int) -> HttpResponse:
 def funder_return_xlsx(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The return as the funder's workbook."""
     funder_return = _return(request, pk)
-    found = _built(request, funder_return)
+    found = _built(request, funder_return, stale_counted=True)
     if found is None:
         messages.error(request, "Choose a financial year from the list.")
         return redirect(funder_return)
@@ -170,7 +185,7 @@ def funder_return_xlsx(request: AcademyRequest, pk: int) -> HttpResponseBase:
 def funder_return_csv(request: AcademyRequest, pk: int) -> HttpResponseBase:
     """The return's rows as CSV."""
     funder_return = _return(request, pk)
-    found = _built(request, funder_return)
+    found = _built(request, funder_return, stale_counted=True)
     if found is None:
         messages.error(request, "Choose a financial year from the list.")
         return redirect(funder_return)
