@@ -32,6 +32,7 @@ from academy.models import Academy
 
 from ..models import Participant, ParticipantCohort
 from .checking import _SPECS
+from .copying import sort_memory
 from .matching import _E164, _stored
 from .plans import ImportPlan
 
@@ -91,16 +92,19 @@ def load_key(
 
 
 def _text(value: Any) -> str:
-    """A value as the digest writes it (and `_sql` does on PostgreSQL): tab-separated,
-    NULL as \\N, text with its backslashes, tabs and line breaks escaped."""
+    """A value as the digest writes it (and `_sql` does on PostgreSQL): NULL as \\N,
+    text after its length and a colon (so that any character may be in it), the
+    others in forms without tabs; tab-separated, one line a person."""
     if value is None:
         return "\\N"
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, int | dt.date):
-        return str(value) if isinstance(value, int) else value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+        return f"{len(value)}:{value}"
     raise TypeError(f"no digest of {type(value).__name__}")
 
 
@@ -109,12 +113,11 @@ def _digest(
     cohorts: Mapping[int, frozenset[str]] | None,
 ) -> str:
     lines = []
-    for person in people:
+    for person in sorted(people, key=lambda person: int(person["pk"])):
         cells = [_text(person[name]) for name in COMPARED]
         if cohorts is not None:
             cells.append(",".join(sorted(cohorts.get(person["pk"], ()))))
         lines.append("\t".join(cells))
-    lines.sort()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
@@ -126,15 +129,12 @@ def _sql_cell(field: Any) -> str:
         return f"to_char({column}, 'YYYY-MM-DD')"
     if isinstance(field, models.ForeignKey | models.IntegerField):
         return f"{column}::text"
-    text = f"{column}::text"
-    return (
-        f"replace(replace(replace({text}, '\\', '\\\\'), E'\\t', '\\t'), E'\\n', '\\n')"
-    )
+    return f"length({column}) || ':' || {column}"
 
 
 def _sql(with_cohorts: bool) -> str:
     """The digest of an academy's people in one statement on PostgreSQL: the same
-    text as `_digest` writes, sorted by code point (COLLATE "C")."""
+    text as `_digest` writes, in the order of their ids."""
     fields = [
         next(f for f in Participant._meta.concrete_fields if f.attname == name)
         for name in COMPARED
@@ -154,8 +154,8 @@ def _sql(with_cohorts: bool) -> str:
     line = " || E'\\t' || ".join(cells)
     return (
         "SELECT encode(sha256(convert_to(coalesce(string_agg(line, E'\\n' "  # noqa: S608  # nosec B608
-        "ORDER BY line COLLATE \"C\"), ''), 'UTF8')), 'hex') "
-        f"FROM (SELECT {line} AS line FROM {Participant._meta.db_table} p "
+        "ORDER BY id), ''), 'UTF8')), 'hex') "
+        f"FROM (SELECT p.id, {line} AS line FROM {Participant._meta.db_table} p "
         f"{joins}WHERE p.academy_id = %(academy)s) people"
     )
 
@@ -163,7 +163,7 @@ def _sql(with_cohorts: bool) -> str:
 def records_digest(academy: Academy, *, with_cohorts: bool) -> str:
     """The academy's people as they are now, as matching reads them."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with sort_memory(), connection.cursor() as cursor:
             cursor.execute(_sql(with_cohorts), {"academy": academy.pk})
             row = cursor.fetchone()
         return str(row[0]) if row else ""
@@ -192,13 +192,22 @@ def written_digest(plan: ImportPlan) -> str | None:
         if cohorts is not None and update.cohorts is not None:
             cohorts[update.pk] = update.cohorts
     template = Participant(academy=plan.academy, has_consent_to_hold=True)
-    for number, row in enumerate(plan.creates, start=1):
+    ids: dict[str, list[int]] = {}
+    if plan.creates:  # the ids the new people were given, in the digest's order
+        for reference, pk in Participant._default_manager.filter(
+            academy=plan.academy
+        ).values_list("reference", "pk"):
+            ids.setdefault(reference, []).append(pk)
+    for row in plan.creates:
+        given = ids.get(str(row.create["reference"]), [])
+        if len(given) != 1 or given[0] in people:
+            return None
         new = {name: getattr(template, name) for name in COMPARED}
         new.update({k: v for k, v in row.create.items() if k in new})
-        new["pk"] = -number  # not stored yet: only its cohorts need it
-        people[-number] = new
+        new["pk"] = given[0]
+        people[given[0]] = new
         if cohorts is not None:
-            cohorts[-number] = row.cohorts or frozenset()
+            cohorts[given[0]] = row.cohorts or frozenset()
     if any(not _as_stored(person["phone"]) for person in people.values()):
         return None  # a number read otherwise than its stored text
     try:
