@@ -2,19 +2,19 @@
 finds every row unchanged.
 
 A written import of participants records its load key (the file's bytes and name,
-every option it was imported with, the coordinators its rows were read with, and
-this importer's code) and a digest of the academy's people (and their cohorts, when
-the file compares cohorts) in the fields an import compares, as it leaves them: the
-records matching read, with its own changes and new people, recorded only when every
-row was applied (none held back or in conflict). A later import of a file with the
-same key, while the academy's people (read in one statement) give that digest, is
-recorded as reading it would: the records hold every row's values (each row's record
-was written from the row or found equal to it), so every row is unchanged; the same
-bytes, code and coordinators read as the same rows, ignored columns and no problems
-("in the future" only admits more as days pass). The test is of the records as they
-are, not of a history of changes: a change by any path (casework, another import, a
-merge, an erasure, SQL, one made while the import wrote) is seen, and none is
-needed to have been recorded against the academy.
+every option it was imported with, the coordinators its rows were read with, this
+importer's code and the settings it reads) and a digest of the academy's people (and
+their cohorts, when the file compares cohorts) in the fields an import compares, as
+it leaves them: the records matching read, with its own changes and new people,
+recorded only when every row was applied (none held back). A later import of a file
+with the same key, while the academy's people (read in one statement on PostgreSQL)
+give that digest, is recorded as reading it would: the records hold every row's
+values (each row's record was written from the row or found equal to it), so every
+row is unchanged; the same bytes, code and coordinators read as the same rows,
+ignored columns and no problems ("in the future" only admits more as days pass). The
+test is of the records as they are, not of a history of changes: a change by any
+path (casework, another import, a merge, an erasure, SQL, one made while the import
+wrote) is seen, and none is needed to have been recorded against the academy.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection, models
 
 from academy.models import Academy
@@ -86,6 +87,14 @@ def load_key(
         repr(coordinator_id),
         repr(sorted(accepted)),
         repr(sorted(coordinators.items())),
+        # The settings reading depends on: the limits, and the zone of "today".
+        repr(
+            (
+                settings.IMPORT_MAX_ROWS,
+                settings.IMPORT_XLSX_MAX_UNPACKED_BYTES,
+                settings.TIME_ZONE,
+            )
+        ),
         _code_digest(),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()

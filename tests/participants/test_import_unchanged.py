@@ -297,3 +297,14 @@ def test_a_change_written_by_another_while_importing_is_not_taken_as_seen(
     assert was_read
     assert answer == read
     assert answer[0]["updated"] == 1
+
+
+def test_a_lower_row_limit_reads_the_file_again(
+    monkeypatch, settings, academy, people_file
+):
+    _import(academy, people_file)
+    settings.IMPORT_MAX_ROWS = 3
+    _Reading(monkeypatch)
+
+    with pytest.raises(imports.ImportFileError, match="more than 3 rows"):
+        _import(academy, people_file)
