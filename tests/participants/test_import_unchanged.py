@@ -308,3 +308,22 @@ def test_a_lower_row_limit_reads_the_file_again(
 
     with pytest.raises(imports.ImportFileError, match="more than 3 rows"):
         _import(academy, people_file)
+
+
+def test_the_same_file_again_tells_the_same_progress(monkeypatch, academy, people_file):
+    from participants.imports import checking
+
+    monkeypatch.setattr(checking, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    _import(academy, people_file)
+    read, shortcut = [], []
+    with monkeypatch.context() as patched:
+        patched.setattr(import_services, "_written_unchanged", lambda *a: None)
+        saved = transaction.savepoint()
+        _import(academy, people_file, progress=read.append)
+        transaction.savepoint_rollback(saved)
+    _Reading(monkeypatch, forbidden=True)
+
+    _import(academy, people_file, progress=shortcut.append)
+
+    assert shortcut == read == ["checked 2 rows", "checked 4 rows"]
