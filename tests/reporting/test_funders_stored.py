@@ -618,7 +618,6 @@ def test_a_change_committed_after_a_count_read_casework_leaves_it_stale(
 
     # A change uncommitted when a count begins: the count waits for it.
     changed.clear()
-    commit = threading.Event()
 
     def open_change():
         with transaction.atomic():
@@ -626,7 +625,7 @@ def test_a_change_committed_after_a_count_read_casework_leaves_it_stale(
                 participant=second, kind="careers", given_on=dt.date(2024, 9, 1)
             )
             changed.set()
-            commit.wait(2)  # the count starts meanwhile, and waits
+            threading.Event().wait(2)  # the count starts meanwhile, and waits
 
     change = _in_thread(open_change)
     assert changed.wait(30)
