@@ -478,6 +478,13 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     "participants.ImportRun.accepted": (PERSONAL, IMPORT_FILE),
     "participants.ImportRun.created_by": (PERSONAL, IMPORT_FILE),
     "participants.ImportRun.confirmed_by": (PERSONAL, IMPORT_FILE),
+    "participants.ImportWritten.academy": (NONE, IMPORT_FILE),
+    "participants.ImportWritten.load_key": (NONE, IMPORT_FILE),
+    "participants.ImportWritten.records": (NONE, IMPORT_FILE),
+    "participants.ImportWritten.with_cohorts": (NONE, IMPORT_FILE),
+    "participants.ImportWritten.rows": (NONE, IMPORT_FILE),
+    "participants.ImportWritten.ignored_columns": (PERSONAL, IMPORT_FILE),
+    "participants.ImportWritten.written_at": (NONE, IMPORT_FILE),
     "participants.SustainmentCheck.outcome": (PERSONAL, CASEWORK),
     "participants.SustainmentCheck.weeks": (PERSONAL, CASEWORK),
     "participants.SustainmentCheck.due_on": (PERSONAL, CASEWORK),
@@ -686,7 +693,8 @@ INVENTORY: dict[str, tuple[Data, Retention]] = {
     # so an erased case leaves it within a day.
     "reporting.FunderReturnFigures.figures": (PERSONAL, REFERENCE),
     "reporting.FunderReturnFigures.computed_at": (NONE, REFERENCE),
-    "reporting.FunderReturnFigures.changes_through": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.is_stale": (NONE, REFERENCE),
+    "reporting.FunderReturnFigures.generation": (NONE, REFERENCE),
 }
 
 APPS = ("academy", "participants", "vacancies", "reporting")
