@@ -665,8 +665,8 @@ def test_attendances_counted_again_by_another_reader_are_not_counted_twice(acade
 def test_funder_figures_still_say_casework_changed_once_summaries_take_it_in(
     client_of, manager, academy, ukspf, supported, take_in
 ):
-    """The funder page reads 'changed since' from ImpactChange rows, which the
-    summaries delete when they take the changes in (opening the dashboard does)."""
+    """The funder page's 'changed since' survives the summaries taking the changes
+    in (opening the dashboard does, and a rebuild)."""
     from participants.models import Participant
     from tests.reporting.test_funders_stored import page_of
 
