@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -104,17 +104,27 @@ def _text(value: Any) -> str:
     """A value as the digest writes it (and `_sql` does on PostgreSQL): NULL as \\N,
     text after its length and a colon (so that any character may be in it), the
     others in forms without tabs; tab-separated, one line a person."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
+    write = _WRITERS.get(type(value))
+    if write is not None:
+        return write(value)
+    if isinstance(value, bool):  # a subclass of one of these (a choice's value)
         return "t" if value else "f"
     if isinstance(value, int):
-        return str(value)
-    if isinstance(value, dt.date):
+        return str(int(value))
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, str):
         return f"{len(value)}:{value}"
     raise TypeError(f"no digest of {type(value).__name__}")
+
+
+_WRITERS: dict[type, Callable[[Any], str]] = {
+    type(None): lambda value: "\\N",
+    bool: lambda value: "t" if value else "f",
+    int: str,
+    dt.date: dt.date.isoformat,
+    str: lambda value: f"{len(value)}:{value}",
+}
 
 
 def _digest(
@@ -201,6 +211,7 @@ def written_digest(plan: ImportPlan) -> str | None:
         if cohorts is not None and update.cohorts is not None:
             cohorts[update.pk] = update.cohorts
     template = Participant(academy=plan.academy, has_consent_to_hold=True)
+    defaults = {name: getattr(template, name) for name in COMPARED}
     ids: dict[str, list[int]] = {}
     if plan.creates:  # the ids the new people were given, in the digest's order
         for reference, pk in Participant._default_manager.filter(
@@ -211,9 +222,7 @@ def written_digest(plan: ImportPlan) -> str | None:
         given = ids.get(str(row.create["reference"]), [])
         if len(given) != 1 or given[0] in people:
             return None
-        new = {name: getattr(template, name) for name in COMPARED}
-        new.update({k: v for k, v in row.create.items() if k in new})
-        new["pk"] = given[0]
+        new = {**defaults, **row.create, "pk": given[0]}
         people[given[0]] = new
         if cohorts is not None:
             cohorts[given[0]] = row.cohorts or frozenset()
