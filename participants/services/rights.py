@@ -30,7 +30,7 @@ from academy.models import User
 from academy.pdf import render_pdf
 from academy.retention import cutoff
 
-from ..models import Enquiry, ImportRun, Participant, Task
+from ..models import Enquiry, ImportRun, ImportWritten, Participant, Task
 from ..models.participant import ERASED_PREFIX
 from .casework.records import case_work_stop
 from .enquiries import enquiries_delete_expired
@@ -414,9 +414,10 @@ def casework_expire(now: dt.datetime) -> int:
 @transaction.atomic
 def import_files_expire(now: dt.datetime) -> int:
     """Uploaded files older than RETENTION_IMPORT_FILES_DAYS are deleted, with what
-    their check found (the records they wrote are casework and stay)."""
+    their check found (the records they wrote are casework and stay), and so is the
+    digest of a written import that old (the same file is then read again)."""
     before = cutoff(Retention.IMPORT_FILE, now)
-    count = 0
+    count, _ = ImportWritten.objects.filter(written_at__lt=before).delete()
     for run in ImportRun.objects.filter(created_at__lt=before).exclude(
         file="", summary={}, problems=[]
     ):

@@ -327,3 +327,28 @@ def test_the_same_file_again_tells_the_same_progress(monkeypatch, academy, peopl
     _import(academy, people_file, progress=shortcut.append)
 
     assert shortcut == read == ["checked 2 rows", "checked 4 rows"]
+
+
+def test_a_written_imports_digest_goes_with_the_import_files(
+    monkeypatch, academy, people_file
+):
+    """Kept as long as an uploaded file (academy/inventory.py): the same file imported
+    after that is read again, and gives the same answer."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from participants.services.rights import import_files_expire
+
+    first = _import(academy, people_file)
+    days = settings.RETENTION_IMPORT_FILES_DAYS
+    later = timezone.now() + dt.timedelta(days=days - 1)
+    assert import_files_expire(later) == 0
+    assert ImportWritten.objects.filter(academy=academy).exists()
+
+    assert import_files_expire(timezone.now() + dt.timedelta(days=days + 1)) == 1
+
+    assert not ImportWritten.objects.exists()
+    reading = _Reading(monkeypatch)
+    again = _import(academy, people_file)
+    assert reading.count == 1
+    assert again.summary.unchanged == first.summary.created
