@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def refer_form_data(page: str, vacancy) -> dict[str, str]:
-    """The hidden and text inputs of the Refer form for `vacancy`, as a browser sends."""
+    """The hidden and text inputs of the Refer form for `vacancy`, as sent."""
     for form in re.findall(
         r'<form[^>]*class="referral-refer-form".*?</form>', page, re.S
     ):
