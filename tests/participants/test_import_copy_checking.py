@@ -6,6 +6,7 @@ import pytest
 
 from academy import rules
 from participants.imports.cells import _Row
+from tests.academy.test_input_rules import PHONE_EDGES
 
 
 def _phone(text):
@@ -14,20 +15,7 @@ def _phone(text):
     return value, problems
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "07700 900123",
-        "+44 7700 900123",
-        "01752 123456",
-        "0770090012",  # a digit short
-        "077009001234",  # a digit long
-        "07700  900123",
-        "07700-900123",
-        "٠٧٧٠٠٩٠٠١٢٣",  # Arabic-Indic digits: the parser's business
-        "not a number",
-    ],
-)
+@pytest.mark.parametrize("text", PHONE_EDGES)
 def test_a_phone_cell_gives_the_rules_number(text):
     value, problems = _phone(text)
     expected = rules.phone_e164(text)
