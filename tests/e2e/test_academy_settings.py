@@ -55,7 +55,9 @@ def test_admin_sets_the_area_and_the_logo(
     expect(page.get_by_text("E06000026 \u2014 Plymouth (South West)")).to_be_visible()
     preview = page.get_by_role("img", name="The logo now on the report's cover")
     expect(preview).to_be_visible()
-    assert page.evaluate("img => img.naturalWidth", preview.element_handle()) == 600
+    # Visible is not loaded: wait for the picture itself (a failed load fails here).
+    shown = "img => img.decode().then(() => img.naturalWidth)"
+    assert page.evaluate(shown, preview.element_handle()) == 600
     _fits(page, width)
     screenshot(page, f"academy-settings-logo-{width}")
 
