@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, transaction
@@ -348,13 +348,7 @@ def _grouped(
 
 
 def _redo_people(academy: Academy, people: list[int]) -> None:
-    before = _grouped(academy, people, COUNTED)
-    for ids in _chunks(people):
-        ImpactDay.objects.filter(
-            academy=academy, participant_id__in=ids, metric__in=COUNTED
-        ).delete()
-    _insert_days(academy, people)
-    _add_to_months(academy, before, _grouped(academy, people, COUNTED))
+    _replace_days(academy, people, COUNTED, lambda: _insert_days(academy, people))
 
 
 def _redo_attendances(academy: Academy, people: list[int]) -> None:
@@ -362,13 +356,26 @@ def _redo_attendances(academy: Academy, people: list[int]) -> None:
     (who came with whom is unchanged: a change to that counts them all again)."""
     days = list(attendance_days(academy, people))
     persons = sorted({one.person for one in days})
-    before = _grouped(academy, persons, EVENT_FIGURES)
-    for ids in _chunks(persons):
+    _replace_days(
+        academy, persons, EVENT_FIGURES, lambda: _insert_events(academy, days)
+    )
+
+
+def _replace_days(
+    academy: Academy,
+    people: list[int],
+    metrics: Iterable[str],
+    insert: Callable[[], object],
+) -> None:
+    """These people's day rows of `metrics` replaced by what `insert` writes, and
+    the month counts moved by the difference."""
+    before = _grouped(academy, people, metrics)
+    for ids in _chunks(people):
         ImpactDay.objects.filter(
-            academy=academy, participant_id__in=ids, metric__in=EVENT_FIGURES
+            academy=academy, participant_id__in=ids, metric__in=metrics
         ).delete()
-    _insert_events(academy, days)
-    _add_to_months(academy, before, _grouped(academy, persons, EVENT_FIGURES))
+    insert()
+    _add_to_months(academy, before, _grouped(academy, people, metrics))
 
 
 def _add_to_months(
