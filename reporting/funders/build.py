@@ -831,23 +831,6 @@ def exceptions_people_now(
     )
 
 
-def return_exceptions(
-    *, funder_return: FunderReturn, year: int, with_people: bool
-) -> ReturnExceptions:
-    """The people any current indicator of the return counts in the financial year
-    who lack a piece of start evidence, and which: one query (grouped by what is
-    missing when only the numbers are wanted)."""
-    periods = return_periods(funder_return.period, year)
-    _, exceptions = _tally(
-        funder_return.academy,
-        list(current_indicators(funder_return)),
-        [p for p in periods if p.key == YEAR],
-        with_exceptions=True,
-    )
-    assert exceptions is not None  # noqa: S101 - asked for
-    return exceptions if with_people else replace(exceptions, people=[])
-
-
 def filters_label(indicator: Indicator) -> str:
     """Who the indicator counts, in words ('' for everyone the metric counts)."""
     parts = []

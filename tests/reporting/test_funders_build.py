@@ -20,7 +20,6 @@ from reporting.disclosure import SUPPRESSED, WITHHELD
 from reporting.funders.build import (
     funder_return_build,
     indicator_condition,
-    return_exceptions,
 )
 from reporting.models import FunderReturn, Indicator
 from tests.academy.factories import UserFactory
@@ -857,8 +856,9 @@ def test_suppressed_area_is_not_recoverable_from_its_total(academy, areas):
 
 def queries_to_build(funder_return):
     with CaptureQueriesContext(connection) as captured:
-        funder_return_build(funder_return=funder_return, year=YEAR, publish=True)
-        return_exceptions(funder_return=funder_return, year=YEAR, with_people=False)
+        funder_return_build(
+            funder_return=funder_return, year=YEAR, publish=True, with_exceptions=True
+        )
     return len(captured)
 
 
@@ -956,8 +956,13 @@ def test_every_subquery_of_a_build_reads_one_academy(academy, areas):
     write(academy, random_people(4, 10))
     funder_return = make_return(academy)
     with CaptureQueriesContext(connection) as captured:
-        funder_return_build(funder_return=funder_return, year=YEAR, publish=True)
-        return_exceptions(funder_return=funder_return, year=YEAR, with_people=True)
+        funder_return_build(
+            funder_return=funder_return,
+            year=YEAR,
+            publish=True,
+            with_exceptions=True,
+            with_people=True,
+        )
     statements = [q["sql"] for q in captured.captured_queries]
     assert any(CASEWORK.search(sql) for sql in statements)
     unfiltered = reads_without_an_academy(statements)
@@ -1052,11 +1057,16 @@ def test_a_published_return_with_many_wards_builds_in_seconds(academy):
 @pytest.mark.django_db
 def test_a_return_without_figures_and_a_figure_whose_metric_is_gone(academy, areas):
     empty = make_return(academy, {})
-    built = funder_return_build(funder_return=empty, year=YEAR, publish=True)
-    assert built.indicators == []
-    assert (
-        return_exceptions(funder_return=empty, year=YEAR, with_people=True).total == 0
+    built = funder_return_build(
+        funder_return=empty,
+        year=YEAR,
+        publish=True,
+        with_exceptions=True,
+        with_people=True,
     )
+    assert built.indicators == []
+    assert built.exceptions is not None
+    assert built.exceptions.total == 0
     FunderReturn.objects.filter(pk=empty.pk).delete()
     write(academy, [p for p in edge_people() if p.ref.startswith("MANY")])
     funder_return = make_return(academy, {"PLAN": SPECS["PLAN"]})
