@@ -1,14 +1,56 @@
-"""Panels that apps add to the role home pages, so the core app imports none of them."""
+"""The role home pages: the panels apps add to them (so the core app imports none of
+them), and the part of a member's home that is kept for a minute.
+
+The coordinator's home is the page a coordinator opens most, dozens of times a day. It
+reads their day (tasks, diary, counts) and the academy's notices in some 25 queries;
+opening it again within a minute shows what was read then (issue 16: half the minimal
+page's throughput), except that
+
+- anything the member does themself shows at once: every form they send (any POST, by
+  `HomeRefreshMiddleware`) makes their home read afresh on the next visit;
+- anything they are told of (`academy.notify.notify` to them: a critical shortage, a
+  referral moved, an appointment booked for them) shows at once the same way;
+- a new day is read afresh;
+- what others change without telling them (a task handed to them, a new enquiry)
+  shows within HOME_KEPT_SECONDS.
+
+What is kept is the member's own (one key per member, academy and role) and holds no
+token of the session that read it: each opening puts its own session's CSRF token into
+the forms, and records its access to the people shown as the page always has.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from . import selectors
 from .models import Membership
 from .permissions import Role
 from .registry import Registry
+
+# How long a member's home is kept; what others change shows within this.
+HOME_KEPT_SECONDS = 60
+# The homes kept: the coordinator's (opened all day). A provider's must show a
+# referral the moment it is made; managers' and admins' read stored summaries.
+KEPT_ROLES = frozenset({Role.COORDINATOR})
+BODY_TEMPLATES = {
+    Role.COORDINATOR: "academy/_home_coordinator_body.html",
+    Role.PROVIDER: "academy/_home_provider_body.html",
+    Role.MANAGER: "academy/_home_manager_body.html",
+    Role.ADMIN: "academy/_home_admin_body.html",
+}
+# Rendered in place of the CSRF token in what is kept; each opening puts its own in.
+CSRF_MARK = "csrf-token-of-the-session-that-opens-this-page"
 
 
 @dataclass(frozen=True)
@@ -55,3 +97,96 @@ def home_panels_for(membership: Membership) -> list[HomePanel]:
     )
     built = (builder(membership) for builder in builders)
     return [panel for panel in built if panel is not None]
+
+
+@dataclass(frozen=True)
+class HomeBody:
+    """The part of a member's home below the greeting and invitations, and the people
+    (ids) it shows, for the access record."""
+
+    html: SafeString
+    people: list[int]
+
+
+def _home_context(membership: Membership) -> tuple[dict[str, Any], list[int]]:
+    """What the body of the membership's home shows, and the people in it."""
+    panels = home_panels_for(membership)
+    context: dict[str, Any] = {"panels": panels}
+    if membership.role in (Role.MANAGER, Role.ADMIN):
+        context["headlines"] = selectors.academy_headlines(academy=membership.academy)
+    if membership.role in (Role.COORDINATOR, Role.PROVIDER):
+        context["colleagues"] = selectors.colleague_shortlist(membership=membership)
+    if membership.role == Role.COORDINATOR:
+        context["partners"] = selectors.partner_shortlist(membership=membership)
+    if membership.role == Role.ADMIN:
+        context["recent_members"] = selectors.member_list(
+            academy=membership.academy
+        ).order_by("-created_at")[:5]
+    return context, [pk for panel in panels for pk in panel.people]
+
+
+def _generation_key(user_id: int) -> str:
+    return f"home:generation:{user_id}"
+
+
+def home_refresh(user_id: int) -> None:
+    """The member's home is read afresh on their next visit (they did or were told of
+    something)."""
+    # Outlives every home kept before it (HOME_KEPT_SECONDS), so none is taken again.
+    cache.set(_generation_key(user_id), secrets.token_hex(8), 2 * HOME_KEPT_SECONDS)
+
+
+def home_body(request: HttpRequest, membership: Membership) -> HomeBody:
+    """The body of the membership's home: kept for HOME_KEPT_SECONDS for KEPT_ROLES
+    (see the module's docstring), read afresh otherwise."""
+    role = Role(membership.role)
+    key = f"home:body:{membership.user_id}:{membership.academy_id}:{role.value}"
+    generation_key = _generation_key(membership.user_id)
+    kept_role = role in KEPT_ROLES
+    found = cache.get_many([key, generation_key]) if kept_role else {}
+    # Read before the page is built, so that a refresh while it is built is not lost.
+    generation = found.get(generation_key)
+    now = timezone.now()
+    today = timezone.localdate(now).isoformat()
+    kept = found.get(key)
+    if (
+        kept
+        and kept["generation"] == generation
+        and kept["day"] == today
+        and now.timestamp() < kept["until"]  # the cache's own clock may differ
+    ):
+        html, people = kept["html"], kept["people"]
+    else:
+        context, people = _home_context(membership)
+        context["csrf_token"] = CSRF_MARK
+        html = render_to_string(BODY_TEMPLATES[role], context, request)
+        if kept_role:
+            kept = {
+                "generation": generation,
+                "day": today,
+                "until": now.timestamp() + HOME_KEPT_SECONDS,
+                "html": html,
+                "people": people,
+            }
+            cache.set(key, kept, HOME_KEPT_SECONDS)
+    if CSRF_MARK in html:
+        html = html.replace(CSRF_MARK, get_token(request))
+    # Rendered by the template engine, which escaped what it put in.
+    return HomeBody(SafeString(html), people)
+
+
+class HomeRefreshMiddleware:
+    """Every form a signed-in member sends (any method but GET, HEAD, OPTIONS) makes
+    their home read afresh on their next visit: what they did shows at once."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method not in self.SAFE_METHODS and user and user.is_authenticated:
+            home_refresh(user.pk)
+        return response

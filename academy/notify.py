@@ -32,6 +32,7 @@ from django.db.models import TextChoices
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
+from .home import home_refresh
 from .registry import Registry
 from .rules import phone_e164
 
@@ -254,6 +255,8 @@ def notify(
     from .models import Message as Logged
     from .models import NoticeChoice
 
+    if to.user_id is not None:  # what a member is told of shows on their home at once
+        transaction.on_commit(functools.partial(home_refresh, to.user_id))
     channel = channel_for(to)
     if channel is None:
         return None

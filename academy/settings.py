@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "academy.middleware.SessionLifetimeMiddleware",
     # "Your sessions": the session's row, touched at most once a minute.
     "academy.user_sessions.SessionActivityMiddleware",
+    # A form a member sends makes their home (kept a minute) read afresh.
+    "academy.home.HomeRefreshMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "academy.tenancy.CurrentAcademyMiddleware",

@@ -31,7 +31,7 @@ from .forms import (
     posted,
 )
 from .health import OUTAGES, health_checks
-from .home import home_panels_for
+from .home import home_body
 from .lists import list_page
 from .logos import CONTENT_TYPES
 from .models import Academy, Membership, Organisation
@@ -62,23 +62,13 @@ def home(request: AcademyRequest) -> HttpResponse:
             {"invitations": invitations},
             status=403,
         )
-    panels = home_panels_for(membership)
-    access_record(request, participants=[pk for panel in panels for pk in panel.people])
-    context: dict[str, object] = {
-        "invitations": invitations,
-        "panels": panels,
-    }
-    if membership.role in (Role.MANAGER, Role.ADMIN):
-        context["headlines"] = selectors.academy_headlines(academy=membership.academy)
-    if membership.role in (Role.COORDINATOR, Role.PROVIDER):
-        context["colleagues"] = selectors.colleague_shortlist(membership=membership)
-    if membership.role == Role.COORDINATOR:
-        context["partners"] = selectors.partner_shortlist(membership=membership)
-    if membership.role == Role.ADMIN:
-        context["recent_members"] = selectors.member_list(
-            academy=membership.academy
-        ).order_by("-created_at")[:5]
-    return render(request, HOME_TEMPLATES[Role(membership.role)], context)
+    body = home_body(request, membership)
+    access_record(request, participants=body.people)
+    return render(
+        request,
+        HOME_TEMPLATES[Role(membership.role)],
+        {"invitations": invitations, "body": body},
+    )
 
 
 @require_POST

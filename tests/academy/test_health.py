@@ -74,7 +74,7 @@ def test_a_database_outage_answers_503_with_one_log_line(
     def down(*args, **kwargs):
         raise OperationalError("could not connect to server: Connection refused")
 
-    monkeypatch.setattr("academy.views.home_panels_for", down)
+    monkeypatch.setattr("academy.home.home_panels_for", down)
     client = Client(raise_request_exception=False)
     log_in(client, coordinator.user)
     with caplog.at_level(logging.ERROR, logger="django.request"):
@@ -92,7 +92,7 @@ def test_a_bug_is_still_a_500(coordinator, monkeypatch):
     def bug(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr("academy.views.home_panels_for", bug)
+    monkeypatch.setattr("academy.home.home_panels_for", bug)
     client = Client(raise_request_exception=False)
     log_in(client, coordinator.user)
     response = client.get(reverse("home"))
