@@ -90,12 +90,13 @@ def academy_rewritten(academy: Academy) -> None:
 
 
 def import_finished(sender: Any = None, args: Any = (), **kwargs: Any) -> None:
-    """After the worker's import task: a finished import's academy is rebuilt (an
-    import writes many rows at once, past the per-record receivers)."""
+    """After the worker's import task: the academy of a finished import that created
+    or changed records is rebuilt (an import writes many rows at once, past the
+    per-record receivers)."""
     from participants.models import ImportRun
 
     if not args:
         return
-    run = ImportRun.objects.filter(pk=args[0]).first()
-    if run is not None and run.status == ImportRun.Status.DONE:
+    run = ImportRun.objects.filter(ImportRun.wrote_records(), pk=args[0]).first()
+    if run is not None:
         academy_rewritten(run.academy)

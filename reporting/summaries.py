@@ -417,15 +417,15 @@ def _add_to_months(
 
 
 def _bring_up_to_date(academy: Academy) -> ImpactSummary:
-    """Build the summaries if they never were or an import finished since; redo the
+    """Build the summaries if they never were or an import wrote since; redo the
     people whose casework changed, and the event attendances if they changed or an
     event someone came to has started since they were counted."""
     summary = ImpactSummary.objects.filter(academy=academy).first()
     stale = summary is None or summary.refreshed_at is None
     if summary is not None and summary.refreshed_at is not None:
         stale = ImportRun.objects.filter(
+            ImportRun.wrote_records(),
             academy=academy,
-            status=ImportRun.Status.DONE,
             finished_at__gt=summary.refreshed_at,
         ).exists()
     if stale:

@@ -69,6 +69,14 @@ class ImportRun(Run):
     def get_absolute_url(self) -> str:
         return reverse("participants:import-detail", args=[self.pk])
 
+    @classmethod
+    def wrote_records(cls) -> models.Q:
+        """Runs that finished having created or changed records (an import that
+        found every row unchanged wrote nothing: nothing to count again)."""
+        return models.Q(status=cls.Status.DONE) & (
+            models.Q(summary__created__gt=0) | models.Q(summary__updated__gt=0)
+        )
+
     @property
     def is_confirmed(self) -> bool:
         """Confirmed for import: a worker's work on it is the import, not the check."""

@@ -28,8 +28,9 @@ from ..models import ImportRun, ImportWritten
 logger = logging.getLogger(__name__)
 
 # Called after the commit of a file imported here and now (`records_import`: the
-# command line), with its academy: reporting rebuilds the impact summaries. (The
-# worker's imports are followed by reporting's own receiver of the import task.)
+# command line) that created or changed records, with its academy: reporting rebuilds
+# the impact summaries. (The worker's imports are followed by reporting's own receiver
+# of the import task.) A file that changed nothing changed nothing to rebuild.
 import_written_hooks: Registry[Callable[[Academy], None]] = Registry(
     "import_written_hooks"
 )
@@ -110,8 +111,9 @@ def records_import(
     )
     if kind == ImportRun.Kind.PARTICIPANTS:
         _written_record(plan, key)
-    for hook in import_written_hooks:
-        transaction.on_commit(functools.partial(hook, academy))
+    if summary.created or summary.updated:
+        for hook in import_written_hooks:
+            transaction.on_commit(functools.partial(hook, academy))
     return imports.ImportResult(summary, (), is_written=True)
 
 
@@ -140,8 +142,6 @@ def _written_unchanged(
         unchanged=written.rows,
         ignored_columns=tuple(written.ignored_columns),
     )
-    for hook in import_written_hooks:
-        transaction.on_commit(functools.partial(hook, academy))
     return imports.ImportResult(summary, (), is_written=True)
 
 

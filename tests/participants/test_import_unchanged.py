@@ -101,7 +101,8 @@ def _read_and_shortcut(monkeypatch, academy, data, **options):
 def test_the_same_file_again_is_not_read_and_answers_as_reading_it(
     monkeypatch, academy, people_file, django_capture_on_commit_callbacks
 ):
-    assert _import(academy, people_file).summary.created == 4
+    with django_capture_on_commit_callbacks() as first_hooks:
+        assert _import(academy, people_file).summary.created == 4
     with monkeypatch.context() as patched:
         patched.setattr(import_services, "_written_unchanged", lambda *a: None)
         saved = transaction.savepoint()
@@ -116,7 +117,9 @@ def test_the_same_file_again_is_not_read_and_answers_as_reading_it(
     assert _outcome(again) == read
     assert (again.summary.created, again.summary.unchanged) == (0, 4)
     assert again.summary.ignored_columns == ("notes",)
-    assert len(hooks) == len(read_hooks) == len(import_written_hooks)
+    # What follows a write (the summaries rebuilt) follows one that wrote something.
+    assert len(first_hooks) == len(import_written_hooks) > 0
+    assert len(hooks) == len(read_hooks) == 0
     # And again: the shortcut leaves what it found as it was.
     assert _outcome(_import(academy, people_file)) == read
 
