@@ -565,10 +565,12 @@ def search_index(table: str, column: str, *, upper: bool = True) -> PostgresOnly
     )
 
 
-def keyset_index(table: str, name: str, columns: str) -> PostgresOnly:
+def keyset_index(table: str, name: str, columns: str, where: str = "") -> PostgresOnly:
     """A b-tree index that serves a list's sort by keyset: the academy first, then
-    the sort's columns as the list orders them (NULLS FIRST/LAST said), the pk last."""
+    the sort's columns as the list orders them (NULLS FIRST/LAST said), the pk last;
+    `where`: of the rows a filter picks only (a partial index)."""
+    only = f" WHERE {where}" if where else ""
     return PostgresOnly(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ({columns})",
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ({columns}){only}",
         f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
     )

@@ -13,6 +13,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from ..days import local_midnight
 from ..lists import ListFilterSet
 from ..models import AccessRecord, ChangeRecord, Membership, SignInEvent, User
 from . import selectors
@@ -78,11 +79,16 @@ class AuditFilterSet(ListFilterSet):
     def filter_user(self, queryset: QuerySet[Any], name: str, value: User) -> Any:
         return queryset.filter(**{self.user_field: value.pk}) if value else queryset
 
+    # London's days as ranges of moments, so that the (academy, time) index finds
+    # them (a filter on the time's date would read every newer row first).
     def filter_since(self, queryset: QuerySet[Any], name: str, value: dt.date) -> Any:
-        return queryset.filter(**{f"{self.time_field}__date__gte": value})
+        return queryset.filter(**{f"{self.time_field}__gte": local_midnight(value)})
 
     def filter_until(self, queryset: QuerySet[Any], name: str, value: dt.date) -> Any:
-        return queryset.filter(**{f"{self.time_field}__date__lte": value})
+        if value >= dt.date.max:  # the last day there is: no day after it
+            return queryset
+        after = local_midnight(value + dt.timedelta(days=1))
+        return queryset.filter(**{f"{self.time_field}__lt": after})
 
 
 class AccessRecordFilterSet(AuditFilterSet):

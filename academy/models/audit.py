@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from django.db import models
 
+# The moments of access records and changes have no b-tree of their own: on
+# PostgreSQL a BRIN index (academy 0022) finds a time range (the retention purge),
+# and the pages read through (academy, time, id) keyset indexes. A b-tree on the time
+# alone was chosen for a large academy's newest page and read every other academy's
+# newer rows first (101 ms at 1.5 million changes; 0.06 ms by the keyset index).
+
 
 class AccessRecord(models.Model):
     """One request that showed or exported participants' data."""
 
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     user_id = models.IntegerField(null=True, db_index=True)
     user_email = models.CharField(max_length=254, blank=True)
     role = models.CharField(max_length=20, blank=True)
@@ -47,7 +53,7 @@ class ChangeRecord(models.Model):
         # Written by erasure in place of the history it removes (no old or new row).
         ERASE = "erase", "Erased"
 
-    at = models.DateTimeField(db_index=True)
+    at = models.DateTimeField()
     table_name = models.CharField(max_length=63)
     row_id = models.BigIntegerField()
     operation = models.CharField(max_length=6, choices=Operation.choices)
