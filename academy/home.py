@@ -21,11 +21,13 @@ the forms, and records its access to the people shown as the page always has.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import redis
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -51,6 +53,8 @@ BODY_TEMPLATES = {
 }
 # Rendered in place of the CSRF token in what is kept; each opening puts its own in.
 CSRF_MARK = "csrf-token-of-the-session-that-opens-this-page"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -129,11 +133,21 @@ def _generation_key(user_id: int) -> str:
     return f"home:generation:{user_id}"
 
 
+def _cache_set(key: str, value: Any, seconds: int) -> bool:
+    """Keep `value`; False when the cache cannot be reached (Redis down)."""
+    try:
+        cache.set(key, value, seconds)
+    except redis.RedisError as error:
+        logger.warning("Home not kept: %s", error.__class__.__name__)
+        return False
+    return True
+
+
 def home_refresh(user_id: int) -> None:
     """The member's home is read afresh on their next visit (they did or were told of
     something)."""
     # Outlives every home kept before it (HOME_KEPT_SECONDS), so none is taken again.
-    cache.set(_generation_key(user_id), secrets.token_hex(8), 2 * HOME_KEPT_SECONDS)
+    _cache_set(_generation_key(user_id), secrets.token_hex(8), 2 * HOME_KEPT_SECONDS)
 
 
 def home_body(request: HttpRequest, membership: Membership) -> HomeBody:
@@ -143,7 +157,10 @@ def home_body(request: HttpRequest, membership: Membership) -> HomeBody:
     key = f"home:body:{membership.user_id}:{membership.academy_id}:{role.value}"
     generation_key = _generation_key(membership.user_id)
     kept_role = role in KEPT_ROLES
-    found = cache.get_many([key, generation_key]) if kept_role else {}
+    try:
+        found = cache.get_many([key, generation_key]) if kept_role else {}
+    except redis.RedisError:  # the cache is down: the home is read afresh
+        kept_role, found = False, {}
     # Read before the page is built, so that a refresh while it is built is not lost.
     generation = found.get(generation_key)
     now = timezone.now()
@@ -168,7 +185,7 @@ def home_body(request: HttpRequest, membership: Membership) -> HomeBody:
                 "html": html,
                 "people": people,
             }
-            cache.set(key, kept, HOME_KEPT_SECONDS)
+            _cache_set(key, kept, HOME_KEPT_SECONDS)
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, get_token(request))
     # Rendered by the template engine, which escaped what it put in.

@@ -158,3 +158,23 @@ def test_a_colleague_never_sees_anothers_kept_home(client_of, coordinator):
     colleague = MembershipFactory(academy=coordinator.academy, role=Role.COORDINATOR)
     client_of(coordinator).get(HOME)
     assert "Only mine" not in client_of(colleague).get(HOME).content.decode()
+
+
+def test_without_the_cache_the_home_is_read_afresh_and_forms_still_work(
+    client_of, coordinator, monkeypatch
+):
+    import redis
+
+    from academy import home
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Redis is down")
+
+    task = _task(coordinator, "Ring Sam about the interview")
+    monkeypatch.setattr(home.cache, "get_many", down)
+    monkeypatch.setattr(home.cache, "set", down)
+    client = client_of(coordinator)
+    assert "Your tasks (1)" in client.get(HOME).content.decode()
+    response = client.post(reverse("participants:task-done", args=[task.pk]))
+    assert response.status_code == 302
+    assert "Your tasks (0)" in client.get(HOME).content.decode()
