@@ -21,14 +21,10 @@ the forms, and records its access to the people shown as the page always has.
 
 from __future__ import annotations
 
-import logging
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -36,6 +32,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from . import selectors
+from .kept import kept, refresh
 from .models import Membership
 from .permissions import Role
 from .registry import Registry
@@ -53,8 +50,6 @@ BODY_TEMPLATES = {
 }
 # Rendered in place of the CSRF token in what is kept; each opening puts its own in.
 CSRF_MARK = "csrf-token-of-the-session-that-opens-this-page"
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -133,59 +128,35 @@ def _generation_key(user_id: int) -> str:
     return f"home:generation:{user_id}"
 
 
-def _cache_set(key: str, value: Any, seconds: int) -> bool:
-    """Keep `value`; False when the cache cannot be reached (Redis down)."""
-    try:
-        cache.set(key, value, seconds)
-    except redis.RedisError as error:
-        logger.warning("Home not kept: %s", error.__class__.__name__)
-        return False
-    return True
-
-
 def home_refresh(user_id: int) -> None:
     """The member's home is read afresh on their next visit (they did or were told of
     something)."""
-    # Outlives every home kept before it (HOME_KEPT_SECONDS), so none is taken again.
-    _cache_set(_generation_key(user_id), secrets.token_hex(8), 2 * HOME_KEPT_SECONDS)
+    refresh(_generation_key(user_id), seconds=HOME_KEPT_SECONDS)
 
 
 def home_body(request: HttpRequest, membership: Membership) -> HomeBody:
     """The body of the membership's home: kept for HOME_KEPT_SECONDS for KEPT_ROLES
     (see the module's docstring), read afresh otherwise."""
     role = Role(membership.role)
-    key = f"home:body:{membership.user_id}:{membership.academy_id}:{role.value}"
-    generation_key = _generation_key(membership.user_id)
-    kept_role = role in KEPT_ROLES
-    try:
-        found = cache.get_many([key, generation_key]) if kept_role else {}
-    except redis.RedisError:  # the cache is down: the home is read afresh
-        kept_role, found = False, {}
-    # Read before the page is built, so that a refresh while it is built is not lost.
-    generation = found.get(generation_key)
-    now = timezone.now()
-    today = timezone.localdate(now).isoformat()
-    kept = found.get(key)
-    if (
-        kept
-        and kept["generation"] == generation
-        and kept["day"] == today
-        and now.timestamp() < kept["until"]  # the cache's own clock may differ
-    ):
-        html, people = kept["html"], kept["people"]
-    else:
+
+    def build() -> tuple[str, list[int]]:
         context, people = _home_context(membership)
         context["csrf_token"] = CSRF_MARK
-        html = render_to_string(BODY_TEMPLATES[role], context, request)
-        if kept_role:
-            kept = {
-                "generation": generation,
-                "day": today,
-                "until": now.timestamp() + HOME_KEPT_SECONDS,
-                "html": html,
-                "people": people,
-            }
-            _cache_set(key, kept, HOME_KEPT_SECONDS)
+        return render_to_string(BODY_TEMPLATES[role], context, request), people
+
+    if role in KEPT_ROLES:
+        day = timezone.localdate().isoformat()  # a new day is read afresh
+        key = (
+            f"home:body:{membership.user_id}:{membership.academy_id}:{role.value}:{day}"
+        )
+        html, people = kept(
+            key,
+            build,
+            seconds=HOME_KEPT_SECONDS,
+            generation=_generation_key(membership.user_id),
+        )
+    else:
+        html, people = build()
     if CSRF_MARK in html:
         html = html.replace(CSRF_MARK, get_token(request))
     # Rendered by the template engine, which escaped what it put in.

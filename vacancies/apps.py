@@ -6,9 +6,12 @@ class VacanciesConfig(AppConfig):
 
     def ready(self) -> None:
         # Register with the apps this one reads, which never import it (DESIGN.md).
+        from django.db.models.signals import post_delete, post_save
+
         from academy.home import home_panels
         from academy.inventory import Retention
         from academy.menu import MenuItem, menu_items
+        from academy.models import Organisation
         from academy.permissions import OPPORTUNITIES
         from academy.retention import RetentionRule, retention_rules
         from participants.diary import diary_sources
@@ -16,7 +19,18 @@ class VacanciesConfig(AppConfig):
         from participants.services import merge_hooks, outcome_replaced_hooks
 
         from . import diary, hooks, interviews, services
+        from .models import Vacancy
         from .retention import signups_expire
+        from .views.board import board_changed
+
+        # A vacancy or organisation saved or deleted shows on the public board at once.
+        for model in (Vacancy, Organisation):
+            post_save.connect(
+                board_changed, sender=model, dispatch_uid=f"board-{model}"
+            )
+            post_delete.connect(
+                board_changed, sender=model, dispatch_uid=f"board-del-{model}"
+            )
 
         retention_rules.register(
             RetentionRule(

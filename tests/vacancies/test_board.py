@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -318,3 +319,73 @@ def test_an_area_is_a_whole_district_pl1_is_not_pl12(client, academy):
     VacancyFactory(academy=academy, postcode="PL12 6AA", title="In PL12")
     assert titles(client.get(board(academy), {"area": "PL1"})) == ["In PL1"]
     assert titles(client.get(board(academy), {"area": "pl12"})) == ["In PL12"]
+
+
+def _board_sql(client, academy, **query):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(board(academy), query)
+    assert response.status_code == 200
+    return response.content.decode(), [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.mark.django_db
+def test_the_board_is_kept_a_minute_per_query(client, academy):
+    # Issue 16: the board's throughput (half the minimal page's, with little room).
+    job(academy, title="Night carer")
+    first, first_sql = _board_sql(client, academy, role="care_worker")
+    again, again_sql = _board_sql(client, academy, role="care_worker")
+    assert "Night carer" in first
+    assert "Night carer" in again
+    assert any("vacancies_vacancy" in sql for sql in first_sql)
+    assert not any("vacancies_vacancy" in sql for sql in again_sql)
+    other, other_sql = _board_sql(client, academy, role="cook")  # its own query
+    assert "Night carer" not in other
+    assert any("vacancies_vacancy" in sql for sql in other_sql)
+
+
+@pytest.mark.django_db
+def test_a_vacancy_posted_changed_or_closed_shows_on_the_board_at_once(
+    client, academy, other_academy
+):
+    vacancy = job(academy, title="Night carer")
+    assert "Night carer" in client.get(board(academy)).content.decode()
+    job(academy, title="Day carer")
+    vacancy.title = "Senior night carer"
+    vacancy.save()
+    html = client.get(board(academy)).content.decode()
+    assert "Day carer" in html
+    assert "Senior night carer" in html
+    vacancy.organisation.name = "Oak House Care"
+    vacancy.organisation.save()
+    assert "Oak House Care" in client.get(board(academy)).content.decode()
+    vacancy.delete()
+    assert "Senior night carer" not in client.get(board(academy)).content.decode()
+    # Another academy's board is another's.
+    job(other_academy, title="Far away carer")
+    assert "Far away carer" not in client.get(board(academy)).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_change_past_the_models_shows_within_the_minute(client, academy):
+    vacancy = job(academy, title="Night carer")
+    client.get(board(academy))
+    type(vacancy).objects.filter(pk=vacancy.pk).update(title="Bulk carer")
+    assert "Bulk carer" not in client.get(board(academy)).content.decode()
+    later = timezone.now() + dt.timedelta(seconds=61)
+    with time_machine.travel(later, tick=False):
+        assert "Bulk carer" in client.get(board(academy)).content.decode()
+
+
+@pytest.mark.django_db
+def test_without_the_cache_the_board_is_read_afresh(client, academy, monkeypatch):
+    import redis
+
+    from academy import kept
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("Redis is down")
+
+    monkeypatch.setattr(kept.cache, "get_many", down)
+    monkeypatch.setattr(kept.cache, "set", down)
+    job(academy, title="Night carer")  # its refresh cannot be kept: logged
+    assert "Night carer" in client.get(board(academy)).content.decode()

@@ -6,11 +6,18 @@ it, its status, the full postcode or its coordinates, referrals).
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
+from academy.kept import kept, refresh
 from academy.lists import list_page
 from academy.models import Academy
 
@@ -21,6 +28,36 @@ PAGE_SIZE = 25
 NOT_FILTERS = ("page", "sort")  # the page and the order narrow nothing
 
 
+# The board's jobs and filter form for a query are kept this long. A vacancy or
+# organisation saved or deleted shows at once (`board_changed`, connected in
+# VacanciesConfig.ready()); a change past the models (a bulk update) within this.
+BOARD_KEPT_SECONDS = 60
+
+
+def _generation_key(academy_id: int) -> str:
+    return f"board:generation:{academy_id}"
+
+
+def board_changed(sender: object, instance: Any, **kwargs: object) -> None:
+    """A vacancy or organisation was saved or deleted: its academy's board shows it."""
+    refresh(_generation_key(instance.academy_id), seconds=BOARD_KEPT_SECONDS)
+
+
+def _kept_html(name: str, academy: Academy, request: HttpRequest, build: Any) -> str:
+    """HTML for the query, kept BOARD_KEPT_SECONDS per academy, day and query (a
+    public page: nothing in it is the requester's)."""
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
+    day = timezone.localdate().isoformat()  # which vacancies are open
+    html = kept(
+        f"board:{name}:{academy.pk}:{day}:{query}",
+        build,
+        seconds=BOARD_KEPT_SECONDS,
+        generation=_generation_key(academy.pk),
+    )
+    # Rendered by the template engine, which escaped what it put in.
+    return SafeString(html)
+
+
 @login_not_required
 @require_safe
 def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
@@ -28,19 +65,34 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
     academy = get_object_or_404(Academy, slug=academy_slug)
     form = VacancyBoardForm(request.GET)
     form.is_valid()  # an invalid filter is shown with its error, and left out
-    board = selectors.vacancy_board(academy=academy, filters=form.filters())
-    page = list_page(request, board.vacancies, per_page=PAGE_SIZE)
-    page.object_list = [board.row(vacancy) for vacancy in page.object_list]
     filters = [str(v) for k, v in request.GET.items() if k not in NOT_FILTERS]
+    is_filtered = any(value.strip() for value in filters)
+
+    def results() -> str:
+        board = selectors.vacancy_board(academy=academy, filters=form.filters())
+        page = list_page(request, board.vacancies, per_page=PAGE_SIZE)
+        page.object_list = [board.row(vacancy) for vacancy in page.object_list]
+        context = {
+            "academy": academy,
+            "page": page,
+            "note": board.note,
+            "is_filtered": is_filtered,
+        }
+        return render_to_string("vacancies/_board_results.html", context, request)
+
+    def filter_form() -> str:
+        # The same HTML for the same query (its choices are fixed); rendering it
+        # was half the board's time.
+        return render_to_string("vacancies/_board_filter_form.html", {"form": form})
+
     return render(
         request,
         "vacancies/board_list.html",
         {
             "academy": academy,
-            "form": form,
-            "page": page,
-            "note": board.note,
-            "is_filtered": any(value.strip() for value in filters),
+            "filter_form": _kept_html("filters", academy, request, filter_form),
+            "results": _kept_html("results", academy, request, results),
+            "is_filtered": is_filtered,
         },
     )
 
