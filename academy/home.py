@@ -11,6 +11,7 @@ page's throughput), except that
 - anything they are told of (`academy.notify.notify` to them: a critical shortage, a
   referral moved, an appointment booked for them) shows at once the same way;
 - a new day is read afresh;
+- a person erased leaves every kept home of the academy at once;
 - what others change without telling them (a task handed to them, a new enquiry)
   shows within HOME_KEPT_SECONDS.
 
@@ -132,6 +133,14 @@ def home_refresh(user_id: int) -> None:
     """The member's home is read afresh on their next visit (they did or were told of
     something)."""
     refresh(_generation_key(user_id), seconds=HOME_KEPT_SECONDS)
+
+
+def academy_homes_refresh(academy_id: int) -> None:
+    """Every kept home of the academy's members is read afresh on their next visit (a
+    person was erased: no home may show them, not even for the minute)."""
+    members = Membership.objects.filter(academy_id=academy_id, role__in=KEPT_ROLES)
+    for user_id in members.values_list("user_id", flat=True):
+        home_refresh(user_id)
 
 
 def home_body(request: HttpRequest, membership: Membership) -> HomeBody:

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,6 +26,7 @@ from academy.audit import AccessRecord, ChangeRecord, audit_purge, current
 from academy.audit.filters import about_people
 from academy.audit.selectors import field_changes, table_label
 from academy.crypto import EncryptedTextField
+from academy.home import academy_homes_refresh
 from academy.inventory import Retention
 from academy.models import User
 from academy.pdf import render_pdf
@@ -385,6 +387,8 @@ def participant_erase(
         request_id=current().request_id,
         new={"reason": reason},
     )
+    # No coordinator's home kept a minute may show them (once this commits).
+    transaction.on_commit(partial(academy_homes_refresh, participant.academy_id))
     return Erasure(rows_cleared=cleared, history_removed=removed, files_removed=files)
 
 

@@ -178,3 +178,19 @@ def test_without_the_cache_the_home_is_read_afresh_and_forms_still_work(
     response = client.post(reverse("participants:task-done", args=[task.pk]))
     assert response.status_code == 302
     assert "Your tasks (0)" in client.get(HOME).content.decode()
+
+
+def test_a_person_erased_leaves_every_kept_home_at_once(
+    client_of, coordinator, admin, django_capture_on_commit_callbacks
+):
+    from participants.services.rights import participant_erase
+
+    person = ParticipantFactory(
+        academy=coordinator.academy, coordinator=coordinator.user, first_name="Zebedee"
+    )
+    TaskFactory(participant=person, title="Ring about the interview")
+    client = client_of(coordinator)
+    assert "Zebedee" in client.get(HOME).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_erase(participant=person, by=admin.user, reason="asked to")
+    assert "Zebedee" not in client.get(HOME).content.decode()
