@@ -336,6 +336,8 @@ def test_the_board_is_kept_a_minute_per_query(client, academy):
     again, again_sql = _board_sql(client, academy, role="care_worker")
     assert "Night carer" in first
     assert "Night carer" in again
+    assert again.count('<li class="card mb-3">') == 1  # kept as HTML, not escaped
+    assert again.count('name="role"') == 1  # and its filter form too
     assert any("vacancies_vacancy" in sql for sql in first_sql)
     assert not any("vacancies_vacancy" in sql for sql in again_sql)
     other, other_sql = _board_sql(client, academy, role="cook")  # its own query

@@ -7,6 +7,7 @@ it, its status, the full postcode or its coordinates, referrals).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -43,19 +44,20 @@ def board_changed(sender: object, instance: Any, **kwargs: object) -> None:
     refresh(_generation_key(instance.academy_id), seconds=BOARD_KEPT_SECONDS)
 
 
-def _kept_html(name: str, academy: Academy, request: HttpRequest, build: Any) -> str:
+def _kept_html(
+    name: str, academy: Academy, request: HttpRequest, build: Callable[[], SafeString]
+) -> SafeString:
     """HTML for the query, kept BOARD_KEPT_SECONDS per academy, day and query (a
     public page: nothing in it is the requester's)."""
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
     day = timezone.localdate().isoformat()  # which vacancies are open
-    html = kept(
+    # The template engine's SafeString, kept as one (pickled with its class).
+    return kept(
         f"board:{name}:{academy.pk}:{day}:{query}",
         build,
         seconds=BOARD_KEPT_SECONDS,
         generation=_generation_key(academy.pk),
     )
-    # Rendered by the template engine, which escaped what it put in.
-    return SafeString(html)
 
 
 @login_not_required
@@ -68,7 +70,7 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
     filters = [str(v) for k, v in request.GET.items() if k not in NOT_FILTERS]
     is_filtered = any(value.strip() for value in filters)
 
-    def results() -> str:
+    def results() -> SafeString:
         board = selectors.vacancy_board(academy=academy, filters=form.filters())
         page = list_page(request, board.vacancies, per_page=PAGE_SIZE)
         page.object_list = [board.row(vacancy) for vacancy in page.object_list]
@@ -80,7 +82,7 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
         }
         return render_to_string("vacancies/_board_results.html", context, request)
 
-    def filter_form() -> str:
+    def filter_form() -> SafeString:
         # The same HTML for the same query (its choices are fixed); rendering it
         # was half the board's time.
         return render_to_string("vacancies/_board_filter_form.html", {"form": form})
