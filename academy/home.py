@@ -139,8 +139,8 @@ def academy_homes_refresh(academy_id: int) -> None:
     """Every kept home of the academy's members is read afresh on their next visit (a
     person was erased: no home may show them, not even for the minute)."""
     members = Membership.objects.filter(academy_id=academy_id, role__in=KEPT_ROLES)
-    for user_id in members.values_list("user_id", flat=True):
-        home_refresh(user_id)
+    users = members.values_list("user_id", flat=True)
+    refresh(*(_generation_key(user_id) for user_id in users), seconds=HOME_KEPT_SECONDS)
 
 
 def home_body(request: HttpRequest, membership: Membership) -> HomeBody:

@@ -45,10 +45,16 @@ def kept(key: str, build: Callable[[], T], *, seconds: int, generation: str = ""
     return value
 
 
-def refresh(generation: str, *, seconds: int) -> None:
-    """What is kept under `generation` (for at most `seconds`) is built afresh."""
+def refresh(*generations: str, seconds: int) -> None:
+    """What is kept under each of `generations` (for at most `seconds`) is built
+    afresh: one round trip however many."""
+    if not generations:
+        return
+    stamp = secrets.token_hex(8)
     try:
         # Outlives everything kept before it, so none of it is taken again.
-        cache.set(generation, secrets.token_hex(8), 2 * seconds)
+        cache.set_many(dict.fromkeys(generations, stamp), 2 * seconds)
     except redis.RedisError as error:
-        logger.warning("Not refreshed (%s): %s", generation, error.__class__.__name__)
+        logger.warning(
+            "Not refreshed (%s): %s", generations[0], error.__class__.__name__
+        )

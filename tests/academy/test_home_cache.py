@@ -173,6 +173,7 @@ def test_without_the_cache_the_home_is_read_afresh_and_forms_still_work(
     task = _task(coordinator, "Ring Sam about the interview")
     monkeypatch.setattr(kept.cache, "get_many", down)
     monkeypatch.setattr(kept.cache, "set", down)
+    monkeypatch.setattr(kept.cache, "set_many", down)
     client = client_of(coordinator)
     assert "Your tasks (1)" in client.get(HOME).content.decode()
     response = client.post(reverse("participants:task-done", args=[task.pk]))

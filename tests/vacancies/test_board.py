@@ -389,5 +389,6 @@ def test_without_the_cache_the_board_is_read_afresh(client, academy, monkeypatch
 
     monkeypatch.setattr(kept.cache, "get_many", down)
     monkeypatch.setattr(kept.cache, "set", down)
+    monkeypatch.setattr(kept.cache, "set_many", down)
     job(academy, title="Night carer")  # its refresh cannot be kept: logged
     assert "Night carer" in client.get(board(academy)).content.decode()

@@ -7,7 +7,6 @@ it, its status, the full postcode or its coordinates, referrals).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -44,22 +43,6 @@ def board_changed(sender: object, instance: Any, **kwargs: object) -> None:
     refresh(_generation_key(instance.academy_id), seconds=BOARD_KEPT_SECONDS)
 
 
-def _kept_html(
-    name: str, academy: Academy, request: HttpRequest, build: Callable[[], SafeString]
-) -> SafeString:
-    """HTML for the query, kept BOARD_KEPT_SECONDS per academy, day and query (a
-    public page: nothing in it is the requester's)."""
-    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
-    day = timezone.localdate().isoformat()  # which vacancies are open
-    # The template engine's SafeString, kept as one (pickled with its class).
-    return kept(
-        f"board:{name}:{academy.pk}:{day}:{query}",
-        build,
-        seconds=BOARD_KEPT_SECONDS,
-        generation=_generation_key(academy.pk),
-    )
-
-
 @login_not_required
 @require_safe
 def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
@@ -70,7 +53,9 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
     filters = [str(v) for k, v in request.GET.items() if k not in NOT_FILTERS]
     is_filtered = any(value.strip() for value in filters)
 
-    def results() -> SafeString:
+    def build() -> tuple[SafeString, SafeString]:
+        """The filter form (the same HTML for the same query: its choices are fixed;
+        rendering it was half the board's time) and the jobs the query finds."""
         board = selectors.vacancy_board(academy=academy, filters=form.filters())
         page = list_page(request, board.vacancies, per_page=PAGE_SIZE)
         page.object_list = [board.row(vacancy) for vacancy in page.object_list]
@@ -80,20 +65,29 @@ def board_list(request: HttpRequest, academy_slug: str) -> HttpResponse:
             "note": board.note,
             "is_filtered": is_filtered,
         }
-        return render_to_string("vacancies/_board_results.html", context, request)
+        return (
+            render_to_string("vacancies/_board_filter_form.html", {"form": form}),
+            render_to_string("vacancies/_board_results.html", context, request),
+        )
 
-    def filter_form() -> SafeString:
-        # The same HTML for the same query (its choices are fixed); rendering it
-        # was half the board's time.
-        return render_to_string("vacancies/_board_filter_form.html", {"form": form})
-
+    # Kept per academy, day (which vacancies are open) and query: a public page,
+    # nothing in it is the requester's. The template engine's SafeStrings, kept as
+    # such (pickled with their class).
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
+    day = timezone.localdate().isoformat()
+    filter_form, results = kept(
+        f"board:{academy.pk}:{day}:{query}",
+        build,
+        seconds=BOARD_KEPT_SECONDS,
+        generation=_generation_key(academy.pk),
+    )
     return render(
         request,
         "vacancies/board_list.html",
         {
             "academy": academy,
-            "filter_form": _kept_html("filters", academy, request, filter_form),
-            "results": _kept_html("results", academy, request, results),
+            "filter_form": filter_form,
+            "results": results,
             "is_filtered": is_filtered,
         },
     )
