@@ -11,9 +11,10 @@ page's throughput), except that
 - anything they are told of (`academy.notify.notify` to them: a critical shortage, a
   referral moved, an appointment booked for them) shows at once the same way;
 - a new day is read afresh;
-- a person erased leaves every kept home of the academy at once;
-- what others change without telling them (a task handed to them, a new enquiry)
-  shows within HOME_KEPT_SECONDS.
+- a person erased or merged away leaves every kept home of the academy at once;
+- a caseload moved shows on both coordinators' homes at once;
+- what else others change without telling them (a task handed to them, a new
+  enquiry) shows within HOME_KEPT_SECONDS.
 
 What is kept is the member's own (one key per member, academy and role) and holds no
 token of the session that read it: each opening puts its own session's CSRF token into
@@ -137,7 +138,8 @@ def home_refresh(user_id: int) -> None:
 
 def academy_homes_refresh(academy_id: int) -> None:
     """Every kept home of the academy's members is read afresh on their next visit (a
-    person was erased: no home may show them, not even for the minute)."""
+    person was erased or merged away: no home may show them, not even for the
+    minute)."""
     members = Membership.objects.filter(academy_id=academy_id, role__in=KEPT_ROLES)
     users = members.values_list("user_id", flat=True)
     refresh(*(_generation_key(user_id) for user_id in users), seconds=HOME_KEPT_SECONDS)

@@ -195,3 +195,44 @@ def test_a_person_erased_leaves_every_kept_home_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         participant_erase(participant=person, by=admin.user, reason="asked to")
     assert "Zebedee" not in client.get(HOME).content.decode()
+
+
+def test_a_merge_shows_on_every_kept_home_at_once(
+    client_of, coordinator, admin, django_capture_on_commit_callbacks
+):
+    """The merged-away record's link must not stay on a colleague's home for the
+    minute: it leads nowhere once the merge commits."""
+    from participants.services import participant_merge
+
+    keep = ParticipantFactory(
+        academy=coordinator.academy, coordinator=coordinator.user, first_name="Keeper"
+    )
+    duplicate = ParticipantFactory(
+        academy=coordinator.academy, coordinator=coordinator.user, first_name="Zebedee"
+    )
+    TaskFactory(participant=duplicate, title="Ring about the interview")
+    client = client_of(coordinator)
+    before = client.get(HOME).content.decode()
+    assert f"/participants/{duplicate.pk}/" in before
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_merge(keep=keep, duplicate=duplicate, by=admin.user)
+    after = client.get(HOME).content.decode()
+    assert f"/participants/{duplicate.pk}/" not in after
+    assert "Ring about the interview" in after
+
+
+def test_a_caseload_moved_shows_on_both_coordinators_homes_at_once(
+    client_of, coordinator, admin, django_capture_on_commit_callbacks
+):
+    from participants.services import caseload_reassign
+
+    colleague = MembershipFactory(academy=coordinator.academy, role=Role.COORDINATOR)
+    _task(coordinator, "Ring Sam about the interview")
+    leaver = client_of(coordinator)
+    taker = client_of(colleague)
+    assert "Ring Sam about the interview" in leaver.get(HOME).content.decode()
+    assert "Ring Sam about the interview" not in taker.get(HOME).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        caseload_reassign(leaver=coordinator, to=colleague, by=admin.user)
+    assert "Ring Sam about the interview" not in leaver.get(HOME).content.decode()
+    assert "Ring Sam about the interview" in taker.get(HOME).content.decode()

@@ -4,6 +4,7 @@ consent and merging two records of one person."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from academy import rules
+from academy.home import academy_homes_refresh, home_refresh
 from academy.models import Academy, Membership, User
 from academy.permissions import Role
 from academy.registry import Registry
@@ -363,6 +365,8 @@ def participant_merge(
         by,
     )
     duplicate.delete()
+    # No home kept a minute may lead to the record merged away (once this commits).
+    transaction.on_commit(partial(academy_homes_refresh, keep.academy_id))
     return keep
 
 
@@ -416,6 +420,9 @@ def caseload_reassign(
             organisation=leaver.organisation,
             is_active=False,
         )
+    # Both coordinators' homes show the move at once (once this commits).
+    for user_id in (leaver.user_id, to.user_id):
+        transaction.on_commit(partial(home_refresh, user_id))
     return len(ids)
 
 
