@@ -8,6 +8,7 @@ says why for those few (tests/vacancies/test_matching_exact.py proves the two ag
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from django.db.models import (
@@ -33,7 +34,7 @@ from django.db.models.functions import (
     Sqrt,
     StrIndex,
 )
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, In, LessThanOrEqual
 
 from academy.models import Postcode
 from academy.places.geo import Place
@@ -108,12 +109,12 @@ def roles_of_texts(texts: Iterable[str]) -> dict[CareRole | None, list[str]]:
     return grouped
 
 
-def _postcode_district() -> Combinable:
-    """The outer person's postcode district ('PL4 6AB' -> 'PL4'; 'PL4' stays)."""
-    space = StrIndex(OuterRef("postcode"), Value(" "))
+def _postcode_district(postcode: Combinable) -> Combinable:
+    """A postcode's district ('PL4 6AB' -> 'PL4'; 'PL4' stays)."""
+    space = StrIndex(postcode, Value(" "))
     return Case(
-        When(GreaterThan(space, _int(0)), then=Left(OuterRef("postcode"), space - 1)),
-        default=OuterRef("postcode"),
+        When(GreaterThan(space, _int(0)), then=Left(postcode, space - 1)),
+        default=postcode,
     )
 
 
@@ -144,8 +145,43 @@ def person_distance_points(place: Place | None) -> Combinable:
         return Subquery(centroid, output_field=IntegerField())
 
     return Coalesce(
-        points_at(OuterRef("postcode")), points_at(_postcode_district()), unknown
+        points_at(OuterRef("postcode")),
+        points_at(_postcode_district(OuterRef("postcode"))),
+        unknown,
     )
+
+
+def near(place: Place | None) -> Q | None:
+    """People who may gain the most distance points from an opening at `place`: their
+    postcode, or its district, has its centroid within the nearest distance (the
+    same haversine as `person_distance_points`, after a box that an index of the
+    centroids can read). Everyone else gains at most `best_beyond_near`'s distance.
+    None without a place (everyone's distance is unknown)."""
+    if place is None:
+        return None
+    km = matching.DISTANCE_POINTS[0][0]
+    # A box holding every point within `km` (its longitudes widen towards the pole).
+    rise = km / KM_PER_DEGREE_LATITUDE * 1.01
+    widest = math.cos(math.radians(min(abs(place.latitude) + rise, 89.0)))
+    span = rise / widest
+    centroids = (
+        Postcode.objects.filter(
+            latitude__range=(place.latitude - rise, place.latitude + rise),
+            longitude__range=(place.longitude - span, place.longitude + span),
+        )
+        .alias(
+            km=haversine_km(
+                F("latitude"),
+                F("longitude"),
+                _float(place.latitude),
+                _float(place.longitude),
+            )
+        )
+        .filter(km__lte=_float(km))
+        .values("postcode")
+    )
+    district = _postcode_district(F("postcode"))
+    return Q(postcode__in=centroids) | Q(In(district, centroids))
 
 
 def person_role_points(
@@ -158,9 +194,12 @@ def person_role_points(
         wanted: list[str] = []
     else:
         wanted = texts.get(role, [])
+    # One plan a person a day (the `one_plan_per_participant_day` key), so the
+    # latest is the last entry of that index: read backwards, one row, no sort (a
+    # tie-break on the id made each of thousands of candidates sort their plans).
     latest = (
         SkillsActionPlan.objects.filter(participant=OuterRef("pk"))
-        .order_by("-agreed_on", "-pk")
+        .order_by("-agreed_on")
         .annotate(
             points=Case(
                 When(target_role__in=wanted, then=_int(matching.WANTED_ROLE)),
@@ -182,11 +221,11 @@ def _best_distance(opening: Opening) -> int:
     return max(matching.DISTANCE_UNKNOWN, *(p for _, p in matching.DISTANCE_POINTS))
 
 
-def best_without_role(opening: Opening) -> int:
-    """The most points anyone can score against `opening` without wanting its role:
-    no role recorded, as near as can be, the hours fitting, nothing taken off."""
+def best_with_role(opening: Opening, *, role_points: int) -> int:
+    """The most points anyone can score against `opening` when `role_points` is the
+    most their role gives: as near as can be, the hours fitting, nothing taken off."""
     hours = matching.HOURS_FIT if opening.hours is not None else 0
-    return max(matching.NO_ROLE_RECORDED, 0) + _best_distance(opening) + hours
+    return role_points + _best_distance(opening) + hours
 
 
 def fits_all_but_distance(opening: Opening) -> Q:
@@ -204,6 +243,17 @@ def fits_all_but_distance(opening: Opening) -> Q:
             dbs_level__in=[k for k, order in DBS_ORDER.items() if order >= needed]
         )
     return fits
+
+
+def best_beyond_near(opening: Opening, *, role_points: int) -> int:
+    """The most points anyone outside `near(opening.place)` scores against `opening`
+    when `role_points` is the most their role can give: the next distance (or an
+    unknown one), everything else full."""
+    further = max(
+        [matching.DISTANCE_UNKNOWN, *(p for _, p in matching.DISTANCE_POINTS[1:])]
+    )
+    hours = matching.HOURS_FIT if opening.hours is not None else 0
+    return role_points + further + hours
 
 
 def best_short_of_fit(opening: Opening, *, role_points: int) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from academy.labour_market.selectors import roles_in_demand_keys
@@ -280,52 +280,49 @@ def matches_for_vacancy(
 ) -> list[Match]:
     """The open cases best matched to one vacancy, with reasons.
 
-    The database narrows first (to the people whose plans name the vacancy's role
-    and whom nothing but distance keeps from full points, then to all who want the
-    role; when nobody's plan names it, to those who fit all but distance) and ranks
-    the shortlist. Anyone outside it scores at most a bound the weights give, so when
-    the shortlist's last match shown is unblocked and scores more, it is the exact
-    top; otherwise every open case is ranked. Python explains those shown.
+    The database narrows first and ranks the shortlist: to the people who may gain
+    the role's points (whose plans name the vacancy's role; when nobody's does, who
+    have no plan or one naming no role), whom nothing but distance keeps from full
+    points and who live near the opening; then without the nearness; then without
+    the fit. Anyone outside a shortlist scores at most a bound the weights give, so
+    when its last match shown is unblocked and scores more, it is the exact top;
+    otherwise every open case is ranked. Python explains those shown.
     """
     academy = membership.academy
     opening = _vacancy_opening(vacancy)
     texts = plan_target_roles()
     people = Participant.objects.for_academy(academy).open()
+    plans = SkillsActionPlan.objects.filter(participant=OuterRef("pk"))
     wanted = texts.get(opening.role, []) if opening.role else []
-    wants_role = people.filter(
-        Exists(
-            SkillsActionPlan.objects.filter(
-                participant=OuterRef("pk"), target_role__in=wanted
-            )
-        )
-    )
+    if wanted:
+        may_gain_role = Q(Exists(plans.filter(target_role__in=wanted)))
+        # Everyone else: no role recorded, or another role (no points).
+        role_points = matching.WANTED_ROLE
+        others_role = max(matching.NO_ROLE_RECORDED, 0)
+    else:
+        # Nobody's plan names the role: "no role recorded" is the most anyone gains,
+        # and only those with no plan, or one naming no role, may gain it.
+        may_gain_role = ~Q(Exists(plans))
+        if texts.get(None):
+            may_gain_role |= Q(Exists(plans.filter(target_role__in=texts[None])))
+        role_points, others_role = matching.NO_ROLE_RECORDED, 0
+    candidates = people.filter(may_gain_role)
     fits = matching_sql.fits_all_but_distance(opening)
-    without_role = matching_sql.best_without_role(opening)
+    other_role = matching_sql.best_with_role(opening, role_points=others_role)
+    short_of_fit = max(
+        matching_sql.best_short_of_fit(opening, role_points=role_points), other_role
+    )
     # Narrowest first: each shortlist is the exact top when its last match shown
     # (nothing blocking it) beats the best anyone outside it can score.
-    if wanted:
-        shortlists = [
-            (
-                wants_role.filter(fits),
-                max(
-                    matching_sql.best_short_of_fit(
-                        opening, role_points=matching.WANTED_ROLE
-                    ),
-                    without_role,
-                ),
-            ),
-            (wants_role, without_role),
-        ]
-    else:
-        # Nobody wants the role: no one scores more than "no role recorded" gives.
-        shortlists = [
-            (
-                people.filter(fits),
-                matching_sql.best_short_of_fit(
-                    opening, role_points=matching.NO_ROLE_RECORDED
-                ),
-            )
-        ]
+    shortlists = []
+    near = matching_sql.near(opening.place)
+    if near is not None:
+        beyond = matching_sql.best_beyond_near(opening, role_points=role_points)
+        shortlists.append(
+            (candidates.filter(fits).filter(near), max(short_of_fit, beyond))
+        )
+    shortlists.append((candidates.filter(fits), short_of_fit))
+    shortlists.append((candidates, other_role))
     top: list[tuple[int, int, int]] = []
     for shortlist, best_elsewhere in shortlists:
         top = _people_ranked(shortlist, opening, texts, limit)

@@ -24,6 +24,10 @@ class Postcode(models.Model):
 
     class Meta:
         db_table = "vacancies_postcode"
+        # Matching reads the centroids near an opening by a box of these.
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="postcode_place")
+        ]
 
     def __str__(self) -> str:
         return self.postcode

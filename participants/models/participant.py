@@ -225,6 +225,13 @@ class Participant(models.Model):
             models.Index(fields=["academy", "email"]),
             models.Index(fields=["academy", "phone"]),
             models.Index(fields=["academy", "last_contact_at"]),
+            # Matching a vacancy: the academy's open cases with the DBS check it
+            # needs, without reading every (wide) row of the academy.
+            models.Index(
+                fields=["academy", "dbs_level"],
+                condition=models.Q(status="open"),
+                name="participant_open_dbs",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -308,3 +308,23 @@ def test_history_of_generated_rows_only_when_asked(postgres):
     assert people.count() == 30
     assert set(people.values_list("academy_id", flat=True)) == {second.academies[0].id}
     assert first.academies[0].id != second.academies[0].id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generated_data_is_vacuumed_as_autovacuum_would_leave_it():
+    """Generated straight into the tables, the rows are then vacuumed (not only
+    analysed), as autovacuum soon does after a load on a deployment: the visibility
+    map lets an index answer without the table (matching's shortlist, keyset
+    lists), so the benchmarks measure what a deployment runs."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's")
+    data_generate(academies=1, participants=60, seed=7)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relallvisible FROM pg_class WHERE relname = %s",
+            [Participant._meta.db_table],
+        )
+        (visible,) = cursor.fetchone()
+    assert visible > 0

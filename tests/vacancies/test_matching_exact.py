@@ -249,7 +249,9 @@ def test_matching_a_vacancy_builds_only_the_people_it_shows(
             participant=person, agreed_on=dt.date(2025, 1, 1), target_role="Carer"
         )
     built = _spy_people(monkeypatch)
-    with django_assert_max_num_queries(7):
+    # At most four rankings (near, fitting, wanting the role, everyone), whatever
+    # the number of people.
+    with django_assert_max_num_queries(9):
         shown = selectors.matches_for_vacancy(
             membership=_membership(academy), vacancy=job, limit=5
         )
@@ -293,10 +295,96 @@ def test_the_shortlist_bounds_follow_the_weights():
         closing_on=dt.date(2030, 1, 1),
     )
     # No role recorded (10) + within 5 km (20) + hours (10).
-    assert matching_sql.best_without_role(job) == 40
+    assert matching_sql.best_with_role(job, role_points=10) == 40
     # Wanted role (40) + 5 km (20) + hours (10), less a check not done yet (5).
     assert matching_sql.best_short_of_fit(job, role_points=40) == 65
     assert matching_sql.best_short_of_fit(job, role_points=10) == 35
     # With no place for the opening, everyone's distance is unknown (5).
     nowhere = dataclasses.replace(job, place=None)
-    assert matching_sql.best_without_role(nowhere) == 25
+    assert matching_sql.best_with_role(nowhere, role_points=10) == 25
+    # Beyond the nearest 5 km: 10 km at best (15) instead of 20.
+    assert matching_sql.best_beyond_near(job, role_points=40) == 65
+
+
+def _spy_shortlists(monkeypatch):
+    """The size of each shortlist matching ranks, in order."""
+    ranked = []
+    real = selectors._people_ranked
+
+    def spy(people, opening, texts, limit):
+        ranked.append(people.count())
+        return real(people, opening, texts, limit)
+
+    monkeypatch.setattr(selectors, "_people_ranked", spy)
+    return ranked
+
+
+@pytest.mark.parametrize("target", ["Carer", ""])
+def test_matching_a_vacancy_ranks_only_the_people_near_it_when_they_top_it(
+    academy, centroids, monkeypatch, target
+):
+    """Issue 16: a vacancy's matching people took 10.3x the minimal page at 100,000
+    people, scoring each of the thousands who want the role (or, when nobody's plan
+    names it, each who fits). Those near the opening rank first when enough of them
+    gain every point; the rest are never scored. Both when people want the role and
+    when nobody's plan names it."""
+    organisation = OrganisationFactory(academy=academy)
+    job = VacancyFactory(
+        academy=academy,
+        organisation=organisation,
+        role="care_worker",
+        latitude=CENTROIDS["PL4 6AB"][0],
+        longitude=CENTROIDS["PL4 6AB"][1],
+        hours_per_week=Decimal("30"),
+        needs_driving_licence=False,
+        dbs_level="none",
+    )
+    near, far = [], []
+    for _ in range(12):
+        for postcode, group in (("PL4 6AB", near), ("TR1 1AA", far)):
+            person = ParticipantFactory(
+                academy=academy, postcode=postcode, right_to_work="yes"
+            )
+            if target:
+                SkillsActionPlan.objects.create(
+                    participant=person,
+                    agreed_on=dt.date(2025, 1, 1),
+                    target_role=target,
+                )
+            group.append(person.pk)
+    ranked = _spy_shortlists(monkeypatch)
+    shown = selectors.matches_for_vacancy(
+        membership=_membership(academy), vacancy=job, limit=5
+    )
+    assert [m.person.id for m in shown] == [
+        pk for pk, _, _ in _python_top_people(academy, job, 5)
+    ]
+    assert {m.person.id for m in shown} <= set(near)
+    assert ranked == [len(near)]
+
+
+def test_people_whose_district_alone_is_near_are_ranked_with_the_near(
+    academy, centroids
+):
+    """A postcode not in the centroids is placed by its district ('PL9 7ZZ' by
+    'PL9'): near the opening by that, it is in the near shortlist."""
+    organisation = OrganisationFactory(academy=academy)
+    job = VacancyFactory(
+        academy=academy,
+        organisation=organisation,
+        role="care_worker",
+        latitude=CENTROIDS["PL9"][0],
+        longitude=CENTROIDS["PL9"][1],
+        hours_per_week=Decimal("30"),
+        needs_driving_licence=False,
+        dbs_level="none",
+    )
+    district = ParticipantFactory(academy=academy, postcode="PL9 7ZZ", last_name="Ash")
+    far = ParticipantFactory(academy=academy, postcode="TR1 1AA", last_name="Birch")
+    people = Participant.objects.filter(pk__in=[district.pk, far.pk])
+    near = matching_sql.near(selectors._vacancy_opening(job).place)
+    assert list(people.filter(near).values_list("pk", flat=True)) == [district.pk]
+    shown = selectors.matches_for_vacancy(
+        membership=_membership(academy), vacancy=job, limit=1
+    )
+    assert [m.person.id for m in shown] == [district.pk]
