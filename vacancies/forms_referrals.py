@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from crispy_forms.layout import Fieldset, Layout
@@ -98,6 +99,22 @@ def _interview_layout() -> list[str]:
     return ["interview_on", "interview_time", "interview_how", "interview_place"]
 
 
+@dataclass(frozen=True)
+class ReferControls:
+    """A Refer form's controls as templates/vacancies/_refer_form.html draws them:
+    the hidden fields (name, value, id), the "Refer anyway" tick's id and label (no
+    label: no tick), the note's id and label, and the button."""
+
+    hidden: tuple[tuple[str, str, str], ...]
+    confirm_id: str
+    confirm_label: str
+    note_id: str
+    note_label: str
+    button_label: str
+    button_text: str
+    can_refer: bool
+
+
 class ReferralCreateForm(OnceFormMixin, forms.Form):
     """Refer a participant to one vacancy or training place (a Refer button's data);
     a blocked match carries the blockers shown and a "Refer anyway" tick naming them
@@ -135,6 +152,27 @@ class ReferralCreateForm(OnceFormMixin, forms.Form):
             anyway = self.fields["refer_anyway"]
             anyway.required = True
             anyway.label = f"Refer anyway, although: {blockers_said(blockers)}"
+
+    def controls(self) -> ReferControls:
+        """What the template draws, read once: a matching page shows 25 to 50 of
+        these, and the template engine's lookups through bound fields (a dozen a
+        form) cost more than the rest of the page."""
+        hidden = []
+        for field in self.hidden_fields():
+            value = field.value()
+            shown = "" if value is None else str(value)
+            hidden.append((field.html_name, shown, field.auto_id))
+        tick, note = self["refer_anyway"], self["note"]
+        return ReferControls(
+            hidden=tuple(hidden),
+            confirm_id=tick.auto_id,
+            confirm_label=str(tick.label) if self.asks_to_confirm else "",
+            note_id=note.auto_id,
+            note_label=str(note.label),
+            button_label=self.button_label,
+            button_text=self.button_text,
+            can_refer=self.can_refer,
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -29,6 +29,7 @@ from participants.models import Participant
 from .. import selectors, services
 from ..filters import ReferralFilterSet
 from ..forms_referrals import (
+    ReferControls,
     ReferralAdvanceForm,
     ReferralCreateForm,
     ReferralInterviewForm,
@@ -47,7 +48,7 @@ class MatchRow:
     detail: str
     when: str
     referral: Referral | None = None
-    form: ReferralCreateForm | None = None
+    form: ReferControls | None = None
     participant: Participant | None = None
 
 
@@ -63,7 +64,7 @@ def _refer_form(
     kind: str,
     title: str,
     can_refer: bool,
-) -> ReferralCreateForm:
+) -> ReferControls:
     opening_id = match.opening.id
     return ReferralCreateForm(
         initial={"participant": participant_id, kind: opening_id, "next": request.path},
@@ -71,7 +72,7 @@ def _refer_form(
         can_refer=can_refer,
         button_label=f"Refer to {title}",
         blockers=match.blockers,
-    )
+    ).controls()
 
 
 def _opportunity_rows(
