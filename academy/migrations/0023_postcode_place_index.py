@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('academy', '0022_audit_time_indexes'),
+        ("academy", "0022_audit_time_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='postcode',
-            index=models.Index(fields=['latitude', 'longitude'], name='postcode_place'),
+            model_name="postcode",
+            index=models.Index(fields=["latitude", "longitude"], name="postcode_place"),
         ),
     ]

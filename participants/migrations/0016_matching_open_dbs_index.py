@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('academy', '0022_audit_time_indexes'),
-        ('participants', '0015_import_written'),
+        ("academy", "0022_audit_time_indexes"),
+        ("participants", "0015_import_written"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['academy', 'dbs_level'], name='participant_open_dbs'),
+            model_name="participant",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["academy", "dbs_level"],
+                name="participant_open_dbs",
+            ),
         ),
     ]
