@@ -7,10 +7,11 @@ importer's code and the settings it reads) and a digest of the academy's people 
 their cohorts, when the file compares cohorts) in the fields an import compares, as
 it leaves them: the records matching read, with its own changes and new people,
 recorded only when every row was applied (none held back). A later import of a file
-with the same key, while the academy's people (read in one statement on PostgreSQL)
-give that digest, is recorded as reading it would: the records hold every row's
-values (each row's record was written from the row or found equal to it), so every
-row is unchanged; the same bytes, code and coordinators read as the same rows,
+with the same key, while the academy's people (summed line by line in parallel on
+PostgreSQL: one statement for the people, one for their cohorts) give that digest,
+is recorded as reading it would: the records hold every row's values (each row's
+record was written from the row or found equal to it), so every row is unchanged;
+the same bytes, code and coordinators read as the same rows,
 ignored columns and no problems ("in the future" only admits more as days pass). The
 test is of the records as they are, not of a history of changes: a change by any
 path (casework, another import, a merge, an erasure, SQL, one made while the import
@@ -33,7 +34,6 @@ from academy.models import Academy
 
 from ..models import Participant, ParticipantCohort
 from .checking import _SPECS
-from .copying import sort_memory
 from .matching import _E164, _stored
 from .plans import ImportPlan
 
@@ -127,17 +127,41 @@ _WRITERS: dict[type, Callable[[Any], str]] = {
 }
 
 
+def _row_hash(line: str) -> int:
+    """A line's share of a digest: the first 8 bytes of its SHA-256, as a signed
+    64-bit number (as `_sql` reads them on PostgreSQL)."""
+    return int.from_bytes(
+        hashlib.sha256(line.encode()).digest()[:8], "big", signed=True
+    )
+
+
+def _folded(people: tuple[int, int], cohorts: tuple[int, int] | None) -> str:
+    """The digest of the counts and sums of the people's and cohorts' lines."""
+    parts = [f"{people[0]}:{people[1]}"]
+    if cohorts is not None:
+        parts.append(f"{cohorts[0]}:{cohorts[1]}")
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()
+
+
 def _digest(
     people: Iterable[Mapping[str, Any]],
     cohorts: Mapping[int, frozenset[str]] | None,
 ) -> str:
-    lines = []
-    for person in sorted(people, key=lambda person: int(person["pk"])):
-        cells = [_text(person[name]) for name in COMPARED]
+    """The people as a set of lines (each its id, then the compared fields; each
+    cohort a line of its own), summed line by line: the same whatever the order, so
+    PostgreSQL reads it in parallel and sorts nothing."""
+    count = total = 0
+    codes = codes_total = 0
+    for person in people:
+        pk = int(person["pk"])
+        cells = [str(pk), *(_text(person[name]) for name in COMPARED)]
+        count += 1
+        total += _row_hash("\t".join(cells))
         if cohorts is not None:
-            cells.append(",".join(sorted(cohorts.get(person["pk"], ()))))
-        lines.append("\t".join(cells))
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+            for code in cohorts.get(pk, ()):
+                codes += 1
+                codes_total += _row_hash(f"{pk}\t{code}")
+    return _folded((count, total), None if cohorts is None else (codes, codes_total))
 
 
 def _sql_cell(field: Any) -> str:
@@ -151,41 +175,51 @@ def _sql_cell(field: Any) -> str:
     return f"length({column}) || ':' || {column}"
 
 
-def _sql(with_cohorts: bool) -> str:
-    """The digest of an academy's people in one statement on PostgreSQL: the same
-    text as `_digest` writes, in the order of their ids."""
+def _sql_hash(line: str) -> str:
+    """`_row_hash` in SQL."""
+    return (
+        "('x' || encode(substring(sha256(convert_to("
+        f"{line}, 'UTF8')) FROM 1 FOR 8), 'hex'))::bit(64)::bigint"
+    )
+
+
+def _sql() -> str:
+    """The count and sum of an academy's people's lines in one statement on
+    PostgreSQL, as `_digest` writes them."""
     fields = [
         next(f for f in Participant._meta.concrete_fields if f.attname == name)
         for name in COMPARED
     ]
-    cells = [f"coalesce({_sql_cell(field)}, '\\N')" for field in fields]
-    joins = ""
-    if with_cohorts:
-        cells.append("coalesce(c.codes, '')")
-        joins = (
-            "LEFT JOIN (SELECT pc.participant_id, string_agg(pc.code, ',' "  # noqa: S608  # nosec B608
-            'ORDER BY pc.code COLLATE "C") AS codes '
-            f"FROM {ParticipantCohort._meta.db_table} pc "
-            f"JOIN {Participant._meta.db_table} pp ON pp.id = pc.participant_id "
-            "WHERE pp.academy_id = %(academy)s GROUP BY pc.participant_id) c "
-            "ON c.participant_id = p.id "
-        )
+    cells = ["p.id::text"]
+    cells += [f"coalesce({_sql_cell(field)}, '\\N')" for field in fields]
     line = " || E'\\t' || ".join(cells)
     return (
-        "SELECT encode(sha256(convert_to(coalesce(string_agg(line, E'\\n' "  # noqa: S608  # nosec B608
-        "ORDER BY id), ''), 'UTF8')), 'hex') "
-        f"FROM (SELECT p.id, {line} AS line FROM {Participant._meta.db_table} p "
-        f"{joins}WHERE p.academy_id = %(academy)s) people"
+        f"SELECT count(*), coalesce(sum({_sql_hash(line)}), 0) "  # noqa: S608  # nosec B608
+        f"FROM {Participant._meta.db_table} p WHERE p.academy_id = %(academy)s"
+    )
+
+
+def _sql_cohorts() -> str:
+    """The count and sum of their cohorts' lines."""
+    line = "pc.participant_id::text || E'\\t' || pc.code"
+    return (
+        f"SELECT count(*), coalesce(sum({_sql_hash(line)}), 0) "  # noqa: S608  # nosec B608
+        f"FROM {ParticipantCohort._meta.db_table} pc "
+        f"JOIN {Participant._meta.db_table} p ON p.id = pc.participant_id "
+        "WHERE p.academy_id = %(academy)s"
     )
 
 
 def records_digest(academy: Academy, *, with_cohorts: bool) -> str:
     """The academy's people as they are now, as matching reads them."""
     if connection.vendor == "postgresql":
-        with sort_memory(), connection.cursor() as cursor:
-            cursor.execute(_sql(with_cohorts), {"academy": academy.pk})
-            row = cursor.fetchone()
-        return str(row[0]) if row else ""
+        found = []
+        with connection.cursor() as cursor:
+            for sql in (_sql(), _sql_cohorts()) if with_cohorts else (_sql(),):
+                cursor.execute(sql, {"academy": academy.pk})
+                count, total = cursor.fetchone()
+                found.append((int(count), int(total)))
+        return _folded(found[0], found[1] if with_cohorts else None)
     records = Participant._default_manager.filter(academy=academy).order_by()
     people = _stored(records, Participant, ("pk", *COMPARED))
     cohorts: dict[int, frozenset[str]] | None = None
