@@ -248,11 +248,16 @@ def _best_distance(opening: Opening) -> int:
     return max(matching.DISTANCE_UNKNOWN, *(p for _, p in matching.DISTANCE_POINTS))
 
 
+def _best_hours(opening: Opening) -> int:
+    """The hours' points for hours that fit (none to gain when the opening gives no
+    hours)."""
+    return matching.HOURS_FIT if opening.hours is not None else 0
+
+
 def best_with_role(opening: Opening, *, role_points: int) -> int:
     """The most points anyone can score against `opening` when `role_points` is the
     most their role gives: as near as can be, the hours fitting, nothing taken off."""
-    hours = matching.HOURS_FIT if opening.hours is not None else 0
-    return role_points + _best_distance(opening) + hours
+    return role_points + _best_distance(opening) + _best_hours(opening)
 
 
 def fits_all_but_distance(opening: Opening) -> Q:
@@ -279,18 +284,16 @@ def best_beyond_near(opening: Opening, *, role_points: int) -> int:
     further = max(
         [matching.DISTANCE_UNKNOWN, *(p for _, p in matching.DISTANCE_POINTS[1:])]
     )
-    hours = matching.HOURS_FIT if opening.hours is not None else 0
-    return role_points + further + hours
+    return role_points + further + _best_hours(opening)
 
 
 def best_short_of_fit(opening: Opening, *, role_points: int) -> int:
     """The most points anyone scores against `opening` without
     `fits_all_but_distance` (unless blocked), when `role_points` is the most their
     role can give: one thing taken off, or hours that do not fit."""
-    best_distance = _best_distance(opening)
-    hours = matching.HOURS_FIT if opening.hours is not None else 0
+    hours = _best_hours(opening)
     penalty = max(matching.RIGHT_TO_WORK_UNCHECKED, matching.DBS_SHORT)
-    full = role_points + best_distance + hours
+    full = best_with_role(opening, role_points=role_points)
     return max(full + penalty, full - hours if hours else full + penalty)
 
 
