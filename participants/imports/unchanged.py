@@ -129,7 +129,7 @@ _WRITERS: dict[type, Callable[[Any], str]] = {
 
 def _row_hash(line: str) -> int:
     """A line's share of a digest: the first 8 bytes of its SHA-256, as a signed
-    64-bit number (as `_sql` reads them on PostgreSQL)."""
+    64-bit number (as `_sql_summed` reads them on PostgreSQL)."""
     return int.from_bytes(
         hashlib.sha256(line.encode()).digest()[:8], "big", signed=True
     )
@@ -175,51 +175,53 @@ def _sql_cell(field: Any) -> str:
     return f"length({column}) || ':' || {column}"
 
 
-def _sql_hash(line: str) -> str:
-    """`_row_hash` in SQL."""
-    return (
+def _sql_summed(line: str, rows: str) -> str:
+    """The count and sum of `_row_hash` of each `line` of `rows`, in SQL (a
+    statement PostgreSQL runs in parallel: nothing to sort or join in order)."""
+    hashed = (
         "('x' || encode(substring(sha256(convert_to("
         f"{line}, 'UTF8')) FROM 1 FOR 8), 'hex'))::bit(64)::bigint"
     )
+    return f"SELECT count(*), coalesce(sum({hashed}), 0) FROM {rows}"  # noqa: S608  # nosec B608
 
 
 def _sql() -> str:
-    """The count and sum of an academy's people's lines in one statement on
-    PostgreSQL, as `_digest` writes them."""
+    """The academy's people's lines, as `_digest` writes them."""
     fields = [
         next(f for f in Participant._meta.concrete_fields if f.attname == name)
         for name in COMPARED
     ]
     cells = ["p.id::text"]
     cells += [f"coalesce({_sql_cell(field)}, '\\N')" for field in fields]
-    line = " || E'\\t' || ".join(cells)
-    return (
-        f"SELECT count(*), coalesce(sum({_sql_hash(line)}), 0) "  # noqa: S608  # nosec B608
-        f"FROM {Participant._meta.db_table} p WHERE p.academy_id = %(academy)s"
+    return _sql_summed(
+        " || E'\\t' || ".join(cells),
+        f"{Participant._meta.db_table} p WHERE p.academy_id = %(academy)s",
     )
 
 
 def _sql_cohorts() -> str:
-    """The count and sum of their cohorts' lines."""
-    line = "pc.participant_id::text || E'\\t' || pc.code"
-    return (
-        f"SELECT count(*), coalesce(sum({_sql_hash(line)}), 0) "  # noqa: S608  # nosec B608
-        f"FROM {ParticipantCohort._meta.db_table} pc "
+    """Their cohorts' lines."""
+    return _sql_summed(
+        "pc.participant_id::text || E'\\t' || pc.code",
+        f"{ParticipantCohort._meta.db_table} pc "
         f"JOIN {Participant._meta.db_table} p ON p.id = pc.participant_id "
-        "WHERE p.academy_id = %(academy)s"
+        "WHERE p.academy_id = %(academy)s",
     )
 
 
 def records_digest(academy: Academy, *, with_cohorts: bool) -> str:
     """The academy's people as they are now, as matching reads them."""
     if connection.vendor == "postgresql":
-        found = []
         with connection.cursor() as cursor:
-            for sql in (_sql(), _sql_cohorts()) if with_cohorts else (_sql(),):
+
+            def summed(sql: str) -> tuple[int, int]:
                 cursor.execute(sql, {"academy": academy.pk})
                 count, total = cursor.fetchone()
-                found.append((int(count), int(total)))
-        return _folded(found[0], found[1] if with_cohorts else None)
+                return int(count), int(total)
+
+            return _folded(
+                summed(_sql()), summed(_sql_cohorts()) if with_cohorts else None
+            )
     records = Participant._default_manager.filter(academy=academy).order_by()
     people = _stored(records, Participant, ("pk", *COMPARED))
     cohorts: dict[int, frozenset[str]] | None = None
